@@ -1,0 +1,87 @@
+/**
+ * Picks and starts the TensorFlow.js backend. Everything above this module is backend-agnostic:
+ * it uses the `tf` namespace and never a tfjs-node-only API.
+ *
+ * auto = tfjs-node-gpu if it loads, else tfjs-node if the user installed it, else wasm, else cpu.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { UsageError, messageOf } from '../errors.js';
+import type { Log } from '../log.js';
+import type { BackendChoice } from './backend-choice.js';
+import { registerWasmTrainingKernels } from './wasm-kernels.js';
+
+export interface BackendInfo {
+  /** The tfjs backend name in use. */
+  name: 'tensorflow' | 'wasm' | 'cpu';
+  /** What a person reads in logs and output files, e.g. `wasm (SIMD, 1 thread)`. */
+  description: string;
+  threads: number;
+}
+
+const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
+
+const HOW_TO_GET_TENSORFLOW =
+  'install it with `npm install @tensorflow/tfjs-node-gpu@4.22.0` (NVIDIA GPU, CUDA 11.2 + cuDNN 8.1) ' +
+  'or `npm install @tensorflow/tfjs-node@4.22.0` (CPU); both download libtensorflow at install time';
+
+let started: BackendInfo | undefined;
+
+/** Starts the backend once per process; later calls return the first result. */
+export async function initBackend(choice: BackendChoice, log: Log): Promise<BackendInfo> {
+  if (started) return started;
+  // PROD skips per-op debug checks and silences tfjs's own console notices (stderr stays ours).
+  tf.env().set('PROD', true);
+  started = await startBackend(choice, log);
+  return started;
+}
+
+async function startBackend(choice: BackendChoice, log: Log): Promise<BackendInfo> {
+  if (choice === 'tensorflow' || choice === 'auto') {
+    const native = await loadNativeBackend();
+    if (native) return native;
+    if (choice === 'tensorflow') {
+      throw new UsageError(`--backend tensorflow: TensorFlow native bindings are not installed; ${HOW_TO_GET_TENSORFLOW}.`);
+    }
+  }
+  if (choice === 'wasm' || choice === 'auto') {
+    const wasm = await loadWasmBackend(log);
+    if (wasm) return wasm;
+    if (choice === 'wasm') throw new UsageError('--backend wasm: the WebAssembly backend failed to start.');
+  }
+  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to start');
+  return { name: 'cpu', description: 'cpu (plain JavaScript)', threads: 1 };
+}
+
+async function loadNativeBackend(): Promise<BackendInfo | undefined> {
+  for (const packageName of NATIVE_PACKAGES) {
+    try {
+      // A variable specifier: these packages are optional and usually absent.
+      const specifier: string = packageName;
+      await import(specifier);
+    } catch {
+      continue;
+    }
+    if (!tf.findBackend('tensorflow')) {
+      throw new UsageError(
+        `${packageName} loaded but registered no backend in gradcam's @tensorflow/tfjs ${tf.version.tfjs}: ` +
+          `install the same version (npm install ${packageName}@${tf.version.tfjs}).`,
+      );
+    }
+    if (await tf.setBackend('tensorflow')) {
+      return { name: 'tensorflow', description: `tensorflow (${packageName})`, threads: 0 };
+    }
+  }
+  return undefined;
+}
+
+async function loadWasmBackend(log: Log): Promise<BackendInfo | undefined> {
+  try {
+    await import('@tensorflow/tfjs-backend-wasm');
+    registerWasmTrainingKernels();
+    if (!(await tf.setBackend('wasm'))) return undefined;
+  } catch (error) {
+    log.warn(`the wasm backend failed to start (${messageOf(error)}); using cpu`);
+    return undefined;
+  }
+  return { name: 'wasm', description: 'wasm (SIMD, 1 thread)', threads: 1 };
+}

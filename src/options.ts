@@ -1,0 +1,55 @@
+/**
+ * Option-value parsers for commander. Each throws commander's InvalidArgumentError, which
+ * commander turns into one line naming the option, e.g.
+ * `error: option '--epochs <n>' argument '0' is invalid. Expected an integer from 1 to 10000.`
+ */
+import { InvalidArgumentError } from 'commander';
+
+export function integerIn(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (!/^[+-]?\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < min || number > max) {
+      throw new InvalidArgumentError(`Expected an integer from ${min} to ${max}.`);
+    }
+    return number;
+  };
+}
+
+/** A finite number in [min, max]; `exclusiveMin` excludes `min` itself (e.g. a learning rate > 0). */
+export function numberIn(min: number, max: number, exclusiveMin = false): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    const tooSmall = exclusiveMin ? number <= min : number < min;
+    if (value.trim() === '' || !Number.isFinite(number) || tooSmall || number > max) {
+      const lower = exclusiveMin ? `greater than ${min}` : `from ${min}`;
+      throw new InvalidArgumentError(`Expected a number ${lower} ${exclusiveMin ? 'and at most' : 'to'} ${max}.`);
+    }
+    return number;
+  };
+}
+
+export function oneOf<const T extends string>(choices: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`Expected one of: ${choices.join(', ')}.`);
+    }
+    return value as T;
+  };
+}
+
+/** A comma-separated list of integers in [min, max], e.g. `--index 0,7,42`. */
+export function integerListIn(min: number, max: number): (value: string) => number[] {
+  const parseOne = integerIn(min, max);
+  return (value) => {
+    const parts = value.split(',').map((part) => part.trim());
+    if (parts.some((part) => part === '')) {
+      throw new InvalidArgumentError(`Expected a comma-separated list of integers from ${min} to ${max}.`);
+    }
+    return parts.map(parseOne);
+  };
+}
+
+/** For repeatable options: `--image a.png --image b.png` collects into an array. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
