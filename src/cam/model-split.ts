@@ -1,0 +1,173 @@
+/**
+ * Splits a layers model at a target layer: A = the target layer's output, and the logits as a
+ * function of A. Grad-CAM needs ∂y^c/∂A, so the rest of the network must be a differentiable
+ * function of A.
+ *
+ * Rather than cutting the model into two models (which only works for a chain), we execute the
+ * layer graph ourselves, node by node, and substitute A for the target layer's output: every layer
+ * downstream of the target sees A, every path that bypasses it (a skip connection from an earlier
+ * layer) sees values that do not depend on A. That is exactly the partial derivative with respect to
+ * that layer's output, for Sequential and functional (branching) models alike, and no layer is ever
+ * run out of order.
+ *
+ * Always inference mode: dropout off, batch norm with its moving statistics.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { UsageError } from '../errors.js';
+
+type SymbolicTensor = tf.SymbolicTensor & { id: number; nodeIndex: number; tensorIndex: number };
+interface LayerNode {
+  inputTensors: SymbolicTensor[];
+  outputTensors: SymbolicTensor[];
+}
+type Layer = tf.layers.Layer & { inboundNodes: LayerNode[]; activation?: { getClassName(): string } };
+
+export interface SplitModel {
+  layerName: string;
+  /** The target layer's output shape without the batch axis: [h, w, channels]. */
+  activationShape: [number, number, number];
+  classes: number;
+  /**
+   * Runs the model up to the target layer. images: float32 [batch, H, W, C] as the model expects.
+   * Returns the activations A, float32 [batch, h, w, k], and `logitsFrom(A')`, which finishes the
+   * forward pass from any A' of that shape (float32 [batch, classes], pre-softmax scores).
+   * Call inside tf.tidy: the cached intermediate tensors are ordinary tensors.
+   */
+  forward(images: tf.Tensor4D): { activations: tf.Tensor4D; logitsFrom: (activations: tf.Tensor4D) => tf.Tensor2D };
+}
+
+/** Layers whose output has a spatial layout ([batch, h, w, channels]) and can be explained. */
+export function spatialLayerNames(model: tf.LayersModel): string[] {
+  return model.layers.filter((layer) => isSpatial(layer as Layer)).map((layer) => layer.name);
+}
+
+/**
+ * The default target for a model without gradcam.json: the last convolution-like layer whose
+ * output is larger than 1×1 (what Grad-CAM's authors use: the last conv layer keeps the best
+ * trade-off between high-level semantics and spatial detail).
+ */
+export function defaultTargetLayer(model: tf.LayersModel): string {
+  const candidates = model.layers.filter((layer) => {
+    if (!isSpatial(layer as Layer)) return false;
+    const [, h, w] = outputShapeOf(layer as Layer);
+    return /conv/i.test(layer.getClassName()) && (h as number) * (w as number) > 1;
+  });
+  const last = candidates.at(-1);
+  if (!last) throw new UsageError('the model has no convolution layer with a spatial output larger than 1×1; pick one with --layer');
+  // A conv layer followed directly by its own activation / batch norm: explain the activation.
+  return followActivation(model, last as Layer).name;
+}
+
+export function splitModel(model: tf.LayersModel, layerName: string): SplitModel {
+  const target = model.layers.find((layer) => layer.name === layerName) as Layer | undefined;
+  if (!target) {
+    throw new UsageError(`--layer ${layerName}: no such layer; layers with a spatial output: ${spatialLayerNames(model).join(', ')}`);
+  }
+  if (!isSpatial(target)) {
+    throw new UsageError(
+      `--layer ${layerName}: output shape [${outputShapeOf(target).join(', ')}] is not spatial [batch, h, w, channels]; ` +
+        `choose one of: ${spatialLayerNames(model).join(', ')}`,
+    );
+  }
+  if (target.inboundNodes.length !== 1) {
+    throw new UsageError(`--layer ${layerName}: the layer is used ${target.inboundNodes.length} times in the graph; its output is ambiguous`);
+  }
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new UsageError('only models with one input and one output can be explained');
+  }
+  const targetOutput = target.inboundNodes[0].outputTensors[0];
+  const logitsOutput = preSoftmaxOutput(model.outputs[0] as SymbolicTensor);
+  const modelInput = model.inputs[0] as SymbolicTensor;
+  const [, h, w, k] = outputShapeOf(target) as number[];
+
+  return {
+    layerName,
+    activationShape: [h, w, k],
+    classes: (model.outputs[0].shape.at(-1) as number) ?? 0,
+    forward(images) {
+      const prefix = new Map<number, tf.Tensor>([[modelInput.id, images]]);
+      const activations = evaluate(targetOutput, prefix) as tf.Tensor4D;
+      const logitsFrom = (replacement: tf.Tensor4D) => {
+        // The prefix holds only the target's ancestors (the graph is acyclic), none of which
+        // depend on A; paths that bypass the target are computed from the input afresh.
+        const values = new Map(prefix).set(targetOutput.id, replacement);
+        return evaluateLogits(logitsOutput, values);
+      };
+      return { activations, logitsFrom };
+    },
+  };
+}
+
+/** The symbolic tensor to read logits from, and whether its layer's softmax must be bypassed. */
+interface LogitsOutput {
+  tensor: SymbolicTensor;
+  /** The output layer applies softmax itself (e.g. Dense with activation 'softmax'): run it linear. */
+  bypassActivation: boolean;
+}
+
+/**
+ * y^c must be the pre-softmax score: the gradient of a saturated softmax probability vanishes
+ * and gives blank maps. A trailing softmax layer is skipped; a layer with a built-in softmax
+ * activation is run with a linear activation instead.
+ */
+function preSoftmaxOutput(output: SymbolicTensor): LogitsOutput {
+  const layer = output.sourceLayer as Layer;
+  const className = layer.getClassName();
+  const config = layer.getConfig() as { activation?: string };
+  if (className === 'Softmax' || (className === 'Activation' && config.activation === 'softmax')) {
+    return { tensor: layer.inboundNodes[output.nodeIndex].inputTensors[0], bypassActivation: false };
+  }
+  return { tensor: output, bypassActivation: config.activation === 'softmax' };
+}
+
+const LINEAR = (tf.layers.activation({ activation: 'linear' }) as unknown as { activation: unknown }).activation;
+
+function evaluateLogits(output: LogitsOutput, values: Map<number, tf.Tensor>): tf.Tensor2D {
+  if (!output.bypassActivation) return evaluate(output.tensor, values) as tf.Tensor2D;
+  const layer = output.tensor.sourceLayer as Layer;
+  const saved = layer.activation;
+  layer.activation = LINEAR as Layer['activation'];
+  try {
+    return evaluate(output.tensor, values) as tf.Tensor2D;
+  } finally {
+    layer.activation = saved;
+  }
+}
+
+/** Computes a symbolic tensor from the values already known (memoized in `values`). */
+function evaluate(tensor: SymbolicTensor, values: Map<number, tf.Tensor>): tf.Tensor {
+  const known = values.get(tensor.id);
+  if (known) return known;
+  const layer = tensor.sourceLayer as Layer;
+  const node = layer.inboundNodes[tensor.nodeIndex];
+  if (!node || node.inputTensors.length === 0) throw new Error(`no value for model input ${tensor.name}`);
+  const inputs = node.inputTensors.map((input) => evaluate(input, values));
+  const result = layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training: false }) as tf.Tensor | tf.Tensor[];
+  const outputs = Array.isArray(result) ? result : [result];
+  node.outputTensors.forEach((output, index) => values.set(output.id, outputs[index]));
+  return outputs[tensor.tensorIndex];
+}
+
+function isSpatial(layer: Layer): boolean {
+  if (layer.getClassName() === 'InputLayer' || layer.inboundNodes.length === 0) return false;
+  const shape = outputShapeOf(layer);
+  return shape.length === 4 && shape.slice(1).every((d) => typeof d === 'number' && d > 0);
+}
+
+function outputShapeOf(layer: Layer): (number | null)[] {
+  const shape = layer.outputShape as (number | null)[] | (number | null)[][];
+  return Array.isArray(shape[0]) ? (shape[0] as (number | null)[]) : (shape as (number | null)[]);
+}
+
+/** conv → (batch norm) → activation: the activation's output is what Grad-CAM should see. */
+function followActivation(model: tf.LayersModel, layer: Layer): Layer {
+  let current = layer;
+  for (;;) {
+    const consumers = model.layers.filter((candidate) =>
+      (candidate as Layer).inboundNodes.some((node) => node.inputTensors.some((t) => t.sourceLayer === current)),
+    ) as Layer[];
+    const next = consumers.length === 1 ? consumers[0] : undefined;
+    if (!next || !['BatchNormalization', 'Activation', 'ReLU', 'LeakyReLU', 'ELU'].includes(next.getClassName())) return current;
+    current = next;
+  }
+}
