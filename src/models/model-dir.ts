@@ -1,0 +1,215 @@
+/**
+ * The model directory, the contract between `train` and `cam`:
+ *   model.json    TensorFlow.js layers format (topology + weightsManifest), the same layout that
+ *                 tfjs-node's `file://` handler writes and reads
+ *   weights.bin   all weights, float32 little-endian, in manifest order
+ *   gradcam.json  ModelMetadata (optional for foreign models)
+ *
+ * Saving and loading use in-memory IO handlers plus node:fs, so they work on every backend.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { InputError, messageOf } from '../errors.js';
+import { temporarySibling } from '../data/atomic.js';
+import { METADATA_FILE, parseMetadata, type ModelMetadata } from './metadata.js';
+
+export const MODEL_FILE = 'model.json';
+export const WEIGHTS_FILE = 'weights.bin';
+
+/** Refuses an `--out` that exists (unless `force`) or is a file; call before long work starts. */
+export async function checkModelDirectoryTarget(out: string, force: boolean): Promise<void> {
+  const existing = await stat(out).catch(() => undefined);
+  if (!existing) return;
+  if (!existing.isDirectory()) throw new InputError(`--out ${out}: exists and is not a directory`);
+  if (!force) throw new InputError(`--out ${out}: already exists (use --force to replace it)`);
+}
+
+/**
+ * Writes the model directory atomically: everything goes into a hidden sibling directory that is
+ * renamed into place at the end, so `out` is never half-written. An existing `out` is replaced only
+ * with `force`.
+ */
+export async function saveModelDirectory(
+  out: string,
+  model: tf.LayersModel,
+  metadata: ModelMetadata,
+  force: boolean,
+): Promise<void> {
+  await checkModelDirectoryTarget(out, force);
+  const staging = temporarySibling(out);
+  try {
+    await mkdir(staging);
+    await writeModelFiles(staging, model);
+    await writeFile(join(staging, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
+    await moveIntoPlace(staging, out, force);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Writes model.json + weights.bin into an existing directory. */
+export async function writeModelFiles(directory: string, model: tf.LayersModel): Promise<void> {
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weightData = tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0));
+      const modelJson = {
+        modelTopology: artifacts.modelTopology,
+        format: 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: null,
+        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
+      };
+      await writeFile(join(directory, WEIGHTS_FILE), new Uint8Array(weightData));
+      await writeFile(join(directory, MODEL_FILE), JSON.stringify(modelJson));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+}
+
+async function moveIntoPlace(staging: string, out: string, force: boolean): Promise<void> {
+  const existing = await stat(out).catch(() => undefined);
+  if (!existing) {
+    await rename(staging, out);
+    return;
+  }
+  if (!force) throw new InputError(`--out ${out}: already exists (use --force to replace it)`);
+  // Two renames leave a window without `out`, but never a mixed or half-written directory.
+  const previous = temporarySibling(out);
+  await rename(out, previous);
+  await rename(staging, out);
+  await rm(previous, { recursive: true, force: true });
+}
+
+export interface LoadedModel {
+  model: tf.LayersModel;
+  /** Absent for a plain TensorFlow.js model directory without gradcam.json. */
+  metadata: ModelMetadata | undefined;
+}
+
+/** Loads a model directory written by `train`, or any TensorFlow.js layers model directory. */
+export async function loadModelDirectory(directory: string): Promise<LoadedModel> {
+  const modelPath = join(directory, MODEL_FILE);
+  const directoryStat = await stat(directory).catch(() => undefined);
+  if (!directoryStat?.isDirectory()) throw new InputError(`--model ${directory}: not a directory`);
+  const artifacts = await readArtifacts(directory, modelPath);
+  let model: tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  } catch (error) {
+    throw new InputError(`${modelPath}: cannot build the model (${firstLine(messageOf(error))})`);
+  }
+  const metadataPath = join(directory, METADATA_FILE);
+  const metadataText = await readFile(metadataPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw new InputError(`${metadataPath}: cannot read (${error.code ?? error.message})`);
+  });
+  const metadata = metadataText === undefined ? undefined : parseMetadata(metadataText, metadataPath);
+  return { model, metadata };
+}
+
+interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: string;
+}
+
+async function readArtifacts(directory: string, modelPath: string): Promise<tf.io.ModelArtifacts> {
+  const text = await readFile(modelPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    const why = error.code === 'ENOENT' ? 'missing' : `cannot read (${error.code ?? error.message})`;
+    throw new InputError(`${modelPath}: ${why}; expected a TensorFlow.js layers model`);
+  });
+  let json: { modelTopology?: unknown; weightsManifest?: { paths?: unknown; weights?: unknown }[]; format?: unknown };
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new InputError(`${modelPath}: not valid JSON`);
+  }
+  if (typeof json !== 'object' || json === null || typeof json.modelTopology !== 'object' || json.modelTopology === null) {
+    throw new InputError(`${modelPath}: no "modelTopology"; expected a TensorFlow.js layers model`);
+  }
+  if (json.format !== undefined && json.format !== 'layers-model') {
+    throw new InputError(`${modelPath}: format "${String(json.format)}" is not a layers model (graph models cannot be split at a layer)`);
+  }
+  if (!Array.isArray(json.weightsManifest)) throw new InputError(`${modelPath}: no "weightsManifest"`);
+
+  const specs: WeightSpec[] = [];
+  const buffers: Uint8Array[] = [];
+  for (const group of json.weightsManifest) {
+    if (!Array.isArray(group?.paths) || !Array.isArray(group.weights)) {
+      throw new InputError(`${modelPath}: each weightsManifest entry needs "paths" and "weights"`);
+    }
+    for (const path of group.paths) buffers.push(await readWeightsFile(directory, modelPath, path));
+    for (const spec of group.weights) specs.push(checkWeightSpec(spec, modelPath));
+  }
+  const weightData = concatenate(buffers);
+  const expectedBytes = specs.reduce((sum, spec) => sum + 4 * spec.shape.reduce((a, b) => a * b, 1), 0);
+  if (weightData.byteLength !== expectedBytes) {
+    throw new InputError(
+      `${join(directory, WEIGHTS_FILE)}: ${weightData.byteLength} bytes of weights, model.json describes ${expectedBytes}`,
+    );
+  }
+  checkFinite(weightData, specs, directory);
+  return {
+    modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+    weightSpecs: specs as tf.io.WeightsManifestEntry[],
+    weightData: weightData.buffer as ArrayBuffer,
+  };
+}
+
+async function readWeightsFile(directory: string, modelPath: string, path: unknown): Promise<Uint8Array> {
+  // Only plain file names inside the model directory: a manifest must not read elsewhere.
+  if (typeof path !== 'string' || path === '' || basename(path) !== path || path === '.' || path === '..') {
+    throw new InputError(`${modelPath}: weights path ${JSON.stringify(path)} must be a file name inside the model directory`);
+  }
+  const weightsPath = join(directory, path);
+  return readFile(weightsPath).catch((error: NodeJS.ErrnoException) => {
+    const why = error.code === 'ENOENT' ? 'missing' : `cannot read (${error.code ?? error.message})`;
+    throw new InputError(`${weightsPath}: ${why} (named in model.json)`);
+  });
+}
+
+function checkWeightSpec(spec: unknown, modelPath: string): WeightSpec {
+  const candidate = spec as Partial<WeightSpec> & { quantization?: unknown };
+  const valid =
+    typeof candidate?.name === 'string' &&
+    Array.isArray(candidate.shape) &&
+    candidate.shape.every((d) => Number.isInteger(d) && d >= 0) &&
+    candidate.shape.reduce((a, b) => a * b, 1) <= 2 ** 28;
+  if (!valid) throw new InputError(`${modelPath}: malformed weight entry ${JSON.stringify(spec)?.slice(0, 80)}`);
+  if ((candidate.dtype ?? 'float32') !== 'float32' || candidate.quantization !== undefined) {
+    throw new InputError(`${modelPath}: weight "${candidate.name}" is ${candidate.dtype}${candidate.quantization ? ' (quantized)' : ''}; only float32 weights are supported`);
+  }
+  return { name: candidate.name as string, shape: candidate.shape as number[], dtype: 'float32' };
+}
+
+function checkFinite(weightData: Uint8Array, specs: WeightSpec[], directory: string): void {
+  const values = new Float32Array(weightData.buffer, weightData.byteOffset, weightData.byteLength / 4);
+  let offset = 0;
+  for (const spec of specs) {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    for (let i = offset; i < offset + size; i++) {
+      if (!Number.isFinite(values[i])) {
+        throw new InputError(`${join(directory, WEIGHTS_FILE)}: weight "${spec.name}" contains NaN or Infinity`);
+      }
+    }
+    offset += size;
+  }
+}
+
+/** One contiguous, 4-byte-aligned copy (Float32Array views need alignment). */
+function concatenate(buffers: Uint8Array[]): Uint8Array {
+  const total = buffers.reduce((sum, b) => sum + b.byteLength, 0);
+  const joined = new Uint8Array(new ArrayBuffer(total));
+  let offset = 0;
+  for (const buffer of buffers) {
+    joined.set(buffer, offset);
+    offset += buffer.byteLength;
+  }
+  return joined;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0];
+}

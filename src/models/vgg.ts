@@ -1,0 +1,105 @@
+/**
+ * The VGG-11-style network (Simonyan & Zisserman 2015, configuration A) adapted to small images.
+ *
+ * Configuration A has eight 3×3 conv layers (64, 128, 256, 256, 512, 512, 512, 512 filters) and a
+ * max-pool after conv1, conv2, conv4, conv6 and conv8. On 32×32 inputs that leaves conv7/conv8
+ * at 2×2, and on 28×28 at 1×1: a Grad-CAM map of 2×2 or 1×1 says nothing about *where*. So we drop
+ * pools to keep the last conv block at 4×4 (CIFAR-10) or 7×7 (MNIST), and put the remaining pools
+ * as early as possible, where they save the most computation. A final pool after conv8 keeps the
+ * classifier small; it comes after the Grad-CAM target, so it does not coarsen the map.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface VggConfig {
+  /** [height, width, channels] of the input images. */
+  inputShape: [number, number, number];
+  classes: number;
+  /** Channel multiplier: layer filters are max(8, round(filters × width)). */
+  width: number;
+  /** Conv → batch norm → ReLU instead of conv with a fused ReLU. */
+  batchNorm: boolean;
+  /** 1-based conv indices followed by a 2×2 max-pool (stride 2). */
+  poolAfter: number[];
+  /** Seed for the weight initializers: the same seed gives the same initial weights. */
+  seed: number;
+}
+
+/** VGG-11 configuration A filter counts, conv1 … conv8. */
+export const VGG11_FILTERS = [64, 128, 256, 256, 512, 512, 512, 512] as const;
+const CLASSIFIER_UNITS = 512;
+const DROPOUT_RATE = 0.5;
+
+/** Pool placement per input size: last conv block ≥ 4×4 for 32×32, ≥ 7×7 for 28×28 (see top). */
+export function poolsForInput(height: number, width: number): number[] {
+  const side = Math.min(height, width);
+  if (side >= 32) return [1, 2, 4, 8]; // 32 → 16 → 8 → 4 (conv5–conv8 at 4×4) → 2
+  if (side >= 28) return [1, 2, 8]; // 28 → 14 → 7 (conv3–conv8 at 7×7) → 4
+  if (side >= 14) return [1, 8];
+  return [8];
+}
+
+export function scaledFilters(filters: number, width: number): number {
+  return Math.max(8, Math.round(filters * width));
+}
+
+/** Name of the layer whose output is the last conv block's activation: the default Grad-CAM target. */
+export function lastActivationLayerName(config: Pick<VggConfig, 'batchNorm'>): string {
+  return config.batchNorm ? 'relu8' : 'conv8';
+}
+
+/**
+ * Builds the network. Input: float32 [batch, h, w, c], normalized per channel. Output: softmax
+ * probabilities [batch, classes]; the layer before it, `logits`, gives the pre-softmax scores that
+ * training (cross-entropy) and Grad-CAM (y^c) use.
+ *
+ * Layer names are stable: conv1…conv8 (+ bn1…bn8, relu1…relu8 with batch norm), pool1…, flatten,
+ * fc1, dropout1, fc2, dropout2, logits, probabilities.
+ */
+export function buildVgg(config: VggConfig): tf.Sequential {
+  const model = tf.sequential({ name: 'vgg11' });
+  let seed = config.seed;
+  const nextSeed = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
+
+  VGG11_FILTERS.forEach((filters, index) => {
+    const n = index + 1;
+    model.add(
+      tf.layers.conv2d({
+        name: `conv${n}`,
+        ...(n === 1 ? { inputShape: config.inputShape } : {}),
+        filters: scaledFilters(filters, config.width),
+        kernelSize: 3,
+        padding: 'same',
+        // With batch norm the bias is redundant (BN's beta replaces it) and the ReLU comes after BN.
+        useBias: !config.batchNorm,
+        activation: config.batchNorm ? 'linear' : 'relu',
+        // He initialization keeps activations from shrinking through eight ReLU layers.
+        kernelInitializer: tf.initializers.heNormal({ seed: nextSeed() }),
+      }),
+    );
+    if (config.batchNorm) {
+      model.add(tf.layers.batchNormalization({ name: `bn${n}` }));
+      model.add(tf.layers.reLU({ name: `relu${n}` }));
+    }
+    if (config.poolAfter.includes(n)) {
+      const poolNumber = config.poolAfter.indexOf(n) + 1;
+      // 'same' so an odd side (7 → 4) keeps its last row and column.
+      model.add(tf.layers.maxPooling2d({ name: `pool${poolNumber}`, poolSize: 2, strides: 2, padding: 'same' }));
+    }
+  });
+
+  const units = scaledFilters(CLASSIFIER_UNITS, config.width);
+  model.add(tf.layers.flatten({ name: 'flatten' }));
+  model.add(dense('fc1', units, 'relu', nextSeed()));
+  model.add(tf.layers.dropout({ name: 'dropout1', rate: DROPOUT_RATE }));
+  model.add(dense('fc2', units, 'relu', nextSeed()));
+  model.add(tf.layers.dropout({ name: 'dropout2', rate: DROPOUT_RATE }));
+  model.add(dense('logits', config.classes, 'linear', nextSeed()));
+  model.add(tf.layers.activation({ name: 'probabilities', activation: 'softmax' }));
+  return model;
+}
+
+function dense(name: string, units: number, activation: 'relu' | 'linear', seed: number) {
+  const kernelInitializer =
+    activation === 'relu' ? tf.initializers.heNormal({ seed }) : tf.initializers.glorotUniform({ seed });
+  return tf.layers.dense({ name, units, activation, kernelInitializer });
+}
