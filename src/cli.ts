@@ -6,10 +6,12 @@
  * load TensorFlow.js.
  */
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
-import { readFileSync } from 'node:fs';
 import { InputError, InterruptedError, UsageError, messageOf } from './errors.js';
 import { BACKEND_CHOICES } from './models/backend-choice.js';
-import { integerIn, numberIn } from './options.js';
+import { PIXEL_RANGES } from './data/pixel-ranges.js';
+import { collect, imageSize, integerIn, integerListIn, numberIn } from './options.js';
+import { COLORMAP_NAMES } from './render/colormaps.js';
+import { toolVersion } from './version.js';
 
 /** Options every subcommand accepts (before or after the subcommand name). */
 export interface GlobalOptions {
@@ -25,15 +27,10 @@ function settle(exitCode: number | void): void {
   commandExitCode = exitCode ?? 0;
 }
 
-function packageVersion(): string {
-  const url = new URL('../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
-}
-
 export function buildProgram(): Command {
   const program = new Command('gradcam')
     .description('Train a VGG-11-style CNN, then explain its predictions with Grad-CAM.')
-    .version(packageVersion())
+    .version(toolVersion())
     .addOption(
       new Option('--backend <name>', 'TensorFlow.js backend')
         .choices(BACKEND_CHOICES)
@@ -42,8 +39,7 @@ export function buildProgram(): Command {
     )
     .option('--verbose', 'print stack traces with errors', false)
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(`gradcam: ${text}`) })
-    .showHelpAfterError('(run with --help for usage)');
+    .configureOutput({ outputError: (text, write) => write(`gradcam: ${text}`) });
 
   program
     .command('train')
@@ -69,6 +65,64 @@ export function buildProgram(): Command {
     .action(async (options, command) => {
       const { trainCommand } = await import('./commands/train.js');
       settle(await trainCommand(options, command.optsWithGlobals() as GlobalOptions));
+    });
+
+  program
+    .command('cam')
+    .description('explain images with Grad-CAM: write heatmap tensors (.npy) and a manifest (cam.json)')
+    .requiredOption('--model <dir>', 'model directory written by `gradcam train` (or any TensorFlow.js layers model)')
+    .option('--image <file>', 'a PNG or JPEG image to explain (repeatable)', collect)
+    .option('--images <dir>', 'explain every PNG/JPEG in a directory (repeatable)', collect)
+    .addOption(new Option('--dataset <name>', 'explain test images of a dataset').choices(DATASETS))
+    .option('--data <path>', 'dataset files (default for mnist: the embedded copy)')
+    .option('--index <list>', 'test image indices, e.g. 0,7,42', integerListIn(0, 10_000_000))
+    .option('--count <n>', 'the first N test images', integerIn(1, 10_000_000))
+    .option('--out <dir>', 'output directory', 'cam')
+    .option('--layer <name>', 'layer to explain (default: gradcam.json targetLayer, else the last conv layer)')
+    .option('--class <class>', "target class: 'top' (predicted), an index, or a class name", 'top')
+    .option('--top-k <k>', 'one map for each of the K highest-scoring classes', integerIn(1, 1000))
+    .option('--counterfactual', 'explain what argues against the class (negated gradients)', false)
+    .addOption(new Option('--method <name>', 'CAM method').choices(['gradcam'] as const).default('gradcam' as const))
+    .addOption(
+      new Option('--scale <range>', 'pixel scaling for models without gradcam.json (default 0-1)').choices(PIXEL_RANGES),
+    )
+    .option('--batch-size <n>', 'images per batch', integerIn(1, 1024), 32)
+    .option('--json', 'print the manifest on stdout', false)
+    .option('--quiet', 'print nothing but errors', false)
+    .action(async (options, command) => {
+      const { camCommand } = await import('./commands/cam.js');
+      settle(await camCommand(options, command.optsWithGlobals() as GlobalOptions));
+    });
+
+  program
+    .command('render')
+    .description('draw cam output as PNGs: JET heatmaps, alpha blends over the images, and a contact sheet')
+    .option('--cam <dir>', 'output directory of `gradcam cam` (reads its cam.json)')
+    .option('--heatmap <file>', 'a single map (.npy, float32/float64 [h, w]) ...')
+    .option('--image <file>', '... and the image it explains (PNG/JPEG)')
+    .option('--out <dir>', 'where to write the PNGs (default: the --cam directory, or the heatmap\'s)')
+    .option('--alpha <a>', 'heatmap weight in the blend, 0–1', numberIn(0, 1), 0.4)
+    .addOption(new Option('--colormap <name>', 'colormap').choices(COLORMAP_NAMES).default('jet' as const))
+    .option('--size <size>', "output size: 'original' (the image's) or WxH, e.g. 224x224", imageSize, 'original' as const)
+    .option('--scale <n>', 'enlarge the outputs N times', integerIn(1, 64), 1)
+    .option('--grid <file>', 'also write one contact sheet PNG: a row per entry (original, heatmap, blend)')
+    .option('--json', 'print what was written as JSON on stdout', false)
+    .option('--quiet', 'print nothing but errors', false)
+    .action(async (options) => {
+      const { renderCommand } = await import('./commands/render.js');
+      settle(await renderCommand(options));
+    });
+
+  program
+    .command('demo')
+    .description('train briefly on the embedded MNIST, explain a few test digits, render them (a few minutes)')
+    .option('--out <dir>', 'directory for the model, maps and PNGs', 'gradcam-demo')
+    .option('--limit <n>', 'training images', integerIn(100, 60_000), 60_000)
+    .option('--count <n>', 'test digits to explain', integerIn(1, 10_000), 16)
+    .option('--quiet', 'print nothing but errors', false)
+    .action(async (options, command) => {
+      const { demoCommand } = await import('./commands/demo.js');
+      settle(await demoCommand(options, command.optsWithGlobals() as GlobalOptions));
     });
 
   return program as unknown as Command;

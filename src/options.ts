@@ -53,3 +53,15 @@ export function integerListIn(min: number, max: number): (value: string) => numb
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** `original` or `WxH` (e.g. `224x224`), each side 1–8192. */
+export function imageSize(value: string): { width: number; height: number } | 'original' {
+  if (value === 'original') return value;
+  const match = /^(\d{1,5})[xX×](\d{1,5})$/.exec(value.trim());
+  const width = Number(match?.[1]);
+  const height = Number(match?.[2]);
+  if (!match || width < 1 || height < 1 || width > 8192 || height > 8192) {
+    throw new InvalidArgumentError("Expected 'original' or WIDTHxHEIGHT with sides from 1 to 8192, e.g. 224x224.");
+  }
+  return { width, height };
+}

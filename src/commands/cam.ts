@@ -1,0 +1,258 @@
+/**
+ * `gradcam cam`: load a model directory → split it at the target layer → explain images in
+ * batches → write `<id>.npy`, `<id>.input.png` and `cam.json` into --out.
+ *
+ * A bad input image is reported on stderr and skipped; the others are still explained, and the
+ * exit code (1) says something failed.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { GlobalOptions } from '../cli.js';
+import { explainBatch, type Explanation } from '../cam/explain.js';
+import { CAM_METHODS, type CamMethodName } from '../cam/methods/index.js';
+import { defaultTargetLayer, splitModel, type SplitModel } from '../cam/model-split.js';
+import type { TargetSpec } from '../cam/targets.js';
+import { writeFileAtomic } from '../data/atomic.js';
+import { datasetInputs, imageFileInputs, type CamInput } from '../data/cam-inputs.js';
+import { loadDataset } from '../data/datasets.js';
+import { writePngAtomic, type DecodedImage } from '../data/image-io.js';
+import type { DatasetName } from '../data/image-set.js';
+import {
+  MANIFEST_FILE,
+  MANIFEST_FORMAT,
+  MANIFEST_VERSION,
+  type CamManifest,
+  type ManifestEntry,
+} from '../data/manifest.js';
+import { toModelInput, type PixelRange, type PixelScaling } from '../data/model-input.js';
+import { writeNpyAtomic } from '../data/npy.js';
+import { InputError, UsageError, messageOf } from '../errors.js';
+import { stderrLog, type Log } from '../log.js';
+import { initBackend } from '../models/backend.js';
+import { loadModelDirectory } from '../models/model-dir.js';
+import { toolVersion } from '../version.js';
+
+export interface CamCommandOptions {
+  model: string;
+  image?: string[];
+  images?: string[];
+  dataset?: DatasetName;
+  data?: string;
+  index?: number[];
+  count?: number;
+  out: string;
+  layer?: string;
+  class: string;
+  topK?: number;
+  counterfactual: boolean;
+  method: CamMethodName;
+  scale?: PixelRange;
+  batchSize: number;
+  json: boolean;
+  quiet: boolean;
+}
+
+export interface CamResult {
+  manifest: CamManifest;
+  manifestPath: string;
+}
+
+export async function camCommand(options: CamCommandOptions, globals: GlobalOptions): Promise<number> {
+  const log = stderrLog(options.quiet);
+  const { manifest, manifestPath } = await runCam(options, globals, log);
+  process.stdout.write(options.json ? `${JSON.stringify(manifest, null, 2)}\n` : `${manifestPath}\n`);
+  return manifest.failures.length > 0 ? 1 : 0;
+}
+
+export async function runCam(options: CamCommandOptions, globals: Pick<GlobalOptions, 'backend'>, log: Log): Promise<CamResult> {
+  checkInputOptions(options);
+  const out = resolve(options.out);
+  await prepareOutputDirectory(out);
+  const backend = await initBackend(globals.backend, log);
+  log.info(`gradcam: backend ${backend.description}`);
+
+  const { model, metadata } = await loadModelDirectory(options.model);
+  if (metadata && options.scale) {
+    throw new UsageError(`--scale: ${options.model} has gradcam.json, whose normalization is used; --scale is for foreign models`);
+  }
+  const inputShape = metadata?.inputShape ?? modelInputShape(model, options.model);
+  const classNames = metadata?.classNames ?? Array.from({ length: model.outputs[0].shape.at(-1) as number }, (_, i) => String(i));
+  const scaling: PixelScaling = metadata
+    ? { kind: 'normalize', mean: metadata.normalization.mean, std: metadata.normalization.std }
+    : { kind: 'range', range: options.scale ?? '0-1' };
+  const layerName = options.layer ?? metadata?.targetLayer ?? defaultTargetLayer(model);
+  const split = splitModel(model, layerName);
+  const target = targetSpec(options, classNames);
+  const method = CAM_METHODS[options.method];
+
+  const inputs = await collectInputs(options);
+  log.info(`gradcam: explaining ${inputs.length} image(s) at layer ${layerName} [${split.activationShape.join('×')}] with ${method.name}`);
+
+  const entries: ManifestEntry[] = [];
+  const failures: CamManifest['failures'] = [];
+  const started = performance.now();
+  for (let start = 0; start < inputs.length; start += options.batchSize) {
+    const batch = inputs.slice(start, start + options.batchSize);
+    const loaded = await loadBatch(batch, failures, log);
+    if (loaded.length === 0) continue;
+    const explanations = explainLoaded(split, loaded, inputShape, scaling, target, options);
+    for (const [position, { input, image }] of loaded.entries()) {
+      const mine = explanations.filter((explanation) => explanation.image === position);
+      try {
+        entries.push(...(await writeOutputs(out, input, image, mine, split, classNames, target.kind === 'top-k')));
+      } catch (error) {
+        throw new InputError(`--out ${out}: cannot write (${messageOf(error)})`);
+      }
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  model.dispose();
+
+  const empty = entries.filter((entry) => entry.empty);
+  if (empty.length > 0) {
+    log.warn(`${empty.length} map(s) had no positive value and were written as zeros: ${empty.map((e) => e.id).join(', ')}`);
+  }
+  const manifest: CamManifest = {
+    format: MANIFEST_FORMAT,
+    formatVersion: MANIFEST_VERSION,
+    toolVersion: toolVersion(),
+    createdAt: new Date().toISOString(),
+    model: resolve(options.model),
+    layer: { name: layerName, shape: split.activationShape },
+    method: method.name,
+    counterfactual: options.counterfactual,
+    backend: backend.description,
+    entries,
+    failures,
+  };
+  const manifestPath = join(out, MANIFEST_FILE);
+  await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  const explained = inputs.length - failures.length;
+  log.info(`gradcam: ${entries.length} map(s) for ${explained} image(s) in ${seconds.toFixed(1)} s (${(explained / seconds).toFixed(1)} images/s)`);
+  if (failures.length > 0) log.warn(`${failures.length} input(s) failed; see "failures" in ${manifestPath}`);
+  return { manifest, manifestPath };
+}
+
+function checkInputOptions(options: CamCommandOptions): void {
+  const files = (options.image?.length ?? 0) + (options.images?.length ?? 0);
+  if (files === 0 && !options.dataset) throw new UsageError('nothing to explain: give --image FILE, --images DIR or --dataset NAME');
+  if (options.dataset && files > 0) throw new UsageError('--dataset cannot be combined with --image/--images');
+  if (options.dataset && options.index === undefined && options.count === undefined) {
+    throw new UsageError(`--dataset ${options.dataset}: give --index 0,7,42 or --count N`);
+  }
+  if (!options.dataset && (options.index !== undefined || options.count !== undefined || options.data !== undefined)) {
+    throw new UsageError('--index, --count and --data need --dataset');
+  }
+  if (options.index !== undefined && options.count !== undefined) throw new UsageError('--index and --count cannot be combined');
+  if (options.topK !== undefined && options.class !== 'top') throw new UsageError('--top-k and --class cannot be combined');
+}
+
+async function prepareOutputDirectory(out: string): Promise<void> {
+  const existing = await stat(out).catch(() => undefined);
+  if (existing && !existing.isDirectory()) throw new InputError(`--out ${out}: exists and is not a directory`);
+  await mkdir(out, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`--out ${out}: cannot create (${error.code ?? error.message})`);
+  });
+}
+
+function modelInputShape(model: tf.LayersModel, directory: string): [number, number, number] {
+  const shape = model.inputs[0].shape;
+  const [, h, w, c] = shape;
+  if (shape.length !== 4 || !h || !w || (c !== 1 && c !== 3)) {
+    throw new InputError(`${directory}/model.json: input shape [${shape.join(', ')}] is not [batch, height, width, 1 or 3]`);
+  }
+  return [h, w, c];
+}
+
+/** `--class top|N|name` or `--top-k K` → the target spec; class names are matched exactly. */
+function targetSpec(options: CamCommandOptions, classNames: string[]): TargetSpec {
+  if (options.topK !== undefined) return { kind: 'top-k', k: Math.min(options.topK, classNames.length) };
+  if (options.class === 'top') return { kind: 'top' };
+  const byName = classNames.indexOf(options.class);
+  if (byName >= 0) return { kind: 'class', index: byName };
+  if (/^\d+$/.test(options.class)) {
+    const index = Number(options.class);
+    if (index < classNames.length) return { kind: 'class', index };
+    throw new UsageError(`--class ${options.class}: the model has ${classNames.length} classes (0–${classNames.length - 1})`);
+  }
+  throw new UsageError(`--class ${options.class}: not a class of this model; classes: ${classNames.join(', ')}`);
+}
+
+async function collectInputs(options: CamCommandOptions): Promise<CamInput[]> {
+  if (!options.dataset) return imageFileInputs(options.image ?? [], options.images ?? []);
+  const { test } = await loadDataset(options.dataset, { data: options.data, splits: ['test'] });
+  const indices = options.index ?? Array.from({ length: Math.min(options.count ?? 0, test.count) }, (_, i) => i);
+  return datasetInputs(test, options.dataset, indices);
+}
+
+interface LoadedInput {
+  input: CamInput;
+  image: DecodedImage;
+}
+
+/** Decodes a batch's images; a bad one is reported and recorded, the rest go on. */
+async function loadBatch(batch: CamInput[], failures: CamManifest['failures'], log: Log): Promise<LoadedInput[]> {
+  const loaded: LoadedInput[] = [];
+  for (const input of batch) {
+    try {
+      loaded.push({ input, image: await input.read() });
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      failures.push({ source: input.source, error: error.message });
+      process.stderr.write(`gradcam: error: ${error.message}\n`);
+    }
+  }
+  return loaded;
+}
+
+function explainLoaded(
+  split: SplitModel,
+  loaded: LoadedInput[],
+  inputShape: [number, number, number],
+  scaling: PixelScaling,
+  target: TargetSpec,
+  options: CamCommandOptions,
+): Explanation[] {
+  const size = inputShape[0] * inputShape[1] * inputShape[2];
+  const pixels = new Float32Array(loaded.length * size);
+  loaded.forEach(({ image }, index) => pixels.set(toModelInput(image, inputShape, scaling), index * size));
+  const images = tf.tensor4d(pixels, [loaded.length, ...inputShape]);
+  try {
+    return explainBatch(split, images, target, { method: CAM_METHODS[options.method], counterfactual: options.counterfactual });
+  } finally {
+    images.dispose();
+  }
+}
+
+/** Writes one input's maps and its input image; returns its manifest entries. */
+async function writeOutputs(
+  out: string,
+  input: CamInput,
+  image: DecodedImage,
+  explanations: Explanation[],
+  split: SplitModel,
+  classNames: string[],
+  perClassNames: boolean,
+): Promise<ManifestEntry[]> {
+  const inputFile = `${input.id}.input.png`;
+  await writePngAtomic(join(out, inputFile), image);
+  const [h, w] = split.activationShape;
+  const entries: ManifestEntry[] = [];
+  for (const explanation of explanations) {
+    const id = perClassNames ? `${input.id}-c${explanation.target.index}` : input.id;
+    const heatmap = `${id}.npy`;
+    await writeNpyAtomic(join(out, heatmap), explanation.map, [h, w]);
+    entries.push({
+      id,
+      source: input.source,
+      input: inputFile,
+      heatmap,
+      predicted: { ...explanation.predicted, name: classNames[explanation.predicted.index] },
+      target: { ...explanation.target, name: classNames[explanation.target.index] },
+      rawMax: explanation.rawMax,
+      empty: explanation.empty,
+    });
+  }
+  return entries;
+}

@@ -1,0 +1,179 @@
+/**
+ * `gradcam render`: turn `cam` output (cam.json + .npy maps + input images) into PNGs:
+ * heatmap_<id>.png (colorized map), blend_<id>.png (alpha blend over the image) and
+ * original_<id>.png, all at the output size; optionally one contact sheet (--grid).
+ *
+ * Each entry is rendered on its own: a bad one is reported and the others are still drawn.
+ */
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { checkManifestEntry, MANIFEST_FILE, parseManifest } from '../data/manifest.js';
+import { readImageFile, writePngAtomic, type DecodedImage } from '../data/image-io.js';
+import { readNpy } from '../data/npy.js';
+import { resizeImage, roundToBytes } from '../data/resize.js';
+import { InputError, UsageError, messageOf } from '../errors.js';
+import { stderrLog, type Log } from '../log.js';
+import type { ColormapName } from '../render/colormaps.js';
+import { contactSheet, type ContactSheetRow } from '../render/compose.js';
+import { drawExplanation, type Drawing } from '../render/draw.js';
+
+export interface RenderCommandOptions {
+  cam?: string;
+  heatmap?: string;
+  image?: string;
+  out?: string;
+  alpha: number;
+  colormap: ColormapName;
+  size?: { width: number; height: number } | 'original';
+  scale: number;
+  grid?: string;
+  json: boolean;
+  quiet: boolean;
+}
+
+/** One thing to draw: a map and the image it explains. */
+interface RenderJob {
+  id: string;
+  heatmapPath: string;
+  imagePath: string;
+  empty: boolean;
+}
+
+export interface RenderedEntry {
+  id: string;
+  heatmap: string;
+  blend: string;
+  original: string;
+}
+
+export interface RenderResult {
+  out: string;
+  rendered: RenderedEntry[];
+  grid?: string;
+  failures: { id: string; error: string }[];
+}
+
+export async function renderCommand(options: RenderCommandOptions): Promise<number> {
+  const result = await runRender(options, stderrLog(options.quiet));
+  const lines = result.rendered.map((entry) => entry.blend);
+  if (result.grid) lines.push(result.grid);
+  process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : lines.map((line) => `${line}\n`).join(''));
+  return result.failures.length > 0 ? 1 : 0;
+}
+
+export async function runRender(options: RenderCommandOptions, log: Log): Promise<RenderResult> {
+  const { jobs, defaultOut, failures } = await collectJobs(options);
+  const total = jobs.length + failures.length;
+  const out = resolve(options.out ?? defaultOut);
+  await prepareOutputDirectory(out);
+  const size = options.size === 'original' ? undefined : options.size;
+
+  const rendered: RenderedEntry[] = [];
+  const gridRows: ContactSheetRow[] = [];
+  let tile: { width: number; height: number } | undefined;
+  for (const job of jobs) {
+    let drawing: Drawing;
+    try {
+      drawing = await drawJob(job, { size, scale: options.scale, alpha: options.alpha, colormap: options.colormap });
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      failures.push({ id: job.id, error: error.message });
+      process.stderr.write(`gradcam: error: ${error.message}\n`);
+      continue;
+    }
+    const files = {
+      heatmap: join(out, `heatmap_${job.id}.png`),
+      blend: join(out, `blend_${job.id}.png`),
+      original: join(out, `original_${job.id}.png`),
+    };
+    try {
+      await writePngAtomic(files.heatmap, rgb(drawing.heatmap));
+      await writePngAtomic(files.blend, rgb(drawing.blend));
+      await writePngAtomic(files.original, rgb(drawing.original));
+    } catch (error) {
+      throw new InputError(`--out ${out}: cannot write (${messageOf(error)})`);
+    }
+    rendered.push({ id: job.id, ...files });
+    if (options.grid) {
+      tile ??= { width: drawing.blend.width, height: drawing.blend.height };
+      gridRows.push(fitRow(drawing, tile));
+    }
+  }
+
+  const empty = jobs.filter((job) => job.empty).map((job) => job.id);
+  if (empty.length > 0) log.warn(`${empty.length} map(s) marked empty (no positive value; drawn all dark blue): ${empty.join(', ')}`);
+  let grid: string | undefined;
+  if (options.grid && tile && gridRows.length > 0) {
+    grid = resolve(options.grid);
+    const sheet = contactSheet(gridRows, tile.width, tile.height);
+    await writePngAtomic(grid, { ...sheet, channels: 3 }).catch((error: unknown) => {
+      throw new InputError(`--grid ${grid}: cannot write (${messageOf(error)})`);
+    });
+  }
+  log.info(`gradcam: rendered ${rendered.length} of ${total} entr${total === 1 ? 'y' : 'ies'} into ${out}`);
+  return { out, rendered, grid, failures };
+}
+
+async function collectJobs(options: RenderCommandOptions): Promise<{ jobs: RenderJob[]; defaultOut: string; failures: RenderResult['failures'] }> {
+  const standalone = options.heatmap !== undefined || options.image !== undefined;
+  if (options.cam !== undefined && standalone) throw new UsageError('--cam cannot be combined with --heatmap/--image');
+  if (standalone) {
+    if (!options.heatmap || !options.image) throw new UsageError('--heatmap and --image go together: give both');
+    const id = basename(options.heatmap, extname(options.heatmap)).replace(/[^A-Za-z0-9_.-]+/g, '_') || 'map';
+    return { jobs: [{ id, heatmapPath: options.heatmap, imagePath: options.image, empty: false }], defaultOut: dirname(options.heatmap), failures: [] };
+  }
+  if (options.cam === undefined) throw new UsageError('nothing to render: give --cam DIR, or --heatmap MAP.npy with --image IMG');
+  const manifestPath = join(options.cam, MANIFEST_FILE);
+  const text = await readFile(manifestPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    const why = error.code === 'ENOENT' ? 'missing' : `cannot read (${error.code ?? error.message})`;
+    throw new InputError(`${manifestPath}: ${why}; expected the output directory of gradcam cam`);
+  });
+  const manifest = parseManifest(text, manifestPath);
+  const jobs: RenderJob[] = [];
+  const failures: RenderResult['failures'] = [];
+  const seen = new Set<string>();
+  manifest.entries.forEach((raw, index) => {
+    try {
+      const entry = checkManifestEntry(raw, index, manifestPath);
+      if (seen.has(entry.id)) throw new InputError(`${manifestPath}: entry ${index}: id ${JSON.stringify(entry.id)} appears twice`);
+      seen.add(entry.id);
+      jobs.push({ id: entry.id, heatmapPath: join(options.cam as string, entry.heatmap), imagePath: join(options.cam as string, entry.input), empty: entry.empty });
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      failures.push({ id: String((raw as { id?: unknown } | null)?.id ?? index), error: error.message });
+      process.stderr.write(`gradcam: error: ${error.message}\n`);
+    }
+  });
+  return { jobs, defaultOut: options.cam, failures };
+}
+
+async function drawJob(job: RenderJob, options: Parameters<typeof drawExplanation>[4]): Promise<Drawing> {
+  const map = await readNpy(job.heatmapPath);
+  if (map.shape.length !== 2) {
+    throw new InputError(`${job.heatmapPath}: shape [${map.shape.join(', ')}]; expected a 2-D map [height, width]`);
+  }
+  if (map.data.some((value) => !Number.isFinite(value))) throw new InputError(`${job.heatmapPath}: contains NaN or Infinity`);
+  const image = await readImageFile(job.imagePath);
+  return drawExplanation(map.data, map.shape[0], map.shape[1], image, options);
+}
+
+/** Grid tiles share one size: a drawing of another size is resized to it. */
+function fitRow(drawing: Drawing, tile: { width: number; height: number }): ContactSheetRow {
+  const fit = (picture: Drawing['blend']) =>
+    picture.width === tile.width && picture.height === tile.height
+      ? picture.data
+      : roundToBytes(resizeImage(picture.data, picture.height, picture.width, 3, tile.height, tile.width));
+  return { original: fit(drawing.original), heatmap: fit(drawing.heatmap), blend: fit(drawing.blend) };
+}
+
+function rgb(picture: Drawing['blend']): DecodedImage {
+  return { ...picture, channels: 3 };
+}
+
+async function prepareOutputDirectory(out: string): Promise<void> {
+  const existing = await stat(out).catch(() => undefined);
+  if (existing && !existing.isDirectory()) throw new InputError(`--out ${out}: exists and is not a directory`);
+  await mkdir(out, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`--out ${out}: cannot create (${error.code ?? error.message})`);
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * What `cam` explains: image files (`--image`, `--images DIR`) or test images of a dataset
+ * (`--dataset … --index/--count`). Each input gets a safe, unique id that names its output files.
+ * Files are listed here but decoded only when their batch comes up, so thousands of inputs never
+ * sit in memory at once.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { InputError, UsageError } from '../errors.js';
+import type { DecodedImage } from './image-io.js';
+import { readImageFile } from './image-io.js';
+import type { ImageSet } from './image-set.js';
+
+export interface CamInput {
+  /** Safe file-name stem, unique within the run: `cat_01`, `test_00042`. */
+  id: string;
+  /** Where it came from, for the manifest and messages: a path or `mnist test #42`. */
+  source: string;
+  /** The image as given: original size and colours. Throws InputError for an unusable file. */
+  read(): Promise<DecodedImage>;
+}
+
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
+
+/** Inputs from `--image` files (in the order given) then `--images` directories (sorted by name). */
+export async function imageFileInputs(files: readonly string[], directories: readonly string[]): Promise<CamInput[]> {
+  const paths: string[] = [...files];
+  for (const directory of directories) paths.push(...(await listImages(directory)));
+  const seen = new Set<string>();
+  for (const path of paths) {
+    const absolute = resolve(path);
+    if (seen.has(absolute)) throw new UsageError(`${path}: given twice`);
+    seen.add(absolute);
+  }
+  const ids = uniqueIds(paths.map((path) => basename(path, extname(path))));
+  return paths.map((path, index) => ({ id: ids[index], source: path, read: () => readImageFile(path) }));
+}
+
+/** Test images `indices` of a dataset split, ids `test_00042`. */
+export function datasetInputs(set: ImageSet, datasetName: string, indices: readonly number[]): CamInput[] {
+  const digits = Math.max(5, String(set.count - 1).length);
+  const seen = new Set<number>();
+  return indices.map((index) => {
+    if (index >= set.count) throw new UsageError(`--index ${index}: the ${datasetName} test set has ${set.count} images (0–${set.count - 1})`);
+    if (seen.has(index)) throw new UsageError(`--index ${index}: given twice`);
+    seen.add(index);
+    const size = set.height * set.width * set.channels;
+    const image: DecodedImage = {
+      data: set.images.slice(index * size, (index + 1) * size),
+      width: set.width,
+      height: set.height,
+      channels: set.channels as 1 | 3,
+    };
+    return { id: `test_${String(index).padStart(digits, '0')}`, source: `${datasetName} test #${index}`, read: async () => image };
+  });
+}
+
+async function listImages(directory: string): Promise<string[]> {
+  const info = await stat(directory).catch(() => undefined);
+  if (!info?.isDirectory()) throw new InputError(`--images ${directory}: not a directory`);
+  const names = (await readdir(directory)).filter((name) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase()) && !name.startsWith('.'));
+  if (names.length === 0) throw new InputError(`--images ${directory}: no .png, .jpg or .jpeg files`);
+  return names.sort().map((name) => join(directory, name));
+}
+
+/**
+ * File-name stems made safe (letters, digits, `_`, `-`, `.` inside; no path separators, no
+ * leading dot) and unique (`cat`, `cat_2`, …). The comparison ignores case, for case-insensitive
+ * file systems.
+ */
+export function uniqueIds(stems: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return stems.map((stem) => {
+    const safe =
+      stem
+        .replace(/[^A-Za-z0-9_.-]+/g, '_')
+        .replace(/^[._-]+/, '')
+        // `-c<N>` is reserved for the per-class maps of --top-k (`cat-c3.npy`).
+        .replace(/-c(\d+)$/, '_c$1')
+        .slice(0, 100) || 'image';
+    let id = safe;
+    for (let n = 2; taken.has(id.toLowerCase()); n++) id = `${safe}_${n}`;
+    taken.add(id.toLowerCase());
+    return id;
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * `cam.json`, the manifest `cam` writes and `render` (and `merge-manifests`) read. Entry file
+ * names are plain names inside the cam directory; a manifest cannot point outside it.
+ */
+import { InputError } from '../errors.js';
+
+export const MANIFEST_FILE = 'cam.json';
+export const MANIFEST_FORMAT = 'gradcam-cam';
+export const MANIFEST_VERSION = 1;
+
+export interface ManifestEntry {
+  /** File-name stem of this map: `cat_01`, `test_00042-c3` with --top-k. */
+  id: string;
+  /** Where the image came from: a path, or `mnist test #42`. */
+  source: string;
+  /** The image as given (original size and colours), a PNG in the cam directory. */
+  input: string;
+  /** The map, `.npy` float32 [h, w] at the target layer's resolution, values in [0, 1]. */
+  heatmap: string;
+  predicted: { index: number; name: string; probability: number };
+  target: { index: number; name: string; logit: number };
+  /** Maximum of the map before normalization (0 when empty). */
+  rawMax: number;
+  /** The map had no positive value and was written as zeros. */
+  empty: boolean;
+}
+
+export interface CamManifest {
+  format: typeof MANIFEST_FORMAT;
+  formatVersion: typeof MANIFEST_VERSION;
+  toolVersion: string;
+  createdAt: string;
+  model: string;
+  layer: { name: string; shape: [number, number, number] };
+  method: string;
+  counterfactual: boolean;
+  backend: string;
+  /** `K/N` when this manifest covers one shard of the inputs. */
+  shard?: string;
+  entries: ManifestEntry[];
+  /** Inputs that could not be explained, with the reason. */
+  failures: { source: string; error: string }[];
+}
+
+/**
+ * Parses the manifest's top level. Entries are returned unchecked: callers check each with
+ * `checkManifestEntry`, so one bad entry does not stop the others.
+ */
+export function parseManifest(text: string, source: string): CamManifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InputError(`${source}: not valid JSON; expected a cam.json written by gradcam cam`);
+  }
+  const manifest = value as Partial<CamManifest> | null;
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
+    throw new InputError(`${source}: expected a JSON object`);
+  }
+  if (manifest.format !== MANIFEST_FORMAT) throw new InputError(`${source}: expected "format": "${MANIFEST_FORMAT}"`);
+  if (manifest.formatVersion !== MANIFEST_VERSION) {
+    throw new InputError(`${source}: unsupported formatVersion ${JSON.stringify(manifest.formatVersion)} (this gradcam reads ${MANIFEST_VERSION})`);
+  }
+  if (!Array.isArray(manifest.entries)) throw new InputError(`${source}: "entries" must be an array`);
+  if (manifest.failures !== undefined && !Array.isArray(manifest.failures)) throw new InputError(`${source}: "failures" must be an array`);
+  return { ...manifest, failures: manifest.failures ?? [] } as CamManifest;
+}
+
+/** A file name that stays inside the directory: no separators, not `.` or `..`, no NUL. */
+export function isPlainFileName(name: unknown): name is string {
+  return typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+}
+
+/** Checks one entry; InputError naming the manifest and the entry otherwise. */
+export function checkManifestEntry(entry: unknown, index: number, source: string): ManifestEntry {
+  const candidate = entry as Partial<ManifestEntry> | null;
+  const label = `${source}: entry ${index}${typeof candidate?.id === 'string' ? ` (id ${JSON.stringify(candidate.id)})` : ''}`;
+  if (typeof candidate !== 'object' || candidate === null) throw new InputError(`${label}: expected an object`);
+  if (!isPlainFileName(candidate.id) || candidate.id.startsWith('.')) {
+    throw new InputError(`${label}: "id" must be a plain file name (no "/", "\\" or leading ".")`);
+  }
+  for (const field of ['input', 'heatmap'] as const) {
+    if (!isPlainFileName(candidate[field])) throw new InputError(`${label}: "${field}" must be a file name inside the cam directory`);
+  }
+  if (typeof candidate.source !== 'string') throw new InputError(`${label}: "source" must be a string`);
+  if (typeof candidate.empty !== 'boolean') throw new InputError(`${label}: "empty" must be true or false`);
+  return candidate as ManifestEntry;
+}
