@@ -44,7 +44,7 @@ export function buildProgram(): Command {
   program
     .command('train')
     .description('train a VGG-11-style network and write a model directory')
-    .addOption(new Option('--dataset <name>', 'dataset to train on').choices(DATASETS).makeOptionMandatory())
+    .addOption(new Option('--dataset <name>', 'dataset to train on (required unless --resume)').choices(DATASETS))
     .option('--data <path>', 'dataset files: a directory, or the official archive (default for mnist: the embedded copy)')
     .option('--download', 'fetch the official archive into the cache directory first', false)
     .option('--cache-dir <dir>', 'download cache (default: $GRADCAM_CACHE or ~/.cache/gradcam)')
@@ -60,11 +60,14 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'train on the first N training images', integerIn(1, 10_000_000))
     .option('--test-limit <n>', 'evaluate on the first N test images', integerIn(1, 10_000_000))
     .option('--seed <n>', 'seed for initialization, data order, augmentation and dropout', integerIn(0, 2 ** 31 - 1), 0)
+    .option('--checkpoint-every <n>', 'also checkpoint every N steps (always at the end of each epoch)', integerIn(1, 10_000_000))
+    .option('--resume <dir>', 'continue an interrupted run from the last checkpoint in its --out directory')
     .option('--json', 'print a summary object on stdout at the end', false)
     .option('--quiet', 'print nothing but errors', false)
     .action(async (options, command) => {
       const { trainCommand } = await import('./commands/train.js');
-      settle(await trainCommand(options, command.optsWithGlobals() as GlobalOptions));
+      const explicit = new Set(Object.keys(options).filter((name) => command.getOptionValueSource(name) === 'cli'));
+      settle(await trainCommand(options, command.optsWithGlobals() as GlobalOptions, explicit));
     });
 
   program
@@ -154,6 +157,7 @@ function reportError(error: unknown, verbose: boolean): void {
   const known = error instanceof UsageError || error instanceof InputError || error instanceof InterruptedError;
   const firstLine = messageOf(error).split('\n')[0];
   const hint = known || verbose ? '' : ' (unexpected; run with --verbose for details)';
-  process.stderr.write(`gradcam: error: ${firstLine}${hint}\n`);
+  const kind = error instanceof InterruptedError ? 'interrupted' : 'error';
+  process.stderr.write(`gradcam: ${kind}: ${firstLine}${hint}\n`);
   if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
 }

@@ -1,25 +1,32 @@
 /**
- * `gradcam train`: validate options → load the dataset → build VGG-11 → train → write the model
- * directory atomically → print its path (or a JSON summary) on stdout.
+ * `gradcam train`: validate options → load the dataset → build VGG-11 → train (checkpointing
+ * into --out, resumable with --resume) → write the model directory → print its path (or a JSON
+ * summary) on stdout.
+ *
+ * While training, --out holds only checkpoints; model.json, weights.bin and gradcam.json appear
+ * together at the end (the finished directory replaces the training one in one rename), so a
+ * script never sees a half-written model.
  */
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { GlobalOptions } from '../cli.js';
-import { InputError } from '../errors.js';
+import { InputError, InterruptedError, UsageError } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import { channelMeanStd } from '../data/batches.js';
 import { loadDataset } from '../data/datasets.js';
 import type { DatasetName, ImageSet } from '../data/image-set.js';
 import { initBackend } from '../models/backend.js';
+import { readLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../models/checkpoint.js';
 import { METADATA_FORMAT, METADATA_VERSION, type EpochRecord, type ModelMetadata } from '../models/metadata.js';
 import { checkModelDirectoryTarget, saveModelDirectory } from '../models/model-dir.js';
-import { trainModel, type OptimizerName } from '../models/training.js';
+import { createOptimizer, initialProgress, trainModel, type OptimizerName } from '../models/training.js';
 import { buildVgg, lastActivationLayerName, poolsForInput, type VggConfig } from '../models/vgg.js';
 import { toolVersion } from '../version.js';
-import { createTrainingReporter } from './training-progress.js';
+import { SIGNAL_EXIT_CODES, watchInterrupts } from './interrupts.js';
+import { createTrainingReporter, type TrainingReporter } from './training-progress.js';
 
 export interface TrainCommandOptions {
-  dataset: DatasetName;
+  dataset?: DatasetName;
   data?: string;
   download: boolean;
   cacheDir?: string;
@@ -35,11 +42,13 @@ export interface TrainCommandOptions {
   limit?: number;
   testLimit?: number;
   seed: number;
+  resume?: string;
+  checkpointEvery?: number;
   json: boolean;
   quiet: boolean;
 }
 
-/** Everything a training run needs, with defaults resolved. */
+/** Everything that determines a training run, with defaults resolved (stored in checkpoints). */
 export interface TrainSettings {
   dataset: DatasetName;
   data?: string;
@@ -57,6 +66,7 @@ export interface TrainSettings {
   limit?: number;
   testLimit?: number;
   seed: number;
+  checkpointEvery?: number;
 }
 
 /**
@@ -67,6 +77,26 @@ export const TRAINING_DEFAULTS: Record<DatasetName, Pick<TrainSettings, 'epochs'
   mnist: { epochs: 1, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.25 },
   'fashion-mnist': { epochs: 3, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.25 },
   cifar10: { epochs: 10, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.5 },
+};
+
+/** Command-line names of the options that define a run (compared on --resume). */
+const RUN_OPTIONS: Record<string, keyof TrainSettings> = {
+  dataset: 'dataset',
+  data: 'data',
+  download: 'download',
+  cacheDir: 'cacheDir',
+  out: 'out',
+  epochs: 'epochs',
+  batchSize: 'batchSize',
+  lr: 'learningRate',
+  optimizer: 'optimizer',
+  width: 'width',
+  batchNorm: 'batchNorm',
+  augment: 'augment',
+  limit: 'limit',
+  testLimit: 'testLimit',
+  seed: 'seed',
+  checkpointEvery: 'checkpointEvery',
 };
 
 export interface TrainResult {
@@ -80,19 +110,44 @@ export interface TrainResult {
   seconds: number;
 }
 
-export async function trainCommand(options: TrainCommandOptions, globals: GlobalOptions): Promise<number> {
-  const settings = resolveTrainSettings(options);
+/** Hooks the CLI layer gives a run: stop requests (signals). */
+export interface TrainControl {
+  shouldStop?(): boolean;
+}
+
+/** `explicit`: the option names given on the command line (not defaults), for --resume checks. */
+export async function trainCommand(options: TrainCommandOptions, globals: GlobalOptions, explicit: ReadonlySet<string>): Promise<number> {
   const log = stderrLog(options.quiet);
-  const result = await runTrain(settings, globals, log, createTrainingReporter(settings.epochs, options.quiet));
-  process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.out}\n`);
-  return 0;
+  const resumeFrom = options.resume === undefined ? undefined : await resumableCheckpoint(resolve(options.resume), options, explicit);
+  const settings = resumeFrom?.settings ?? resolveTrainSettings(options);
+  const interrupts = watchInterrupts((message) => process.stderr.write(`${message}\n`));
+  try {
+    const result = await runTrain(settings, globals, log, createTrainingReporter(settings.epochs, options.quiet), {
+      resumeFrom,
+      shouldStop: () => interrupts.received() !== undefined,
+    });
+    process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.out}\n`);
+    return 0;
+  } catch (error) {
+    const signal = interrupts.received();
+    if (error instanceof StoppedError && signal) {
+      throw new InterruptedError(
+        `interrupted by ${signal}: checkpoint ${error.checkpoint}; resume with: gradcam train --resume ${settings.out}`,
+        SIGNAL_EXIT_CODES[signal],
+      );
+    }
+    throw error;
+  } finally {
+    interrupts.dispose();
+  }
 }
 
 export function resolveTrainSettings(options: TrainCommandOptions): TrainSettings {
+  if (!options.dataset) throw new UsageError('--dataset is required (cifar10, mnist or fashion-mnist), unless --resume DIR');
   const defaults = TRAINING_DEFAULTS[options.dataset];
   return {
     dataset: options.dataset,
-    data: options.data,
+    data: options.data === undefined ? undefined : resolve(options.data),
     download: options.download,
     cacheDir: options.cacheDir,
     out: resolve(options.out ?? `model-${options.dataset}`),
@@ -108,29 +163,81 @@ export function resolveTrainSettings(options: TrainCommandOptions): TrainSetting
     limit: options.limit,
     testLimit: options.testLimit,
     seed: options.seed,
+    checkpointEvery: options.checkpointEvery,
   };
+}
+
+/** The checkpoint in `directory`, after checking that no given option contradicts it. */
+async function resumableCheckpoint(
+  directory: string,
+  options: TrainCommandOptions,
+  explicit: ReadonlySet<string>,
+): Promise<Checkpoint<TrainSettings>> {
+  const info = await stat(directory).catch(() => undefined);
+  if (!info?.isDirectory()) throw new InputError(`--resume ${directory}: not a directory`);
+  const checkpoint = await readLatestCheckpoint<TrainSettings>(directory);
+  if (!checkpoint) {
+    const finished = await stat(resolve(directory, 'model.json')).catch(() => undefined);
+    throw new InputError(
+      finished
+        ? `--resume ${directory}: training already finished (a model is there, no checkpoint left)`
+        : `--resume ${directory}: no checkpoint found; expected the --out directory of an interrupted gradcam train`,
+    );
+  }
+  const given = resolveGivenOptions(options);
+  for (const name of explicit) {
+    const key = RUN_OPTIONS[name];
+    if (!key || key === 'out') continue;
+    const stored = checkpoint.settings[key];
+    const requested = given[key];
+    if (JSON.stringify(stored) !== JSON.stringify(requested)) {
+      const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      throw new UsageError(`${flag} ${JSON.stringify(requested)} conflicts with the checkpoint's ${JSON.stringify(stored)}; resume uses the original options`);
+    }
+  }
+  // The directory may have been moved since: it is the output now.
+  return { ...checkpoint, settings: { ...checkpoint.settings, out: directory } };
+}
+
+/** The given options in TrainSettings form (paths resolved), without defaults filled in. */
+function resolveGivenOptions(options: TrainCommandOptions): Partial<TrainSettings> {
+  return {
+    ...options,
+    data: options.data === undefined ? undefined : resolve(options.data),
+    learningRate: options.lr,
+  } as Partial<TrainSettings>;
+}
+
+/** Training ended early because a stop was requested; the checkpoint holds the progress. */
+export class StoppedError extends Error {
+  constructor(readonly checkpoint: string) {
+    super(`training stopped; checkpoint ${checkpoint}`);
+  }
 }
 
 export async function runTrain(
   settings: TrainSettings,
   globals: Pick<GlobalOptions, 'backend'>,
   log: Log,
-  reporter = createTrainingReporter(settings.epochs, true),
+  reporter: TrainingReporter = createTrainingReporter(settings.epochs, true),
+  control: TrainControl & { resumeFrom?: Checkpoint<TrainSettings> } = {},
 ): Promise<TrainResult> {
   const started = performance.now();
-  // Fail on an unusable --out before spending minutes on training.
-  await checkModelDirectoryTarget(settings.out, settings.force);
-  await checkWritableParent(settings.out);
+  const { resumeFrom } = control;
+  if (!resumeFrom) {
+    // Fail on an unusable --out before spending minutes on training.
+    await checkModelDirectoryTarget(settings.out, settings.force);
+    await checkWritableParent(settings.out);
+  }
 
-  const dataset = await loadDataset(settings.dataset, {
-    data: settings.data,
-    download: settings.download,
-    cacheDir: settings.cacheDir,
-  });
+  const dataset = await loadDataset(settings.dataset, { data: settings.data, download: settings.download, cacheDir: settings.cacheDir });
   const train = firstImages(dataset.train, settings.limit);
   const test = firstImages(dataset.test, settings.testLimit);
   const backend = await initBackend(globals.backend, log);
   log.info(`gradcam: backend ${backend.description}`);
+  if (resumeFrom && resumeFrom.backend !== backend.description) {
+    log.warn(`the checkpoint was written on ${resumeFrom.backend}; resuming on ${backend.description} will not reproduce the uninterrupted run exactly`);
+  }
   log.info(`gradcam: training on ${train.count} ${settings.dataset} images (${dataset.source}), testing on ${test.count}`);
 
   const inputShape: [number, number, number] = [train.height, train.width, train.channels];
@@ -144,10 +251,23 @@ export async function runTrain(
   };
   const normalization = channelMeanStd(train);
   const model = buildVgg(architecture);
-  let history: EpochRecord[];
+  const optimizer = createOptimizer(settings.optimizer, settings.learningRate);
+  let start = initialProgress(train.count, settings.seed);
+  if (resumeFrom) {
+    if (resumeFrom.progress.order.length !== train.count) {
+      throw new InputError(`--resume ${settings.out}: the checkpoint trained on ${resumeFrom.progress.order.length} images, the data now has ${train.count}`);
+    }
+    await resumeFrom.restore(model, optimizer);
+    start = resumeFrom.progress;
+    log.info(`gradcam: resuming from ${resumeFrom.path} (epoch ${start.completedEpochs + 1}, step ${start.stepInEpoch})`);
+  }
+
+  let lastCheckpoint = resumeFrom?.path ?? '';
+  let outcome;
   try {
-    history = await trainModel(
+    outcome = await trainModel(
       model,
+      optimizer,
       train,
       test,
       {
@@ -159,12 +279,27 @@ export async function runTrain(
         normalization,
         seed: settings.seed,
       },
-      reporter,
+      start,
+      {
+        onStep: reporter.onStep,
+        onEpoch: reporter.onEpoch,
+        shouldStop: control.shouldStop,
+        checkpointEvery: settings.checkpointEvery,
+        onCheckpoint: async (progress) => {
+          lastCheckpoint = await writeCheckpoint(settings.out, model, optimizer, progress, settings, backend.description);
+        },
+      },
     );
   } finally {
     reporter.stop();
   }
+  if (!outcome.finished) {
+    model.dispose();
+    optimizer.dispose();
+    throw new StoppedError(lastCheckpoint);
+  }
 
+  const history = outcome.history;
   const testAccuracy = history.at(-1)?.testAccuracy ?? null;
   const metadata: ModelMetadata = {
     format: METADATA_FORMAT,
@@ -185,14 +320,17 @@ export async function runTrain(
       seed: settings.seed,
       trainImages: train.count,
       testImages: test.count,
+      resumed: resumeFrom !== undefined,
     },
     testAccuracy,
     backend: backend.description,
     history,
     createdAt: new Date().toISOString(),
   };
-  await saveModelDirectory(settings.out, model, metadata, settings.force);
+  // --out now holds our checkpoints (or a model --force lets us replace): swap in the model.
+  await saveModelDirectory(settings.out, model, metadata, true);
   model.dispose();
+  optimizer.dispose();
   return {
     out: settings.out,
     dataset: settings.dataset,

@@ -1,12 +1,14 @@
 /**
  * The training loop: mini-batch SGD-momentum or Adam on softmax cross-entropy of the logits,
  * with a test-set evaluation after every epoch. Everything random (data order, augmentation,
- * dropout) comes from one seeded generator, so a run is reproducible on the same backend.
+ * dropout) comes from one seeded generator whose state is part of the progress, so a run is
+ * reproducible on the same backend and an interrupted run resumes bit for bit.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../data/image-set.js';
 import { fillBatch, type Normalization } from '../data/batches.js';
 import { Random } from '../random.js';
+import type { TrainingProgress } from './checkpoint.js';
 import { computeLogits } from './forward.js';
 import type { EpochRecord } from './metadata.js';
 
@@ -34,9 +36,24 @@ export interface StepProgress {
   imagesPerSecond: number;
 }
 
+/** Why the loop paused to save: a step interval, the end of an epoch, or a stop request. */
+export type CheckpointReason = 'interval' | 'epoch' | 'stop';
+
 export interface TrainingEvents {
   onStep?(progress: StepProgress): void;
   onEpoch?(record: EpochRecord): void;
+  /** Asked after every step; true ends the loop early (after a 'stop' checkpoint). */
+  shouldStop?(): boolean;
+  /** Steps between 'interval' checkpoints (none if undefined). */
+  checkpointEvery?: number;
+  /** Persists the progress (weights and optimizer are read from the model and optimizer). */
+  onCheckpoint?(progress: TrainingProgress, reason: CheckpointReason): Promise<void>;
+}
+
+export interface TrainingOutcome {
+  history: EpochRecord[];
+  /** False when shouldStop() ended the loop before the last epoch finished. */
+  finished: boolean;
 }
 
 const SGD_MOMENTUM = 0.9;
@@ -46,66 +63,108 @@ export function createOptimizer(name: OptimizerName, learningRate: number): tf.O
   return name === 'adam' ? tf.train.adam(learningRate) : tf.train.momentum(learningRate, SGD_MOMENTUM);
 }
 
+/** The progress of a run that has not started. */
+export function initialProgress(trainCount: number, seed: number): TrainingProgress {
+  return {
+    completedEpochs: 0,
+    stepInEpoch: 0,
+    globalStep: 0,
+    order: Array.from({ length: trainCount }, (_, i) => i),
+    random: new Random(seed).getState(),
+    running: { lossSum: 0, correct: 0, seen: 0, seconds: 0 },
+    history: [],
+  };
+}
+
 /**
- * Trains `model` in place for `options.epochs` epochs and returns the per-epoch history.
+ * Trains `model` in place from `start` (a fresh or a restored progress) with `optimizer`.
  * Awaits between steps so signals and timers are served during long runs.
  */
 export async function trainModel(
   model: tf.LayersModel,
+  optimizer: tf.Optimizer,
   train: ImageSet,
   test: ImageSet,
   options: TrainingOptions,
+  start: TrainingProgress,
   events: TrainingEvents = {},
-): Promise<EpochRecord[]> {
-  const random = new Random(options.seed);
-  const optimizer = createOptimizer(options.optimizer, options.learningRate);
+): Promise<TrainingOutcome> {
   const classes = model.outputs[0].shape[1] as number;
-  const history: EpochRecord[] = [];
-  const order = Int32Array.from({ length: train.count }, (_, i) => i);
+  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const steps = Math.ceil(train.count / options.batchSize);
+  const order = Int32Array.from(start.order);
+  const random = Random.fromState(start.random);
+  const history = [...start.history];
+  let { completedEpochs, stepInEpoch, globalStep } = start;
+  let running = { ...start.running };
 
-  for (let epoch = 1; epoch <= options.epochs; epoch++) {
-    random.shuffle(order);
-    const started = performance.now();
-    let lossSum = 0;
-    let correct = 0;
-    let seen = 0;
-    for (let step = 1; step <= steps; step++) {
+  const progress = (): TrainingProgress => ({
+    completedEpochs,
+    stepInEpoch,
+    globalStep,
+    order: Array.from(order),
+    random: random.getState(),
+    running: { ...running },
+    history: [...history],
+  });
+
+  while (completedEpochs < options.epochs) {
+    const epoch = completedEpochs + 1;
+    if (stepInEpoch === 0) {
+      random.shuffle(order);
+      running = { lossSum: 0, correct: 0, seen: 0, seconds: 0 };
+    }
+    let resumedAt = performance.now();
+    for (let step = stepInEpoch + 1; step <= steps; step++) {
       const indices = order.subarray((step - 1) * options.batchSize, step * options.batchSize);
       const batch = fillBatch(train, indices, options.normalization, options.augment ? random : undefined);
       const dropoutSeed = random.nextUint32();
-      const { loss, hits } = trainStep(model, optimizer, batch, classes, dropoutSeed);
-      lossSum += loss * indices.length;
-      correct += hits;
-      seen += indices.length;
-      const seconds = (performance.now() - started) / 1000;
+      const { loss, hits } = trainStep(model, optimizer, variables, batch, classes, dropoutSeed);
+      running.lossSum += loss * indices.length;
+      running.correct += hits;
+      running.seen += indices.length;
+      stepInEpoch = step;
+      globalStep++;
+      const now = performance.now();
+      running.seconds += (now - resumedAt) / 1000;
+      resumedAt = now;
       events.onStep?.({
         epoch,
         step,
         steps,
-        loss: lossSum / seen,
-        accuracy: correct / seen,
-        imagesPerSecond: seen / seconds,
+        loss: running.lossSum / running.seen,
+        accuracy: running.correct / running.seen,
+        imagesPerSecond: running.seen / running.seconds,
       });
+      if (events.shouldStop?.()) {
+        await events.onCheckpoint?.(progress(), 'stop');
+        return { history, finished: false };
+      }
+      if (events.checkpointEvery && globalStep % events.checkpointEvery === 0 && step < steps) {
+        await events.onCheckpoint?.(progress(), 'interval');
+        resumedAt = performance.now(); // checkpoint time is not training time
+      }
       // Yield to the event loop (signals, progress redraws) between steps.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    const seconds = (performance.now() - started) / 1000;
     const evaluation = evaluate(model, test, options.normalization);
     const record: EpochRecord = {
       epoch,
-      loss: lossSum / seen,
-      accuracy: correct / seen,
+      loss: running.lossSum / running.seen,
+      accuracy: running.correct / running.seen,
       testLoss: evaluation.loss,
       testAccuracy: evaluation.accuracy,
-      imagesPerSecond: seen / seconds,
-      seconds,
+      imagesPerSecond: running.seen / running.seconds,
+      seconds: running.seconds,
     };
     history.push(record);
+    completedEpochs = epoch;
+    stepInEpoch = 0;
     events.onEpoch?.(record);
+    await events.onCheckpoint?.(progress(), 'epoch');
+    if (completedEpochs < options.epochs && events.shouldStop?.()) return { history, finished: false };
   }
-  optimizer.dispose();
-  return history;
+  return { history, finished: true };
 }
 
 interface Batch {
@@ -115,17 +174,28 @@ interface Batch {
 }
 
 /** One optimizer step; returns the batch's mean loss and number of correct predictions. */
-function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: Batch, classes: number, dropoutSeed: number) {
+function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  variables: tf.Variable[],
+  batch: Batch,
+  classes: number,
+  dropoutSeed: number,
+) {
   const [loss, hits] = tf.tidy(() => {
     const images = tf.tensor4d(batch.images, batch.shape);
     const labels = tf.tensor1d(batch.labels, 'int32');
     const oneHot = tf.oneHot(labels, classes);
     let correctCount: tf.Scalar | undefined;
-    const cost = optimizer.minimize(() => {
-      const logits = computeLogits(model, images, { training: true, dropoutSeed });
-      correctCount = tf.keep(countCorrect(logits, labels));
-      return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
-    }, true) as tf.Scalar;
+    const cost = optimizer.minimize(
+      () => {
+        const logits = computeLogits(model, images, { training: true, dropoutSeed });
+        correctCount = tf.keep(countCorrect(logits, labels));
+        return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
+      },
+      true,
+      variables,
+    ) as tf.Scalar;
     return [cost, correctCount as tf.Scalar];
   });
   const values = { loss: loss.dataSync()[0], hits: hits.dataSync()[0] };

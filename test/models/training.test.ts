@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { channelMeanStd } from '../../src/data/batches.js';
 import type { ImageSet } from '../../src/data/image-set.js';
 import type { EpochRecord } from '../../src/models/metadata.js';
-import { trainModel } from '../../src/models/training.js';
+import { createOptimizer, initialProgress, trainModel } from '../../src/models/training.js';
 import { buildVgg } from '../../src/models/vgg.js';
 import { registerWasmTrainingKernels } from '../../src/models/wasm-kernels.js';
 
@@ -46,7 +46,7 @@ describe('training loop', () => {
   it('learns, with no tensor growth from one epoch to the next', async () => {
     const model = buildVgg({ ...architecture, seed: 1 });
     const tensorCounts: number[] = [];
-    const history: EpochRecord[] = await trainModel(model, train, test, options(1, 4), {
+    const { history }: { history: EpochRecord[] } = await trainModel(model, createOptimizer('adam', 0.003), train, test, options(1, 4), initialProgress(train.count, 1), {
       onEpoch: () => tensorCounts.push(tf.memory().numTensors),
     });
     expect(history).toHaveLength(4);
@@ -62,7 +62,7 @@ describe('training loop', () => {
   it('is reproducible with a seed (data order, dropout, initialization)', async () => {
     const run = async (seed: number) => {
       const model = buildVgg({ ...architecture, seed });
-      await trainModel(model, train, test, options(seed, 1));
+      await trainModel(model, createOptimizer('adam', 0.003), train, test, options(seed, 1), initialProgress(train.count, seed));
       return Array.from(model.getLayer('fc1').getWeights()[0].dataSync());
     };
     const first = await run(7);
