@@ -230,7 +230,7 @@ export async function runTrain(
     await checkWritableParent(settings.out);
   }
 
-  const dataset = await loadDataset(settings.dataset, { data: settings.data, download: settings.download, cacheDir: settings.cacheDir });
+  const dataset = await loadDataset(settings.dataset, { data: settings.data, download: settings.download, cacheDir: settings.cacheDir, log });
   const train = firstImages(dataset.train, settings.limit);
   const test = firstImages(dataset.test, settings.testLimit);
   const backend = await initBackend(globals.backend, log);

