@@ -7,6 +7,7 @@
  */
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { InputError, InterruptedError, UsageError, messageOf } from './errors.js';
+import { CAM_METHOD_NAMES } from './cam/methods/names.js';
 import { BACKEND_CHOICES } from './models/backend-choice.js';
 import { PIXEL_RANGES } from './data/pixel-ranges.js';
 import { collect, imageSize, integerIn, integerListIn, numberIn } from './options.js';
@@ -72,7 +73,7 @@ export function buildProgram(): Command {
 
   program
     .command('cam')
-    .description('explain images with Grad-CAM: write heatmap tensors (.npy) and a manifest (cam.json)')
+    .description('explain images with Grad-CAM or another CAM method: write heatmap tensors (.npy) and a manifest (cam.json)')
     .requiredOption('--model <dir>', 'model directory written by `gradcam train` (or any TensorFlow.js layers model)')
     .option('--image <file>', 'a PNG or JPEG image to explain (repeatable)', collect)
     .option('--images <dir>', 'explain every PNG/JPEG in a directory (repeatable)', collect)
@@ -85,11 +86,16 @@ export function buildProgram(): Command {
     .option('--class <class>', "target class: 'top' (predicted), an index, or a class name", 'top')
     .option('--top-k <k>', 'one map for each of the K highest-scoring classes', integerIn(1, 1000))
     .option('--counterfactual', 'explain what argues against the class (negated gradients)', false)
-    .addOption(new Option('--method <name>', 'CAM method').choices(['gradcam'] as const).default('gradcam' as const))
+    .addOption(new Option('--method <name>', 'CAM method').choices(CAM_METHOD_NAMES).default('gradcam' as const))
+    .option('--guided', 'also write Guided Grad-CAM, guided backprop × upsampled map (<id>.guided.npy, input size)', false)
+    .option('--smooth <n>', 'SmoothGrad: average the maps over N noisy copies of each image', integerIn(1, 10_000))
+    .option('--noise <x>', "SmoothGrad noise σ as a fraction of each image's value range (default 0.15)", numberIn(0, 10))
+    .option('--seed <n>', 'seed of the SmoothGrad noise (default 0)', integerIn(0, 2 ** 31 - 1))
+    .option('--max-channels <n>', 'scorecam: only the N channels with the highest mean activation', integerIn(1, 1_000_000))
     .addOption(
       new Option('--scale <range>', 'pixel scaling for models without gradcam.json (default 0-1)').choices(PIXEL_RANGES),
     )
-    .option('--batch-size <n>', 'images per batch', integerIn(1, 1024), 32)
+    .option('--batch-size <n>', "images per batch (and per forward pass of scorecam's masked inputs)", integerIn(1, 1024), 32)
     .option('--json', 'print the manifest on stdout', false)
     .option('--quiet', 'print nothing but errors', false)
     .action(async (options, command) => {

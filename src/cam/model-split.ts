@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../errors.js';
+import { withGuidedRelu } from './guided-relu.js';
 
 type SymbolicTensor = tf.SymbolicTensor & { id: number; nodeIndex: number; tensorIndex: number };
 interface LayerNode {
@@ -34,6 +35,13 @@ export interface SplitModel {
    * Call inside tf.tidy: the cached intermediate tensors are ordinary tensors.
    */
   forward(images: tf.Tensor4D): { activations: tf.Tensor4D; logitsFrom: (activations: tf.Tensor4D) => tf.Tensor2D };
+  /**
+   * The whole forward pass from the input. images: float32 [batch, H, W, C]. Returns float32
+   * [batch, classes], pre-softmax scores. With `guidedRelu`, every ReLU runs as guided
+   * backpropagation's ReLU (same values, guided gradients; see guided-relu.ts).
+   * Call inside tf.tidy.
+   */
+  logits(images: tf.Tensor4D, options?: { guidedRelu?: boolean }): tf.Tensor2D;
 }
 
 /** Layers whose output has a spatial layout ([batch, h, w, channels]) and can be explained. */
@@ -94,6 +102,10 @@ export function splitModel(model: tf.LayersModel, layerName: string): SplitModel
         return evaluateLogits(logitsOutput, values);
       };
       return { activations, logitsFrom };
+    },
+    logits(images, options = {}) {
+      const run = () => evaluateLogits(logitsOutput, new Map<number, tf.Tensor>([[modelInput.id, images]]));
+      return options.guidedRelu ? withGuidedRelu(run) : run();
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * `gradcam cam`: load a model directory → split it at the target layer → explain images in
- * batches → write `<id>.npy`, `<id>.input.png` and `cam.json` into --out.
+ * batches with the chosen method (optionally SmoothGrad, guided backpropagation) → write
+ * `<id>.npy`, `<id>.input.png`, with --guided `<id>.guided.npy`, and `cam.json` into --out.
  *
  * A bad input image is reported on stderr and skipped; the others are still explained, and the
  * exit code (1) says something failed.
@@ -9,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { GlobalOptions } from '../cli.js';
-import { explainBatch, type Explanation } from '../cam/explain.js';
+import { explainBatch, type ExplainOptions, type Explanation } from '../cam/explain.js';
 import { CAM_METHODS, type CamMethodName } from '../cam/methods/index.js';
 import { defaultTargetLayer, splitModel, type SplitModel } from '../cam/model-split.js';
 import type { TargetSpec } from '../cam/targets.js';
@@ -47,6 +48,16 @@ export interface CamCommandOptions {
   topK?: number;
   counterfactual: boolean;
   method: CamMethodName;
+  /** Also write Guided Grad-CAM (`<id>.guided.npy`). */
+  guided?: boolean;
+  /** SmoothGrad: average over this many noisy copies. */
+  smooth?: number;
+  /** SmoothGrad noise σ as a fraction of each image's value range (default 0.15). */
+  noise?: number;
+  /** Seed of the SmoothGrad noise (default 0). */
+  seed?: number;
+  /** Score-CAM: at most this many channels per image. */
+  maxChannels?: number;
   scale?: PixelRange;
   batchSize: number;
   json: boolean;
@@ -84,10 +95,20 @@ export async function runCam(options: CamCommandOptions, globals: Pick<GlobalOpt
   const layerName = options.layer ?? metadata?.targetLayer ?? defaultTargetLayer(model);
   const split = splitModel(model, layerName);
   const target = targetSpec(options, classNames);
-  const method = CAM_METHODS[options.method];
+  const explainOptions = explainOptionsOf(options);
+  const method = explainOptions.method;
 
   const inputs = await collectInputs(options);
-  log.info(`gradcam: explaining ${inputs.length} image(s) at layer ${layerName} [${split.activationShape.join('×')}] with ${method.name}`);
+  log.info(
+    `gradcam: explaining ${inputs.length} image(s) at layer ${layerName} [${split.activationShape.join('×')}] with ${describeMethod(explainOptions)}`,
+  );
+  if (method.name === 'scorecam') {
+    // Score-CAM's cost is one forward pass per channel; say so before a long wait.
+    const channels = Math.min(split.activationShape[2], explainOptions.maxChannels ?? Infinity);
+    const copies = explainOptions.smooth ? ` × ${explainOptions.smooth.samples} noisy copies` : '';
+    const hint = explainOptions.maxChannels === undefined ? '; --max-channels N caps this' : '';
+    log.info(`gradcam: scorecam runs the model on ${channels} masked inputs per image${copies}${hint}`);
+  }
 
   const entries: ManifestEntry[] = [];
   const failures: CamManifest['failures'] = [];
@@ -96,11 +117,11 @@ export async function runCam(options: CamCommandOptions, globals: Pick<GlobalOpt
     const batch = inputs.slice(start, start + options.batchSize);
     const loaded = await loadBatch(batch, failures, log);
     if (loaded.length === 0) continue;
-    const explanations = explainLoaded(split, loaded, inputShape, scaling, target, options);
+    const explanations = explainLoaded(split, loaded, inputShape, scaling, target, explainOptions);
     for (const [position, { input, image }] of loaded.entries()) {
       const mine = explanations.filter((explanation) => explanation.image === position);
       try {
-        entries.push(...(await writeOutputs(out, input, image, mine, split, classNames, target.kind === 'top-k')));
+        entries.push(...(await writeOutputs(out, input, image, mine, split, inputShape, classNames, target.kind === 'top-k')));
       } catch (error) {
         throw new InputError(`--out ${out}: cannot write (${messageOf(error)})`);
       }
@@ -121,6 +142,9 @@ export async function runCam(options: CamCommandOptions, globals: Pick<GlobalOpt
     model: resolve(options.model),
     layer: { name: layerName, shape: split.activationShape },
     method: method.name,
+    ...(explainOptions.smooth ? { smooth: explainOptions.smooth } : {}),
+    ...(explainOptions.guided ? { guided: true } : {}),
+    ...(explainOptions.maxChannels !== undefined ? { maxChannels: explainOptions.maxChannels } : {}),
     counterfactual: options.counterfactual,
     backend: backend.description,
     entries,
@@ -146,6 +170,41 @@ function checkInputOptions(options: CamCommandOptions): void {
   }
   if (options.index !== undefined && options.count !== undefined) throw new UsageError('--index and --count cannot be combined');
   if (options.topK !== undefined && options.class !== 'top') throw new UsageError('--top-k and --class cannot be combined');
+  if (options.smooth === undefined && (options.noise !== undefined || options.seed !== undefined)) {
+    throw new UsageError('--noise and --seed set the SmoothGrad noise: they need --smooth N');
+  }
+  if (options.maxChannels !== undefined && options.method !== 'scorecam') {
+    throw new UsageError(`--max-channels: only --method scorecam uses it (got --method ${options.method})`);
+  }
+  if (options.counterfactual && !CAM_METHODS[options.method].usesGradients) {
+    throw new UsageError(`--counterfactual negates gradients; --method ${options.method} uses none (use a gradient-based method)`);
+  }
+}
+
+const DEFAULT_NOISE = 0.15;
+const DEFAULT_SEED = 0;
+
+/** The command's method options → what explainBatch needs. */
+function explainOptionsOf(options: CamCommandOptions): ExplainOptions {
+  return {
+    method: CAM_METHODS[options.method],
+    counterfactual: options.counterfactual,
+    guided: options.guided ?? false,
+    smooth:
+      options.smooth === undefined
+        ? undefined
+        : { samples: options.smooth, noise: options.noise ?? DEFAULT_NOISE, seed: options.seed ?? DEFAULT_SEED },
+    maxChannels: options.maxChannels,
+    forwardBatchSize: options.batchSize,
+  };
+}
+
+/** `scorecam (at most 16 channels), SmoothGrad 4 × 15% noise (seed 0), guided backpropagation`, for the progress line. */
+function describeMethod(options: ExplainOptions): string {
+  const parts = [options.method.name + (options.maxChannels !== undefined ? ` (at most ${options.maxChannels} channels)` : '')];
+  if (options.smooth) parts.push(`SmoothGrad ${options.smooth.samples} × ${Number((options.smooth.noise * 100).toPrecision(6))}% noise (seed ${options.smooth.seed})`);
+  if (options.guided) parts.push('guided backpropagation');
+  return parts.join(', ');
 }
 
 async function prepareOutputDirectory(out: string): Promise<void> {
@@ -212,14 +271,14 @@ function explainLoaded(
   inputShape: [number, number, number],
   scaling: PixelScaling,
   target: TargetSpec,
-  options: CamCommandOptions,
+  options: ExplainOptions,
 ): Explanation[] {
   const size = inputShape[0] * inputShape[1] * inputShape[2];
   const pixels = new Float32Array(loaded.length * size);
   loaded.forEach(({ image }, index) => pixels.set(toModelInput(image, inputShape, scaling), index * size));
   const images = tf.tensor4d(pixels, [loaded.length, ...inputShape]);
   try {
-    return explainBatch(split, images, target, { method: CAM_METHODS[options.method], counterfactual: options.counterfactual });
+    return explainBatch(split, images, target, options);
   } finally {
     images.dispose();
   }
@@ -232,6 +291,7 @@ async function writeOutputs(
   image: DecodedImage,
   explanations: Explanation[],
   split: SplitModel,
+  inputShape: [number, number, number],
   classNames: string[],
   perClassNames: boolean,
 ): Promise<ManifestEntry[]> {
@@ -243,6 +303,8 @@ async function writeOutputs(
     const id = perClassNames ? `${input.id}-c${explanation.target.index}` : input.id;
     const heatmap = `${id}.npy`;
     await writeNpyAtomic(join(out, heatmap), explanation.map, [h, w]);
+    const guided = explanation.guided ? `${id}.guided.npy` : undefined;
+    if (guided && explanation.guided) await writeNpyAtomic(join(out, guided), explanation.guided, inputShape);
     entries.push({
       id,
       source: input.source,
@@ -252,6 +314,7 @@ async function writeOutputs(
       target: { ...explanation.target, name: classNames[explanation.target.index] },
       rawMax: explanation.rawMax,
       empty: explanation.empty,
+      ...(guided ? { guided } : {}),
     });
   }
   return entries;

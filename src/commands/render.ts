@@ -1,7 +1,8 @@
 /**
  * `gradcam render`: turn `cam` output (cam.json + .npy maps + input images) into PNGs:
  * heatmap_<id>.png (colorized map), blend_<id>.png (alpha blend over the image) and
- * original_<id>.png, all at the output size; optionally one contact sheet (--grid).
+ * original_<id>.png, all at the output size; guided_<id>.png for entries with Guided Grad-CAM
+ * (`cam --guided`); optionally one contact sheet (--grid).
  *
  * Each entry is rendered on its own: a bad one is reported and the others are still drawn.
  */
@@ -15,7 +16,9 @@ import { InputError, UsageError, messageOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import type { ColormapName } from '../render/colormaps.js';
 import { contactSheet, type ContactSheetRow } from '../render/compose.js';
+import type { RgbImage } from '../render/compose.js';
 import { drawExplanation, type Drawing } from '../render/draw.js';
+import { guidedToRgb } from '../render/guided.js';
 
 export interface RenderCommandOptions {
   cam?: string;
@@ -37,6 +40,8 @@ interface RenderJob {
   heatmapPath: string;
   imagePath: string;
   empty: boolean;
+  /** Guided Grad-CAM `.npy` [H, W, C], when the entry has one. */
+  guidedPath?: string;
 }
 
 export interface RenderedEntry {
@@ -44,6 +49,7 @@ export interface RenderedEntry {
   heatmap: string;
   blend: string;
   original: string;
+  guided?: string;
 }
 
 export interface RenderResult {
@@ -73,8 +79,10 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
   let tile: { width: number; height: number } | undefined;
   for (const job of jobs) {
     let drawing: Drawing;
+    let guided: RgbImage | undefined;
     try {
       drawing = await drawJob(job, { size, scale: options.scale, alpha: options.alpha, colormap: options.colormap });
+      if (job.guidedPath) guided = await drawGuided(job.guidedPath, drawing.blend.width, drawing.blend.height);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       failures.push({ id: job.id, error: error.message });
@@ -85,11 +93,13 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
       heatmap: join(out, `heatmap_${job.id}.png`),
       blend: join(out, `blend_${job.id}.png`),
       original: join(out, `original_${job.id}.png`),
+      ...(guided ? { guided: join(out, `guided_${job.id}.png`) } : {}),
     };
     try {
       await writePngAtomic(files.heatmap, rgb(drawing.heatmap));
       await writePngAtomic(files.blend, rgb(drawing.blend));
       await writePngAtomic(files.original, rgb(drawing.original));
+      if (guided && files.guided) await writePngAtomic(files.guided, rgb(guided));
     } catch (error) {
       throw new InputError(`--out ${out}: cannot write (${messageOf(error)})`);
     }
@@ -137,7 +147,13 @@ async function collectJobs(options: RenderCommandOptions): Promise<{ jobs: Rende
       const entry = checkManifestEntry(raw, index, manifestPath);
       if (seen.has(entry.id)) throw new InputError(`${manifestPath}: entry ${index}: id ${JSON.stringify(entry.id)} appears twice`);
       seen.add(entry.id);
-      jobs.push({ id: entry.id, heatmapPath: join(options.cam as string, entry.heatmap), imagePath: join(options.cam as string, entry.input), empty: entry.empty });
+      jobs.push({
+        id: entry.id,
+        heatmapPath: join(options.cam as string, entry.heatmap),
+        imagePath: join(options.cam as string, entry.input),
+        empty: entry.empty,
+        ...(entry.guided ? { guidedPath: join(options.cam as string, entry.guided) } : {}),
+      });
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       failures.push({ id: String((raw as { id?: unknown } | null)?.id ?? index), error: error.message });
@@ -155,6 +171,22 @@ async function drawJob(job: RenderJob, options: Parameters<typeof drawExplanatio
   if (map.data.some((value) => !Number.isFinite(value))) throw new InputError(`${job.heatmapPath}: contains NaN or Infinity`);
   const image = await readImageFile(job.imagePath);
   return drawExplanation(map.data, map.shape[0], map.shape[1], image, options);
+}
+
+/**
+ * Guided Grad-CAM `.npy` (float32 [H, W, 1 or 3], the model's input size) → normalized RGB
+ * (render/guided.ts), resized to the output size like the original image.
+ */
+async function drawGuided(path: string, width: number, height: number): Promise<RgbImage> {
+  const guided = await readNpy(path);
+  const [rows, columns, channels] = guided.shape;
+  if (guided.shape.length !== 3 || (channels !== 1 && channels !== 3)) {
+    throw new InputError(`${path}: shape [${guided.shape.join(', ')}]; expected [height, width, 1 or 3] (Guided Grad-CAM)`);
+  }
+  if (guided.data.some((value) => !Number.isFinite(value))) throw new InputError(`${path}: contains NaN or Infinity`);
+  const picture = guidedToRgb(guided.data, channels);
+  const data = rows === height && columns === width ? picture : roundToBytes(resizeImage(picture, rows, columns, 3, height, width));
+  return { data, width, height };
 }
 
 /** Grid tiles share one size: a drawing of another size is resized to it. */

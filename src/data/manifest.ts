@@ -23,6 +23,11 @@ export interface ManifestEntry {
   rawMax: number;
   /** The map had no positive value and was written as zeros. */
   empty: boolean;
+  /**
+   * With `cam --guided`: Guided Grad-CAM (guided backpropagation × the upsampled map), `.npy`
+   * float32 [H, W, C] at the model's input size, signed.
+   */
+  guided?: string;
 }
 
 export interface CamManifest {
@@ -33,6 +38,12 @@ export interface CamManifest {
   model: string;
   layer: { name: string; shape: [number, number, number] };
   method: string;
+  /** SmoothGrad settings when the maps are averages over noisy copies (`cam --smooth`). */
+  smooth?: { samples: number; noise: number; seed: number };
+  /** `cam --guided`: entries carry Guided Grad-CAM files. */
+  guided?: boolean;
+  /** `cam --max-channels` (Score-CAM). */
+  maxChannels?: number;
   counterfactual: boolean;
   backend: string;
   /** `K/N` when this manifest covers one shard of the inputs. */
@@ -81,6 +92,9 @@ export function checkManifestEntry(entry: unknown, index: number, source: string
   }
   for (const field of ['input', 'heatmap'] as const) {
     if (!isPlainFileName(candidate[field])) throw new InputError(`${label}: "${field}" must be a file name inside the cam directory`);
+  }
+  if (candidate.guided !== undefined && !isPlainFileName(candidate.guided)) {
+    throw new InputError(`${label}: "guided" must be a file name inside the cam directory`);
   }
   if (typeof candidate.source !== 'string') throw new InputError(`${label}: "source" must be a string`);
   if (typeof candidate.empty !== 'boolean') throw new InputError(`${label}: "empty" must be true or false`);

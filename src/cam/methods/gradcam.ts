@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { CamMethod } from './method.js';
+import type { GradientCamMethod } from './method.js';
 
 /**
  * Grad-CAM, Selvaraju et al., "Grad-CAM: Visual Explanations from Deep Networks via
@@ -10,9 +10,10 @@ import type { CamMethod } from './method.js';
  * Eq. 2: L^c = ReLU(Σ_k α_k^c A^k) — the channels *weighted* by α (not α added to A), keeping only
  * the regions with a positive influence on the class.
  */
-export const gradcam: CamMethod = {
+export const gradcam: GradientCamMethod = {
   name: 'gradcam',
   reference: 'Selvaraju et al. 2017, arXiv:1610.02391',
+  usesGradients: true,
   computeMap(activations, gradients) {
     return tf.tidy(() => {
       const channelWeights = tf.mean(gradients, [1, 2], true); // [batch, 1, 1, k]: Eq. 1

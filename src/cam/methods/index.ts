@@ -1,7 +1,22 @@
-/** The CAM methods by name: adding a method is one file plus one line here. */
+/** The CAM methods by name: adding a method is one file, one line here and one name in names.ts. */
+import { eigencam } from './eigencam.js';
 import { gradcam } from './gradcam.js';
+import { gradcamPlusPlus } from './gradcam-plus-plus.js';
+import { hirescam } from './hirescam.js';
+import { layercam } from './layercam.js';
 import type { CamMethod } from './method.js';
+import type { CamMethodName } from './names.js';
+import { scorecam } from './scorecam.js';
+import { xgradcam } from './xgradcam.js';
 
-export const CAM_METHODS = { gradcam } satisfies Record<string, CamMethod>;
-export type CamMethodName = keyof typeof CAM_METHODS;
+export const CAM_METHODS: Record<CamMethodName, CamMethod> = {
+  gradcam,
+  'gradcam++': gradcamPlusPlus,
+  hirescam,
+  xgradcam,
+  layercam,
+  scorecam,
+  eigencam,
+};
+export { CAM_METHOD_NAMES, type CamMethodName } from './names.js';
 export type { CamMethod };
