@@ -10,7 +10,7 @@ import { InputError, InterruptedError, UsageError, messageOf } from './errors.js
 import { CAM_METHOD_NAMES } from './cam/methods/names.js';
 import { BACKEND_CHOICES } from './models/backend-choice.js';
 import { PIXEL_RANGES } from './data/pixel-ranges.js';
-import { collect, imageSize, integerIn, integerListIn, numberIn } from './options.js';
+import { collect, imageSize, integerIn, integerListIn, numberIn, shardSpec } from './options.js';
 import { COLORMAP_NAMES } from './render/colormaps.js';
 import { toolVersion } from './version.js';
 
@@ -96,6 +96,7 @@ export function buildProgram(): Command {
       new Option('--scale <range>', 'pixel scaling for models without gradcam.json (default 0-1)').choices(PIXEL_RANGES),
     )
     .option('--batch-size <n>', "images per batch (and per forward pass of scorecam's masked inputs)", integerIn(1, 1024), 32)
+    .option('--shard <K/N>', 'explain only the K-th of N equal blocks of the inputs; writes cam.shard-K-of-N.json', shardSpec)
     .option('--json', 'print the manifest on stdout', false)
     .option('--quiet', 'print nothing but errors', false)
     .action(async (options, command) => {
@@ -120,6 +121,17 @@ export function buildProgram(): Command {
     .action(async (options) => {
       const { renderCommand } = await import('./commands/render.js');
       settle(await renderCommand(options));
+    });
+
+  program
+    .command('merge-manifests')
+    .description('merge the cam.shard-K-of-N.json manifests of a sharded cam job into cam.json')
+    .argument('<dir>', 'the directory holding every shard\'s output')
+    .option('--json', 'print the merged manifest on stdout', false)
+    .option('--quiet', 'print nothing but errors', false)
+    .action(async (directory, options) => {
+      const { mergeManifestsCommand } = await import('./commands/merge-manifests.js');
+      settle(await mergeManifestsCommand(directory, options));
     });
 
   program

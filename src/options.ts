@@ -65,3 +65,14 @@ export function imageSize(value: string): { width: number; height: number } | 'o
   }
   return { width, height };
 }
+
+/** `K/N` with 1 ≤ K ≤ N ≤ 100000, e.g. `--shard 2/4`. */
+export function shardSpec(value: string): { index: number; count: number } {
+  const match = /^(\d{1,6})\/(\d{1,6})$/.exec(value.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || index < 1 || count > 100_000 || index > count) {
+    throw new InvalidArgumentError('Expected K/N with 1 ≤ K ≤ N, e.g. 2/4.');
+  }
+  return { index, count };
+}

@@ -19,6 +19,7 @@ import { datasetInputs, imageFileInputs, type CamInput } from '../data/cam-input
 import { loadDataset } from '../data/datasets.js';
 import { writePngAtomic, type DecodedImage } from '../data/image-io.js';
 import type { DatasetName } from '../data/image-set.js';
+import { shardManifestName, shardOf, type Shard } from '../data/shards.js';
 import {
   MANIFEST_FILE,
   MANIFEST_FORMAT,
@@ -59,6 +60,8 @@ export interface CamCommandOptions {
   /** Score-CAM: at most this many channels per image. */
   maxChannels?: number;
   scale?: PixelRange;
+  /** Process only the K-th of N contiguous blocks of the inputs (`--shard K/N`). */
+  shard?: Shard;
   batchSize: number;
   json: boolean;
   quiet: boolean;
@@ -98,7 +101,10 @@ export async function runCam(options: CamCommandOptions, globals: Pick<GlobalOpt
   const explainOptions = explainOptionsOf(options);
   const method = explainOptions.method;
 
-  const inputs = await collectInputs(options);
+  const allInputs = await collectInputs(options);
+  // Ids are assigned over all inputs first, so every shard names its files the same way.
+  const inputs = options.shard ? shardOf(allInputs, options.shard) : allInputs;
+  if (options.shard) log.info(`gradcam: shard ${options.shard.index}/${options.shard.count}: ${inputs.length} of ${allInputs.length} input(s)`);
   log.info(
     `gradcam: explaining ${inputs.length} image(s) at layer ${layerName} [${split.activationShape.join('×')}] with ${describeMethod(explainOptions)}`,
   );
@@ -147,10 +153,11 @@ export async function runCam(options: CamCommandOptions, globals: Pick<GlobalOpt
     ...(explainOptions.maxChannels !== undefined ? { maxChannels: explainOptions.maxChannels } : {}),
     counterfactual: options.counterfactual,
     backend: backend.description,
+    ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
     entries,
     failures,
   };
-  const manifestPath = join(out, MANIFEST_FILE);
+  const manifestPath = join(out, options.shard ? shardManifestName(options.shard) : MANIFEST_FILE);
   await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   const explained = inputs.length - failures.length;
   log.info(`gradcam: ${entries.length} map(s) for ${explained} image(s) in ${seconds.toFixed(1)} s (${(explained / seconds).toFixed(1)} images/s)`);

@@ -1,0 +1,45 @@
+/**
+ * `gradcam merge-manifests DIR`: after `cam --shard K/N` jobs have all written into DIR (or their
+ * directories have been copied into one), merge their `cam.shard-K-of-N.json` into `DIR/cam.json`
+ * for `render`.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../data/atomic.js';
+import { MANIFEST_FILE, parseManifest, type CamManifest } from '../data/manifest.js';
+import { mergeShardManifests, SHARD_MANIFEST_PATTERN } from '../data/shards.js';
+import { InputError } from '../errors.js';
+import { stderrLog } from '../log.js';
+
+export interface MergeCommandOptions {
+  json: boolean;
+  quiet: boolean;
+}
+
+export async function mergeManifestsCommand(directory: string, options: MergeCommandOptions): Promise<number> {
+  const { manifest, path } = await runMergeManifests(directory);
+  stderrLog(options.quiet).info(`gradcam: merged ${manifest.entries.length} entries into ${path}`);
+  process.stdout.write(options.json ? `${JSON.stringify(manifest, null, 2)}\n` : `${path}\n`);
+  return 0;
+}
+
+export async function runMergeManifests(directory: string): Promise<{ manifest: CamManifest; path: string }> {
+  const info = await stat(directory).catch(() => undefined);
+  if (!info?.isDirectory()) throw new InputError(`${directory}: not a directory`);
+  const names = (await readdir(directory)).filter((name) => SHARD_MANIFEST_PATTERN.test(name)).sort();
+  if (names.length === 0) throw new InputError(`${directory}: no cam.shard-K-of-N.json files (written by gradcam cam --shard K/N)`);
+  const sources = names.map((name) => join(directory, name));
+  const manifests = await Promise.all(sources.map(async (source) => parseManifest(await readFile(source, 'utf8'), source)));
+  const manifest = mergeShardManifests(manifests, sources);
+  // The merged manifest is only useful if the files it names are here.
+  for (const entry of manifest.entries) {
+    for (const file of [entry.heatmap, entry.input]) {
+      if (!(await stat(join(directory, file)).catch(() => undefined))) {
+        throw new InputError(`${join(directory, file)}: missing (named by entry ${entry.id}); copy every shard's files into ${directory}`);
+      }
+    }
+  }
+  const path = join(directory, MANIFEST_FILE);
+  await writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
+  return { manifest, path };
+}
