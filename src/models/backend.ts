@@ -9,7 +9,6 @@ import { UsageError, messageOf } from '../errors.js';
 import type { Log } from '../log.js';
 import type { BackendChoice } from './backend-choice.js';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
-import { registerWasmMaxPoolGrad } from './wasm-max-pool-grad.js';
 
 export interface BackendInfo {
   /** The tfjs backend name in use. */
@@ -79,7 +78,6 @@ async function loadWasmBackend(log: Log): Promise<BackendInfo | undefined> {
   try {
     await import('@tensorflow/tfjs-backend-wasm');
     registerWasmTrainingKernels();
-    registerWasmMaxPoolGrad();
     if (!(await tf.setBackend('wasm'))) return undefined;
   } catch (error) {
     log.warn(`the wasm backend failed to start (${messageOf(error)}); using cpu`);
