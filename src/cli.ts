@@ -146,6 +146,29 @@ export function buildProgram(): Command {
       settle(await demoCommand(options, command.optsWithGlobals() as GlobalOptions));
     });
 
+  program
+    .command('eval')
+    .description('measure how faithful the CAM methods are: deletion/insertion AUC, average drop, sanity check')
+    .requiredOption('--model <dir>', 'model directory written by `gradcam train`')
+    .addOption(new Option('--dataset <name>', 'evaluate on the test images of this dataset').choices(DATASETS).makeOptionMandatory())
+    .option('--data <path>', 'dataset files (default for mnist: the embedded copy)')
+    .option('--count <n>', 'the first N test images', integerIn(1, 10_000_000), 100)
+    .option('--methods <list>', `comma-separated, from: ${[...CAM_METHOD_NAMES, 'guided-backprop', 'guided-gradcam'].join(', ')} (default: all)`)
+    .option('--steps <n>', 'perturbation steps per deletion/insertion curve (default: the image height, as in RISE)', integerIn(1, 1_000_000))
+    .option('--layer <name>', 'layer to explain (default: gradcam.json targetLayer)')
+    .option('--sanity-count <n>', 'images for the sanity check, the first of --count (default: all; 0 skips it)', integerIn(0, 10_000_000))
+    .option('--report <file>', 'also write a self-contained HTML report (table, curves, example renders)')
+    .option('--examples <n>', 'example images rendered in the report', integerIn(0, 1000), 8)
+    .option('--max-channels <n>', 'scorecam: only the N channels with the highest mean activation', integerIn(1, 1_000_000))
+    .option('--batch-size <n>', 'images perturbed and explained together', integerIn(1, 1024), 16)
+    .option('--seed <n>', 'seed for the random maps, tie-breaks and re-initialized weights', integerIn(0, 2 ** 31 - 1), 0)
+    .option('--json', 'print the full result as JSON on stdout instead of the table', false)
+    .option('--quiet', 'print nothing but errors', false)
+    .action(async (options, command) => {
+      const { evalCommand } = await import('./commands/eval.js');
+      settle(await evalCommand(options, command.optsWithGlobals() as GlobalOptions));
+    });
+
   return program as unknown as Command;
 }
 

@@ -1,0 +1,308 @@
+/**
+ * `gradcam eval`'s computation, apart from its IO: for each test image and each CAM method, the
+ * deletion and insertion curves (Petsiuk et al. 2018), the confidence on image × map
+ * (Chattopadhay et al. 2018), the same for a seeded random map as the baseline, and optionally
+ * the cascading-randomization sanity check (Adebayo et al. 2018).
+ *
+ * Target class: the model's prediction on the unmodified image, for every metric.
+ *
+ * Randomness is per image: image i of the dataset always gets the same random map and tie-break
+ * keys for a given seed, whatever --count or the batch size.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { SplitModel } from '../cam/model-split.js';
+import { fillBatch, type Normalization } from '../data/batches.js';
+import type { ImageSet } from '../data/image-set.js';
+import { Random } from '../random.js';
+import { CurveMean, trapezoidAuc } from './auc.js';
+import { gaussianBlur, RISE_BLUR } from './blur.js';
+import { splitClassifier, type Classifier, type InputShape } from './classifier.js';
+import { averageDropPercent, increaseInConfidencePercent, multiplyImageByMap } from './confidence.js';
+import type { MapSource } from './map-sources.js';
+import { deletionSeries, insertionSeries } from './perturbation.js';
+import { saliencyOrder, uniformValues, upsampleMap } from './pixel-order.js';
+import { cascadingRandomization, type SanityResult } from './sanity.js';
+
+/** The name the random-map baseline is reported under. */
+export const RANDOM_BASELINE = 'random';
+
+export interface EvalSettings {
+  /** The CAM methods (and guided sources) to evaluate; see map-sources.ts. */
+  sources: readonly MapSource[];
+  /** S: perturbation steps; each curve has S + 1 points. */
+  steps: number;
+  seed: number;
+  /** The model's input normalization (gradcam.json); 0 after it is the dataset mean pixel. */
+  normalization: Normalization;
+  /** Images explained and perturbed together. */
+  batchSize: number;
+  /** How many of the images (the first ones) also go through the sanity check; 0 skips it. */
+  sanityImages: number;
+  /** How many of the first images keep their maps for example renders. */
+  exampleImages: number;
+}
+
+export interface EvalInput {
+  /** The model the sources explain; the sanity check randomizes its weights and restores them. */
+  model: tf.LayersModel;
+  split: SplitModel;
+  /** uint8 test images; `indices` picks the ones to evaluate. */
+  set: ImageSet;
+  indices: readonly number[];
+}
+
+export interface CurveScore {
+  /** Mean over images of the area under the curve, in [0, 1]. */
+  auc: number;
+  /** Standard error of that mean (sample standard deviation / √N). */
+  aucStandardError: number;
+  /** Mean curve: S + 1 probabilities at fractions 0, 1/S, …, 1 of the pixels changed. */
+  curve: number[];
+}
+
+export interface MethodScores {
+  method: string;
+  reference: string;
+  /** Lower is better. */
+  deletion: CurveScore;
+  /** Higher is better. */
+  insertion: CurveScore;
+  /** Average Drop %, lower is better. */
+  averageDrop: number;
+  /** Increase in Confidence %, higher is better. */
+  increaseInConfidence: number;
+  /** Maps with no positive value (all zeros): their pixel order is the random tie-break alone. */
+  emptyMaps: number;
+}
+
+/** An image kept for the report's example renders. */
+export interface ExampleImage {
+  datasetIndex: number;
+  label: number;
+  predicted: number;
+  probability: number;
+  /** Per source name (and 'random'): the map, values in [0, 1]. */
+  maps: Map<string, { map: Float32Array; shape: [number, number] }>;
+}
+
+export interface EvalResult {
+  images: number;
+  steps: number;
+  /** Fraction of the images whose prediction equals the label. */
+  accuracy: number;
+  /** Mean probability of the predicted class on the unmodified images. */
+  meanProbability: number;
+  blur: { size: number; sigma: number };
+  random: MethodScores;
+  methods: MethodScores[];
+  sanity: SanityResult | undefined;
+  examples: ExampleImage[];
+}
+
+export interface EvalProgress {
+  onImages?: (done: number, total: number) => void;
+  onSanityStep?: (step: number, steps: number, layer: string) => void;
+}
+
+/** Per-image scores of one map source (a method or the random baseline), accumulated. */
+class ScoreAccumulator {
+  readonly deletion: CurveMean;
+  readonly insertion: CurveMean;
+  readonly deletionAucs: number[] = [];
+  readonly insertionAucs: number[] = [];
+  readonly full: number[] = [];
+  readonly explained: number[] = [];
+  emptyMaps = 0;
+
+  constructor(
+    readonly method: string,
+    readonly reference: string,
+    points: number,
+  ) {
+    this.deletion = new CurveMean(points);
+    this.insertion = new CurveMean(points);
+  }
+
+  scores(): MethodScores {
+    return {
+      method: this.method,
+      reference: this.reference,
+      deletion: curveScore(this.deletion, this.deletionAucs),
+      insertion: curveScore(this.insertion, this.insertionAucs),
+      averageDrop: averageDropPercent(this.full, this.explained),
+      increaseInConfidence: increaseInConfidencePercent(this.full, this.explained),
+      emptyMaps: this.emptyMaps,
+    };
+  }
+}
+
+function curveScore(curve: CurveMean, aucs: number[]): CurveScore {
+  const n = aucs.length;
+  const mean = aucs.reduce((sum, value) => sum + value, 0) / n;
+  const variance = n > 1 ? aucs.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (n - 1) : 0;
+  return { auc: mean, aucStandardError: Math.sqrt(variance / n), curve: curve.mean() };
+}
+
+/** What every map source of one batch shares: the images, their targets and random keys. */
+interface BatchContext {
+  images: Float32Array;
+  count: number;
+  classes: number[];
+  fullProbability: number[];
+  blurred: Float32Array[];
+  tieBreaks: Float32Array[];
+}
+
+/**
+ * Runs the evaluation. Throws RangeError for inconsistent inputs (e.g. a test set whose image
+ * size is not the model's input size); the caller checks user input before.
+ */
+export function evaluateMethods(input: EvalInput, settings: EvalSettings, progress: EvalProgress = {}): EvalResult {
+  const { set, split, indices } = input;
+  const inputShape: InputShape = [set.height, set.width, set.channels];
+  const [mapHeight, mapWidth] = split.activationShape;
+  const classifier = splitClassifier(split, inputShape);
+  const points = settings.steps + 1;
+  const random = new ScoreAccumulator(RANDOM_BASELINE, 'uniform random values at the map resolution, seeded per image', points);
+  const accumulators = settings.sources.map((source) => new ScoreAccumulator(source.name, source.reference, points));
+  const examples: ExampleImage[] = [];
+  const sanityMaps = new Map<string, Float32Array[]>(settings.sources.map((source) => [source.name, []]));
+  const sanityImages: Float32Array[] = [];
+  const sanityClasses: number[] = [];
+  let correct = 0;
+  let probabilitySum = 0;
+
+  for (let first = 0; first < indices.length; first += settings.batchSize) {
+    const batchIndices = indices.slice(first, first + settings.batchSize);
+    const context = prepareBatch(set, batchIndices, inputShape, classifier, settings);
+    const randomMaps = batchIndices.map((index) => uniformValues(new Random(imageSeed(settings.seed, index, 1)), mapHeight * mapWidth));
+    scoreMaps(context, randomMaps, random, classifier, inputShape, [mapHeight, mapWidth], settings);
+
+    const batchMaps = new Map<string, Float32Array[]>();
+    settings.sources.forEach((source, s) => {
+      const explained = source.explain(context.images, context.classes);
+      accumulators[s].emptyMaps += explained.filter((entry) => entry.empty).length;
+      const maps = explained.map((entry) => entry.map);
+      batchMaps.set(source.name, maps);
+      scoreMaps(context, maps, accumulators[s], classifier, inputShape, source.mapShape, settings);
+    });
+
+    const size = inputShape[0] * inputShape[1] * inputShape[2];
+    batchIndices.forEach((datasetIndex, b) => {
+      const position = first + b;
+      if (context.classes[b] === set.labels[datasetIndex]) correct++;
+      probabilitySum += context.fullProbability[b];
+      if (position < settings.exampleImages) {
+        const maps: ExampleImage['maps'] = new Map([[RANDOM_BASELINE, { map: randomMaps[b], shape: [mapHeight, mapWidth] }]]);
+        settings.sources.forEach((source) => maps.set(source.name, { map: (batchMaps.get(source.name) as Float32Array[])[b], shape: source.mapShape }));
+        examples.push({ datasetIndex, label: set.labels[datasetIndex], predicted: context.classes[b], probability: context.fullProbability[b], maps });
+      }
+      if (position < settings.sanityImages) {
+        sanityImages.push(context.images.slice(b * size, (b + 1) * size));
+        sanityClasses.push(context.classes[b]);
+        for (const [name, sourceMaps] of batchMaps) sanityMaps.get(name)?.push(sourceMaps[b]);
+      }
+    });
+    progress.onImages?.(Math.min(indices.length, first + settings.batchSize), indices.length);
+  }
+
+  let sanity: SanityResult | undefined;
+  if (sanityClasses.length > 0 && settings.sources.length > 0) {
+    const size = inputShape[0] * inputShape[1] * inputShape[2];
+    const images = new Float32Array(sanityClasses.length * size);
+    sanityImages.forEach((image, i) => images.set(image, i * size));
+    sanity = cascadingRandomization({
+      model: input.model,
+      images,
+      classes: sanityClasses,
+      sources: settings.sources,
+      trainedMaps: sanityMaps,
+      seed: settings.seed,
+      onStep: progress.onSanityStep,
+    });
+  }
+
+  return {
+    images: indices.length,
+    steps: settings.steps,
+    accuracy: correct / indices.length,
+    meanProbability: probabilitySum / indices.length,
+    blur: { ...RISE_BLUR },
+    random: random.scores(),
+    methods: accumulators.map((accumulator) => accumulator.scores()),
+    sanity,
+    examples,
+  };
+}
+
+/** A well-mixed uint32 seed for (run seed, dataset index, purpose). */
+function imageSeed(seed: number, datasetIndex: number, purpose: number): number {
+  return (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(datasetIndex + 1, 0x85ebca6b) + purpose) >>> 0;
+}
+
+function prepareBatch(set: ImageSet, batchIndices: readonly number[], inputShape: InputShape, classifier: Classifier, settings: EvalSettings): BatchContext {
+  const [height, width, channels] = inputShape;
+  const size = height * width * channels;
+  const { images } = fillBatch(set, batchIndices, settings.normalization);
+  const probabilities = classifier.probabilities(images, batchIndices.length);
+  const classCount = probabilities.length / batchIndices.length;
+  const classes = batchIndices.map((_, b) => argMax(probabilities.subarray(b * classCount, (b + 1) * classCount)));
+  return {
+    images,
+    count: batchIndices.length,
+    classes,
+    fullProbability: classes.map((c, b) => probabilities[b * classCount + c]),
+    blurred: batchIndices.map((_, b) => gaussianBlur(images.subarray(b * size, (b + 1) * size), height, width, channels)),
+    tieBreaks: batchIndices.map((index) => uniformValues(new Random(imageSeed(settings.seed, index, 2)), height * width)),
+  };
+}
+
+/**
+ * Scores one map per image of the batch: builds every image's deletion series, insertion series
+ * and image × map, runs them through the model together, and adds the target-class
+ * probabilities to `into`.
+ */
+function scoreMaps(
+  context: BatchContext,
+  maps: readonly Float32Array[],
+  into: ScoreAccumulator,
+  classifier: Classifier,
+  inputShape: InputShape,
+  mapShape: readonly [number, number],
+  settings: EvalSettings,
+): void {
+  const [height, width, channels] = inputShape;
+  const size = height * width * channels;
+  const points = settings.steps + 1;
+  const perImage = 2 * points + 1; // deletion copies, insertion copies, image × map
+  const removedValue = settings.normalization.mean.map(() => 0);
+  const batch = new Float32Array(context.count * perImage * size);
+  for (let b = 0; b < context.count; b++) {
+    const image = context.images.subarray(b * size, (b + 1) * size);
+    const saliency = upsampleMap(maps[b], mapShape[0], mapShape[1], height, width);
+    const order = saliencyOrder(saliency, context.tieBreaks[b]);
+    const offset = b * perImage * size;
+    batch.set(deletionSeries(image, order, settings.steps, channels, removedValue), offset);
+    batch.set(insertionSeries(image, context.blurred[b], order, settings.steps, channels), offset + points * size);
+    batch.set(multiplyImageByMap(image, saliency, settings.normalization), offset + 2 * points * size);
+  }
+  const probabilities = classifier.probabilities(batch, context.count * perImage);
+  const classCount = probabilities.length / (context.count * perImage);
+  for (let b = 0; b < context.count; b++) {
+    const target = (copy: number) => probabilities[(b * perImage + copy) * classCount + context.classes[b]];
+    const deletion = Array.from({ length: points }, (_, k) => target(k));
+    const insertion = Array.from({ length: points }, (_, k) => target(points + k));
+    into.deletion.add(deletion);
+    into.insertion.add(insertion);
+    into.deletionAucs.push(trapezoidAuc(deletion));
+    into.insertionAucs.push(trapezoidAuc(insertion));
+    into.full.push(context.fullProbability[b]);
+    into.explained.push(target(2 * points));
+  }
+}
+
+function argMax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}

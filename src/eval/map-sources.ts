@@ -1,0 +1,131 @@
+/**
+ * What the metrics evaluate: anything that gives each image a saliency map for a given class.
+ * The CAM methods (maps at the target layer's resolution) and guided backpropagation / Guided
+ * Grad-CAM (maps at the input resolution) are scored the same way.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { explainBatch, type Explanation, type ExplainOptions } from '../cam/explain.js';
+import type { CamMethod } from '../cam/methods/method.js';
+import type { SplitModel } from '../cam/model-split.js';
+import type { InputShape } from './classifier.js';
+
+/** One image's map. */
+export interface ClassMap {
+  /** float32 [mapHeight × mapWidth] row-major, values in [0, 1] (maximum 1 unless empty). */
+  map: Float32Array;
+  /** No positive value: the map is all zeros. */
+  empty: boolean;
+}
+
+export interface MapSource {
+  name: string;
+  /** The paper it implements. */
+  reference: string;
+  /** [mapHeight, mapWidth] of its maps. */
+  mapShape: [number, number];
+  /**
+   * images: float32 [count × height × width × channels], scaled as the model expects;
+   * classes: count class indices. Returns count maps, the map of classes[i] for image i.
+   */
+  explain(images: Float32Array, classes: readonly number[]): ClassMap[];
+}
+
+export const GUIDED_BACKPROP = 'guided-backprop';
+export const GUIDED_GRADCAM = 'guided-gradcam';
+/** The input-resolution sources besides the CAM methods, selectable by name like them. */
+export const GUIDED_SOURCE_NAMES = [GUIDED_BACKPROP, GUIDED_GRADCAM] as const;
+
+/** Options passed through to explainBatch for every source. */
+export type SourceOptions = Pick<ExplainOptions, 'maxChannels' | 'forwardBatchSize'>;
+
+/** A CAM method's maps, at the target layer's resolution, as explain.ts normalizes them. */
+export function camMapSource(split: SplitModel, inputShape: InputShape, method: CamMethod, options: SourceOptions = {}): MapSource {
+  const [h, w] = split.activationShape;
+  return {
+    name: method.name,
+    reference: method.reference,
+    mapShape: [h, w],
+    explain: (images, classes) =>
+      explainForClasses(split, images, inputShape, classes, { ...options, method, counterfactual: false }, (e) => ({ map: e.map, empty: e.empty })),
+  };
+}
+
+/**
+ * Guided backpropagation (Springenberg et al. 2015) or Guided Grad-CAM (Selvaraju et al. 2017,
+ * §3), as a map at the input resolution: |g| summed over the channels, divided by its maximum.
+ * The absolute value is what Adebayo et al. 2018 rank and what a heatmap of the gradient shows:
+ * a strongly negative gradient marks a pixel that matters as much as a strongly positive one.
+ */
+export function guidedMapSource(
+  split: SplitModel,
+  inputShape: InputShape,
+  kind: (typeof GUIDED_SOURCE_NAMES)[number],
+  gradcam: CamMethod,
+): MapSource {
+  const [height, width, channels] = inputShape;
+  const reference =
+    kind === GUIDED_BACKPROP
+      ? 'Springenberg et al. 2015, arXiv:1412.6806 (|gradient| summed over channels)'
+      : 'Selvaraju et al. 2017, arXiv:1610.02391 §3 (|guided backprop × Grad-CAM| summed over channels)';
+  return {
+    name: kind,
+    reference,
+    mapShape: [height, width],
+    explain: (images, classes) =>
+      explainForClasses(split, images, inputShape, classes, { method: gradcam, counterfactual: false, guided: true }, (e) => {
+        const signed = kind === GUIDED_BACKPROP ? e.guidedBackprop : e.guided;
+        if (!signed) throw new Error('explainBatch returned no guided gradients');
+        return absoluteChannelSum(signed, height * width, channels);
+      }),
+  };
+}
+
+/**
+ * @param signed float32 [pixels × channels] HWC, any sign
+ * @returns the map Σ_c |signed| per pixel divided by its maximum: float32 [pixels], values in [0, 1]
+ */
+export function absoluteChannelSum(signed: Float32Array, pixels: number, channels: number): ClassMap {
+  const map = new Float32Array(pixels);
+  for (let p = 0; p < pixels; p++) {
+    let sum = 0;
+    for (let c = 0; c < channels; c++) sum += Math.abs(signed[p * channels + c]);
+    map[p] = sum;
+  }
+  let max = 0;
+  for (const value of map) max = Math.max(max, value);
+  if (max > 0) for (let p = 0; p < pixels; p++) map[p] /= max;
+  return { map, empty: !(max > 0) };
+}
+
+/**
+ * Explains image i for class classes[i]. Images are explained in groups of equal target class,
+ * because explainBatch takes one target spec per call; the result is in image order. Passing the
+ * class explicitly (rather than "top") pins the target to the prediction the caller already
+ * made, also after the weights were randomized.
+ */
+function explainForClasses(
+  split: SplitModel,
+  images: Float32Array,
+  inputShape: InputShape,
+  classes: readonly number[],
+  options: ExplainOptions,
+  pick: (explanation: Explanation) => ClassMap,
+): ClassMap[] {
+  const size = inputShape[0] * inputShape[1] * inputShape[2];
+  if (images.length !== classes.length * size) throw new RangeError(`explain: ${images.length} values for ${classes.length} images of ${size}`);
+  const maps: ClassMap[] = new Array(classes.length);
+  for (const classIndex of new Set(classes)) {
+    const members = classes.flatMap((c, i) => (c === classIndex ? [i] : []));
+    const pixels = new Float32Array(members.length * size);
+    members.forEach((image, k) => pixels.set(images.subarray(image * size, (image + 1) * size), k * size));
+    const batch = tf.tensor4d(pixels, [members.length, ...inputShape]);
+    try {
+      for (const explanation of explainBatch(split, batch, { kind: 'class', index: classIndex }, options)) {
+        maps[members[explanation.image]] = pick(explanation);
+      }
+    } finally {
+      batch.dispose();
+    }
+  }
+  return maps;
+}

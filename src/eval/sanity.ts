@@ -1,0 +1,82 @@
+/**
+ * The model-parameter randomization test of Adebayo et al. 2018 ("Sanity Checks for Saliency
+ * Maps", arXiv:1810.03292, §3.1 "cascading randomization"): if a map really depends on what the
+ * model learned, it must change as the learned weights are replaced by random ones. After each
+ * cascade step we compare each image's map with its map from the trained model by Spearman's
+ * rank correlation (§4); a faithful method's correlation falls towards 0. Input-reconstructing
+ * methods such as guided backpropagation famously stay correlated.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { MapSource } from './map-sources.js';
+import { disposeSnapshot, layersTopDown, reinitializeLayer, restoreWeights, snapshotWeights } from './randomize.js';
+import { spearman } from './spearman.js';
+
+export interface SanityCurve {
+  method: string;
+  /**
+   * Mean over images of Spearman's ρ between the trained model's map and the map after
+   * randomizing layers[0 … k] (entry k), in [−1, 1].
+   */
+  correlation: number[];
+  /**
+   * Per step, how many images had a constant map (trained or randomized), whose ρ is undefined;
+   * they count as ρ = 0: a map with no ranking keeps none of the original's ranking.
+   */
+  constantMaps: number[];
+}
+
+export interface SanityResult {
+  /** Layers in cascade order (output side first); step k has randomized layers[0 … k]. */
+  layers: string[];
+  images: number;
+  curves: SanityCurve[];
+}
+
+export interface SanityInput {
+  /** The model the sources explain; its weights are randomized in place and restored. */
+  model: tf.LayersModel;
+  /** float32 [count × height × width × channels], scaled as the model expects. */
+  images: Float32Array;
+  /** The class each image's maps explain: the trained model's prediction. */
+  classes: readonly number[];
+  sources: readonly MapSource[];
+  /** Maps of the trained model, per source name, in image order (float32 [h × w], [0, 1]). */
+  trainedMaps: ReadonlyMap<string, readonly Float32Array[]>;
+  seed: number;
+  /** Called after each cascade step (1-based) with the layer just randomized. */
+  onStep?: (step: number, steps: number, layer: string) => void;
+}
+
+/**
+ * Runs the cascade, then restores the trained weights (also when a step throws), so the model is
+ * unchanged afterwards.
+ */
+export function cascadingRandomization(input: SanityInput): SanityResult {
+  const layers = layersTopDown(input.model);
+  const curves: SanityCurve[] = input.sources.map((source) => ({ method: source.name, correlation: [], constantMaps: [] }));
+  const snapshot = snapshotWeights(layers);
+  try {
+    layers.forEach((layer, step) => {
+      reinitializeLayer(layer, (input.seed * 1000 + step) >>> 0);
+      input.sources.forEach((source, m) => {
+        const trained = input.trainedMaps.get(source.name);
+        if (!trained || trained.length !== input.classes.length) throw new RangeError(`sanity check: no trained maps for ${source.name}`);
+        const randomized = source.explain(input.images, input.classes);
+        let sum = 0;
+        let constant = 0;
+        randomized.forEach(({ map }, image) => {
+          const rho = spearman(trained[image], map);
+          if (Number.isNaN(rho)) constant++;
+          else sum += rho;
+        });
+        curves[m].correlation.push(sum / input.classes.length);
+        curves[m].constantMaps.push(constant);
+      });
+      input.onStep?.(step + 1, layers.length, layer.name);
+    });
+  } finally {
+    restoreWeights(layers, snapshot);
+    disposeSnapshot(snapshot);
+  }
+  return { layers: layers.map((layer) => layer.name), images: input.classes.length, curves };
+}
