@@ -17,6 +17,8 @@ import { toolVersion } from './version.js';
 /** Options every subcommand accepts (before or after the subcommand name). */
 export interface GlobalOptions {
   backend: (typeof BACKEND_CHOICES)[number];
+  /** wasm backend threads; undefined = one per CPU core. */
+  threads?: number;
   verbose: boolean;
 }
 
@@ -38,9 +40,15 @@ export function buildProgram(): Command {
         .env('GRADCAM_BACKEND')
         .default('auto' as const),
     )
+    .addOption(
+      new Option('--threads <n>', 'threads for the wasm backend (default: one per CPU core)')
+        .argParser(integerIn(1, 64))
+        .env('GRADCAM_THREADS'),
+    )
     .option('--verbose', 'print stack traces with errors', false)
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(`gradcam: ${text}`) });
+    // Commander adds its suggestion on a second line ("(Did you mean --epochs?)"); errors are one line.
+    .configureOutput({ outputError: (text, write) => write(`gradcam: ${oneLine(text)}\n`) });
 
   program
     .command('train')
@@ -183,6 +191,16 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = exitCodeFor(error);
     if (!(error instanceof CommanderError)) reportError(error, verbose);
   }
+}
+
+/** `error: unknown option '--epoch'\n(Did you mean --epochs?)\n` → `error: unknown option '--epoch' (did you mean --epochs?)`. */
+function oneLine(text: string): string {
+  return text
+    .trim()
+    .split(/\r?\n/)
+    .map((line) => line.trim().replace(/^\(Did you mean/, '(did you mean'))
+    .filter((line) => line !== '')
+    .join(' ');
 }
 
 /** Exit codes: 0 ok, 1 failure, 2 usage error, 130/143 interrupted (see README). */

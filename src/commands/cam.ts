@@ -7,7 +7,6 @@
  * exit code (1) says something failed.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { GlobalOptions } from '../cli.js';
 import { explainBatch, type ExplainOptions, type Explanation } from '../cam/explain.js';
@@ -18,6 +17,7 @@ import { writeFileAtomic } from '../data/atomic.js';
 import { datasetInputs, imageFileInputs, type CamInput } from '../data/cam-inputs.js';
 import { loadDataset } from '../data/datasets.js';
 import { writePngAtomic, type DecodedImage } from '../data/image-io.js';
+import { checkOutputDirectory, createOutputDirectory } from '../data/output-directory.js';
 import type { DatasetName } from '../data/image-set.js';
 import { shardManifestName, shardOf, type Shard } from '../data/shards.js';
 import {
@@ -29,7 +29,7 @@ import {
 } from '../data/manifest.js';
 import { toModelInput, type PixelRange, type PixelScaling } from '../data/model-input.js';
 import { writeNpyAtomic } from '../data/npy.js';
-import { InputError, UsageError, messageOf } from '../errors.js';
+import { InputError, UsageError, fsReasonOf, messageOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import { initBackend } from '../models/backend.js';
 import { loadModelDirectory } from '../models/model-dir.js';
@@ -69,21 +69,25 @@ export interface CamCommandOptions {
 
 export interface CamResult {
   manifest: CamManifest;
-  manifestPath: string;
+  /** Undefined when no input could be explained (outside a shard): then nothing is written. */
+  manifestPath: string | undefined;
 }
 
 export async function camCommand(options: CamCommandOptions, globals: GlobalOptions): Promise<number> {
   const log = stderrLog(options.quiet);
   const { manifest, manifestPath } = await runCam(options, globals, log);
-  process.stdout.write(options.json ? `${JSON.stringify(manifest, null, 2)}\n` : `${manifestPath}\n`);
+  if (options.json) process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
+  else if (manifestPath) process.stdout.write(`${manifestPath}\n`);
   return manifest.failures.length > 0 ? 1 : 0;
 }
 
-export async function runCam(options: CamCommandOptions, globals: Pick<GlobalOptions, 'backend'>, log: Log): Promise<CamResult> {
+export async function runCam(options: CamCommandOptions, globals: Pick<GlobalOptions, 'backend' | 'threads'>, log: Log): Promise<CamResult> {
   checkInputOptions(options);
   const out = resolve(options.out);
-  await prepareOutputDirectory(out);
-  const backend = await initBackend(globals.backend, log);
+  // Only checked here: --out is created when the first file is written, so a bad model or a
+  // run whose every input fails leaves no empty directory behind.
+  await checkOutputDirectory(out, '--out');
+  const backend = await initBackend(globals.backend, log, globals.threads);
   log.info(`gradcam: backend ${backend.description}`);
 
   const { model, metadata } = await loadModelDirectory(options.model);
@@ -124,12 +128,13 @@ export async function runCam(options: CamCommandOptions, globals: Pick<GlobalOpt
     const loaded = await loadBatch(batch, failures, log);
     if (loaded.length === 0) continue;
     const explanations = explainLoaded(split, loaded, inputShape, scaling, target, explainOptions);
+    await createOutputDirectory(out, '--out');
     for (const [position, { input, image }] of loaded.entries()) {
       const mine = explanations.filter((explanation) => explanation.image === position);
       try {
         entries.push(...(await writeOutputs(out, input, image, mine, split, inputShape, classNames, target.kind === 'top-k')));
       } catch (error) {
-        throw new InputError(`--out ${out}: cannot write (${messageOf(error)})`);
+        throw new InputError(`--out ${out}: cannot write (${fsReasonOf(error)})`);
       }
     }
   }
@@ -157,8 +162,17 @@ export async function runCam(options: CamCommandOptions, globals: Pick<GlobalOpt
     entries,
     failures,
   };
+  // Every input failed: nothing was made, so nothing is written (each failure is already on
+  // stderr). A shard still writes its manifest: merge-manifests needs every shard's.
+  if (entries.length === 0 && failures.length > 0 && !options.shard) {
+    log.warn(`none of the ${failures.length} input(s) could be explained; nothing written`);
+    return { manifest, manifestPath: undefined };
+  }
   const manifestPath = join(out, options.shard ? shardManifestName(options.shard) : MANIFEST_FILE);
-  await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  await createOutputDirectory(out, '--out');
+  await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`).catch((error: unknown) => {
+    throw new InputError(`--out ${out}: cannot write ${manifestPath} (${fsReasonOf(error)})`);
+  });
   const explained = inputs.length - failures.length;
   log.info(`gradcam: ${entries.length} map(s) for ${explained} image(s) in ${seconds.toFixed(1)} s (${(explained / seconds).toFixed(1)} images/s)`);
   if (failures.length > 0) log.warn(`${failures.length} input(s) failed; see "failures" in ${manifestPath}`);
@@ -212,14 +226,6 @@ function describeMethod(options: ExplainOptions): string {
   if (options.smooth) parts.push(`SmoothGrad ${options.smooth.samples} × ${Number((options.smooth.noise * 100).toPrecision(6))}% noise (seed ${options.smooth.seed})`);
   if (options.guided) parts.push('guided backpropagation');
   return parts.join(', ');
-}
-
-async function prepareOutputDirectory(out: string): Promise<void> {
-  const existing = await stat(out).catch(() => undefined);
-  if (existing && !existing.isDirectory()) throw new InputError(`--out ${out}: exists and is not a directory`);
-  await mkdir(out, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new InputError(`--out ${out}: cannot create (${error.code ?? error.message})`);
-  });
 }
 
 function modelInputShape(model: tf.LayersModel, directory: string): [number, number, number] {

@@ -58,12 +58,12 @@ export async function evalCommand(options: EvalCommandOptions, globals: GlobalOp
   return 0;
 }
 
-export async function runEval(options: EvalCommandOptions, globals: Pick<GlobalOptions, 'backend'>, log: Log): Promise<EvalRunResult> {
+export async function runEval(options: EvalCommandOptions, globals: Pick<GlobalOptions, 'backend' | 'threads'>, log: Log): Promise<EvalRunResult> {
   const names = parseSourceNames(options.methods);
   const reportPath = options.report === undefined ? undefined : resolve(options.report);
   // Checked before the long computation, so a typo does not cost the whole run.
   if (reportPath) await checkReportTarget(reportPath, options.report as string);
-  const backend = await initBackend(globals.backend, log);
+  const backend = await initBackend(globals.backend, log, globals.threads);
   log.info(`gradcam: backend ${backend.description}`);
 
   const { model, metadata } = await loadModelDirectory(options.model);

@@ -217,7 +217,7 @@ export class StoppedError extends Error {
 
 export async function runTrain(
   settings: TrainSettings,
-  globals: Pick<GlobalOptions, 'backend'>,
+  globals: Pick<GlobalOptions, 'backend' | 'threads'>,
   log: Log,
   reporter: TrainingReporter = createTrainingReporter(settings.epochs, true),
   control: TrainControl & { resumeFrom?: Checkpoint<TrainSettings> } = {},
@@ -233,7 +233,7 @@ export async function runTrain(
   const dataset = await loadDataset(settings.dataset, { data: settings.data, download: settings.download, cacheDir: settings.cacheDir, log });
   const train = firstImages(dataset.train, settings.limit);
   const test = firstImages(dataset.test, settings.testLimit);
-  const backend = await initBackend(globals.backend, log);
+  const backend = await initBackend(globals.backend, log, globals.threads);
   log.info(`gradcam: backend ${backend.description}`);
   if (resumeFrom && resumeFrom.backend !== backend.description) {
     log.warn(`the checkpoint was written on ${resumeFrom.backend}; resuming on ${backend.description} will not reproduce the uninterrupted run exactly`);
@@ -250,6 +250,12 @@ export async function runTrain(
     seed: settings.seed,
   };
   const normalization = channelMeanStd(train);
+  const flat = normalization.std.findIndex((std) => !(std > 0));
+  if (flat >= 0) {
+    // Normalizing divides by the spread: a channel that never varies has none, and nothing to learn.
+    const value = Math.round(normalization.mean[flat] * 255);
+    throw new InputError(`--data ${dataset.source}: every training pixel of channel ${flat} is ${value}; expected images that vary`);
+  }
   const model = buildVgg(architecture);
   const optimizer = createOptimizer(settings.optimizer, settings.learningRate);
   let start = initialProgress(train.count, settings.seed);
@@ -346,7 +352,9 @@ export async function runTrain(
 async function checkWritableParent(out: string): Promise<void> {
   const parent = dirname(out);
   const parentStat = await stat(parent).catch(() => undefined);
-  if (!parentStat?.isDirectory()) throw new InputError(`--out ${out}: parent directory ${parent} does not exist`);
+  if (!parentStat?.isDirectory()) {
+    throw new InputError(`--out ${out}: ${parentStat ? `${parent} is not a directory` : `parent directory ${parent} does not exist`}`);
+  }
   await access(parent, constants.W_OK).catch(() => {
     throw new InputError(`--out ${out}: parent directory ${parent} is not writable`);
   });

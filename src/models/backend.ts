@@ -4,6 +4,7 @@
  *
  * auto = tfjs-node-gpu if it loads, else tfjs-node if the user installed it, else wasm, else cpu.
  */
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { UsageError, messageOf } from '../errors.js';
 import type { Log } from '../log.js';
@@ -26,16 +27,19 @@ const HOW_TO_GET_TENSORFLOW =
 
 let started: BackendInfo | undefined;
 
-/** Starts the backend once per process; later calls return the first result. */
-export async function initBackend(choice: BackendChoice, log: Log): Promise<BackendInfo> {
+/**
+ * Starts the backend once per process; later calls return the first result.
+ * `wasmThreads`: XNNPACK threads for the wasm backend (`--threads`), default one per CPU core.
+ */
+export async function initBackend(choice: BackendChoice, log: Log, wasmThreads: number = availableParallelism()): Promise<BackendInfo> {
   if (started) return started;
   // PROD skips per-op debug checks and silences tfjs's own console notices (stderr stays ours).
   tf.env().set('PROD', true);
-  started = await startBackend(choice, log);
+  started = await startBackend(choice, log, wasmThreads);
   return started;
 }
 
-async function startBackend(choice: BackendChoice, log: Log): Promise<BackendInfo> {
+async function startBackend(choice: BackendChoice, log: Log, wasmThreads: number): Promise<BackendInfo> {
   if (choice === 'tensorflow' || choice === 'auto') {
     const native = await loadNativeBackend();
     if (native) return native;
@@ -44,7 +48,7 @@ async function startBackend(choice: BackendChoice, log: Log): Promise<BackendInf
     }
   }
   if (choice === 'wasm' || choice === 'auto') {
-    const wasm = await loadWasmBackend(log);
+    const wasm = await loadWasmBackend(log, wasmThreads);
     if (wasm) return wasm;
     if (choice === 'wasm') throw new UsageError('--backend wasm: the WebAssembly backend failed to start.');
   }
@@ -74,14 +78,21 @@ async function loadNativeBackend(): Promise<BackendInfo | undefined> {
   return undefined;
 }
 
-async function loadWasmBackend(log: Log): Promise<BackendInfo | undefined> {
+async function loadWasmBackend(log: Log, wasmThreads: number): Promise<BackendInfo | undefined> {
+  let threads: number;
   try {
     await import('@tensorflow/tfjs-backend-wasm');
+    // Imported here, not at the top: it loads tfjs-backend-wasm, which native runs do not need.
+    const { prepareWasmThreads } = await import('./wasm-threads.js');
+    // Must precede setBackend: it registers the 'wasm' loader (threaded, or tfjs's own on fallback).
+    const prepared = await prepareWasmThreads(wasmThreads);
+    if (prepared.notice !== undefined) log.warn(prepared.notice);
     registerWasmTrainingKernels();
     if (!(await tf.setBackend('wasm'))) return undefined;
+    threads = prepared.threads;
   } catch (error) {
     log.warn(`the wasm backend failed to start (${messageOf(error)}); using cpu`);
     return undefined;
   }
-  return { name: 'wasm', description: 'wasm (SIMD, 1 thread)', threads: 1 };
+  return { name: 'wasm', description: `wasm (SIMD, ${threads} thread${threads === 1 ? '' : 's'})`, threads };
 }

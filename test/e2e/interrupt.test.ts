@@ -26,7 +26,7 @@ const trainArgs = (out: string) => [
 /** Starts training and sends `signal` once the first epoch has been reported. */
 function trainAndInterrupt(out: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [LAUNCHER, ...trainArgs(out)], { env: { ...process.env, GRADCAM_BACKEND: 'wasm' } });
+    const child = spawn(process.execPath, [LAUNCHER, ...trainArgs(out)], { env: { ...process.env, GRADCAM_BACKEND: 'wasm', GRADCAM_THREADS: '1' } });
     let stderr = '';
     let sent = false;
     child.stderr.on('data', (chunk: Buffer) => {
