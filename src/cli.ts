@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { InputError, InterruptedError, UsageError, messageOf } from './errors.js';
 import { CAM_METHOD_NAMES } from './cam/methods/names.js';
 import { BACKEND_CHOICES } from './models/backend-choice.js';
+import { LR_SCHEDULES } from './models/schedule-names.js';
 import { PIXEL_RANGES } from './data/pixel-ranges.js';
 import { collect, imageSize, integerIn, integerListIn, numberIn, shardSpec } from './options.js';
 import { COLORMAP_NAMES } from './render/colormaps.js';
@@ -63,6 +64,7 @@ export function buildProgram(): Command {
     .option('--batch-size <n>', 'images per training step', integerIn(1, 4096))
     .option('--lr <x>', 'learning rate', numberIn(0, 10, true))
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(['sgd', 'adam'] as const))
+    .addOption(new Option('--lr-schedule <name>', 'learning rate over the run: cosine decay to 0, or constant').choices(LR_SCHEDULES).default('cosine' as const))
     .option('--width <x>', 'channel multiplier of the VGG-11 layer widths', numberIn(0, 4, true))
     .option('--batch-norm', 'batch normalization after every convolution', false)
     .option('--no-augment', 'no random crop / flip (CIFAR-10 only; digits are never augmented)')

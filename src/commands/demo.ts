@@ -35,6 +35,7 @@ export async function demoCommand(options: DemoCommandOptions, globals: GlobalOp
     out: join(out, 'model'),
     force: true, // the demo directory is ours: re-running replaces its model
     batchNorm: false,
+    lrSchedule: 'cosine',
     augment: false,
     limit: options.limit,
     seed: 0,

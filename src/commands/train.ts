@@ -19,6 +19,7 @@ import { initBackend } from '../models/backend.js';
 import { readLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../models/checkpoint.js';
 import { METADATA_FORMAT, METADATA_VERSION, type EpochRecord, type ModelMetadata } from '../models/metadata.js';
 import { checkModelDirectoryTarget, saveModelDirectory } from '../models/model-dir.js';
+import type { LearningRateSchedule } from '../models/schedule.js';
 import { createOptimizer, initialProgress, trainModel, type OptimizerName } from '../models/training.js';
 import { buildVgg, lastActivationLayerName, poolsForInput, type VggConfig } from '../models/vgg.js';
 import { toolVersion } from '../version.js';
@@ -36,6 +37,7 @@ export interface TrainCommandOptions {
   batchSize?: number;
   lr?: number;
   optimizer?: OptimizerName;
+  lrSchedule: LearningRateSchedule;
   width?: number;
   batchNorm: boolean;
   augment: boolean;
@@ -60,6 +62,7 @@ export interface TrainSettings {
   batchSize: number;
   learningRate: number;
   optimizer: OptimizerName;
+  schedule: LearningRateSchedule;
   width: number;
   batchNorm: boolean;
   augment: boolean;
@@ -90,6 +93,7 @@ const RUN_OPTIONS: Record<string, keyof TrainSettings> = {
   batchSize: 'batchSize',
   lr: 'learningRate',
   optimizer: 'optimizer',
+  lrSchedule: 'schedule',
   width: 'width',
   batchNorm: 'batchNorm',
   augment: 'augment',
@@ -156,6 +160,7 @@ export function resolveTrainSettings(options: TrainCommandOptions): TrainSetting
     batchSize: options.batchSize ?? defaults.batchSize,
     learningRate: options.lr ?? defaults.learningRate,
     optimizer: options.optimizer ?? defaults.optimizer,
+    schedule: options.lrSchedule,
     width: options.width ?? defaults.width,
     batchNorm: options.batchNorm,
     // Random crops and flips suit photos; a flipped digit is a different (or no) digit.
@@ -205,6 +210,7 @@ function resolveGivenOptions(options: TrainCommandOptions): Partial<TrainSetting
     ...options,
     data: options.data === undefined ? undefined : resolve(options.data),
     learningRate: options.lr,
+    schedule: options.lrSchedule,
   } as Partial<TrainSettings>;
 }
 
@@ -281,6 +287,7 @@ export async function runTrain(
         batchSize: settings.batchSize,
         learningRate: settings.learningRate,
         optimizer: settings.optimizer,
+        schedule: settings.schedule,
         augment: settings.augment,
         normalization,
         seed: settings.seed,
@@ -322,6 +329,7 @@ export async function runTrain(
       batchSize: settings.batchSize,
       learningRate: settings.learningRate,
       optimizer: settings.optimizer,
+      schedule: settings.schedule,
       augment: settings.augment,
       seed: settings.seed,
       trainImages: train.count,

@@ -10,6 +10,7 @@ import { fillBatch, type Normalization } from '../data/batches.js';
 import { Random } from '../random.js';
 import type { TrainingProgress } from './checkpoint.js';
 import { computeLogits } from './forward.js';
+import { learningRateAt, setLearningRate, type LearningRateSchedule } from './schedule.js';
 import type { EpochRecord } from './metadata.js';
 
 export type OptimizerName = 'sgd' | 'adam';
@@ -19,6 +20,8 @@ export interface TrainingOptions {
   batchSize: number;
   learningRate: number;
   optimizer: OptimizerName;
+  /** How the learning rate moves over the run (schedule.ts). */
+  schedule: LearningRateSchedule;
   /** Random crop (pad 4) and horizontal flip; only sensible for natural images. */
   augment: boolean;
   normalization: Normalization;
@@ -92,6 +95,7 @@ export async function trainModel(
   const classes = model.outputs[0].shape[1] as number;
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const steps = Math.ceil(train.count / options.batchSize);
+  const totalSteps = steps * options.epochs;
   const order = Int32Array.from(start.order);
   const random = Random.fromState(start.random);
   const history = [...start.history];
@@ -119,6 +123,7 @@ export async function trainModel(
       const indices = order.subarray((step - 1) * options.batchSize, step * options.batchSize);
       const batch = fillBatch(train, indices, options.normalization, options.augment ? random : undefined);
       const dropoutSeed = random.nextUint32();
+      setLearningRate(optimizer, learningRateAt(options.schedule, options.learningRate, globalStep, totalSteps));
       const { loss, hits } = trainStep(model, optimizer, variables, batch, classes, dropoutSeed);
       running.lossSum += loss * indices.length;
       running.correct += hits;

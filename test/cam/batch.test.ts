@@ -8,13 +8,14 @@ import { explainBatch, type Explanation } from '../../src/cam/explain.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
 import { splitModel } from '../../src/cam/model-split.js';
 import { buildVgg } from '../../src/models/vgg.js';
+import { prepareWasm } from '../helpers/backends.js';
 
 const options = { method: gradcam, counterfactual: false };
 
 describe('batched Grad-CAM', () => {
   beforeAll(async () => {
     tf.env().set('PROD', true);
-    await import('@tensorflow/tfjs-backend-wasm');
+    await prepareWasm();
     await tf.setBackend('wasm');
   });
 

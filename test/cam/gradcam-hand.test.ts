@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch } from '../../src/cam/explain.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
 import { splitModel } from '../../src/cam/model-split.js';
+import { prepareWasm } from '../helpers/backends.js';
 
 const [a, b, c, d] = [0.5, -0.25, -1, 2];
 const x = [1, -2, 3, 0, 4, -1, 2, 2, -3];
@@ -40,7 +41,7 @@ function expectedMap(weightDifference: number): { map: number[]; rawMax: number 
 describe.each(['cpu', 'wasm'])('Grad-CAM on a hand-built net (%s backend)', (backend) => {
   beforeAll(async () => {
     tf.env().set('PROD', true);
-    if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+    if (backend === 'wasm') await prepareWasm();
     await tf.setBackend(backend);
   });
 

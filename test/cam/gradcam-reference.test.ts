@@ -19,6 +19,7 @@ import {
   volumeFrom,
   type Volume,
 } from '../helpers/reference-net.js';
+import { prepareWasm } from '../helpers/backends.js';
 
 const TOLERANCE = 1e-4;
 
@@ -50,7 +51,7 @@ function activationsOf(model: tf.LayersModel, layer: string, image: tf.Tensor4D)
 describe.each(['cpu', 'wasm'])('Grad-CAM vs finite differences (%s backend)', (backend) => {
   beforeAll(async () => {
     tf.env().set('PROD', true);
-    if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+    if (backend === 'wasm') await prepareWasm();
     await tf.setBackend(backend);
   });
 

@@ -10,6 +10,7 @@ import { CAM_METHOD_NAMES, CAM_METHODS, type CamMethodName } from '../../src/cam
 import { splitModel } from '../../src/cam/model-split.js';
 import { resizeBilinear } from '../../src/data/resize.js';
 import { buildVgg } from '../../src/models/vgg.js';
+import { prepareWasm } from '../helpers/backends.js';
 
 type GradientMethodName = 'gradcam' | 'gradcam++' | 'hirescam' | 'xgradcam' | 'layercam';
 const GRADIENT_METHODS: GradientMethodName[] = ['gradcam', 'gradcam++', 'hirescam', 'xgradcam', 'layercam'];
@@ -90,7 +91,7 @@ function normalized(raw: number[]): number[] {
 describe.each(['cpu', 'wasm'])('CAM methods on hand-built nets (%s backend)', (backend) => {
   beforeAll(async () => {
     tf.env().set('PROD', true);
-    if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+    if (backend === 'wasm') await prepareWasm();
     await tf.setBackend(backend);
   });
 
@@ -257,7 +258,7 @@ describe.each(['cpu', 'wasm'])('CAM methods on hand-built nets (%s backend)', (b
 describe.each(CAM_METHOD_NAMES.map((name) => [name]))('%s on a VGG (wasm backend)', (name) => {
   beforeAll(async () => {
     tf.env().set('PROD', true);
-    await import('@tensorflow/tfjs-backend-wasm');
+    await prepareWasm();
     await tf.setBackend('wasm');
   });
 

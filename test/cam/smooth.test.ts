@@ -10,10 +10,11 @@ import { CAM_METHODS } from '../../src/cam/methods/index.js';
 import { splitModel } from '../../src/cam/model-split.js';
 import { addNoise, noiseFields } from '../../src/cam/smooth.js';
 import { buildVgg } from '../../src/models/vgg.js';
+import { prepareWasm } from '../helpers/backends.js';
 
 beforeAll(async () => {
   tf.env().set('PROD', true);
-  await import('@tensorflow/tfjs-backend-wasm');
+  await prepareWasm();
   await tf.setBackend('wasm');
 });
 

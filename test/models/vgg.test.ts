@@ -41,7 +41,7 @@ describe('VGG-11 layer table', () => {
     expect(s.conv3).toEqual([null, 7, 7, 64]);
     expect(s.conv8).toEqual([null, 7, 7, 128]);
     expect(s.pool3).toEqual([null, 4, 4, 128]);
-    expect(s.fc1).toEqual([null, 128]);
+    expect(s.fc1).toEqual([null, 512]); // the classifier is not scaled by width
   });
 
   it('batch norm: conv (no bias) → bn → relu, target relu8', () => {
