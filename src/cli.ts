@@ -6,7 +6,7 @@
  * load TensorFlow.js.
  */
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
-import { InputError, InterruptedError, UsageError, messageOf } from './errors.js';
+import { InputError, InterruptedError, UsageError, escapeControlCharacters, fsReasonOf, messageOf } from './errors.js';
 import { CAM_METHOD_NAMES } from './cam/methods/names.js';
 import { BACKEND_CHOICES } from './models/backend-choice.js';
 import { LR_SCHEDULES } from './models/schedule-names.js';
@@ -185,6 +185,7 @@ export function buildProgram(): Command {
 /** Runs the CLI and sets `process.exitCode`; never throws. */
 export async function main(argv: string[]): Promise<void> {
   const verbose = argv.includes('--verbose');
+  watchOutputStreams();
   try {
     const program = buildProgram();
     await program.parseAsync(argv);
@@ -193,6 +194,21 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = exitCodeFor(error);
     if (!(error instanceof CommanderError)) reportError(error, verbose);
   }
+}
+
+/**
+ * A reader that stops early (`gradcam cam --json | head -1`) closes the pipe, and Node reports
+ * the next write as an 'error' event that, unhandled, crashes with a stack trace. The rest of the
+ * output is simply unwanted: exit quietly with the code the run has so far. Any other failure to
+ * write results is one error line (exit 1).
+ */
+function watchOutputStreams(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') process.stderr.write(`gradcam: error: cannot write to standard output (${fsReasonOf(error)})\n`);
+    process.exit(error.code === 'EPIPE' ? undefined : 1);
+  });
+  // Nothing can be reported once stderr itself is gone.
+  process.stderr.on('error', () => process.exit());
 }
 
 /** `error: unknown option '--epoch'\n(Did you mean --epochs?)\n` → `error: unknown option '--epoch' (did you mean --epochs?)`. */
@@ -216,9 +232,11 @@ function exitCodeFor(error: unknown): number {
 
 function reportError(error: unknown, verbose: boolean): void {
   const known = error instanceof UsageError || error instanceof InputError || error instanceof InterruptedError;
-  const firstLine = messageOf(error).split('\n')[0];
+  // Our messages are one line by design (a newline in one comes from a file name: keep it, escaped);
+  // a foreign error's first line is the useful part.
+  const message = known ? messageOf(error) : messageOf(error).split('\n')[0];
   const hint = known || verbose ? '' : ' (unexpected; run with --verbose for details)';
   const kind = error instanceof InterruptedError ? 'interrupted' : 'error';
-  process.stderr.write(`gradcam: ${kind}: ${firstLine}${hint}\n`);
+  process.stderr.write(`gradcam: ${kind}: ${escapeControlCharacters(message)}${hint}\n`);
   if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
 }

@@ -29,10 +29,11 @@ import {
 } from '../data/manifest.js';
 import { toModelInput, type PixelRange, type PixelScaling } from '../data/model-input.js';
 import { writeNpyAtomic } from '../data/npy.js';
-import { InputError, UsageError, fsReasonOf, messageOf } from '../errors.js';
+import { InputError, UsageError, escapeControlCharacters, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import { initBackend } from '../models/backend.js';
 import { loadModelDirectory } from '../models/model-dir.js';
+import { MAX_INPUT_SIDE } from '../models/metadata.js';
 import { toolVersion } from '../version.js';
 
 export interface CamCommandOptions {
@@ -234,6 +235,9 @@ function modelInputShape(model: tf.LayersModel, directory: string): [number, num
   if (shape.length !== 4 || !h || !w || (c !== 1 && c !== 3)) {
     throw new InputError(`${directory}/model.json: input shape [${shape.join(', ')}] is not [batch, height, width, 1 or 3]`);
   }
+  if (h > MAX_INPUT_SIDE || w > MAX_INPUT_SIDE) {
+    throw new InputError(`${directory}/model.json: input ${h}x${w} is larger than the ${MAX_INPUT_SIDE}x${MAX_INPUT_SIDE} this tool explains`);
+  }
   return [h, w, c];
 }
 
@@ -272,7 +276,7 @@ async function loadBatch(batch: CamInput[], failures: CamManifest['failures'], l
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       failures.push({ source: input.source, error: error.message });
-      process.stderr.write(`gradcam: error: ${error.message}\n`);
+      process.stderr.write(`gradcam: error: ${escapeControlCharacters(error.message)}\n`);
     }
   }
   return loaded;

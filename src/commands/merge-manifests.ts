@@ -6,9 +6,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../data/atomic.js';
-import { MANIFEST_FILE, parseManifest, type CamManifest } from '../data/manifest.js';
+import { checkManifestEntry, MANIFEST_FILE, parseManifest, type CamManifest } from '../data/manifest.js';
 import { mergeShardManifests, SHARD_MANIFEST_PATTERN } from '../data/shards.js';
-import { InputError } from '../errors.js';
+import { InputError, fsReasonOf } from '../errors.js';
 import { stderrLog } from '../log.js';
 
 export interface MergeCommandOptions {
@@ -29,7 +29,18 @@ export async function runMergeManifests(directory: string): Promise<{ manifest: 
   const names = (await readdir(directory)).filter((name) => SHARD_MANIFEST_PATTERN.test(name)).sort();
   if (names.length === 0) throw new InputError(`${directory}: no cam.shard-K-of-N.json files (written by gradcam cam --shard K/N)`);
   const sources = names.map((name) => join(directory, name));
-  const manifests = await Promise.all(sources.map(async (source) => parseManifest(await readFile(source, 'utf8'), source)));
+  const manifests = await Promise.all(
+    sources.map(async (source) => {
+      const text = await readFile(source, 'utf8').catch((error: unknown) => {
+        throw new InputError(`${source}: cannot read (${fsReasonOf(error)})`);
+      });
+      const manifest = parseManifest(text, source);
+      // The merged cam.json is all or nothing, so one bad entry (say an id or file name that
+      // points outside the directory) stops the merge, naming its shard manifest.
+      manifest.entries.forEach((entry, index) => checkManifestEntry(entry, index, source));
+      return manifest;
+    }),
+  );
   const manifest = mergeShardManifests(manifests, sources);
   // The merged manifest is only useful if the files it names are here.
   for (const entry of manifest.entries) {
@@ -40,6 +51,8 @@ export async function runMergeManifests(directory: string): Promise<{ manifest: 
     }
   }
   const path = join(directory, MANIFEST_FILE);
-  await writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`).catch((error: unknown) => {
+    throw new InputError(`${path}: cannot write (${fsReasonOf(error)})`);
+  });
   return { manifest, path };
 }

@@ -6,13 +6,14 @@
  *
  * Each entry is rendered on its own: a bad one is reported and the others are still drawn.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { checkManifestEntry, MANIFEST_FILE, parseManifest } from '../data/manifest.js';
-import { readImageFile, writePngAtomic, type DecodedImage } from '../data/image-io.js';
+import { MAX_IMAGE_PIXELS, readImageFile, writePngAtomic, type DecodedImage } from '../data/image-io.js';
 import { readNpy } from '../data/npy.js';
+import { checkOutputDirectory, createOutputDirectory } from '../data/output-directory.js';
 import { resizeImage, roundToBytes } from '../data/resize.js';
-import { InputError, UsageError, messageOf } from '../errors.js';
+import { InputError, UsageError, escapeControlCharacters, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import type { ColormapName } from '../render/colormaps.js';
 import { contactSheet, type ContactSheetRow } from '../render/compose.js';
@@ -67,12 +68,25 @@ export async function renderCommand(options: RenderCommandOptions): Promise<numb
   return result.failures.length > 0 ? 1 : 0;
 }
 
+/**
+ * The largest picture render draws (width × height after --size and --scale): the same limit as
+ * the images it reads, so every PNG it writes can be read back, and `--size 8192x8192 --scale 64`
+ * is refused up front instead of failing to allocate 800 GB.
+ */
+export const MAX_OUTPUT_PIXELS = MAX_IMAGE_PIXELS;
+
 export async function runRender(options: RenderCommandOptions, log: Log): Promise<RenderResult> {
+  const size = options.size === 'original' ? undefined : options.size;
+  if (size) checkOutputSize(size.width * options.scale, size.height * options.scale, `--size ${size.width}x${size.height} with --scale ${options.scale}`, UsageError);
   const { jobs, defaultOut, failures } = await collectJobs(options);
   const total = jobs.length + failures.length;
   const out = resolve(options.out ?? defaultOut);
-  await prepareOutputDirectory(out);
-  const size = options.size === 'original' ? undefined : options.size;
+  // Checked now, created before the first write: a run where every entry fails leaves nothing.
+  await checkOutputDirectory(out, '--out');
+  const gridPath = options.grid === undefined ? undefined : resolve(options.grid);
+  if (gridPath) await checkGridTarget(gridPath, out);
+  // With --size the tile size is known now; otherwise it is the first drawing's (checked below).
+  if (gridPath && size) checkGridSize(jobs.length, { width: size.width * options.scale, height: size.height * options.scale });
 
   const rendered: RenderedEntry[] = [];
   const gridRows: ContactSheetRow[] = [];
@@ -82,11 +96,12 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
     let guided: RgbImage | undefined;
     try {
       drawing = await drawJob(job, { size, scale: options.scale, alpha: options.alpha, colormap: options.colormap });
+      if (gridPath && !tile) checkGridSize(jobs.length, drawing.blend);
       if (job.guidedPath) guided = await drawGuided(job.guidedPath, drawing.blend.width, drawing.blend.height);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       failures.push({ id: job.id, error: error.message });
-      process.stderr.write(`gradcam: error: ${error.message}\n`);
+      process.stderr.write(`gradcam: error: ${escapeControlCharacters(error.message)}\n`);
       continue;
     }
     const files = {
@@ -95,13 +110,14 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
       original: join(out, `original_${job.id}.png`),
       ...(guided ? { guided: join(out, `guided_${job.id}.png`) } : {}),
     };
+    await createOutputDirectory(out, '--out');
     try {
       await writePngAtomic(files.heatmap, rgb(drawing.heatmap));
       await writePngAtomic(files.blend, rgb(drawing.blend));
       await writePngAtomic(files.original, rgb(drawing.original));
       if (guided && files.guided) await writePngAtomic(files.guided, rgb(guided));
     } catch (error) {
-      throw new InputError(`--out ${out}: cannot write (${messageOf(error)})`);
+      throw new InputError(`--out ${out}: cannot write (${fsReasonOf(error)})`);
     }
     rendered.push({ id: job.id, ...files });
     if (options.grid) {
@@ -113,11 +129,11 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
   const empty = jobs.filter((job) => job.empty).map((job) => job.id);
   if (empty.length > 0) log.warn(`${empty.length} map(s) marked empty (no positive value; drawn all dark blue): ${empty.join(', ')}`);
   let grid: string | undefined;
-  if (options.grid && tile && gridRows.length > 0) {
-    grid = resolve(options.grid);
+  if (gridPath && tile && gridRows.length > 0) {
+    grid = gridPath;
     const sheet = contactSheet(gridRows, tile.width, tile.height);
     await writePngAtomic(grid, { ...sheet, channels: 3 }).catch((error: unknown) => {
-      throw new InputError(`--grid ${grid}: cannot write (${messageOf(error)})`);
+      throw new InputError(`--grid ${gridPath}: cannot write (${fsReasonOf(error)})`);
     });
   }
   log.info(`gradcam: rendered ${rendered.length} of ${total} entr${total === 1 ? 'y' : 'ies'} into ${out}`);
@@ -157,7 +173,7 @@ async function collectJobs(options: RenderCommandOptions): Promise<{ jobs: Rende
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       failures.push({ id: String((raw as { id?: unknown } | null)?.id ?? index), error: error.message });
-      process.stderr.write(`gradcam: error: ${error.message}\n`);
+      process.stderr.write(`gradcam: error: ${escapeControlCharacters(error.message)}\n`);
     }
   });
   return { jobs, defaultOut: options.cam, failures };
@@ -168,8 +184,14 @@ async function drawJob(job: RenderJob, options: Parameters<typeof drawExplanatio
   if (map.shape.length !== 2) {
     throw new InputError(`${job.heatmapPath}: shape [${map.shape.join(', ')}]; expected a 2-D map [height, width]`);
   }
+  if (map.shape[0] === 0 || map.shape[1] === 0) {
+    throw new InputError(`${job.heatmapPath}: shape [${map.shape.join(', ')}] is empty; expected a map of at least 1×1`);
+  }
   if (map.data.some((value) => !Number.isFinite(value))) throw new InputError(`${job.heatmapPath}: contains NaN or Infinity`);
   const image = await readImageFile(job.imagePath);
+  if (!options.size) {
+    checkOutputSize(image.width * options.scale, image.height * options.scale, `${job.imagePath} (${image.width}x${image.height}) with --scale ${options.scale}`, InputError);
+  }
   return drawExplanation(map.data, map.shape[0], map.shape[1], image, options);
 }
 
@@ -202,10 +224,40 @@ function rgb(picture: Drawing['blend']): DecodedImage {
   return { ...picture, channels: 3 };
 }
 
-async function prepareOutputDirectory(out: string): Promise<void> {
-  const existing = await stat(out).catch(() => undefined);
-  if (existing && !existing.isDirectory()) throw new InputError(`--out ${out}: exists and is not a directory`);
-  await mkdir(out, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new InputError(`--out ${out}: cannot create (${error.code ?? error.message})`);
-  });
+/** Refuses output pictures over MAX_OUTPUT_PIXELS; `what` names the options or file that ask for it. */
+function checkOutputSize(width: number, height: number, what: string, ErrorKind: typeof InputError | typeof UsageError): void {
+  if (width * height > MAX_OUTPUT_PIXELS) {
+    throw new ErrorKind(
+      `${what}: ${width}x${height} output pixels (${((width * height) / 1e6).toFixed(1)} MP), more than the ${MAX_OUTPUT_PIXELS / 1e6} MP render draws`,
+    );
+  }
+}
+
+/**
+ * The contact sheet holds one row per entry; refuse it when the first drawing shows it would be
+ * too large, before any file is written (rows of failed entries are left out, so this errs high).
+ */
+function checkGridSize(rows: number, tile: { width: number; height: number }): void {
+  const width = 3 * tile.width + 8;
+  const height = rows * (tile.height + 2) + 2;
+  if (width * height > MAX_OUTPUT_PIXELS) {
+    throw new UsageError(
+      `--grid: ${rows} rows of ${tile.width}x${tile.height} tiles make a ${width}x${height} sheet, more than the ` +
+        `${MAX_OUTPUT_PIXELS / 1e6} MP render draws; use a smaller --size or --scale, or drop --grid`,
+    );
+  }
+}
+
+/**
+ * --grid must name a file in an existing directory, or in --out (created before the grid is
+ * written); checked before anything is drawn.
+ */
+async function checkGridTarget(path: string, out: string): Promise<void> {
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) throw new InputError(`--grid ${path}: is a directory; expected a .png file name`);
+  if (dirname(path) === out) return;
+  const parent = await stat(dirname(path)).catch(() => undefined);
+  if (!parent?.isDirectory()) {
+    throw new InputError(`--grid ${path}: ${parent ? `${dirname(path)} is not a directory` : `directory ${dirname(path)} does not exist`}`);
+  }
 }

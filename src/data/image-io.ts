@@ -10,6 +10,7 @@ import jpeg from 'jpeg-js';
 import { PNG, type PackerOptions } from 'pngjs';
 import { InputError, messageOf } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { refuseSpecialFile } from './input-files.js';
 
 /** 8-bit pixels, interleaved HWC in row-major order: `data.length === height * width * channels`. */
 export interface DecodedImage {
@@ -76,9 +77,14 @@ function checkClaimedSize(width: number, height: number, format: ImageFormat, so
   }
 }
 
-/** The decoder's own message, kept to one line, after ours. */
+/**
+ * The decoder's own message, kept to one line, after ours. A TypeError or RangeError is the
+ * decoder tripping over data it did not expect (jpeg-js: "Cannot read properties of undefined
+ * (reading '0')"), which tells the user nothing: say so plainly instead.
+ */
 function decoderFailure(source: string, format: ImageFormat, error: unknown): InputError {
-  const detail = messageOf(error).split('\n')[0];
+  const crashed = error instanceof TypeError || error instanceof RangeError;
+  const detail = crashed ? 'malformed data it cannot follow' : messageOf(error).split('\n')[0];
   return new InputError(`${source}: corrupt or truncated ${format} file (decoder: ${detail})`);
 }
 
@@ -261,6 +267,8 @@ interface JpegFrame {
   width: number;
   height: number;
   components: number;
+  /** Horizontal and vertical sampling factor of each component (1–4 each in a valid file). */
+  sampling: { horizontal: number; vertical: number }[];
 }
 
 /** SOF0 baseline, SOF1 extended sequential, SOF2 progressive: the Huffman-coded kinds jpeg-js decodes. */
@@ -296,17 +304,37 @@ function readJpegFrame(bytes: Uint8Array, source: string): JpegFrame {
     const segmentLength = u16(offset);
     if (isStartOfFrame(marker)) {
       if (offset + 8 > bytes.length) return truncated();
-      return {
-        marker,
-        precision: bytes[offset + 2],
-        height: u16(offset + 3),
-        width: u16(offset + 5),
-        components: bytes[offset + 7],
-      };
+      const components = bytes[offset + 7];
+      // Each component: identifier, sampling factors (H << 4 | V), quantization table.
+      if (offset + 8 + 3 * components > bytes.length) return truncated();
+      const sampling = Array.from({ length: components }, (_, i) => ({
+        horizontal: bytes[offset + 9 + 3 * i] >> 4,
+        vertical: bytes[offset + 9 + 3 * i] & 0x0f,
+      }));
+      return { marker, precision: bytes[offset + 2], height: u16(offset + 3), width: u16(offset + 5), components, sampling };
     }
     if (segmentLength < 2) throw new InputError(`${source}: corrupt JPEG file (bad segment length at byte ${offset})`);
     offset += segmentLength;
   }
+}
+
+/**
+ * The fewest bytes a complete JPEG of `frame` can have. Every 8×8 block of every component carries
+ * at least one Huffman-coded DC symbol, and Huffman codes are at least 1 bit long (ITU T.81, F.1.2.1
+ * and G.1.2.1), so the entropy-coded data alone is at least one bit per block. jpeg-js allocates
+ * and decodes the whole claimed frame even when the data runs out, so without this a 2 KB file
+ * claiming 7000×7000 costs 8 s and 1.5 GB before it is found truncated.
+ */
+function minimumJpegBytes(frame: JpegFrame): number {
+  const maxHorizontal = Math.max(...frame.sampling.map((factors) => factors.horizontal));
+  const maxVertical = Math.max(...frame.sampling.map((factors) => factors.vertical));
+  let blocks = 0;
+  for (const { horizontal, vertical } of frame.sampling) {
+    const columns = Math.ceil(Math.ceil((frame.width * horizontal) / maxHorizontal) / 8);
+    const rows = Math.ceil(Math.ceil((frame.height * vertical) / maxVertical) / 8);
+    blocks += columns * rows;
+  }
+  return Math.ceil(blocks / 8);
 }
 
 function decodeJpeg(bytes: Uint8Array, source: string): DecodedImage {
@@ -317,6 +345,16 @@ function decodeJpeg(bytes: Uint8Array, source: string): DecodedImage {
     throw new InputError(
       `${source}: unsupported JPEG coding (SOF marker 0x${frame.marker.toString(16)}, ${frame.precision}-bit); ` +
         'expected 8-bit baseline or progressive',
+    );
+  }
+  const badFactors = frame.sampling.some(({ horizontal, vertical }) => horizontal < 1 || horizontal > 4 || vertical < 1 || vertical > 4);
+  if (frame.components === 0 || badFactors) {
+    throw new InputError(`${source}: corrupt JPEG file (frame header with ${frame.components} components or a sampling factor outside 1-4)`);
+  }
+  const needed = minimumJpegBytes(frame);
+  if (bytes.length < needed) {
+    throw new InputError(
+      `${source}: truncated JPEG file (${bytes.length} bytes; a ${frame.width}x${frame.height} image needs at least ${needed})`,
     );
   }
 
@@ -403,6 +441,7 @@ export async function writePngAtomic(path: string, image: DecodedImage): Promise
  * @throws InputError naming `path` when it is missing, unreadable or not a usable PNG/JPEG.
  */
 export async function readImageFile(path: string): Promise<DecodedImage> {
+  await refuseSpecialFile(path, 'a PNG or JPEG image');
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);

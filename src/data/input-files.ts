@@ -17,11 +17,25 @@ const CHUNK_BYTES = 1 << 20;
 
 /** The whole file as bytes; InputError naming `path` if it cannot be read. */
 export async function readInputFile(path: string): Promise<Uint8Array> {
+  await refuseSpecialFile(path, 'a data file');
   try {
     const buffer = await readFile(path);
     return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   } catch (error) {
     throw new InputError(`${path}: cannot read (${systemReason(error)})`);
+  }
+}
+
+/**
+ * Refuses devices and sockets: `/dev/zero` or `/dev/urandom` never end, so `--image /dev/zero`
+ * would read until memory runs out, and a terminal would wait for typing. Pipes stay allowed, so
+ * `--heatmap <(python make_map.py)` works; a missing path or a directory is left to the caller's
+ * own read, whose message for those is more specific. `expected` says what should be there.
+ */
+export async function refuseSpecialFile(path: string, expected: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (info && (info.isCharacterDevice() || info.isBlockDevice() || info.isSocket())) {
+    throw new InputError(`${path}: a device or socket, not a file; expected ${expected}`);
   }
 }
 
@@ -41,6 +55,7 @@ export async function statIfExists(path: string): Promise<Stats | undefined> {
  * unreadable file or a corrupt or truncated gzip stream.
  */
 export async function readDecompressed(path: string): Promise<Uint8Array> {
+  await refuseSpecialFile(path, 'a data file');
   let header: { gzip: boolean; size: number; recordedSize: number };
   try {
     header = await gzipHeader(path);

@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { refuseSpecialFile } from './input-files.js';
 
 /** A float32 array in C (row-major) order with its shape; `data.length` is the product of `shape`. */
 export interface NpyArray {
@@ -290,6 +291,7 @@ export async function writeNpyAtomic(path: string, data: Float32Array, shape: re
 
 /** The bytes of an input file, with fs errors turned into one-line InputErrors naming it. */
 async function readInputFile(path: string, expected: string): Promise<Uint8Array> {
+  await refuseSpecialFile(path, expected);
   try {
     return await readFile(path);
   } catch (error) {

@@ -67,10 +67,16 @@ export function mergeShardManifests(manifests: readonly CamManifest[], sources: 
     failures: order.flatMap(({ manifest }) => manifest.failures),
   };
   delete merged.shard;
-  const ids = new Set<string>();
-  for (const entry of merged.entries) {
-    if (ids.has(entry.id)) throw new InputError(`entry id ${JSON.stringify(entry.id)} appears in more than one shard`);
-    ids.add(entry.id);
+  const idSources = new Map<string, string>();
+  for (const { manifest, source } of order) {
+    for (const entry of manifest.entries) {
+      const earlier = idSources.get(entry.id);
+      if (earlier !== undefined) {
+        const where = earlier === source ? 'twice in this shard' : `in more than one shard (also in ${earlier})`;
+        throw new InputError(`${source}: entry id ${JSON.stringify(entry.id)} appears ${where}`);
+      }
+      idSources.set(entry.id, source);
+    }
   }
   return merged;
 }

@@ -7,6 +7,13 @@ import { InputError } from '../errors.js';
 export const METADATA_FILE = 'gradcam.json';
 export const METADATA_FORMAT = 'gradcam-model';
 export const METADATA_VERSION = 1;
+/**
+ * The largest model input side accepted (gradcam.json, or a foreign model.json's input layer).
+ * Far beyond CIFAR-10, MNIST or ImageNet sizes; a model claiming more would make `cam` resize
+ * every image to it and allocate gigabytes per batch (a 30000×30000 input ran for minutes and
+ * reached 17 GB before the wasm backend aborted).
+ */
+export const MAX_INPUT_SIDE = 4096;
 
 export interface EpochRecord {
   epoch: number;
@@ -62,10 +69,11 @@ export function parseMetadata(text: string, source: string): ModelMetadata {
   if (
     !Array.isArray(inputShape) ||
     inputShape.length !== 3 ||
-    !inputShape.every((d) => Number.isInteger(d) && d >= 1 && d <= 4096) ||
+    !inputShape.every((d) => Number.isInteger(d) && d >= 1) ||
+    !inputShape.slice(0, 2).every((d) => (d as number) <= MAX_INPUT_SIDE) ||
     ![1, 3].includes(inputShape[2] as number)
   ) {
-    fail('"inputShape" must be [height, width, 1 or 3]');
+    fail(`"inputShape" must be [height, width, 1 or 3] with sides from 1 to ${MAX_INPUT_SIDE}`);
   }
   const channels = (inputShape as number[])[2];
   if (!isObject(normalization) || !isFiniteVector(normalization.mean, channels) || !isFiniteVector(normalization.std, channels)) {

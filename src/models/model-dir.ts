@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { InputError, messageOf } from '../errors.js';
 import { temporarySibling } from '../data/atomic.js';
 import { METADATA_FILE, parseMetadata, type ModelMetadata } from './metadata.js';
@@ -106,7 +106,44 @@ export async function loadModelDirectory(directory: string): Promise<LoadedModel
     throw new InputError(`${metadataPath}: cannot read (${error.code ?? error.message})`);
   });
   const metadata = metadataText === undefined ? undefined : parseMetadata(metadataText, metadataPath);
+  if (metadata) {
+    try {
+      checkMetadataFitsModel(metadata, model, metadataPath);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
   return { model, metadata };
+}
+
+/**
+ * gradcam.json describes the model beside it; one copied from another model (or hand-edited)
+ * would feed images of the wrong size, name the wrong classes or point at a missing layer, and
+ * fail deep inside TensorFlow.js or, worse, silently mislabel. Refused here, naming the field.
+ */
+function checkMetadataFitsModel(metadata: ModelMetadata, model: tf.LayersModel, metadataPath: string): void {
+  const modelPath = join(dirname(metadataPath), MODEL_FILE);
+  const input = model.inputs[0]?.shape ?? [];
+  const expectedInput = input.slice(1);
+  const fits = input.length === 4 && metadata.inputShape.every((size, axis) => expectedInput[axis] === null || expectedInput[axis] === size);
+  if (!fits) {
+    throw new InputError(
+      `${metadataPath}: "inputShape" [${metadata.inputShape.join(', ')}] does not match the input [${expectedInput.join(', ')}] of ${modelPath}`,
+    );
+  }
+  const classes = model.outputs[0]?.shape.at(-1);
+  if (classes !== metadata.classNames.length) {
+    throw new InputError(`${metadataPath}: "classNames" lists ${metadata.classNames.length} classes, ${modelPath} outputs ${classes}`);
+  }
+  const target = model.layers.find((layer) => layer.name === metadata.targetLayer);
+  if (!target) throw new InputError(`${metadataPath}: "targetLayer" ${JSON.stringify(metadata.targetLayer)} is not a layer of ${modelPath}`);
+  const shape = target.outputShape;
+  if (!Array.isArray(shape) || Array.isArray(shape[0]) || shape.length !== 4) {
+    throw new InputError(
+      `${metadataPath}: "targetLayer" ${JSON.stringify(metadata.targetLayer)} has no spatial output [batch, h, w, channels] to explain`,
+    );
+  }
 }
 
 interface WeightSpec {

@@ -1,0 +1,43 @@
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkOutputDirectory, createOutputDirectory } from '../../src/data/output-directory.js';
+import { InputError } from '../../src/errors.js';
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'gradcam-outdir-'));
+  await writeFile(join(root, 'notes.txt'), 'x');
+  await mkdir(join(root, 'existing'));
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+describe('checkOutputDirectory', () => {
+  it('accepts an existing directory and a path whose nearest existing ancestor is a directory, creating nothing', async () => {
+    await checkOutputDirectory(join(root, 'existing'), '--out');
+    await checkOutputDirectory(join(root, 'new', 'deeper'), '--out');
+    expect((await readdir(root)).sort()).toEqual(['existing', 'notes.txt']);
+  });
+
+  it('refuses a file, and a path below a file (which not even root can create)', async () => {
+    const file = join(root, 'notes.txt');
+    await expect(checkOutputDirectory(file, '--out')).rejects.toThrow(new InputError(`--out ${file}: exists and is not a directory`));
+    await expect(checkOutputDirectory(join(file, 'a', 'b'), '--out')).rejects.toThrow(
+      new InputError(`--out ${join(file, 'a', 'b')}: cannot create it, ${file} is a file`),
+    );
+  });
+});
+
+describe('createOutputDirectory', () => {
+  it('creates missing parents, and is idempotent', async () => {
+    const target = join(root, 'made', 'here');
+    await createOutputDirectory(target, '--out');
+    await createOutputDirectory(target, '--out');
+    expect((await stat(target)).isDirectory()).toBe(true);
+  });
+
+  it('names the option when it cannot create the directory', async () => {
+    await expect(createOutputDirectory(join(root, 'notes.txt', 'x'), '--grid')).rejects.toThrow(/^--grid .*notes\.txt\/x: cannot create it/);
+  });
+});
