@@ -1,0 +1,240 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: measures gradcam's throughput on this machine and prints one JSON object per
+ * measurement on stdout (progress on stderr). Not a test: numbers, no assertions.
+ *
+ *   train   images/s of training steps (forward + backward + SGD-momentum update) of the
+ *           VGG-11-style CIFAR-10 model, batch 64, 32×32×3 random data, after warm-up; at width 1
+ *           (the full net) and at the default width
+ *   cam     images/s of Grad-CAM maps for 1,000 images in one `cam` run (batched), and the wall
+ *           time of one `gradcam cam` process explaining a single image (start-up included)
+ *   render  images/s of `render` over those 1,000 maps
+ *   memory  peak RSS and tf.memory().numBytes after each phase
+ *
+ * Each figure is the median of several runs. Options:
+ *   --backend NAME     wasm (default: auto, like the CLI), cpu, tensorflow
+ *   --threads N        wasm threads (default: available cores)
+ *   --all-backends     run everything once per available backend (one process each)
+ *   --phases a,b       subset of train,cam,render (default: all)
+ *   --quick            fewer steps and images (for a smoke run)
+ *   --peer             also run ../shared/bench/peer_torch.py (PyTorch) with 1 and 2 threads
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const launcher = join(root, 'bin', 'gradcam.js');
+const { values: args } = parseArgs({
+  options: {
+    backend: { type: 'string', default: process.env.GRADCAM_BACKEND ?? 'auto' },
+    threads: { type: 'string' },
+    'all-backends': { type: 'boolean', default: false },
+    phases: { type: 'string', default: 'train,cam,render' },
+    quick: { type: 'boolean', default: false },
+    peer: { type: 'boolean', default: false },
+  },
+});
+const phases = new Set(args.phases.split(','));
+const quick = args.quick;
+const log = (message) => process.stderr.write(`bench: ${message}\n`);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const round = (value, digits = 1) => Number(value.toFixed(digits));
+
+if (args['all-backends']) {
+  for (const backend of ['tensorflow', 'wasm', 'cpu']) {
+    const forwarded = process.argv.slice(2).filter((a) => a !== '--all-backends' && a !== '--peer');
+    try {
+      execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...forwarded, '--backend', backend], { stdio: 'inherit' });
+    } catch {
+      log(`backend ${backend} unavailable or failed; skipped`);
+    }
+  }
+  if (args.peer) runPeer();
+  process.exit(0);
+}
+
+const tf = await import('@tensorflow/tfjs');
+const { initBackend } = await import('../dist/models/backend.js');
+const { buildVgg, poolsForInput } = await import('../dist/models/vgg.js');
+const { createOptimizer, initialProgress, trainModel } = await import('../dist/models/training.js');
+const { TRAINING_DEFAULTS } = await import('../dist/commands/train.js');
+const { runCam } = await import('../dist/commands/cam.js');
+const { runRender } = await import('../dist/commands/render.js');
+const { saveModelDirectory } = await import('../dist/models/model-dir.js');
+const { METADATA_FORMAT, METADATA_VERSION } = await import('../dist/models/metadata.js');
+
+const quiet = { info() {}, warn() {} };
+const threads = args.threads === undefined ? undefined : Number(args.threads);
+const backend = await initBackend(args.backend, { info: log, warn: log }, threads);
+const context = {
+  backend: backend.description,
+  threads: backend.threads,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: availableParallelism(),
+  node: process.version,
+};
+log(`backend ${backend.description} on ${context.cpu} (${context.cores} cores)`);
+
+function emit(measurement) {
+  process.stdout.write(`${JSON.stringify({ ...measurement, ...context })}\n`);
+}
+
+function emitMemory(phase) {
+  emit({
+    phase,
+    metric: 'memory',
+    peakRssMB: round(process.resourceUsage().maxRSS / 1024),
+    tfNumBytes: tf.memory().numBytes,
+    tfNumTensors: tf.memory().numTensors,
+  });
+}
+
+function randomSet(count, side, channels, seed) {
+  const images = new Uint8Array(count * side * side * channels);
+  let state = seed;
+  for (let i = 0; i < images.length; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    images[i] = state >>> 24;
+  }
+  const labels = Uint8Array.from({ length: count }, (_, n) => (n * 7 + seed) % 10);
+  return { images, labels, count, height: side, width: side, channels };
+}
+
+/** Training images/s: `runs` runs of `steps` timed steps each, after `warmup` untimed steps. */
+async function measureTraining(width) {
+  const batchSize = 64;
+  const warmup = 2;
+  const steps = quick ? 3 : 8;
+  const runs = quick ? 1 : 3;
+  const model = buildVgg({ inputShape: [32, 32, 3], classes: 10, width, batchNorm: false, poolAfter: poolsForInput(32, 32), seed: 1 });
+  const optimizer = createOptimizer('sgd', 0.01);
+  const train = randomSet(batchSize * (warmup + steps * runs), 32, 3, 1);
+  const test = randomSet(1, 32, 3, 2);
+  const stamps = [];
+  const options = { epochs: 1, batchSize, learningRate: 0.01, optimizer: 'sgd', schedule: 'constant', augment: true, normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] }, seed: 1 };
+  await trainModel(model, optimizer, train, test, options, initialProgress(train.count, 1), {
+    onStep: ({ step }) => stamps.push({ step, time: performance.now() }),
+  });
+  const perRun = [];
+  for (let run = 0; run < runs; run++) {
+    const start = stamps[warmup - 1 + run * steps].time;
+    const end = stamps[warmup - 1 + (run + 1) * steps].time;
+    perRun.push((steps * batchSize) / ((end - start) / 1000));
+  }
+  model.dispose();
+  optimizer.dispose();
+  return perRun;
+}
+
+async function writeCifarTestSet(directory, count) {
+  await mkdir(directory, { recursive: true });
+  const set = randomSet(count, 32, 3, 5);
+  const records = new Uint8Array(count * 3073);
+  for (let n = 0; n < count; n++) {
+    records[n * 3073] = set.labels[n];
+    records.set(set.images.subarray(n * 3072, (n + 1) * 3072), n * 3073 + 1);
+  }
+  for (let b = 1; b <= 5; b++) await writeFile(join(directory, `data_batch_${b}.bin`), records.subarray(0, 3073));
+  await writeFile(join(directory, 'test_batch.bin'), records);
+}
+
+async function saveBenchModel(directory, width) {
+  const model = buildVgg({ inputShape: [32, 32, 3], classes: 10, width, batchNorm: false, poolAfter: poolsForInput(32, 32), seed: 3 });
+  await saveModelDirectory(directory, model, {
+    format: METADATA_FORMAT,
+    formatVersion: METADATA_VERSION,
+    toolVersion: 'bench',
+    dataset: 'cifar10',
+    classNames: ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'],
+    inputShape: [32, 32, 3],
+    normalization: { mean: [0.49, 0.48, 0.45], std: [0.25, 0.24, 0.26] },
+    targetLayer: 'conv8',
+    architecture: { name: 'vgg11', width, batchNorm: false, poolAfter: poolsForInput(32, 32) },
+    training: {},
+    testAccuracy: null,
+    backend: backend.description,
+    history: [],
+    createdAt: new Date().toISOString(),
+  }, false);
+  model.dispose();
+}
+
+function runProcess(argv) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const env = { ...process.env, GRADCAM_BACKEND: args.backend, ...(threads ? { GRADCAM_THREADS: String(threads) } : {}) };
+    execFile(process.execPath, [launcher, ...argv], { env }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${argv.join(' ')} failed: ${stderr}`));
+      else resolve((performance.now() - started) / 1000);
+    });
+  });
+}
+
+const scratch = await mkdtemp(join(tmpdir(), 'gradcam-bench-'));
+try {
+  if (phases.has('train')) {
+    for (const [label, width] of [['full (width 1)', 1], [`default (width ${TRAINING_DEFAULTS.cifar10.width})`, TRAINING_DEFAULTS.cifar10.width]]) {
+      log(`train: ${label}`);
+      const runs = await measureTraining(width);
+      emit({ phase: 'train', metric: 'images_per_second', value: round(median(runs)), runs: runs.map((r) => round(r)), width, batchSize: 64, model: 'vgg11-cifar10' });
+    }
+    emitMemory('train');
+  }
+
+  const camCount = quick ? 100 : 1000;
+  const data = join(scratch, 'cifar');
+  const model = join(scratch, 'model');
+  if (phases.has('cam') || phases.has('render')) {
+    await writeCifarTestSet(data, camCount);
+    await saveBenchModel(model, 1);
+  }
+  const camOut = join(scratch, 'cam');
+  if (phases.has('cam') || phases.has('render')) {
+    const runs = [];
+    for (let run = 0; run < (quick ? 1 : 3); run++) {
+      log(`cam: ${camCount} images, run ${run + 1}`);
+      const started = performance.now();
+      await runCam({ model, dataset: 'cifar10', data, count: camCount, out: camOut, class: 'top', counterfactual: false, method: 'gradcam', batchSize: 64, json: false, quiet: true }, { backend: args.backend, threads }, quiet);
+      runs.push(camCount / ((performance.now() - started) / 1000));
+    }
+    if (phases.has('cam')) {
+      emit({ phase: 'cam', metric: 'images_per_second', value: round(median(runs)), runs: runs.map((r) => round(r)), images: camCount, width: 1, batchSize: 64 });
+      emitMemory('cam');
+      const single = join(scratch, 'single');
+      const image = join(camOut, 'test_00000.input.png');
+      const walls = [];
+      for (let run = 0; run < 5; run++) walls.push(await runProcess(['cam', '--model', model, '--image', image, '--out', single, '--quiet']));
+      emit({ phase: 'cam', metric: 'single_image_process_seconds', value: round(median(walls), 3), runs: walls.map((w) => round(w, 3)), width: 1 });
+    }
+  }
+  if (phases.has('render')) {
+    const runs = [];
+    for (let run = 0; run < (quick ? 1 : 3); run++) {
+      log(`render: ${camCount} maps, run ${run + 1}`);
+      const started = performance.now();
+      await runRender({ cam: camOut, out: join(scratch, 'render'), alpha: 0.4, colormap: 'jet', size: 'original', scale: 1, json: false, quiet: true }, quiet);
+      runs.push(camCount / ((performance.now() - started) / 1000));
+    }
+    emit({ phase: 'render', metric: 'images_per_second', value: round(median(runs)), runs: runs.map((r) => round(r)), images: camCount });
+    emitMemory('render');
+  }
+} finally {
+  await rm(scratch, { recursive: true, force: true });
+}
+if (args.peer) runPeer();
+
+function runPeer() {
+  const script = join(root, '..', 'shared', 'bench', 'peer_torch.py');
+  for (const threads of ['1', '2']) {
+    try {
+      const output = execFileSync('/usr/bin/python3', [script, threads], { encoding: 'utf8' });
+      process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+    } catch (error) {
+      log(`peer_torch.py (${threads} threads) failed: ${error.message.split('\n')[0]}; install with apt-get install -y python3-torch`);
+    }
+  }
+}
