@@ -34,7 +34,6 @@ export async function demoCommand(options: DemoCommandOptions, globals: GlobalOp
     download: false,
     out: join(out, 'model'),
     force: true, // the demo directory is ours: re-running replaces its model
-    batchNorm: false,
     lrSchedule: 'cosine',
     augment: false,
     limit: options.limit,

@@ -39,7 +39,7 @@ export interface TrainCommandOptions {
   optimizer?: OptimizerName;
   lrSchedule: LearningRateSchedule;
   width?: number;
-  batchNorm: boolean;
+  batchNorm?: boolean;
   augment: boolean;
   limit?: number;
   testLimit?: number;
@@ -76,10 +76,13 @@ export interface TrainSettings {
  * Defaults per dataset, chosen to train in reasonable time on 2 CPU cores with the wasm backend
  * (see README for the measurements behind them).
  */
-export const TRAINING_DEFAULTS: Record<DatasetName, Pick<TrainSettings, 'epochs' | 'batchSize' | 'learningRate' | 'optimizer' | 'width'>> = {
-  mnist: { epochs: 1, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.25 },
-  'fashion-mnist': { epochs: 3, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.25 },
-  cifar10: { epochs: 10, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.5 },
+export const TRAINING_DEFAULTS: Record<
+  DatasetName,
+  Pick<TrainSettings, 'epochs' | 'batchSize' | 'learningRate' | 'optimizer' | 'width' | 'batchNorm'>
+> = {
+  mnist: { epochs: 1, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.125, batchNorm: true },
+  'fashion-mnist': { epochs: 3, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.125, batchNorm: true },
+  cifar10: { epochs: 10, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.25, batchNorm: true },
 };
 
 /** Command-line names of the options that define a run (compared on --resume). */
@@ -162,7 +165,7 @@ export function resolveTrainSettings(options: TrainCommandOptions): TrainSetting
     optimizer: options.optimizer ?? defaults.optimizer,
     schedule: options.lrSchedule,
     width: options.width ?? defaults.width,
-    batchNorm: options.batchNorm,
+    batchNorm: options.batchNorm ?? defaults.batchNorm,
     // Random crops and flips suit photos; a flipped digit is a different (or no) digit.
     augment: options.augment && options.dataset === 'cifar10',
     limit: options.limit,

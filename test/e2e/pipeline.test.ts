@@ -47,7 +47,7 @@ describe('gradcam train → cam → render through bin/', () => {
     expect(summary.history).toHaveLength(3);
     expect(summary.testAccuracy).toBeGreaterThan(0.5);
     const metadata = JSON.parse(await readFile(join(model, 'gradcam.json'), 'utf8'));
-    expect(metadata).toMatchObject({ dataset: 'mnist', inputShape: [28, 28, 1], targetLayer: 'conv8', backend: expect.stringMatching(/^wasm/) });
+    expect(metadata).toMatchObject({ dataset: 'mnist', inputShape: [28, 28, 1], targetLayer: 'relu8', backend: expect.stringMatching(/^wasm/) });
     expect(metadata.history[2]).toEqual(expect.objectContaining({ epoch: 3, testAccuracy: summary.testAccuracy }));
   });
 
@@ -66,7 +66,7 @@ describe('gradcam train → cam → render through bin/', () => {
     expect(result.stderr).not.toMatch(/error/);
     expect(result.code).toBe(0);
     const manifest = JSON.parse(result.stdout);
-    expect(manifest.layer).toEqual({ name: 'conv8', shape: [7, 7, 64] });
+    expect(manifest.layer).toEqual({ name: 'relu8', shape: [7, 7, 64] }); // batch norm by default
     expect(manifest.entries.map((e: { id: string }) => e.id)).toEqual(['three', 'five']);
     expect(manifest.entries[0]).toMatchObject({ input: 'three.input.png', heatmap: 'three.npy', empty: false });
     const map = decodeNpy(await readFile(join(out, 'three.npy')), 'three.npy');

@@ -39,7 +39,7 @@ const test = squares(32, 1);
 const architecture = { inputShape: [16, 16, 1] as [number, number, number], classes: 4, width: 0.125, batchNorm: false, poolAfter: [1, 2, 8] };
 
 function options(seed: number, epochs: number) {
-  return { epochs, batchSize: 16, learningRate: 0.003, optimizer: 'adam' as const, schedule: 'constant' as const, augment: false, normalization: channelMeanStd(train), seed };
+  return { epochs, batchSize: 16, learningRate: 0.003, optimizer: 'adam' as const, schedule: 'cosine' as const, augment: false, normalization: channelMeanStd(train), seed };
 }
 
 describe('training loop', () => {

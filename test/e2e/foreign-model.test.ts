@@ -1,0 +1,80 @@
+/**
+ * `cam` on a plain TensorFlow.js layers model (no gradcam.json), as a converted Keras model would
+ * be: input size from model.json, the default layer is the last conv whose output is larger than
+ * 1×1, pixels scaled by --scale, a Dense softmax output bypassed for the logit.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePng } from '../../src/data/image-io.js';
+import { decodeNpy } from '../../src/data/npy.js';
+import { writeModelFiles } from '../../src/models/model-dir.js';
+import { runCli } from '../helpers/run-cli.js';
+
+let root: string;
+let model: string;
+let image: string;
+
+beforeAll(async () => {
+  tf.env().set('PROD', true);
+  await tf.setBackend('cpu');
+  root = await mkdtemp(join(tmpdir(), 'gradcam-foreign-'));
+  model = join(root, 'keras');
+  await mkdir(model);
+  const input = tf.input({ shape: [20, 20, 3] });
+  const conv = (name: string, filters: number, seed: number) =>
+    tf.layers.conv2d({ name, filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.heUniform({ seed }) });
+  let x = conv('block1_conv', 8, 1).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.maxPooling2d({ poolSize: 2, name: 'block1_pool' }).apply(x) as tf.SymbolicTensor;
+  x = conv('block2_conv', 8, 2).apply(x) as tf.SymbolicTensor; // 10×10: the default target
+  x = tf.layers.maxPooling2d({ poolSize: 10, name: 'global_pool' }).apply(x) as tf.SymbolicTensor;
+  x = conv('head_conv', 6, 3).apply(x) as tf.SymbolicTensor; // 1×1: too small to explain
+  x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ name: 'predictions', units: 4, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }).apply(x) as tf.SymbolicTensor;
+  await writeModelFiles(model, tf.model({ inputs: input, outputs: output }));
+
+  const pixels = new Uint8Array(50 * 40 * 3).map((_, i) => (i * 37) % 256);
+  image = join(root, 'photo.png');
+  await writeFile(image, encodePng({ data: pixels, width: 40, height: 50, channels: 3 }));
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+describe('cam on a model without gradcam.json', () => {
+  it('takes the input size from model.json and explains the last conv larger than 1×1', async () => {
+    const out = join(root, 'out');
+    const result = await runCli(['cam', '--model', model, '--image', image, '--scale', '-1-1', '--out', out, '--json', '--quiet']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const manifest = JSON.parse(result.stdout);
+    expect(manifest.layer).toEqual({ name: 'block2_conv', shape: [10, 10, 8] });
+    expect(manifest.entries[0].predicted.name).toMatch(/^[0-3]$/);
+    // The reported logit is the pre-softmax score, not a probability in [0, 1] … unless by chance.
+    expect(typeof manifest.entries[0].target.logit).toBe('number');
+    const map = decodeNpy(await readFile(join(out, 'photo.npy')), 'photo.npy');
+    expect(map.shape).toEqual([10, 10]);
+  });
+
+  it('--layer can pick another spatial layer; a 1×1 or non-spatial one is explained as such or refused', async () => {
+    const out = join(root, 'layer');
+    const pool = await runCli(['cam', '--model', model, '--image', image, '--layer', 'block1_pool', '--out', out, '--json', '--quiet']);
+    expect(pool.code).toBe(0);
+    expect(JSON.parse(pool.stdout).layer.shape).toEqual([10, 10, 8]);
+    const dense = await runCli(['cam', '--model', model, '--image', image, '--layer', 'flatten', '--out', out, '--quiet']);
+    expect(dense.code).toBe(2);
+    expect(dense.stderr).toMatch(/--layer flatten: .*not spatial/);
+  });
+
+  it('scales pixels as --scale says (different scalings give different maps)', async () => {
+    // 0-1 against -1-1: an offset, since a ReLU net without biases is blind to a pure rescaling.
+    const runs = await Promise.all(
+      ['0-1', '-1-1'].map(async (scale) => {
+        const out = join(root, `scale-${scale}`);
+        expect((await runCli(['cam', '--model', model, '--image', image, '--scale', scale, '--out', out, '--quiet'])).code).toBe(0);
+        return decodeNpy(await readFile(join(out, 'photo.npy')), 'photo.npy').data;
+      }),
+    );
+    expect(Math.max(...runs[0].map((v, i) => Math.abs(v - runs[1][i])))).toBeGreaterThan(1e-3);
+  });
+});
