@@ -105,12 +105,12 @@ function randomSet(count, side, channels, seed) {
 }
 
 /** Training images/s: `runs` runs of `steps` timed steps each, after `warmup` untimed steps. */
-async function measureTraining(width) {
+async function measureTraining(width, poolAfter = poolsForInput(32, 32), batchNorm = false) {
   const batchSize = 64;
   const warmup = 2;
   const steps = quick ? 3 : 8;
   const runs = quick ? 1 : 3;
-  const model = buildVgg({ inputShape: [32, 32, 3], classes: 10, width, batchNorm: false, poolAfter: poolsForInput(32, 32), seed: 1 });
+  const model = buildVgg({ inputShape: [32, 32, 3], classes: 10, width, batchNorm, poolAfter, seed: 1 });
   const optimizer = createOptimizer('sgd', 0.01);
   const train = randomSet(batchSize * (warmup + steps * runs), 32, 3, 1);
   const test = randomSet(1, 32, 3, 2);
@@ -177,10 +177,18 @@ function runProcess(argv) {
 const scratch = await mkdtemp(join(tmpdir(), 'gradcam-bench-'));
 try {
   if (phases.has('train')) {
-    for (const [label, width] of [['full (width 1)', 1], [`default (width ${TRAINING_DEFAULTS.cifar10.width})`, TRAINING_DEFAULTS.cifar10.width]]) {
-      log(`train: ${label}`);
-      const runs = await measureTraining(width);
-      emit({ phase: 'train', metric: 'images_per_second', value: round(median(runs)), runs: runs.map((r) => round(r)), width, batchSize: 64, model: 'vgg11-cifar10' });
+    const defaults = TRAINING_DEFAULTS.cifar10;
+    const configurations = [
+      // The full net as gradcam builds it: pools after conv1, 2, 4, 8 (conv5–8 at 4×4), no batch norm, as peer_torch.py.
+      { label: 'full (width 1)', model: 'vgg11-cifar10', width: 1, poolAfter: poolsForInput(32, 32), batchNorm: false },
+      // peer_torch.py's topology (pools after conv1, 2, 4, 6, 8: conv7–8 at 2×2): 27% fewer FLOPs, for a like-for-like ratio.
+      { label: 'peer topology (width 1)', model: 'vgg11-cifar10-peer-topology', width: 1, poolAfter: [1, 2, 4, 6, 8], batchNorm: false },
+      { label: `default (width ${defaults.width}, batch norm)`, model: 'vgg11-cifar10', width: defaults.width, poolAfter: poolsForInput(32, 32), batchNorm: defaults.batchNorm },
+    ];
+    for (const config of configurations) {
+      log(`train: ${config.label}`);
+      const runs = await measureTraining(config.width, config.poolAfter, config.batchNorm);
+      emit({ phase: 'train', metric: 'images_per_second', value: round(median(runs)), runs: runs.map((r) => round(r)), width: config.width, batchNorm: config.batchNorm, batchSize: 64, model: config.model });
     }
     emitMemory('train');
   }

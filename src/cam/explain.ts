@@ -7,7 +7,7 @@
  * Per-image gradients in one backward pass: we backpropagate Σ_i y_i^{c_i}. In inference mode no
  * layer mixes images of a batch, so ∂(Σ_j y_j^{c_j})/∂A_i = ∂y_i^{c_i}/∂A_i exactly.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { UsageError } from '../errors.js';
 import { guidedBackprop, guidedGradcam } from './guided-backprop.js';
 import type { CamMethod } from './methods/method.js';
@@ -183,9 +183,9 @@ export function normalizeByMax(raw: tf.Tensor3D): [tf.Tensor3D, tf.Tensor1D] {
   return tf.tidy(() => {
     const rawMax = tf.max(raw, [1, 2]);
     const positive = tf.greater(rawMax, 0);
-    const divisor = tf.where(positive, rawMax, tf.onesLike(rawMax)).reshape([-1, 1, 1]);
+    const divisor = tf.reshape(tf.where(positive, rawMax, tf.onesLike(rawMax)), [-1, 1, 1]);
     const normalized = tf.where(
-      positive.reshape([-1, 1, 1]).tile([1, raw.shape[1], raw.shape[2]]),
+      tf.tile(tf.reshape(positive, [-1, 1, 1]), [1, raw.shape[1], raw.shape[2]]),
       tf.div(raw, divisor),
       tf.zerosLike(raw),
     ) as tf.Tensor3D;

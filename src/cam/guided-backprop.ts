@@ -4,7 +4,7 @@
  * class-discriminative; multiplying them point-wise by the class map, upsampled to the input
  * size, keeps the fine detail only where the map says the class is.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { SplitModel } from './model-split.js';
 
 /**

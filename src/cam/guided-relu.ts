@@ -21,7 +21,7 @@
  * Other activations (relu6, elu, leaky ReLU, …) keep their ordinary gradients: guided
  * backpropagation is defined for ReLU.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 
 const GUIDED_RELU_GRADIENT: tf.GradConfig = {
   kernelName: tf.Relu,

@@ -12,7 +12,7 @@
  *
  * Always inference mode: dropout off, batch norm with its moving statistics.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { UsageError } from '../errors.js';
 import { withGuidedRelu } from './guided-relu.js';
 

@@ -8,7 +8,7 @@
  * result therefore does not depend on its batch or its position in it; that different images
  * share noise patterns does not matter, since each is explained on its own.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { Random } from '../random.js';
 
 export interface SmoothOptions {

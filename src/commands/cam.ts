@@ -6,7 +6,7 @@
  * A bad input image is reported on stderr and skipped; the others are still explained, and the
  * exit code (1) says something failed.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { join, resolve } from 'node:path';
 import type { GlobalOptions } from '../cli.js';
 import { explainBatch, type ExplainOptions, type Explanation } from '../cam/explain.js';
@@ -32,7 +32,7 @@ import { writeNpyAtomic } from '../data/npy.js';
 import { InputError, UsageError, escapeControlCharacters, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import { initBackend } from '../models/backend.js';
-import { loadModelDirectory } from '../models/model-dir.js';
+import { buildModel, readModelDirectory } from '../models/model-dir.js';
 import { MAX_INPUT_SIDE } from '../models/metadata.js';
 import { toolVersion } from '../version.js';
 
@@ -88,10 +88,11 @@ export async function runCam(options: CamCommandOptions, globals: Pick<GlobalOpt
   // Only checked here: --out is created when the first file is written, so a bad model or a
   // run whose every input fails leaves no empty directory behind.
   await checkOutputDirectory(out, '--out');
-  const backend = await initBackend(globals.backend, log, globals.threads);
+  // Reading a large model overlaps with starting the backend's threads.
+  const [backend, modelFiles] = await Promise.all([initBackend(globals.backend, log, globals.threads), readModelDirectory(options.model)]);
   log.info(`gradcam: backend ${backend.description}`);
 
-  const { model, metadata } = await loadModelDirectory(options.model);
+  const { model, metadata } = await buildModel(modelFiles);
   if (metadata && options.scale) {
     throw new UsageError(`--scale: ${options.model} has gradcam.json, whose normalization is used; --scale is for foreign models`);
   }

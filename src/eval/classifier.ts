@@ -2,7 +2,7 @@
  * The model as the metrics use it: plain arrays in, class probabilities out, in bounded batches.
  * Tensors live only inside this function.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { SplitModel } from '../cam/model-split.js';
 
 /** [height, width, channels] of one model input. */

@@ -9,7 +9,7 @@
  * Randomness is per image: image i of the dataset always gets the same random map and tie-break
  * keys for a given seed, whatever --count or the batch size.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf.js';
 import type { SplitModel } from '../cam/model-split.js';
 import { fillBatch, type Normalization } from '../data/batches.js';
 import type { ImageSet } from '../data/image-set.js';

@@ -3,7 +3,7 @@
  * The CAM methods (maps at the target layer's resolution) and guided backpropagation / Guided
  * Grad-CAM (maps at the input resolution) are scored the same way.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { explainBatch, type Explanation, type ExplainOptions } from '../cam/explain.js';
 import type { CamMethod } from '../cam/methods/method.js';
 import type { SplitModel } from '../cam/model-split.js';

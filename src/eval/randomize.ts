@@ -8,7 +8,7 @@
  * new seed, so a randomized layer has the statistics of an untrained one. The model is changed
  * in place; snapshotWeights / restoreWeights put the trained weights back.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 
 type LayerVariable = { originalName: string; shape: number[]; dtype: tf.DataType };
 type InitializerLike = { apply(shape: number[], dtype?: tf.DataType): tf.Tensor; getClassName(): string; getConfig(): Record<string, unknown> };

@@ -6,7 +6,7 @@
  * rank correlation (§4); a faithful method's correlation falls towards 0. Input-reconstructing
  * methods such as guided backpropagation famously stay correlated.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf.js';
 import type { MapSource } from './map-sources.js';
 import { disposeSnapshot, layersTopDown, reinitializeLayer, restoreWeights, snapshotWeights } from './randomize.js';
 import { spearman } from './spearman.js';

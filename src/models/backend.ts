@@ -5,7 +5,7 @@
  * auto = tfjs-node-gpu if it loads, else tfjs-node if the user installed it, else wasm, else cpu.
  */
 import { availableParallelism } from 'node:os';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { UsageError, messageOf } from '../errors.js';
 import type { Log } from '../log.js';
 import type { BackendChoice } from './backend-choice.js';
@@ -67,8 +67,8 @@ async function loadNativeBackend(): Promise<BackendInfo | undefined> {
     }
     if (!tf.findBackend('tensorflow')) {
       throw new UsageError(
-        `${packageName} loaded but registered no backend in gradcam's @tensorflow/tfjs ${tf.version.tfjs}: ` +
-          `install the same version (npm install ${packageName}@${tf.version.tfjs}).`,
+        `${packageName} loaded but registered no backend in gradcam's @tensorflow/tfjs ${tf.version_core}: ` +
+          `install the same version (npm install ${packageName}@${tf.version_core}).`,
       );
     }
     if (await tf.setBackend('tensorflow')) {

@@ -10,7 +10,7 @@
  * complete, so a checkpoint directory that exists is whole. The previous one is deleted only
  * after that rename: a failed write (disk full, permissions) leaves it valid.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, messageOf } from '../errors.js';

@@ -4,7 +4,7 @@
  * from seeds we control: tfjs's Dropout layer with a fixed `seed` reuses the same mask at every
  * step, and without one it uses Math.random, which makes `--seed` and exact resume impossible.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 
 export type ForwardMode =
   | { training: false }

@@ -4,7 +4,7 @@
  * one-epoch MNIST run it is worth about half a point of test accuracy over a constant rate.
  * A function of the global step alone, so a resumed run follows the same schedule.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf.js';
 import type { LearningRateSchedule } from './schedule-names.js';
 
 export type { LearningRateSchedule };

@@ -4,7 +4,7 @@
  * dropout) comes from one seeded generator whose state is part of the progress, so a run is
  * reproducible on the same backend and an interrupted run resumes bit for bit.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { ImageSet } from '../data/image-set.js';
 import { fillBatch, type Normalization } from '../data/batches.js';
 import { Random } from '../random.js';

@@ -8,7 +8,7 @@
  * as early as possible, where they save the most computation. A final pool after conv8 keeps the
  * classifier small; it comes after the Grad-CAM target, so it does not coarsen the map.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 
 export interface VggConfig {
   /** [height, width, channels] of the input images. */

@@ -29,7 +29,7 @@ import {
   registerKernel,
   unregisterKernel,
   util,
-} from '@tensorflow/tfjs';
+} from '../tf.js';
 import type {
   BatchMatMulAttrs,
   Conv2DBackpropFilterAttrs,
@@ -40,7 +40,7 @@ import type {
   NamedTensorInfoMap,
   TensorInfo,
   _FusedMatMulAttrs,
-} from '@tensorflow/tfjs';
+} from '../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmMaxPoolGrad } from './wasm-max-pool-grad.js';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { firstPrincipalProjection } from '../principal-component.js';
 import type { GradientFreeCamMethod } from './method.js';
 

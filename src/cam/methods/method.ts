@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../../tf.js';
 
 /**
  * A CAM method turns the target layer's activations A (and, for gradient-based methods, the
