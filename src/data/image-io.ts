@@ -4,13 +4,12 @@
  * sniffing from the bytes, a size limit enforced from the header before anything is allocated,
  * one pixel layout for every PNG colour type, and one-line errors that name the file.
  */
-import { readFile } from 'node:fs/promises';
 import { crc32, inflateSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { PNG, type PackerOptions } from 'pngjs';
 import { InputError, messageOf } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
-import { refuseSpecialFile } from './input-files.js';
+import { readInputFile } from './input-files.js';
 
 /** 8-bit pixels, interleaved HWC in row-major order: `data.length === height * width * channels`. */
 export interface DecodedImage {
@@ -441,15 +440,5 @@ export async function writePngAtomic(path: string, image: DecodedImage): Promise
  * @throws InputError naming `path` when it is missing, unreadable or not a usable PNG/JPEG.
  */
 export async function readImageFile(path: string): Promise<DecodedImage> {
-  await refuseSpecialFile(path, 'a PNG or JPEG image');
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`${path}: no such file`);
-    if (code === 'EISDIR') throw new InputError(`${path}: is a directory; expected a PNG or JPEG image`);
-    throw new InputError(`${path}: cannot read (${code ?? messageOf(error)})`);
-  }
-  return decodeImage(bytes, path);
+  return decodeImage(await readInputFile(path, 'a PNG or JPEG image'), path);
 }

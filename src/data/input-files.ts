@@ -15,13 +15,19 @@ const MAX_DEFLATE_RATIO = 1032;
 /** Read and inflate 1 MiB at a time: the 64 KiB / 16 KiB defaults double the CPU time on a 170 MB archive. */
 const CHUNK_BYTES = 1 << 20;
 
-/** The whole file as bytes; InputError naming `path` if it cannot be read. */
-export async function readInputFile(path: string): Promise<Uint8Array> {
-  await refuseSpecialFile(path, 'a data file');
+/**
+ * The whole file as bytes; InputError naming `path` if it is missing, a directory, a device or
+ * unreadable. `expected` says what should be there ("a PNG or JPEG image").
+ */
+export async function readInputFile(path: string, expected = 'a data file'): Promise<Uint8Array> {
+  await refuseSpecialFile(path, expected);
   try {
     const buffer = await readFile(path);
     return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError(`${path}: no such file`);
+    if (code === 'EISDIR') throw new InputError(`${path}: is a directory; expected ${expected}`);
     throw new InputError(`${path}: cannot read (${systemReason(error)})`);
   }
 }

@@ -7,10 +7,9 @@
  * dict `{'descr': …, 'fortran_order': …, 'shape': (…), }` padded with spaces and a final `\n`,
  * then the raw array bytes.
  */
-import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
-import { refuseSpecialFile } from './input-files.js';
+import { readInputFile } from './input-files.js';
 
 /** A float32 array in C (row-major) order with its shape; `data.length` is the product of `shape`. */
 export interface NpyArray {
@@ -287,17 +286,4 @@ export async function readNpy(path: string): Promise<NpyArray> {
 /** Writes `data` with `shape` as a `.npy` file atomically (see encodeNpy for the layout). */
 export async function writeNpyAtomic(path: string, data: Float32Array, shape: readonly number[]): Promise<void> {
   await writeFileAtomic(path, encodeNpy(data, shape));
-}
-
-/** The bytes of an input file, with fs errors turned into one-line InputErrors naming it. */
-async function readInputFile(path: string, expected: string): Promise<Uint8Array> {
-  await refuseSpecialFile(path, expected);
-  try {
-    return await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`${path}: no such file`);
-    if (code === 'EISDIR') throw new InputError(`${path}: is a directory; expected ${expected}`);
-    throw new InputError(`${path}: cannot read (${code ?? (error as Error).message})`);
-  }
 }

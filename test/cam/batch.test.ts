@@ -9,6 +9,7 @@ import { gradcam } from '../../src/cam/methods/gradcam.js';
 import { splitModel } from '../../src/cam/model-split.js';
 import { buildVgg } from '../../src/models/vgg.js';
 import { prepareWasm } from '../helpers/backends.js';
+import { maxDifference } from '../helpers/compare.js';
 
 const options = { method: gradcam, counterfactual: false };
 
@@ -52,9 +53,3 @@ describe('batched Grad-CAM', () => {
     images.dispose();
   });
 });
-
-function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}

@@ -13,6 +13,7 @@ import { explainBatch } from '../../src/cam/explain.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
 import { splitModel } from '../../src/cam/model-split.js';
 import { prepareWasm } from '../helpers/backends.js';
+import { expectClose } from '../helpers/compare.js';
 
 const [a, b, c, d] = [0.5, -0.25, -1, 2];
 const x = [1, -2, 3, 0, 4, -1, 2, 2, -3];
@@ -105,10 +106,3 @@ describe.each(['cpu', 'wasm'])('Grad-CAM on a hand-built net (%s backend)', (bac
     expect(explanations.every((e) => e.predicted.index === top)).toBe(true);
   });
 });
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    expect(Math.abs(actual[i] - expected[i]), `index ${i}: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(tolerance);
-  }
-}

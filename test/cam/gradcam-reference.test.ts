@@ -20,6 +20,7 @@ import {
   type Volume,
 } from '../helpers/reference-net.js';
 import { prepareWasm } from '../helpers/backends.js';
+import { maxDifference } from '../helpers/compare.js';
 
 const TOLERANCE = 1e-4;
 
@@ -109,10 +110,3 @@ describe.each(['cpu', 'wasm'])('Grad-CAM vs finite differences (%s backend)', (b
     image.dispose();
   });
 });
-
-function maxDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let max = 0;
-  for (let i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(actual[i] - expected[i]));
-  return max;
-}

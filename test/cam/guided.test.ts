@@ -15,6 +15,7 @@ import { splitModel } from '../../src/cam/model-split.js';
 import { resizeBilinear } from '../../src/data/resize.js';
 import { registerWasmTrainingKernels } from '../../src/models/wasm-kernels.js';
 import { conv2dSame, dense, volumeFrom, type Volume } from '../helpers/reference-net.js';
+import { maxDifference } from '../helpers/compare.js';
 
 const [H, W, C] = [4, 4, 2];
 
@@ -188,10 +189,3 @@ describe.each(['cpu', 'wasm'])('guided backpropagation (%s backend)', (backend) 
     }
   });
 });
-
-function maxDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let max = 0;
-  for (let i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(actual[i] - expected[i]));
-  return max;
-}

@@ -11,6 +11,7 @@ import { splitModel } from '../../src/cam/model-split.js';
 import { resizeBilinear } from '../../src/data/resize.js';
 import { buildVgg } from '../../src/models/vgg.js';
 import { prepareWasm } from '../helpers/backends.js';
+import { expectClose, maxDifference } from '../helpers/compare.js';
 
 type GradientMethodName = 'gradcam' | 'gradcam++' | 'hirescam' | 'xgradcam' | 'layercam';
 const GRADIENT_METHODS: GradientMethodName[] = ['gradcam', 'gradcam++', 'hirescam', 'xgradcam', 'layercam'];
@@ -308,16 +309,3 @@ describe.each(CAM_METHOD_NAMES.map((name) => [name]))('%s on a VGG (wasm backend
     images.dispose();
   });
 });
-
-function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    expect(Math.abs(actual[i] - expected[i]), `index ${i}: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(tolerance);
-  }
-}

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { firstPrincipalProjection, largestEigenpair } from '../../src/cam/principal-component.js';
 import { Random } from '../../src/random.js';
+import { expectClose } from '../helpers/compare.js';
 
 const TALL = [
   [0.5, 1.0, 0.0, 2.0],
@@ -87,11 +88,4 @@ describe('firstPrincipalProjection', () => {
 function centre(rows: number[][]): number[][] {
   const means = rows[0].map((_, column) => rows.reduce((sum, row) => sum + row[column], 0) / rows.length);
   return rows.map((row) => row.map((value, column) => value - means[column]));
-}
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    expect(Math.abs(actual[i] - expected[i]), `index ${i}: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(tolerance);
-  }
 }

@@ -11,6 +11,7 @@ import { splitModel } from '../../src/cam/model-split.js';
 import { addNoise, noiseFields } from '../../src/cam/smooth.js';
 import { buildVgg } from '../../src/models/vgg.js';
 import { prepareWasm } from '../helpers/backends.js';
+import { expectClose, maxDifference } from '../helpers/compare.js';
 
 beforeAll(async () => {
   tf.env().set('PROD', true);
@@ -100,16 +101,3 @@ describe('explainBatch with smooth', () => {
     expect(maxDifference(noiseless[1].map, clean[1].map)).toBeLessThan(1e-6);
   });
 });
-
-function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    expect(Math.abs(actual[i] - expected[i]), `index ${i}: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(tolerance);
-  }
-}
