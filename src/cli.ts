@@ -149,7 +149,8 @@ export function buildProgram(): Command {
     .command('demo')
     .description('train briefly on the embedded MNIST, explain a few test digits, render them (a few minutes)')
     .option('--out <dir>', 'directory for the model, maps and PNGs', 'gradcam-demo')
-    .option('--limit <n>', 'training images', integerIn(100, 60_000), 60_000)
+    // Half the training set: 3 minutes and 97.9% on two cores, against 6 minutes and 98.7% for all.
+    .option('--limit <n>', 'training images (all 60000 for the best model)', integerIn(100, 60_000), 30_000)
     .option('--count <n>', 'test digits to explain', integerIn(1, 10_000), 16)
     .option('--quiet', 'print nothing but errors', false)
     .action(async (options, command) => {
