@@ -145,7 +145,9 @@ export async function runCam(options: CamCommandOptions, globals: Pick<GlobalOpt
 
   const empty = entries.filter((entry) => entry.empty);
   if (empty.length > 0) {
-    log.warn(`${empty.length} map(s) had no positive value and were written as zeros: ${empty.map((e) => e.id).join(', ')}`);
+    // Channel-averaged weights can cancel every location's evidence; element-wise methods keep it.
+    const hint = options.method === 'gradcam' ? ' (--method hirescam or gradcam++ may show where the evidence is)' : '';
+    log.warn(`${empty.length} map(s) had no positive value and were written as zeros${hint}: ${empty.map((e) => e.id).join(', ')}`);
   }
   const manifest: CamManifest = {
     format: MANIFEST_FORMAT,

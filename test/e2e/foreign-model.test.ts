@@ -1,7 +1,8 @@
 /**
  * `cam` on a plain TensorFlow.js layers model (no gradcam.json), as a converted Keras model would
  * be: input size from model.json, the default layer is the last conv whose output is larger than
- * 1×1, pixels scaled by --scale, a Dense softmax output bypassed for the logit.
+ * 1×1, pixels scaled by --scale, a Dense softmax output bypassed for the logit. A hand-built
+ * model whose evidence is all negative checks how an empty map comes out of the CLI.
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -76,5 +77,46 @@ describe('cam on a model without gradcam.json', () => {
       }),
     );
     expect(Math.max(...runs[0].map((v, i) => Math.abs(v - runs[1][i])))).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('an empty map through the CLI', () => {
+  // Every activation is ≥ 0 and every path to the logits has weight −1: the class gradient is
+  // negative everywhere, so ReLU(Σ_k α_k A^k) has no positive value, and the negated gradient of
+  // --counterfactual has nothing but.
+  let negative: string;
+  beforeAll(async () => {
+    negative = join(root, 'negative');
+    await mkdir(negative);
+    const input = tf.input({ shape: [8, 8, 1] });
+    let x = tf.layers.conv2d({ name: 'conv', filters: 2, kernelSize: 1, activation: 'relu', kernelInitializer: 'ones' }).apply(input) as tf.SymbolicTensor;
+    x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
+    const output = tf.layers.dense({ name: 'logits', units: 2, kernelInitializer: tf.initializers.constant({ value: -1 }) }).apply(x) as tf.SymbolicTensor;
+    await writeModelFiles(negative, tf.model({ inputs: input, outputs: output }));
+  });
+
+  it('is written as zeros, marked empty, and named in one warning with a hint for Grad-CAM', async () => {
+    const out = join(root, 'empty');
+    const result = await runCli(['cam', '--model', negative, '--image', image, '--out', out, '--json']);
+    expect(result.code).toBe(0);
+    const warnings = result.stderr.split('\n').filter((line) => line.includes('warning'));
+    expect(warnings).toEqual([
+      'gradcam: warning: 1 map(s) had no positive value and were written as zeros (--method hirescam or gradcam++ may show where the evidence is): photo',
+    ]);
+    const manifest = JSON.parse(result.stdout);
+    expect(manifest.entries[0]).toMatchObject({ empty: true, rawMax: 0 });
+    const map = decodeNpy(await readFile(join(out, 'photo.npy')), 'photo.npy');
+    expect(map.shape).toEqual([8, 8]);
+    expect(map.data.every((value) => value === 0)).toBe(true);
+  });
+
+  it('gives no Grad-CAM hint for other methods, and --counterfactual finds the negative evidence', async () => {
+    const hires = await runCli(['cam', '--model', negative, '--image', image, '--method', 'hirescam', '--out', join(root, 'empty-hires')]);
+    expect(hires.code).toBe(0);
+    expect(hires.stderr).toMatch(/warning: 1 map\(s\) had no positive value and were written as zeros: photo\n/);
+    const counter = await runCli(['cam', '--model', negative, '--image', image, '--counterfactual', '--out', join(root, 'counter'), '--json']);
+    expect(counter.code).toBe(0);
+    expect(counter.stderr).not.toMatch(/warning/);
+    expect(JSON.parse(counter.stdout).entries[0]).toMatchObject({ empty: false });
   });
 });
