@@ -21,7 +21,7 @@ interface LayerNode {
   inputTensors: SymbolicTensor[];
   outputTensors: SymbolicTensor[];
 }
-type Layer = tf.layers.Layer & { inboundNodes: LayerNode[]; activation?: { getClassName(): string } };
+type Layer = tf.Layer & { inboundNodes: LayerNode[]; activation?: { getClassName(): string } };
 
 export interface SplitModel {
   layerName: string;

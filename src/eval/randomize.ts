@@ -28,7 +28,7 @@ const INITIALIZER_OF_WEIGHT: Record<string, string> = {
 };
 
 /** Layers that own weights, output side first: the order of the cascade. */
-export function layersTopDown(model: tf.LayersModel): tf.layers.Layer[] {
+export function layersTopDown(model: tf.LayersModel): tf.Layer[] {
   return model.layers.filter((layer) => layer.weights.length > 0).reverse();
 }
 
@@ -37,7 +37,7 @@ export function layersTopDown(model: tf.LayersModel): tf.layers.Layer[] {
  * derived from `seed` (equal seeds give equal weights). A weight without a recognizable
  * initializer is drawn from a normal distribution with its trained mean and standard deviation.
  */
-export function reinitializeLayer(layer: tf.layers.Layer, seed: number): void {
+export function reinitializeLayer(layer: tf.Layer, seed: number): void {
   const variables = layer.weights as unknown as LayerVariable[];
   const current = layer.getWeights();
   const fresh = variables.map((variable, index) => {
@@ -54,7 +54,7 @@ export function reinitializeLayer(layer: tf.layers.Layer, seed: number): void {
 }
 
 /** The layer's initializer for `variable`, rebuilt with `seed` in place of its own seed. */
-function seededInitializer(layer: tf.layers.Layer, variable: LayerVariable, seed: number): InitializerLike | undefined {
+function seededInitializer(layer: tf.Layer, variable: LayerVariable, seed: number): InitializerLike | undefined {
   const shortName = variable.originalName.split('/').at(-1) ?? '';
   const attribute = INITIALIZER_OF_WEIGHT[shortName];
   const initializer = attribute ? ((layer as unknown as Record<string, unknown>)[attribute] as InitializerLike | undefined) : undefined;
@@ -64,16 +64,16 @@ function seededInitializer(layer: tf.layers.Layer, variable: LayerVariable, seed
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[initializer.getClassName()];
   if (!entry) return undefined;
   const [cls, fromConfig] = entry;
-  return fromConfig(cls, { ...config, seed } as tf.serialization.ConfigDict) as unknown as InitializerLike;
+  return fromConfig(cls, { ...config, seed } as tf.ConfigDict) as unknown as InitializerLike;
 }
 
 /** Copies of the current weights of `layers` (the caller disposes them with disposeSnapshot). */
-export function snapshotWeights(layers: readonly tf.layers.Layer[]): tf.Tensor[][] {
+export function snapshotWeights(layers: readonly tf.Layer[]): tf.Tensor[][] {
   return layers.map((layer) => layer.getWeights().map((weight) => weight.clone()));
 }
 
 /** Writes a snapshot back into the same layers. */
-export function restoreWeights(layers: readonly tf.layers.Layer[], snapshot: tf.Tensor[][]): void {
+export function restoreWeights(layers: readonly tf.Layer[], snapshot: tf.Tensor[][]): void {
   layers.forEach((layer, index) => layer.setWeights(snapshot[index]));
 }
 

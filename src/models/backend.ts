@@ -59,9 +59,8 @@ async function startBackend(choice: BackendChoice, log: Log, wasmThreads: number
 async function loadNativeBackend(): Promise<BackendInfo | undefined> {
   for (const packageName of NATIVE_PACKAGES) {
     try {
-      // A variable specifier: these packages are optional and usually absent.
-      const specifier: string = packageName;
-      await import(specifier);
+      // These packages are optional and usually absent; required, like TensorFlow.js (../tf.ts).
+      tf.requirePackage(packageName);
     } catch {
       continue;
     }
@@ -81,8 +80,9 @@ async function loadNativeBackend(): Promise<BackendInfo | undefined> {
 async function loadWasmBackend(log: Log, wasmThreads: number): Promise<BackendInfo | undefined> {
   let threads: number;
   try {
-    await import('@tensorflow/tfjs-backend-wasm');
-    // Imported here, not at the top: it loads tfjs-backend-wasm, which native runs do not need.
+    // Loaded here, not at the top: native runs do not need tfjs-backend-wasm. Required rather than
+    // imported, like TensorFlow.js itself (see ../tf.ts).
+    tf.requirePackage('@tensorflow/tfjs-backend-wasm');
     const { prepareWasmThreads } = await import('./wasm-threads.js');
     // Must precede setBackend: it registers the 'wasm' loader (threaded, or tfjs's own on fallback).
     const prepared = await prepareWasmThreads(wasmThreads);

@@ -91,7 +91,7 @@ export interface LoadedModel {
 /** A model directory's files, read and checked but not yet built into a model (no tfjs needed). */
 export interface ModelFiles {
   directory: string;
-  artifacts: tf.io.ModelArtifacts;
+  artifacts: tf.ModelArtifacts;
   metadata: ModelMetadata | undefined;
 }
 
@@ -173,7 +173,7 @@ interface WeightSpec {
   dtype: string;
 }
 
-async function readArtifacts(directory: string, modelPath: string): Promise<tf.io.ModelArtifacts> {
+async function readArtifacts(directory: string, modelPath: string): Promise<tf.ModelArtifacts> {
   const text = await readFile(modelPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
     const why = error.code === 'ENOENT' ? 'missing' : `cannot read (${error.code ?? error.message})`;
     throw new InputError(`${modelPath}: ${why}; expected a TensorFlow.js layers model`);
@@ -210,8 +210,8 @@ async function readArtifacts(directory: string, modelPath: string): Promise<tf.i
   }
   checkFinite(weightData, specs, directory);
   return {
-    modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
-    weightSpecs: specs as tf.io.WeightsManifestEntry[],
+    modelTopology: json.modelTopology as tf.ModelArtifacts['modelTopology'],
+    weightSpecs: specs as tf.WeightsManifestEntry[],
     weightData: weightData.buffer as ArrayBuffer,
   };
 }

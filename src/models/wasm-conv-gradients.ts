@@ -6,7 +6,7 @@
  * dilation > 1 anyway).
  */
 import { Conv2D, backend_util, getKernel, util } from '../tf.js';
-import type { Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, TensorInfo } from '../tf.js';
+import type { Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, Conv2DInfo, TensorInfo } from '../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   type KernelArgs,
@@ -53,7 +53,7 @@ interface ConvGeometry {
   padLeft: number;
 }
 
-function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
+function convGeometry(info: Conv2DInfo): ConvGeometry {
   return {
     batch: info.batchSize,
     inHeight: info.inHeight,

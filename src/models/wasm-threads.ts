@@ -26,7 +26,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import * as tf from '../tf.js';
-import { BackendWasm, getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import type * as WasmPackage from '@tensorflow/tfjs-backend-wasm';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { messageOf } from '../errors.js';
 
 export interface WasmThreadsResult {
@@ -52,6 +53,9 @@ const WASM_BACKEND_PRIORITY = 2;
 const DEFAULT_STARTUP_TIMEOUT_MS = 20_000;
 
 const require = createRequire(import.meta.url);
+// Required, not imported: see ../tf.ts on the cost of importing TensorFlow.js's CommonJS bundles.
+const wasmPackage = require('@tensorflow/tfjs-backend-wasm') as typeof WasmPackage;
+const { getThreadsCount, setThreadsCount } = wasmPackage;
 
 /** tfjs's own loader for 'wasm' (single-threaded SIMD in Node), kept to fall back to. */
 const tfjsWasmFactory = tf.findBackendFactory('wasm');
@@ -259,7 +263,7 @@ function wrapModule(module: ThreadedModule, threads: number): BackendWasm {
   const backendModule = Object.assign(module, { tfjs: tfjsApi }) as unknown as BackendWasmModule;
   setThreadsCount(threads);
   // The constructor calls init_with_threads_count, which starts XNNPACK's pthreads synchronously.
-  const backend = new BackendWasm(backendModule);
+  const backend = new wasmPackage.BackendWasm(backendModule);
   const running = module.PThread.runningWorkers.length;
   if (getThreadsCount() !== threads || running !== threads - 1) {
     backend.dispose();
