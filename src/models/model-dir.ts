@@ -259,7 +259,7 @@ function checkFinite(weightData: Uint8Array, specs: WeightSpec[], directory: str
 
 /**
  * The weights as one 4-byte-aligned buffer (Float32Array views need alignment). A single large
- * file, as `train` writes, is used as read: copying 37 MB into fresh memory costs a quarter of a
+ * file, as `train` writes, is used as read: copying 42 MB into fresh memory costs a quarter of a
  * second of page faults on a small VM.
  */
 function concatenate(buffers: Uint8Array[]): Uint8Array {
@@ -278,7 +278,7 @@ function concatenate(buffers: Uint8Array[]): Uint8Array {
 /**
  * Runs `load` with the cpu backend active. tfjs-layers first builds every layer with zero-filled
  * weights, then replaces them with the loaded ones: on wasm both copies are written into fresh wasm
- * memory (for a full-width VGG, 2 × 37 MB of page faults, about half a second), while on cpu the
+ * memory (for a full-width VGG, 2 × 42 MB of page faults, about half a second), while on cpu the
  * zeros are lazily-zeroed JavaScript buffers that are never touched. The weights move to the wasm
  * heap once, on first use.
  */
