@@ -1,7 +1,6 @@
 import { mkdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
 import { CIFAR10_CLASS_NAMES, readCifar10 } from '../../src/data/cifar10.js';
 import type { ImageSet } from '../../src/data/image-set.js';
 import {
@@ -16,6 +15,7 @@ import {
   tarGzip,
   writeCifarDirectory,
 } from './fixtures.js';
+import { expectInputError } from '../helpers/input-errors.js';
 
 let temp: string;
 beforeEach(async () => {
@@ -41,18 +41,6 @@ function expectFixtureImages(set: ImageSet, firstPixelImage: number, label: (n: 
     }
   }
   expect(mismatches).toBe(0);
-}
-
-async function expectInputError(promise: Promise<unknown>, ...fragments: string[]) {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(InputError);
-  const message = (error as Error).message;
-  expect(message).not.toContain('\n');
-  for (const fragment of fragments) expect(message).toContain(fragment);
-  return message;
 }
 
 describe('readCifar10 on the three accepted forms', () => {

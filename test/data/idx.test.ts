@@ -2,10 +2,10 @@ import { rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
 import { parseIdxImages, parseIdxLabels, readIdxDirectory } from '../../src/data/idx.js';
 import type { ImageSet } from '../../src/data/image-set.js';
 import { idxImages, idxLabels, idxPixel, makeTempDir, removeDir, writeIdxDirectory } from './fixtures.js';
+import { expectInputError } from '../helpers/input-errors.js';
 
 let temp: string;
 beforeEach(async () => {
@@ -27,17 +27,6 @@ function expectFixtureImages(set: ImageSet, firstPixelImage: number) {
     }
   }
   expect(mismatches).toBe(0);
-}
-
-async function expectInputError(promise: Promise<unknown>, ...fragments: string[]) {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(InputError);
-  const message = (error as Error).message;
-  expect(message).not.toContain('\n');
-  for (const fragment of fragments) expect(message).toContain(fragment);
 }
 
 describe('readIdxDirectory', () => {
