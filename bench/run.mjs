@@ -58,7 +58,7 @@ if (args['all-backends']) {
 }
 
 const tf = await import('@tensorflow/tfjs');
-const { initBackend } = await import('../dist/models/backend.js');
+const { initBackend } = await import('../dist/backend/index.js');
 const { buildVgg, poolsForInput } = await import('../dist/models/vgg.js');
 const { createOptimizer, initialProgress, trainModel } = await import('../dist/models/training.js');
 const { TRAINING_DEFAULTS } = await import('../dist/commands/train.js');

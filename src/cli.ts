@@ -8,7 +8,7 @@
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { InputError, InterruptedError, UsageError, escapeControlCharacters, fsReasonOf, messageOf } from './errors.js';
 import { CAM_METHOD_NAMES } from './cam/methods/names.js';
-import { BACKEND_CHOICES } from './models/backend-choice.js';
+import { BACKEND_CHOICES } from './choices.js';
 import { LR_SCHEDULES } from './models/schedule-names.js';
 import { PIXEL_RANGES } from './data/pixel-ranges.js';
 import { collect, imageSize, integerIn, integerListIn, numberIn, shardSpec } from './options.js';

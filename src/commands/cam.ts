@@ -31,7 +31,7 @@ import { toModelInput, type PixelRange, type PixelScaling } from '../data/model-
 import { writeNpyAtomic } from '../data/npy.js';
 import { InputError, UsageError, escapeControlCharacters, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
-import { initBackend } from '../models/backend.js';
+import { initBackend } from '../backend/index.js';
 import { buildModel, readModelDirectory } from '../models/model-dir.js';
 import { MAX_INPUT_SIDE } from '../models/metadata.js';
 import { toolVersion } from '../version.js';

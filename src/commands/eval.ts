@@ -20,7 +20,7 @@ import { camMapSource, GUIDED_SOURCE_NAMES, guidedMapSource, type MapSource } fr
 import { renderExampleRows } from '../eval/report-examples.js';
 import { renderReportHtml } from '../eval/report-html.js';
 import { stderrLog, type Log } from '../log.js';
-import { initBackend } from '../models/backend.js';
+import { initBackend } from '../backend/index.js';
 import { loadModelDirectory } from '../models/model-dir.js';
 import { toolVersion } from '../version.js';
 

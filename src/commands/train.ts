@@ -15,7 +15,7 @@ import { stderrLog, type Log } from '../log.js';
 import { channelMeanStd } from '../data/batches.js';
 import { loadDataset } from '../data/datasets.js';
 import type { DatasetName, ImageSet } from '../data/image-set.js';
-import { initBackend } from '../models/backend.js';
+import { initBackend } from '../backend/index.js';
 import { readLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../models/checkpoint.js';
 import { METADATA_FORMAT, METADATA_VERSION, type EpochRecord, type ModelMetadata } from '../models/metadata.js';
 import { checkModelDirectoryTarget, saveModelDirectory } from '../models/model-dir.js';

@@ -12,7 +12,7 @@ import type { ImageSet } from '../../src/data/image-set.js';
 import { readLatestCheckpoint, writeCheckpoint, type TrainingProgress } from '../../src/models/checkpoint.js';
 import { createOptimizer, initialProgress, trainModel, type OptimizerName } from '../../src/models/training.js';
 import { buildVgg } from '../../src/models/vgg.js';
-import { registerWasmTrainingKernels } from '../../src/models/wasm-kernels.js';
+import { registerWasmTrainingKernels } from '../../src/backend/wasm/kernels.js';
 
 let root: string;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import type { ImageSet } from '../../src/data/image-set.js';
 import type { EpochRecord } from '../../src/models/metadata.js';
 import { createOptimizer, initialProgress, trainModel } from '../../src/models/training.js';
 import { buildVgg } from '../../src/models/vgg.js';
-import { registerWasmTrainingKernels } from '../../src/models/wasm-kernels.js';
+import { registerWasmTrainingKernels } from '../../src/backend/wasm/kernels.js';
 
 beforeAll(async () => {
   tf.env().set('PROD', true);
