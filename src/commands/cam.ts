@@ -8,7 +8,7 @@
  */
 import * as tf from '../tf.js';
 import { join, resolve } from 'node:path';
-import type { GlobalOptions } from '../cli.js';
+import type { BackendOptions, GlobalOptions } from '../options.js';
 import { explainBatch, type ExplainOptions, type Explanation } from '../cam/explain.js';
 import { CAM_METHODS, type CamMethodName } from '../cam/methods/index.js';
 import { defaultTargetLayer, splitModel, type SplitModel } from '../cam/model-split.js';
@@ -18,7 +18,6 @@ import { datasetInputs, imageFileInputs, type CamInput } from '../data/cam-input
 import { loadDataset } from '../data/datasets.js';
 import { writePngAtomic, type DecodedImage } from '../data/image-io.js';
 import { checkOutputDirectory, createOutputDirectory } from '../data/output-directory.js';
-import type { DatasetName } from '../data/image-set.js';
 import { shardManifestName, shardOf, type Shard } from '../data/shards.js';
 import {
   MANIFEST_FILE,
@@ -27,7 +26,7 @@ import {
   type CamManifest,
   type ManifestEntry,
 } from '../data/manifest.js';
-import { toModelInput, type PixelRange, type PixelScaling } from '../data/model-input.js';
+import { toModelInput, type PixelScaling } from '../data/model-input.js';
 import { writeNpyAtomic } from '../data/npy.js';
 import { InputError, UsageError, escapeControlCharacters, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
@@ -35,38 +34,7 @@ import { initBackend } from '../backend/index.js';
 import { buildModel, readModelDirectory } from '../models/model-dir.js';
 import { MAX_INPUT_SIDE } from '../models/metadata.js';
 import { toolVersion } from '../version.js';
-
-export interface CamCommandOptions {
-  model: string;
-  image?: string[];
-  images?: string[];
-  dataset?: DatasetName;
-  data?: string;
-  index?: number[];
-  count?: number;
-  out: string;
-  layer?: string;
-  class: string;
-  topK?: number;
-  counterfactual: boolean;
-  method: CamMethodName;
-  /** Also write Guided Grad-CAM (`<id>.guided.npy`). */
-  guided?: boolean;
-  /** SmoothGrad: average over this many noisy copies. */
-  smooth?: number;
-  /** SmoothGrad noise σ as a fraction of each image's value range (default 0.15). */
-  noise?: number;
-  /** Seed of the SmoothGrad noise (default 0). */
-  seed?: number;
-  /** Score-CAM: at most this many channels per image. */
-  maxChannels?: number;
-  scale?: PixelRange;
-  /** Process only the K-th of N contiguous blocks of the inputs (`--shard K/N`). */
-  shard?: Shard;
-  batchSize: number;
-  json: boolean;
-  quiet: boolean;
-}
+import type { CamCommandOptions } from './cam-options.js';
 
 export interface CamResult {
   manifest: CamManifest;
@@ -82,7 +50,7 @@ export async function camCommand(options: CamCommandOptions, globals: GlobalOpti
   return manifest.failures.length > 0 ? 1 : 0;
 }
 
-export async function runCam(options: CamCommandOptions, globals: Pick<GlobalOptions, 'backend' | 'threads'>, log: Log): Promise<CamResult> {
+export async function runCam(options: CamCommandOptions, globals: BackendOptions, log: Log): Promise<CamResult> {
   checkInputOptions(options);
   const out = resolve(options.out);
   // Only checked here: --out is created when the first file is written, so a bad model or a

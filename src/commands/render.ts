@@ -15,25 +15,11 @@ import { checkOutputDirectory, createOutputDirectory } from '../data/output-dire
 import { resizeImage, roundToBytes } from '../data/resize.js';
 import { InputError, UsageError, escapeControlCharacters, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
-import type { ColormapName } from '../render/colormaps.js';
 import { contactSheet, type ContactSheetRow } from '../render/compose.js';
 import type { RgbImage } from '../render/compose.js';
 import { drawExplanation, type Drawing } from '../render/draw.js';
 import { guidedToRgb } from '../render/guided.js';
-
-export interface RenderCommandOptions {
-  cam?: string;
-  heatmap?: string;
-  image?: string;
-  out?: string;
-  alpha: number;
-  colormap: ColormapName;
-  size?: { width: number; height: number } | 'original';
-  scale: number;
-  grid?: string;
-  json: boolean;
-  quiet: boolean;
-}
+import type { RenderCommandOptions } from './render-options.js';
 
 /** One thing to draw: a map and the image it explains. */
 interface RenderJob {
