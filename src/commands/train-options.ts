@@ -63,13 +63,17 @@ export type TrainSettings = Omit<Pick<TrainCommandOptions, RunOptionName>, keyof
 
 /**
  * Defaults per dataset, chosen to train in reasonable time on 2 CPU cores with the wasm backend
- * (see README for the measurements behind them).
+ * (see README for the measurements behind them). A dataset without an entry gets cifar10's.
  */
-export const TRAINING_DEFAULTS: Record<DatasetName, DatasetDefaults> = {
+export const TRAINING_DEFAULTS: Partial<Record<DatasetName, DatasetDefaults>> & { cifar10: DatasetDefaults } = {
   mnist: { epochs: 1, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.125, batchNorm: true },
   'fashion-mnist': { epochs: 3, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.125, batchNorm: true },
   cifar10: { epochs: 10, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.25, batchNorm: true },
 };
+
+export function trainingDefaultsFor(dataset: DatasetName): DatasetDefaults {
+  return TRAINING_DEFAULTS[dataset] ?? TRAINING_DEFAULTS.cifar10;
+}
 
 /**
  * Run settings gradcam.json does not list under "training": where files are, the architecture

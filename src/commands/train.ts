@@ -16,7 +16,7 @@ import type * as tf from '../tf.js';
 import { channelMeanStd, type Normalization } from '../data/batches.js';
 import { loadDataset } from '../data/datasets.js';
 import type { Dataset, DatasetName, ImageSet } from '../data/image-set.js';
-import { isRunOption, trainingRecordOf, TRAIN_OPTIONS, TRAINING_DEFAULTS, type TrainCommandOptions, type TrainSettings } from './train-options.js';
+import { isRunOption, trainingRecordOf, TRAIN_OPTIONS, trainingDefaultsFor, type TrainCommandOptions, type TrainSettings } from './train-options.js';
 import { initBackend } from '../backend/index.js';
 import { readLatestCheckpoint, writeCheckpoint, type Checkpoint, type TrainingProgress } from '../models/checkpoint.js';
 import { buildModelMetadata, type EpochRecord } from '../models/metadata.js';
@@ -72,7 +72,7 @@ export async function trainCommand(options: TrainCommandOptions, globals: Global
 export function resolveTrainSettings(options: TrainCommandOptions): TrainSettings {
   if (!options.dataset) throw new UsageError('--dataset is required (cifar10, mnist or fashion-mnist), unless --resume DIR');
   const { resume, json, quiet, ...run } = options;
-  const defaults = TRAINING_DEFAULTS[options.dataset];
+  const defaults = trainingDefaultsFor(options.dataset);
   return {
     ...defaults,
     ...definedOf(run),
