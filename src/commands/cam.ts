@@ -22,7 +22,7 @@ import { shardManifestName, shardOf, type Shard } from '../data/shards.js';
 import { buildCamManifest, MANIFEST_FILE, type CamManifest, type ManifestEntry } from '../data/manifest.js';
 import { toModelInput, type PixelScaling } from '../data/model-input.js';
 import { writeNpyAtomic } from '../data/npy.js';
-import { InputError, UsageError, escapeControlCharacters, fsReasonOf } from '../errors.js';
+import { InputError, UsageError, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import { initBackend } from '../backend/index.js';
 import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
@@ -51,7 +51,7 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   await checkOutputDirectory(out, '--out');
   // Reading a large model overlaps with starting the backend's threads.
   const [backend, modelFiles] = await Promise.all([initBackend(globals.backend, log, globals.threads), readModelDirectory(options.model)]);
-  log.info(`gradcam: backend ${backend.description}`);
+  log.info(`backend ${backend.description}`);
   const subject = await prepareModel(options, modelFiles);
   const target = targetSpec(options, subject.classNames);
   const explainOptions = explainOptionsOf(options);
@@ -85,7 +85,7 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   }
   const manifestPath = await writeManifest(out, manifest, options.shard);
   const explained = inputs.length - failures.length;
-  log.info(`gradcam: ${entries.length} map(s) for ${explained} image(s) in ${seconds.toFixed(1)} s (${(explained / seconds).toFixed(1)} images/s)`);
+  log.info(`${entries.length} map(s) for ${explained} image(s) in ${seconds.toFixed(1)} s (${(explained / seconds).toFixed(1)} images/s)`);
   if (failures.length > 0) log.warn(`${failures.length} input(s) failed; see "failures" in ${manifestPath}`);
   return { manifest, manifestPath };
 }
@@ -125,19 +125,19 @@ async function selectInputs(options: CamCommandOptions, log: Log): Promise<CamIn
   if (!options.shard) return allInputs;
   // Ids are assigned over all inputs first, so every shard names its files the same way.
   const inputs = shardOf(allInputs, options.shard);
-  log.info(`gradcam: shard ${options.shard.index}/${options.shard.count}: ${inputs.length} of ${allInputs.length} input(s)`);
+  log.info(`shard ${options.shard.index}/${options.shard.count}: ${inputs.length} of ${allInputs.length} input(s)`);
   return inputs;
 }
 
 function logPlan(count: number, subject: CamSubject, options: ExplainOptions, log: Log): void {
   const { split, layerName } = subject;
-  log.info(`gradcam: explaining ${count} image(s) at layer ${layerName} [${split.activationShape.join('×')}] with ${describeMethod(options)}`);
+  log.info(`explaining ${count} image(s) at layer ${layerName} [${split.activationShape.join('×')}] with ${describeMethod(options)}`);
   if (options.method.name === 'scorecam') {
     // Score-CAM's cost is one forward pass per channel; say so before a long wait.
     const channels = Math.min(split.activationShape[2], options.maxChannels ?? Infinity);
     const copies = options.smooth ? ` × ${options.smooth.samples} noisy copies` : '';
     const hint = options.maxChannels === undefined ? '; --max-channels N caps this' : '';
-    log.info(`gradcam: scorecam runs the model on ${channels} masked inputs per image${copies}${hint}`);
+    log.info(`scorecam runs the model on ${channels} masked inputs per image${copies}${hint}`);
   }
 }
 
@@ -281,7 +281,7 @@ async function loadBatch(batch: CamInput[], failures: CamManifest['failures'], l
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       failures.push({ source: input.source, error: error.message });
-      process.stderr.write(`gradcam: error: ${escapeControlCharacters(error.message)}\n`);
+      log.error(error.message);
     }
   }
   return loaded;

@@ -24,6 +24,7 @@ const DEMO_RENDER_SCALE = 8;
 
 export async function demoCommand(options: DemoCommandOptions, globals: GlobalOptions): Promise<number> {
   const log = stderrLog(options.quiet);
+  const steps = stderrLog(options.quiet, 'gradcam demo');
   const out = resolve(options.out);
   await mkdir(out, { recursive: true });
 
@@ -35,24 +36,24 @@ export async function demoCommand(options: DemoCommandOptions, globals: GlobalOp
     limit: options.limit,
     quiet: options.quiet,
   });
-  log.info(`gradcam demo: 1/3 training on ${options.limit} embedded MNIST digits`);
+  steps.info(`1/3 training on ${options.limit} embedded MNIST digits`);
   const trained = await runTrain(settings, globals, log, createTrainingReporter(settings.epochs, options.quiet));
 
-  log.info(`gradcam demo: 2/3 explaining ${options.count} test digits`);
+  steps.info(`2/3 explaining ${options.count} test digits`);
   const cam = await runCam(
     { ...defaultsOf(CAM_OPTIONS), model: trained.out, dataset: 'mnist', count: options.count, out: join(out, 'cam'), quiet: options.quiet },
     globals,
     log,
   );
 
-  log.info('gradcam demo: 3/3 rendering');
+  steps.info('3/3 rendering');
   const render = await runRender(
     { ...defaultsOf(RENDER_OPTIONS), cam: join(out, 'cam'), out, scale: DEMO_RENDER_SCALE, grid: join(out, 'grid.png'), quiet: options.quiet },
     log,
   );
 
   const accuracy = trained.testAccuracy === null ? 'n/a' : `${(100 * trained.testAccuracy).toFixed(2)}%`;
-  log.info(`gradcam demo: test accuracy ${accuracy}; ${cam.manifest.entries.length} maps; see ${render.grid}`);
+  steps.info(`test accuracy ${accuracy}; ${cam.manifest.entries.length} maps; see ${render.grid}`);
   process.stdout.write(`${render.grid}\n`);
   return 0;
 }

@@ -43,7 +43,7 @@ export async function runEval(options: EvalCommandOptions, globals: BackendOptio
   // Checked before the long computation, so a typo does not cost the whole run.
   if (reportPath) await checkReportTarget(reportPath, options.report as string);
   const backend = await initBackend(globals.backend, log, globals.threads);
-  log.info(`gradcam: backend ${backend.description}`);
+  log.info(`backend ${backend.description}`);
 
   const { model, metadata } = await loadModelDirectory(options.model);
   if (!metadata) {
@@ -68,7 +68,7 @@ export async function runEval(options: EvalCommandOptions, globals: BackendOptio
   const sources = names.map((name) => mapSource(name, split, [height, width, channels], options));
   const sanityImages = Math.min(options.sanityCount ?? count, count);
   log.info(
-    `gradcam: evaluating ${sources.map((source) => source.name).join(', ')} on ${count} ${options.dataset} test images ` +
+    `evaluating ${sources.map((source) => source.name).join(', ')} on ${count} ${options.dataset} test images ` +
       `at layer ${layerName} [${split.activationShape.join('×')}], ${steps} steps; sanity check on ${sanityImages}`,
   );
 
@@ -85,8 +85,8 @@ export async function runEval(options: EvalCommandOptions, globals: BackendOptio
       exampleImages: reportPath ? options.examples : 0,
     },
     {
-      onImages: (done, total) => log.info(`gradcam: scored ${done}/${total} images (${elapsed(started)})`),
-      onSanityStep: (step, total, layer) => log.info(`gradcam: sanity check ${step}/${total}: randomized down to ${layer} (${elapsed(started)})`),
+      onImages: (done, total) => log.info(`scored ${done}/${total} images (${elapsed(started)})`),
+      onSanityStep: (step, total, layer) => log.info(`sanity check ${step}/${total}: randomized down to ${layer} (${elapsed(started)})`),
     },
   );
   model.dispose();
@@ -97,9 +97,9 @@ export async function runEval(options: EvalCommandOptions, globals: BackendOptio
     await writeFileAtomic(reportPath, renderReportHtml(report, rows)).catch((error: unknown) => {
       throw new InputError(`--report ${options.report}: cannot write (${messageOf(error)})`);
     });
-    log.info(`gradcam: report written to ${reportPath}`);
+    log.info(`report written to ${reportPath}`);
   }
-  log.info(`gradcam: done in ${elapsed(started)}`);
+  log.info(`done in ${elapsed(started)}`);
   return { report, reportPath };
 }
 

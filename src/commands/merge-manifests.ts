@@ -14,7 +14,7 @@ import type { MergeCommandOptions } from './merge-manifests-options.js';
 
 export async function mergeManifestsCommand(directory: string, options: MergeCommandOptions): Promise<number> {
   const { manifest, path } = await runMergeManifests(directory);
-  stderrLog(options.quiet).info(`gradcam: merged ${manifest.entries.length} entries into ${path}`);
+  stderrLog(options.quiet).info(`merged ${manifest.entries.length} entries into ${path}`);
   process.stdout.write(options.json ? `${JSON.stringify(manifest, null, 2)}\n` : `${path}\n`);
   return 0;
 }

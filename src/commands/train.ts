@@ -135,11 +135,11 @@ export async function runTrain(
   if (!resumeFrom) await checkTrainOutput(settings);
   const { dataset, train, test } = await loadTrainingData(settings, log);
   const backend = await initBackend(globals.backend, log, globals.threads);
-  log.info(`gradcam: backend ${backend.description}`);
+  log.info(`backend ${backend.description}`);
   if (resumeFrom && resumeFrom.backend !== backend.description) {
     log.warn(`the checkpoint was written on ${resumeFrom.backend}; resuming on ${backend.description} will not reproduce the uninterrupted run exactly`);
   }
-  log.info(`gradcam: training on ${train.count} ${settings.dataset} images (${dataset.source}), testing on ${test.count}`);
+  log.info(`training on ${train.count} ${settings.dataset} images (${dataset.source}), testing on ${test.count}`);
 
   const architecture = vggConfigFor(settings, train, dataset.classNames.length);
   const normalization = trainingNormalization(train, dataset.source);
@@ -237,7 +237,7 @@ async function startingProgress(
   }
   await resumeFrom.restore(model, optimizer);
   const start = resumeFrom.progress;
-  log.info(`gradcam: resuming from ${resumeFrom.path} (epoch ${start.completedEpochs + 1}, step ${start.stepInEpoch})`);
+  log.info(`resuming from ${resumeFrom.path} (epoch ${start.completedEpochs + 1}, step ${start.stepInEpoch})`);
   return start;
 }
 
