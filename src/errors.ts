@@ -4,16 +4,55 @@
  * say what was expected, because that line is all a CI log will show.
  */
 
-/** The tool was called wrongly: a bad option value or a missing required option (exit 2). */
+/**
+ * The tool was called wrongly: a bad option value or a missing required option (exit 2).
+ * `subject`: the value the message is about, which starts it (see forOption).
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
   readonly exitCode = 2;
+  constructor(
+    message: string,
+    readonly subject?: string,
+  ) {
+    super(message);
+  }
 }
 
-/** A file or directory the tool was given cannot be used (exit 1). */
+/** A file or directory the tool was given cannot be used (exit 1). `subject` as for UsageError. */
 export class InputError extends Error {
   override readonly name = 'InputError';
   readonly exitCode = 1;
+  constructor(
+    message: string,
+    readonly subject?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs library code on a value an option gave. Library errors say what is wrong with which value
+ * or file; an error about the value itself (one with a `subject`) gets the option's flag in front,
+ * `relu9: no such layer` → `--layer relu9: no such layer`. Errors about other files pass unchanged.
+ */
+export function forOption<T>(flag: string, work: () => T): T {
+  return relabel(work, (error) => (error.subject === undefined ? error.message : `${flag} ${error.message}`));
+}
+
+/** Runs `work`; a UsageError or InputError from it is thrown again with `message(error)`. */
+export function relabel<T>(work: () => T, message: (error: UsageError | InputError) => string): T {
+  const rethrow = (error: unknown): never => {
+    if (error instanceof UsageError) throw new UsageError(message(error));
+    if (error instanceof InputError) throw new InputError(message(error));
+    throw error;
+  };
+  try {
+    const result = work();
+    return (result instanceof Promise ? result.catch(rethrow) : result) as T;
+  } catch (error) {
+    return rethrow(error);
+  }
 }
 
 /** The run was stopped by SIGINT (exit 130) or SIGTERM (exit 143). */

@@ -5,11 +5,11 @@
 import { escapeControlCharacters } from './errors.js';
 
 export interface Log {
-  /** Progress and notices; silent under `--quiet`. */
+  /** Progress and notices; silent when quiet. */
   info(message: string): void;
-  /** Something the user should know about that is not an error; also silenced by `--quiet`. */
+  /** Something the user should know about that is not an error; also silent when quiet. */
   warn(message: string): void;
-  /** An input that failed while the others go on; printed even under `--quiet`. */
+  /** An input that failed while the others go on; printed even when quiet. */
   error(message: string): void;
 }
 

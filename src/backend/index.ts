@@ -44,13 +44,13 @@ async function startBackend(choice: BackendChoice, log: Log, wasmThreads: number
     const native = await loadNativeBackend();
     if (native) return native;
     if (choice === 'tensorflow') {
-      throw new UsageError(`--backend tensorflow: TensorFlow native bindings are not installed; ${HOW_TO_GET_TENSORFLOW}.`);
+      throw new UsageError(`tensorflow: TensorFlow native bindings are not installed; ${HOW_TO_GET_TENSORFLOW}.`, choice);
     }
   }
   if (choice === 'wasm' || choice === 'auto') {
     const wasm = await loadWasmBackend(log, wasmThreads);
     if (wasm) return wasm;
-    if (choice === 'wasm') throw new UsageError('--backend wasm: the WebAssembly backend failed to start.');
+    if (choice === 'wasm') throw new UsageError('wasm: the WebAssembly backend failed to start.', choice);
   }
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to start');
   return { name: 'cpu', description: 'cpu (plain JavaScript)', threads: 1 };

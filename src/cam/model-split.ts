@@ -61,7 +61,7 @@ export function defaultTargetLayer(model: tf.LayersModel): string {
     return /conv/i.test(layer.getClassName()) && (h as number) * (w as number) > 1;
   });
   const last = candidates.at(-1);
-  if (!last) throw new UsageError('the model has no convolution layer with a spatial output larger than 1×1; pick one with --layer');
+  if (!last) throw new UsageError('the model has no convolution layer with a spatial output larger than 1×1');
   // A conv layer followed directly by its own activation / batch norm: explain the activation.
   return followActivation(model, last as Layer).name;
 }
@@ -69,16 +69,17 @@ export function defaultTargetLayer(model: tf.LayersModel): string {
 export function splitModel(model: tf.LayersModel, layerName: string): SplitModel {
   const target = model.layers.find((layer) => layer.name === layerName) as Layer | undefined;
   if (!target) {
-    throw new UsageError(`--layer ${layerName}: no such layer; layers with a spatial output: ${spatialLayerNames(model).join(', ')}`);
+    throw new UsageError(`${layerName}: no such layer; layers with a spatial output: ${spatialLayerNames(model).join(', ')}`, layerName);
   }
   if (!isSpatial(target)) {
     throw new UsageError(
-      `--layer ${layerName}: output shape [${outputShapeOf(target).join(', ')}] is not spatial [batch, h, w, channels]; ` +
+      `${layerName}: output shape [${outputShapeOf(target).join(', ')}] is not spatial [batch, h, w, channels]; ` +
         `choose one of: ${spatialLayerNames(model).join(', ')}`,
+      layerName,
     );
   }
   if (target.inboundNodes.length !== 1) {
-    throw new UsageError(`--layer ${layerName}: the layer is used ${target.inboundNodes.length} times in the graph; its output is ambiguous`);
+    throw new UsageError(`${layerName}: the layer is used ${target.inboundNodes.length} times in the graph; its output is ambiguous`, layerName);
   }
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new UsageError('only models with one input and one output can be explained');

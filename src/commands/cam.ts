@@ -15,16 +15,15 @@ import { defaultTargetLayer, splitModel, type SplitModel } from '../cam/model-sp
 import type { TargetSpec } from '../cam/targets.js';
 import { writeFileAtomic } from '../data/atomic.js';
 import { datasetInputs, imageFileInputs, type CamInput } from '../data/cam-inputs.js';
-import { loadDataset } from '../data/datasets.js';
 import { writePngAtomic, type DecodedImage } from '../data/image-io.js';
 import { checkOutputDirectory, createOutputDirectory } from '../data/output-directory.js';
 import { shardManifestName, shardOf, type Shard } from '../data/shards.js';
 import { buildCamManifest, MANIFEST_FILE, type CamManifest, type ManifestEntry } from '../data/manifest.js';
 import { toModelInput, type PixelScaling } from '../data/model-input.js';
 import { writeNpyAtomic } from '../data/npy.js';
-import { InputError, UsageError, fsReasonOf } from '../errors.js';
+import { InputError, UsageError, forOption, fsReasonOf, relabel } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
-import { initBackend } from '../backend/index.js';
+import { loadDatasetOption, startBackend } from './setup.js';
 import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
 import { MAX_INPUT_SIDE } from '../models/metadata.js';
 import type { CamCommandOptions } from './cam-options.js';
@@ -48,10 +47,9 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   const out = resolve(options.out);
   // Only checked here: --out is created when the first file is written, so a bad model or a
   // run whose every input fails leaves no empty directory behind.
-  await checkOutputDirectory(out, '--out');
+  await forOption('--out', () => checkOutputDirectory(out));
   // Reading a large model overlaps with starting the backend's threads.
-  const [backend, modelFiles] = await Promise.all([initBackend(globals.backend, log, globals.threads), readModelDirectory(options.model)]);
-  log.info(`backend ${backend.description}`);
+  const [backend, modelFiles] = await Promise.all([startBackend(globals, log), forOption('--model', () => readModelDirectory(options.model))]);
   const subject = await prepareModel(options, modelFiles);
   const target = targetSpec(options, subject.classNames);
   const explainOptions = explainOptionsOf(options);
@@ -106,10 +104,10 @@ async function prepareModel(options: CamCommandOptions, files: ModelFiles): Prom
     throw new UsageError(`--scale: ${options.model} has gradcam.json, whose normalization is used; --scale is for foreign models`);
   }
   const classCount = model.outputs[0].shape.at(-1) as number;
-  const layerName = options.layer ?? metadata?.targetLayer ?? defaultTargetLayer(model);
+  const layerName = options.layer ?? metadata?.targetLayer ?? relabel(() => defaultTargetLayer(model), (error) => `${error.message}; pick one with --layer`);
   return {
     model,
-    split: splitModel(model, layerName),
+    split: forOption('--layer', () => splitModel(model, layerName)),
     layerName,
     inputShape: metadata?.inputShape ?? modelInputShape(model, options.model),
     classNames: metadata?.classNames ?? Array.from({ length: classCount }, (_, i) => String(i)),
@@ -155,7 +153,7 @@ async function explainInputs(
     const loaded = await loadBatch(batch, failures, log);
     if (loaded.length === 0) continue;
     const explanations = explainLoaded(subject, loaded, target, options);
-    await createOutputDirectory(out, '--out');
+    await forOption('--out', () => createOutputDirectory(out));
     for (const [position, { input, image }] of loaded.entries()) {
       const mine = explanations.filter((explanation) => explanation.image === position);
       try {
@@ -178,7 +176,7 @@ function warnEmptyMaps(entries: ManifestEntry[], method: CamMethodName, log: Log
 
 async function writeManifest(out: string, manifest: CamManifest, shard: Shard | undefined): Promise<string> {
   const manifestPath = join(out, shard ? shardManifestName(shard) : MANIFEST_FILE);
-  await createOutputDirectory(out, '--out');
+  await forOption('--out', () => createOutputDirectory(out));
   await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`).catch((error: unknown) => {
     throw new InputError(`--out ${out}: cannot write ${manifestPath} (${fsReasonOf(error)})`);
   });
@@ -261,10 +259,11 @@ function targetSpec(options: CamCommandOptions, classNames: string[]): TargetSpe
 }
 
 async function collectInputs(options: CamCommandOptions): Promise<CamInput[]> {
-  if (!options.dataset) return imageFileInputs(options.image ?? [], options.images ?? []);
-  const { test } = await loadDataset(options.dataset, { data: options.data, splits: ['test'] });
+  if (!options.dataset) return forOption('--images', () => imageFileInputs(options.image ?? [], options.images ?? []));
+  const { test } = await loadDatasetOption(options.dataset, { data: options.data, splits: ['test'] });
   const indices = options.index ?? Array.from({ length: Math.min(options.count ?? 0, test.count) }, (_, i) => i);
-  return datasetInputs(test, options.dataset, indices);
+  const dataset = options.dataset;
+  return forOption('--index', () => datasetInputs(test, dataset, indices));
 }
 
 interface LoadedInput {

@@ -4,15 +4,14 @@
  * increase in confidence, each against a random map; the cascading-randomization sanity check),
  * and prints a table, or JSON with --json; --report also writes a self-contained HTML page.
  */
-import { stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { BackendOptions, GlobalOptions } from '../options.js';
 import { GUIDED_SOURCE_NAMES, type CamMethodName, type GuidedSourceName } from '../choices.js';
 import { CAM_METHODS } from '../cam/methods/index.js';
 import { splitModel } from '../cam/model-split.js';
 import { writeFileAtomic } from '../data/atomic.js';
-import { loadDataset } from '../data/datasets.js';
-import { InputError, UsageError, messageOf } from '../errors.js';
+import { checkOutputFile } from '../data/output-directory.js';
+import { forOption, InputError, UsageError, messageOf } from '../errors.js';
 import { RISE_BLUR } from '../eval/blur.js';
 import { EVAL_REPORT_FORMAT, EVAL_REPORT_VERSION, formatEvalTable, type EvalReport } from '../eval/eval-report.js';
 import { evaluateMethods, RANDOM_BASELINE, type EvalResult } from '../eval/evaluate.js';
@@ -20,7 +19,7 @@ import { camMapSource, guidedMapSource, type MapSource } from '../eval/map-sourc
 import { renderExampleRows } from '../eval/report-examples.js';
 import { renderReportHtml } from '../eval/report-html.js';
 import { stderrLog, type Log } from '../log.js';
-import { initBackend } from '../backend/index.js';
+import { loadDatasetOption, startBackend } from './setup.js';
 import { loadModelDirectory } from '../models/model-dir.js';
 import { toolVersion } from '../version.js';
 import { EVAL_SOURCE_NAMES, type EvalCommandOptions } from './eval-options.js';
@@ -41,15 +40,14 @@ export async function runEval(options: EvalCommandOptions, globals: BackendOptio
   const names = parseSourceNames(options.methods);
   const reportPath = options.report === undefined ? undefined : resolve(options.report);
   // Checked before the long computation, so a typo does not cost the whole run.
-  if (reportPath) await checkReportTarget(reportPath, options.report as string);
-  const backend = await initBackend(globals.backend, log, globals.threads);
-  log.info(`backend ${backend.description}`);
+  if (reportPath) await forOption('--report', () => checkOutputFile(reportPath, { expected: 'an .html file name' }));
+  const backend = await startBackend(globals, log);
 
-  const { model, metadata } = await loadModelDirectory(options.model);
+  const { model, metadata } = await forOption('--model', () => loadModelDirectory(options.model));
   if (!metadata) {
     throw new UsageError(`--model ${options.model}: no gradcam.json; eval needs the model's input normalization (use a model written by gradcam train)`);
   }
-  const { test, classNames } = await loadDataset(options.dataset, { data: options.data, splits: ['test'] });
+  const { test, classNames } = await loadDatasetOption(options.dataset, { data: options.data, splits: ['test'] });
   const [height, width, channels] = metadata.inputShape;
   if (test.height !== height || test.width !== width || test.channels !== channels) {
     throw new UsageError(
@@ -64,7 +62,7 @@ export async function runEval(options: EvalCommandOptions, globals: BackendOptio
   if (options.maxChannels !== undefined && !names.includes('scorecam')) throw new UsageError('--max-channels applies to scorecam, which --methods leaves out');
 
   const layerName = options.layer ?? metadata.targetLayer;
-  const split = splitModel(model, layerName);
+  const split = forOption('--layer', () => splitModel(model, layerName));
   const sources = names.map((name) => mapSource(name, split, [height, width, channels], options));
   const sanityImages = Math.min(options.sanityCount ?? count, count);
   log.info(
@@ -126,13 +124,6 @@ function mapSource(name: string, split: ReturnType<typeof splitModel>, inputShap
     maxChannels: options.maxChannels,
     forwardBatchSize: 256,
   });
-}
-
-async function checkReportTarget(path: string, given: string): Promise<void> {
-  const existing = await stat(path).catch(() => undefined);
-  if (existing?.isDirectory()) throw new InputError(`--report ${given}: is a directory; expected an .html file name`);
-  const parent = await stat(dirname(path)).catch(() => undefined);
-  if (!parent?.isDirectory()) throw new InputError(`--report ${given}: directory ${dirname(path)} does not exist`);
 }
 
 function buildReport(

@@ -3,9 +3,10 @@
  * directories have been copied into one), merge their `cam.shard-K-of-N.json` into `DIR/cam.json`
  * for `render`.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../data/atomic.js';
+import { readInputText, statIfExists } from '../data/input-files.js';
 import { checkManifestEntry, MANIFEST_FILE, parseManifest, type CamManifest } from '../data/manifest.js';
 import { mergeShardManifests, SHARD_MANIFEST_PATTERN } from '../data/shards.js';
 import { InputError, fsReasonOf } from '../errors.js';
@@ -20,16 +21,14 @@ export async function mergeManifestsCommand(directory: string, options: MergeCom
 }
 
 export async function runMergeManifests(directory: string): Promise<{ manifest: CamManifest; path: string }> {
-  const info = await stat(directory).catch(() => undefined);
+  const info = await statIfExists(directory);
   if (!info?.isDirectory()) throw new InputError(`${directory}: not a directory`);
   const names = (await readdir(directory)).filter((name) => SHARD_MANIFEST_PATTERN.test(name)).sort();
   if (names.length === 0) throw new InputError(`${directory}: no cam.shard-K-of-N.json files (written by gradcam cam --shard K/N)`);
   const sources = names.map((name) => join(directory, name));
   const manifests = await Promise.all(
     sources.map(async (source) => {
-      const text = await readFile(source, 'utf8').catch((error: unknown) => {
-        throw new InputError(`${source}: cannot read (${fsReasonOf(error)})`);
-      });
+      const text = await readInputText(source, 'a cam.shard-K-of-N.json file');
       const manifest = parseManifest(text, source);
       // The merged cam.json is all or nothing, so one bad entry (say an id or file name that
       // points outside the directory) stops the merge, naming its shard manifest.
@@ -41,7 +40,7 @@ export async function runMergeManifests(directory: string): Promise<{ manifest: 
   // The merged manifest is only useful if the files it names are here.
   for (const entry of manifest.entries) {
     for (const file of [entry.heatmap, entry.input]) {
-      if (!(await stat(join(directory, file)).catch(() => undefined))) {
+      if (!(await statIfExists(join(directory, file)))) {
         throw new InputError(`${join(directory, file)}: missing (named by entry ${entry.id}); copy every shard's files into ${directory}`);
       }
     }

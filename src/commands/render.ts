@@ -6,14 +6,14 @@
  *
  * Each entry is rendered on its own: a bad one is reported and the others are still drawn.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { checkManifestEntry, MANIFEST_FILE, parseManifest } from '../data/manifest.js';
 import { MAX_IMAGE_PIXELS, readImageFile, writePngAtomic, type DecodedImage } from '../data/image-io.js';
+import { readInputText } from '../data/input-files.js';
 import { readNpy } from '../data/npy.js';
-import { checkOutputDirectory, createOutputDirectory } from '../data/output-directory.js';
+import { checkOutputDirectory, checkOutputFile, createOutputDirectory } from '../data/output-directory.js';
 import { resizeImage, roundToBytes } from '../data/resize.js';
-import { InputError, UsageError, fsReasonOf } from '../errors.js';
+import { InputError, UsageError, forOption, fsReasonOf, relabel } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import { contactSheet, type ContactSheetRow } from '../render/compose.js';
 import type { RgbImage } from '../render/compose.js';
@@ -68,7 +68,7 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
   const total = jobs.length + failures.length;
   const out = resolve(options.out ?? defaultOut);
   // Checked now, created before the first write: a run where every entry fails leaves nothing.
-  await checkOutputDirectory(out, '--out');
+  await forOption('--out', () => checkOutputDirectory(out));
   const gridPath = options.grid === undefined ? undefined : resolve(options.grid);
   if (gridPath) await checkGridTarget(gridPath, out);
   // With --size the tile size is known now; otherwise it is the first drawing's (checked below).
@@ -115,7 +115,7 @@ async function writeEntry(out: string, id: string, { drawing, guided }: DrawnEnt
     original: join(out, `original_${id}.png`),
     ...(guided ? { guided: join(out, `guided_${id}.png`) } : {}),
   };
-  await createOutputDirectory(out, '--out');
+  await forOption('--out', () => createOutputDirectory(out));
   try {
     await writePngAtomic(files.heatmap, rgb(drawing.heatmap));
     await writePngAtomic(files.blend, rgb(drawing.blend));
@@ -158,10 +158,10 @@ async function collectJobs(options: RenderCommandOptions, log: Log): Promise<{ j
   }
   if (options.cam === undefined) throw new UsageError('nothing to render: give --cam DIR, or --heatmap MAP.npy with --image IMG');
   const manifestPath = join(options.cam, MANIFEST_FILE);
-  const text = await readFile(manifestPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    const why = error.code === 'ENOENT' ? 'missing' : `cannot read (${error.code ?? error.message})`;
-    throw new InputError(`${manifestPath}: ${why}; expected the output directory of gradcam cam`);
-  });
+  const text = await relabel(
+    () => readInputText(manifestPath, 'a cam.json file'),
+    (error) => `${error.message}; expected the output directory of gradcam cam`,
+  );
   const manifest = parseManifest(text, manifestPath);
   const jobs: RenderJob[] = [];
   const failures: RenderResult['failures'] = [];
@@ -263,11 +263,6 @@ function checkGridSize(rows: number, tile: { width: number; height: number }): v
  * written); checked before anything is drawn.
  */
 async function checkGridTarget(path: string, out: string): Promise<void> {
-  const existing = await stat(path).catch(() => undefined);
-  if (existing?.isDirectory()) throw new InputError(`--grid ${path}: is a directory; expected a .png file name`);
-  if (dirname(path) === out) return;
-  const parent = await stat(dirname(path)).catch(() => undefined);
-  if (!parent?.isDirectory()) {
-    throw new InputError(`--grid ${path}: ${parent ? `${dirname(path)} is not a directory` : `directory ${dirname(path)} does not exist`}`);
-  }
+  const inOut = dirname(path) === out;
+  await forOption('--grid', () => checkOutputFile(path, { expected: 'a .png file name', parentMayBeMissing: inOut }));
 }

@@ -7,20 +7,20 @@
  * together at the end (the finished directory replaces the training one in one rename), so a
  * script never sees a half-written model.
  */
-import { access, constants, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { flagOf, type BackendOptions, type GlobalOptions } from '../options.js';
-import { InputError, InterruptedError, UsageError } from '../errors.js';
+import { forOption, InputError, InterruptedError, UsageError } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import type * as tf from '../tf.js';
 import { channelMeanStd, type Normalization } from '../data/batches.js';
-import { loadDataset } from '../data/datasets.js';
 import type { Dataset, DatasetName, ImageSet } from '../data/image-set.js';
 import { isRunOption, trainingRecordOf, TRAIN_OPTIONS, trainingDefaultsFor, type TrainCommandOptions, type TrainSettings } from './train-options.js';
-import { initBackend } from '../backend/index.js';
+import { loadDatasetOption, startBackend } from './setup.js';
 import { readLatestCheckpoint, writeCheckpoint, type Checkpoint, type TrainingProgress } from '../models/checkpoint.js';
 import { buildModelMetadata, type EpochRecord } from '../models/metadata.js';
-import { checkModelDirectoryTarget, saveModelDirectory } from '../models/model-dir.js';
+import { saveModelDirectory } from '../models/model-dir.js';
+import { statIfExists } from '../data/input-files.js';
+import { checkOutputFile } from '../data/output-directory.js';
 import { createOptimizer, initialProgress, trainModel } from '../models/training.js';
 import { buildVgg, poolsForInput, type VggConfig } from '../models/vgg.js';
 import { SIGNAL_EXIT_CODES, watchInterrupts } from './interrupts.js';
@@ -90,11 +90,11 @@ async function resumableCheckpoint(
   options: TrainCommandOptions,
   explicit: ReadonlySet<keyof TrainCommandOptions>,
 ): Promise<Checkpoint<TrainSettings>> {
-  const info = await stat(directory).catch(() => undefined);
+  const info = await statIfExists(directory);
   if (!info?.isDirectory()) throw new InputError(`--resume ${directory}: not a directory`);
   const checkpoint = await readLatestCheckpoint<TrainSettings>(directory);
   if (!checkpoint) {
-    const finished = await stat(resolve(directory, 'model.json')).catch(() => undefined);
+    const finished = await statIfExists(resolve(directory, 'model.json'));
     throw new InputError(
       finished
         ? `--resume ${directory}: training already finished (a model is there, no checkpoint left)`
@@ -134,8 +134,7 @@ export async function runTrain(
   // Fail on an unusable --out before spending minutes on training.
   if (!resumeFrom) await checkTrainOutput(settings);
   const { dataset, train, test } = await loadTrainingData(settings, log);
-  const backend = await initBackend(globals.backend, log, globals.threads);
-  log.info(`backend ${backend.description}`);
+  const backend = await startBackend(globals, log);
   if (resumeFrom && resumeFrom.backend !== backend.description) {
     log.warn(`the checkpoint was written on ${resumeFrom.backend}; resuming on ${backend.description} will not reproduce the uninterrupted run exactly`);
   }
@@ -195,7 +194,7 @@ export async function runTrain(
 }
 
 async function loadTrainingData(settings: TrainSettings, log: Log): Promise<{ dataset: Dataset; train: ImageSet; test: ImageSet }> {
-  const dataset = await loadDataset(settings.dataset, { data: settings.data, download: settings.download, cacheDir: settings.cacheDir, log });
+  const dataset = await loadDatasetOption(settings.dataset, { data: settings.data, download: settings.download, cacheDir: settings.cacheDir, log });
   return { dataset, train: firstImages(dataset.train, settings.limit), test: firstImages(dataset.test, settings.testLimit) };
 }
 
@@ -241,20 +240,12 @@ async function startingProgress(
   return start;
 }
 
-async function checkTrainOutput(settings: TrainSettings): Promise<void> {
-  await checkModelDirectoryTarget(settings.out, settings.force);
-  await checkWritableParent(settings.out);
-}
-
-async function checkWritableParent(out: string): Promise<void> {
-  const parent = dirname(out);
-  const parentStat = await stat(parent).catch(() => undefined);
-  if (!parentStat?.isDirectory()) {
-    throw new InputError(`--out ${out}: ${parentStat ? `${parent} is not a directory` : `parent directory ${parent} does not exist`}`);
-  }
-  await access(parent, constants.W_OK).catch(() => {
-    throw new InputError(`--out ${out}: parent directory ${parent} is not writable`);
-  });
+/** --out: a new directory (or, with --force, an old one) in a writable directory. */
+async function checkTrainOutput({ out, force }: TrainSettings): Promise<void> {
+  const existing = await statIfExists(out);
+  if (existing && !existing.isDirectory()) throw new InputError(`--out ${out}: exists and is not a directory`);
+  if (existing && !force) throw new InputError(`--out ${out}: already exists (use --force to replace it)`);
+  await forOption('--out', () => checkOutputFile(out, { writable: true }));
 }
 
 /** The entries of `options` that have a value: a default is not replaced by an option not given. */

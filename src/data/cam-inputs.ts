@@ -4,11 +4,12 @@
  * Files are listed here but decoded only when their batch comes up, so thousands of inputs never
  * sit in memory at once.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import type { DecodedImage } from './image-io.js';
 import { readImageFile } from './image-io.js';
+import { statIfExists } from './input-files.js';
 import type { ImageSet } from './image-set.js';
 
 export interface CamInput {
@@ -22,7 +23,7 @@ export interface CamInput {
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
-/** Inputs from `--image` files (in the order given) then `--images` directories (sorted by name). */
+/** Inputs from image files (in the order given), then from directories (sorted by name). */
 export async function imageFileInputs(files: readonly string[], directories: readonly string[]): Promise<CamInput[]> {
   const paths: string[] = [...files];
   for (const directory of directories) paths.push(...(await listImages(directory)));
@@ -41,8 +42,8 @@ export function datasetInputs(set: ImageSet, datasetName: string, indices: reado
   const digits = Math.max(5, String(set.count - 1).length);
   const seen = new Set<number>();
   return indices.map((index) => {
-    if (index >= set.count) throw new UsageError(`--index ${index}: the ${datasetName} test set has ${set.count} images (0–${set.count - 1})`);
-    if (seen.has(index)) throw new UsageError(`--index ${index}: given twice`);
+    if (index >= set.count) throw new UsageError(`${index}: the ${datasetName} test set has ${set.count} images (0–${set.count - 1})`, String(index));
+    if (seen.has(index)) throw new UsageError(`${index}: given twice`, String(index));
     seen.add(index);
     const size = set.height * set.width * set.channels;
     const image: DecodedImage = {
@@ -56,10 +57,10 @@ export function datasetInputs(set: ImageSet, datasetName: string, indices: reado
 }
 
 async function listImages(directory: string): Promise<string[]> {
-  const info = await stat(directory).catch(() => undefined);
-  if (!info?.isDirectory()) throw new InputError(`--images ${directory}: not a directory`);
+  const info = await statIfExists(directory);
+  if (!info?.isDirectory()) throw new InputError(`${directory}: not a directory`, directory);
   const names = (await readdir(directory)).filter((name) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase()) && !name.startsWith('.'));
-  if (names.length === 0) throw new InputError(`--images ${directory}: no .png, .jpg or .jpeg files`);
+  if (names.length === 0) throw new InputError(`${directory}: no .png, .jpg or .jpeg files`, directory);
   return names.sort().map((name) => join(directory, name));
 }
 

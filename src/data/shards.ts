@@ -20,7 +20,7 @@ export function shardOf<T>(items: readonly T[], shard: Shard): T[] {
   return items.slice(start, end);
 }
 
-/** A shard writes `cam.shard-K-of-N.json`, so shards sharing one --out do not overwrite each other. */
+/** A shard writes `cam.shard-K-of-N.json`, so shards sharing one output directory do not overwrite each other. */
 export function shardManifestName(shard: Shard): string {
   return `cam.shard-${shard.index}-of-${shard.count}.json`;
 }

@@ -8,22 +8,15 @@
  * Saving and loading use in-memory IO handlers plus node:fs, so they work on every backend.
  */
 import * as tf from '../tf.js';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { InputError, messageOf } from '../errors.js';
+import { InputError, messageOf, relabel } from '../errors.js';
 import { temporarySibling } from '../data/atomic.js';
+import { readInputFile, readInputText, statIfExists } from '../data/input-files.js';
 import { METADATA_FILE, parseMetadata, type ModelMetadata } from './metadata.js';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
-
-/** Refuses an `--out` that exists (unless `force`) or is a file; call before long work starts. */
-export async function checkModelDirectoryTarget(out: string, force: boolean): Promise<void> {
-  const existing = await stat(out).catch(() => undefined);
-  if (!existing) return;
-  if (!existing.isDirectory()) throw new InputError(`--out ${out}: exists and is not a directory`);
-  if (!force) throw new InputError(`--out ${out}: already exists (use --force to replace it)`);
-}
 
 /**
  * Writes the model directory atomically: everything goes into a hidden sibling directory that is
@@ -36,7 +29,10 @@ export async function saveModelDirectory(
   metadata: ModelMetadata,
   force: boolean,
 ): Promise<void> {
-  await checkModelDirectoryTarget(out, force);
+  // Fail before writing anything; moveIntoPlace checks again, in case `out` appeared meanwhile.
+  const existing = await statIfExists(out);
+  if (existing && !existing.isDirectory()) throw new InputError(`${out}: exists and is not a directory`, out);
+  if (existing && !force) throw new InputError(`${out}: already exists`, out);
   const staging = temporarySibling(out);
   try {
     await mkdir(staging);
@@ -69,12 +65,12 @@ export async function writeModelFiles(directory: string, model: tf.LayersModel):
 }
 
 async function moveIntoPlace(staging: string, out: string, force: boolean): Promise<void> {
-  const existing = await stat(out).catch(() => undefined);
+  const existing = await statIfExists(out);
   if (!existing) {
     await rename(staging, out);
     return;
   }
-  if (!force) throw new InputError(`--out ${out}: already exists (use --force to replace it)`);
+  if (!force) throw new InputError(`${out}: already exists`, out);
   // Two renames leave a window without `out`, but never a mixed or half-written directory.
   const previous = temporarySibling(out);
   await rename(out, previous);
@@ -106,15 +102,12 @@ export async function loadModelDirectory(directory: string): Promise<LoadedModel
  */
 export async function readModelDirectory(directory: string): Promise<ModelFiles> {
   const modelPath = join(directory, MODEL_FILE);
-  const directoryStat = await stat(directory).catch(() => undefined);
-  if (!directoryStat?.isDirectory()) throw new InputError(`--model ${directory}: not a directory`);
+  const directoryStat = await statIfExists(directory);
+  if (!directoryStat?.isDirectory()) throw new InputError(`${directory}: not a directory`, directory);
   const artifacts = await readArtifacts(directory, modelPath);
   const metadataPath = join(directory, METADATA_FILE);
-  const metadataText = await readFile(metadataPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw new InputError(`${metadataPath}: cannot read (${error.code ?? error.message})`);
-  });
-  const metadata = metadataText === undefined ? undefined : parseMetadata(metadataText, metadataPath);
+  // gradcam.json is optional: foreign layers models have none.
+  const metadata = (await statIfExists(metadataPath)) ? parseMetadata(await readInputText(metadataPath, 'a gradcam.json file'), metadataPath) : undefined;
   return { directory, artifacts, metadata };
 }
 
@@ -174,10 +167,10 @@ interface WeightSpec {
 }
 
 async function readArtifacts(directory: string, modelPath: string): Promise<tf.ModelArtifacts> {
-  const text = await readFile(modelPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    const why = error.code === 'ENOENT' ? 'missing' : `cannot read (${error.code ?? error.message})`;
-    throw new InputError(`${modelPath}: ${why}; expected a TensorFlow.js layers model`);
-  });
+  const text = await relabel(
+    () => readInputText(modelPath, 'a model.json file'),
+    (error) => `${error.message}; expected a TensorFlow.js layers model`,
+  );
   let json: { modelTopology?: unknown; weightsManifest?: { paths?: unknown; weights?: unknown }[]; format?: unknown };
   try {
     json = JSON.parse(text);
@@ -222,10 +215,7 @@ async function readWeightsFile(directory: string, modelPath: string, path: unkno
     throw new InputError(`${modelPath}: weights path ${JSON.stringify(path)} must be a file name inside the model directory`);
   }
   const weightsPath = join(directory, path);
-  return readFile(weightsPath).catch((error: NodeJS.ErrnoException) => {
-    const why = error.code === 'ENOENT' ? 'missing' : `cannot read (${error.code ?? error.message})`;
-    throw new InputError(`${weightsPath}: ${why} (named in model.json)`);
-  });
+  return relabel(() => readInputFile(weightsPath, 'a weights file'), (error) => `${error.message} (named in model.json)`);
 }
 
 function checkWeightSpec(spec: unknown, modelPath: string): WeightSpec {

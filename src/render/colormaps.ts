@@ -8,7 +8,7 @@
 
 export type ColormapName = 'jet' | 'viridis' | 'inferno' | 'gray';
 
-/** Every colormap name, in the order a `--colormap` help text should list them. */
+/** Every colormap name, in the order help texts list them. */
 export const COLORMAP_NAMES: readonly ColormapName[] = ['jet', 'viridis', 'inferno', 'gray'];
 
 /*

@@ -141,7 +141,7 @@ describe('downloadDataset against a local server', () => {
     const error = await rejection(downloadDataset('cifar10', { cacheDir, mirror: served.url }));
     expect(error.message).toBe(
       `cannot download ${url} (ECONNREFUSED); without network, put cifar-10-binary.tar.gz into ` +
-        `${join(cacheDir, 'cifar10')} by hand, or pass --data`,
+        `${join(cacheDir, 'cifar10')} by hand`,
     );
     expect(await readdir(join(cacheDir, 'cifar10'))).toEqual([]);
   });
@@ -193,7 +193,7 @@ describe('defaultCacheDir', () => {
 
 describe('loadDataset without a source', () => {
   it('asks for --data or --download when the cache is empty, and refuses both at once', async () => {
-    const message = `--dataset cifar10 needs --data <path> or --download (nothing downloaded yet in ${join(cacheDir, 'cifar10')})`;
+    const message = `cifar10: no data files given and nothing downloaded yet in ${join(cacheDir, 'cifar10')}`;
     await expect(loadDataset('cifar10', { cacheDir })).rejects.toThrow(message);
     // What a failed download leaves: the empty dataset directory.
     await mkdir(join(cacheDir, 'cifar10'), { recursive: true });

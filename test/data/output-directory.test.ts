@@ -15,16 +15,16 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe('checkOutputDirectory', () => {
   it('accepts an existing directory and a path whose nearest existing ancestor is a directory, creating nothing', async () => {
-    await checkOutputDirectory(join(root, 'existing'), '--out');
-    await checkOutputDirectory(join(root, 'new', 'deeper'), '--out');
+    await checkOutputDirectory(join(root, 'existing'));
+    await checkOutputDirectory(join(root, 'new', 'deeper'));
     expect((await readdir(root)).sort()).toEqual(['existing', 'notes.txt']);
   });
 
   it('refuses a file, and a path below a file (which not even root can create)', async () => {
     const file = join(root, 'notes.txt');
-    await expect(checkOutputDirectory(file, '--out')).rejects.toThrow(new InputError(`--out ${file}: exists and is not a directory`));
-    await expect(checkOutputDirectory(join(file, 'a', 'b'), '--out')).rejects.toThrow(
-      new InputError(`--out ${join(file, 'a', 'b')}: cannot create it, ${file} is a file`),
+    await expect(checkOutputDirectory(file)).rejects.toThrow(new InputError(`${file}: exists and is not a directory`, file));
+    await expect(checkOutputDirectory(join(file, 'a', 'b'))).rejects.toThrow(
+      new InputError(`${join(file, 'a', 'b')}: cannot create it, ${file} is a file`, join(file, 'a', 'b')),
     );
   });
 });
@@ -32,12 +32,12 @@ describe('checkOutputDirectory', () => {
 describe('createOutputDirectory', () => {
   it('creates missing parents, and is idempotent', async () => {
     const target = join(root, 'made', 'here');
-    await createOutputDirectory(target, '--out');
-    await createOutputDirectory(target, '--out');
+    await createOutputDirectory(target);
+    await createOutputDirectory(target);
     expect((await stat(target)).isDirectory()).toBe(true);
   });
 
   it('names the option when it cannot create the directory', async () => {
-    await expect(createOutputDirectory(join(root, 'notes.txt', 'x'), '--grid')).rejects.toThrow(/^--grid .*notes\.txt\/x: cannot create it/);
+    await expect(createOutputDirectory(join(root, 'notes.txt', 'x'))).rejects.toThrow(/^\/.*notes\.txt\/x: cannot create it/);
   });
 });

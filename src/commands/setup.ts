@@ -1,0 +1,35 @@
+/**
+ * Steps several commands share: they call library code and put the command-line words into its
+ * errors (library errors name values and files, not options).
+ */
+import { initBackend, type BackendInfo } from '../backend/index.js';
+import type { DatasetName } from '../choices.js';
+import { forOption, relabel, UsageError } from '../errors.js';
+import { loadDataset, NoDatasetFilesError, type LoadDatasetOptions } from '../data/datasets.js';
+import { DownloadError } from '../data/download.js';
+import type { Dataset } from '../data/image-set.js';
+import type { Log } from '../log.js';
+import type { BackendOptions } from '../options.js';
+
+/** Starts the --backend (--threads) and says which one runs. */
+export async function startBackend(globals: BackendOptions, log: Log): Promise<BackendInfo> {
+  const backend = await forOption('--backend', () => initBackend(globals.backend, log, globals.threads));
+  log.info(`backend ${backend.description}`);
+  return backend;
+}
+
+/** `--dataset NAME` read from `--data PATH`, a `--download`, the cache or the embedded MNIST. */
+export async function loadDatasetOption(name: DatasetName, options: LoadDatasetOptions): Promise<Dataset> {
+  if (options.data !== undefined && options.download) {
+    throw new UsageError('--data and --download cannot be combined: --download reads what it fetched from the cache directory');
+  }
+  return relabel(
+    () => loadDataset(name, options),
+    (error) => {
+      if (error instanceof NoDatasetFilesError) {
+        return `--dataset ${name} needs --data <path> or --download (nothing downloaded yet in ${error.cacheDirectory})`;
+      }
+      return error instanceof DownloadError ? `${error.message}, or pass --data` : error.message;
+    },
+  );
+}
