@@ -4,8 +4,8 @@
  *
  * Why not `import ... from '@tensorflow/tfjs-core'`: these packages are CommonJS bundles of a few
  * MB, and Node 20's ES-module loader scans each one to detect its format and its export names
- * before running it (about 270 ms per start-up on the reference machine, a quarter of a one-image
- * `cam`); `require` runs them directly (about 150 ms for all four). So the packages are required,
+ * before running it, a large part of a one-image `cam` (README, Performance); `require` runs them
+ * directly. So the packages are required,
  * their types re-exported, and the values this project uses exported by name; add a name here when
  * you need one (tsc says so). The `@tensorflow/tfjs` union package is not used at all: it would
  * also load the converter, tfjs-data and the WebGL backend. Without it the chained tensor methods

@@ -12,7 +12,7 @@ import { guidedBackprop, guidedGradcam } from './guided-backprop.js';
 import type { CamMethod } from './methods/method.js';
 import type { SplitModel } from './model-split.js';
 import { addNoise, noiseFields, type SmoothOptions } from './smooth.js';
-import { resolveTargets, type TargetSpec } from './targets.js';
+import { argMax, resolveTargets, type TargetSpec } from './targets.js';
 
 export interface ExplainOptions {
   method: CamMethod;
@@ -187,10 +187,4 @@ export function normalizeByMax(raw: tf.Tensor3D): [tf.Tensor3D, tf.Tensor1D] {
     ) as tf.Tensor3D;
     return [normalized, rawMax as tf.Tensor1D];
   });
-}
-
-function argMax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
 }

@@ -20,6 +20,13 @@ export function resolveTargets(logits: Float32Array, batch: number, classes: num
   return Array.from({ length: k }, (_, round) => ranked.map((order) => order[round]));
 }
 
+/** The index of the largest value; ties keep the lower index. */
+export function argMax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
 /** Class indices by decreasing score; ties keep the lower index first (stable, like argmax). */
 export function rankClasses(scores: ArrayLike<number>): number[] {
   return Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);

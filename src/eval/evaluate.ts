@@ -11,6 +11,7 @@
  */
 import type * as tf from '../tf.js';
 import type { SplitModel } from '../cam/model-split.js';
+import { argMax } from '../cam/targets.js';
 import { fillBatch, type Normalization } from '../data/batches.js';
 import type { ImageSet } from '../data/image-set.js';
 import { Random } from '../random.js';
@@ -299,10 +300,4 @@ function scoreMaps(
     into.full.push(context.fullProbability[b]);
     into.explained.push(target(2 * points));
   }
-}
-
-function argMax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
 }

@@ -6,7 +6,7 @@
  */
 import * as tf from '../tf.js';
 import type { ImageSet } from '../data/image-set.js';
-import { fillBatch, type Normalization } from '../data/batches.js';
+import { fillBatch, type Batch, type Normalization } from '../data/batches.js';
 import { Random } from '../random.js';
 import type { OptimizerName } from '../choices.js';
 import type { TrainingProgress } from './checkpoint.js';
@@ -177,12 +177,6 @@ export async function trainModel(run: TrainingRun): Promise<TrainingOutcome> {
     if (completedEpochs < options.epochs && events.shouldStop?.()) return { history, finished: false };
   }
   return { history, finished: true };
-}
-
-interface Batch {
-  images: Float32Array;
-  labels: Int32Array;
-  shape: [number, number, number, number];
 }
 
 /** One optimizer step; returns the batch's mean loss and number of correct predictions. */

@@ -2,9 +2,7 @@
  * Draws one explanation: the map upsampled to the output size (bilinear, half-pixel centres, as
  * `cv2.resize` INTER_LINEAR), colorized (JET by default, as `cv2.applyColorMap`), and alpha-blended
  * over the image. Pure: arrays in, arrays out.
- *
- * The blend is a true alpha blend, (1 − α)·image + α·heatmap. The tutorial this project grew
- * from computed heatmap·0.4 + image, which adds light and overexposes the picture.
+ * The blend is a true alpha blend, (1 − α)·image + α·heatmap, not an additive one (README).
  */
 import { resizeBilinear, resizeImage, roundToBytes } from '../data/resize.js';
 import { applyColormap, type ColormapName } from './colormaps.js';

@@ -30,9 +30,8 @@ const PATCH_BUFFER_FLOATS = 1 << 22;
 /**
  * Output positions (rows of dy) per product in the filter gradient. The product's inner
  * dimension is the number of positions; XNNPACK does not block it, so with few patch rows (the
- * first layer: 3x3x3 = 27) one long product streams its operands from memory. Measured for
- * 27 x 65536 x 64: 59 ms in one product, 25 ms in 16 products of 4096 (summed); for 576 rows
- * and more, the split changes nothing measurable.
+ * first layer: 3x3x3 = 27) one long product streams its operands from memory; splitting it
+ * more than halves the time there and changes nothing for wider layers (README, Performance).
  */
 const POSITIONS_PER_PRODUCT = 4096;
 
@@ -152,10 +151,9 @@ export function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
  * original runs) for NCHW or non-float32 inputs.
  *
  * Two exact methods; they differ in overhead. The convolution with the flipped filter costs a
- * pass over the filter inside the wasm Conv2D kernel (an untiled transpose, ~35 ns per element
- * here), the product + scatter-add a pass over N*OH*OW*FH*FW*Ci contributions (~3 ns each) and
- * works for any stride; per layer, the one with less overhead runs. Measured at batch 64,
- * 16x16x64->128: 101 ms by convolution, 148 ms by product; 4x4x512->512: 259 ms against 163 ms.
+ * pass over the filter inside the wasm Conv2D kernel (an untiled transpose), the product +
+ * scatter-add a pass over N*OH*OW*FH*FW*Ci contributions, and works for any stride; per layer,
+ * the one with less overhead runs (each wins on some VGG layers: README, Performance).
  */
 export function conv2DBackpropInput(args: KernelArgs): TensorInfo | undefined {
   const { backend } = args;

@@ -9,8 +9,8 @@
  *
  * Each kernel turns its work into such products plus data movement: unfolding patches
  * (im2col), adding them back (col2im), transposing. The data movement is JavaScript on the wasm
- * heap rather than the wasm `Transpose` kernel, which is an untiled loop (20-45 ns per element
- * on multi-MB matrices here; see `transposeMatrices` in heap.ts). The kernels live in
+ * heap rather than the wasm `Transpose` kernel, which is an untiled loop (see `transposeMatrices`
+ * in heap.ts). The kernels live in
  * conv-gradients.ts and mat-mul.ts; this module registers them.
  *
  * All kernels are NHWC, float32, dilation 1 (the tfjs gradients of `conv2d` refuse dilation > 1

@@ -1,32 +1,14 @@
 import * as tf from '../../tf.js';
 import type { GradientFreeCamMethod, ModelAccess } from './method.js';
+import { rankClasses } from '../targets.js';
 
 /**
- * Score-CAM, Wang et al., "Score-CAM: Score-Weighted Visual Explanations for Convolutional Neural
- * Networks", CVPR Workshops 2020, arXiv:1910.01279.
- *
- * Gradient-free: each activation channel A^k is upsampled to the input size and min-max
- * normalized to [0, 1], H^k = s(Up(A^k)), and used as a soft mask on the input; the target
- * class's softmax probability on the masked input X ∘ H^k is the channel's weight α^c_k (the
- * paper's "channel-wise increase of confidence"), and L^c = ReLU(Σ_k α^c_k A^k).
- *
- * As in the authors' code (github.com/haofanwang/Score-CAM, cam/scorecam.py), α^c_k is the plain
- * softmax probability: no baseline score is subtracted and no softmax is taken across channels
- * (pytorch-grad-cam's ScoreCAM does the latter), and a channel that is constant after upsampling
- * (no spatial information; max = min) gets weight 0. The masks multiply the model's *scaled*
- * input, so a masked-out pixel becomes 0, the dataset mean for normalized inputs.
- *
- * Upsampling is bilinear with half-pixel centres, `tf.image.resizeBilinear(…, alignCorners false,
- * halfPixelCenters true)`, the convention of PyTorch's `interpolate(mode='bilinear',
- * align_corners=False)` used by the authors; for enlarging it equals `cv2.resize` INTER_LINEAR and
- * src/data/resize.ts `resizeBilinear` (test/cam/guided.test.ts checks this). The map itself stays
- * at the layer's resolution, like every other method here; since upsampling is linear, it equals
- * the authors' input-resolution map before their final ReLU.
- *
- * Cost: one forward pass per (image, channel), batched over channels `model.batchSize` at a time.
- * `model.maxChannels` caps it: each image then uses only the channels with the highest mean
- * activation (spatial mean of A^k; the channels that contribute the most mass to the map; ties
- * go to the lower channel index).
+ * Score-CAM (Wang et al. 2020, arXiv:1910.01279). Gradient-free: each channel A^k, upsampled
+ * (bilinear, half-pixel centres) and min-max normalized, masks the scaled input; the target's
+ * softmax probability on that input is the weight α^c_k, and L^c = ReLU(Σ_k α^c_k A^k) at the
+ * layer's resolution. As in the authors' code: no baseline subtracted, no softmax across
+ * channels, and a channel constant after upsampling weighs 0. One forward pass per (image,
+ * channel); `model.maxChannels` keeps the channels of highest spatial mean (ties: lower index).
  */
 export const scorecam: GradientFreeCamMethod = {
   name: 'scorecam',
@@ -56,13 +38,9 @@ export const scorecam: GradientFreeCamMethod = {
  */
 function strongestChannels(activations: tf.Tensor4D, count: number): tf.Tensor2D {
   const means = tf.mean(activations, [1, 2]) as tf.Tensor2D;
-  const ranked = rankDescending(means.arraySync());
+  // Ties keep the lower index first (tf.topk does not promise this on every backend).
+  const ranked = means.arraySync().map((row) => rankClasses(row));
   return tf.tensor2d(ranked.map((order) => order.slice(0, count)), [ranked.length, count], 'int32');
-}
-
-/** Indices by decreasing value; ties keep the lower index first (tf.topk does not promise this on every backend). */
-function rankDescending(rows: number[][]): number[][] {
-  return rows.map((row) => row.map((_, index) => index).sort((a, b) => row[b] - row[a] || a - b));
 }
 
 /**
