@@ -161,16 +161,6 @@ export function writeLabels(set: ImageSet, indices: ArrayLike<number>, out: Int3
   for (let b = 0; b < indices.length; b++) out[b] = set.labels[checkedIndex(set, indices[b])];
 }
 
-/** Labels as one-hot float32 rows [n, classCount] written to `out` (1 at the label, 0 elsewhere). */
-export function writeOneHot(set: ImageSet, indices: ArrayLike<number>, classCount: number, out: Float32Array): void {
-  out.fill(0, 0, indices.length * classCount);
-  for (let b = 0; b < indices.length; b++) {
-    const label = set.labels[checkedIndex(set, indices[b])];
-    if (label >= classCount) throw new RangeError(`label ${label} does not fit ${classCount} classes`);
-    out[b * classCount + label] = 1;
-  }
-}
-
 /**
  * Per-channel mean and population standard deviation of all pixel values of `set`, scaled to
  * [0, 1] (numpy's `x.mean(axis=(0,1,2))`, `x.std(axis=(0,1,2))` on `x = images / 255`). One pass

@@ -5,7 +5,6 @@ import {
   fillBatch,
   writeLabels,
   writeNormalizedImages,
-  writeOneHot,
   type Normalization,
 } from '../../src/data/batches.js';
 import type { ImageSet } from '../../src/data/image-set.js';
@@ -204,17 +203,11 @@ describe('fillBatch', () => {
 });
 
 describe('labels', () => {
-  it('writes class indices and one-hot rows', () => {
+  it('writes class indices', () => {
     const set = imageSet(4, 1, 1, 1, () => 0); // labels 0, 3, 6, 9
     const labels = new Int32Array(3);
     writeLabels(set, [3, 1, 2], labels);
     expect(Array.from(labels)).toEqual([9, 3, 6]);
-    const oneHot = new Float32Array(3 * 10).fill(7);
-    writeOneHot(set, [3, 1, 2], 10, oneHot);
-    const expected = new Array<number>(30).fill(0);
-    expected[9] = expected[13] = expected[26] = 1;
-    expect(Array.from(oneHot)).toEqual(expected);
-    expect(() => writeOneHot(set, [3], 5, new Float32Array(5))).toThrow(/label 9/);
   });
 });
 
