@@ -181,22 +181,15 @@ async function poisonWeight(path: string, index: number, value: number): Promise
  * side × side gray images: its weights do not grow with the input, so only the input is huge.
  */
 async function writeForeignModel(directory: string, side: number): Promise<void> {
-  const tf = await import('@tensorflow/tfjs');
+  const tf = await import('../src/tf.js');
+  const { writeModelFiles } = await import('../src/models/model-dir.js');
   tf.env().set('PROD', true);
   const model = tf.sequential();
   model.add(tf.layers.conv2d({ inputShape: [side, side, 1], filters: 2, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv' }));
   model.add(tf.layers.globalAveragePooling2d({ name: 'pool' }));
   model.add(tf.layers.dense({ units: 2, name: 'logits' }));
   await mkdir(directory, { recursive: true });
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const weights = tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0));
-      await writeFile(join(directory, 'weights.bin'), new Uint8Array(weights));
-      const manifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }];
-      await writeFile(join(directory, 'model.json'), JSON.stringify({ modelTopology: artifacts.modelTopology, format: 'layers-model', weightsManifest: manifest }));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+  await writeModelFiles(directory, model);
   model.dispose();
 }
 

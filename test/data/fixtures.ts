@@ -1,6 +1,7 @@
 /**
  * Small dataset files in the real on-disk formats, written from their specifications (not with
- * the readers under test), plus temp-directory helpers.
+ * the readers under test), plus temp-directory helpers. The one set of IDX and CIFAR-10 byte
+ * writers of the tests (helpers/synthetic-data.ts uses them too).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -23,22 +24,25 @@ export function cifarPixel(image: number, channel: number, y: number, x: number)
 
 /**
  * CIFAR-10 binary records: per image 1 label byte, then the red plane, green plane, blue plane,
- * each 32x32 row-major. `firstImage` offsets cifarPixel so every batch has distinct content.
+ * each 32x32 row-major; `pixel(record, channel, y, x)` gives the values.
  */
-export function cifarBatch(labels: number[], firstImage: number): Uint8Array {
+export function cifarRecords(labels: readonly number[], pixel: (record: number, channel: number, y: number, x: number) => number): Uint8Array {
   const bytes = new Uint8Array(labels.length * 3073);
   labels.forEach((label, record) => {
     const start = record * 3073;
     bytes[start] = label;
     for (let channel = 0; channel < 3; channel++) {
       for (let y = 0; y < 32; y++) {
-        for (let x = 0; x < 32; x++) {
-          bytes[start + 1 + channel * 1024 + y * 32 + x] = cifarPixel(firstImage + record, channel, y, x);
-        }
+        for (let x = 0; x < 32; x++) bytes[start + 1 + channel * 1024 + y * 32 + x] = pixel(record, channel, y, x);
       }
     }
   });
   return bytes;
+}
+
+/** CIFAR-10 records of cifarPixel; `firstImage` offsets it so every batch has distinct content. */
+export function cifarBatch(labels: number[], firstImage: number): Uint8Array {
+  return cifarRecords(labels, (record, channel, y, x) => cifarPixel(firstImage + record, channel, y, x));
 }
 
 export const CIFAR_META = 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n';

@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { CIFAR_META, cifarRecords, idxImages, idxLabels } from '../data/fixtures.js';
 
 export const SQUARE = 6;
 
@@ -22,25 +23,15 @@ function pixelOf(n: number, classIndex: number, side: number, y: number, x: numb
   return inside ? 200 + (noise % 50) : noise;
 }
 
-function idx(magic: number, dims: number[], body: Uint8Array): Buffer {
-  const header = Buffer.alloc(4 + 4 * dims.length);
-  header.writeUInt32BE(magic, 0);
-  dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
-  return Buffer.concat([header, body]);
-}
-
 /** Writes the four MNIST IDX files (gzipped, as distributed) into `directory`. */
 export async function writeSyntheticMnist(directory: string, trainCount: number, testCount: number): Promise<void> {
   await mkdir(directory, { recursive: true });
   const side = 28;
   const split = async (prefix: string, count: number, offset: number) => {
-    const labels = Uint8Array.from({ length: count }, (_, n) => (n + offset) % 10);
-    const images = new Uint8Array(count * side * side);
-    for (let n = 0; n < count; n++)
-      for (let y = 0; y < side; y++)
-        for (let x = 0; x < side; x++) images[(n * side + y) * side + x] = pixelOf(n + offset, labels[n], side, y, x, 0);
-    await writeFile(join(directory, `${prefix}-images-idx3-ubyte.gz`), gzipSync(idx(0x803, [count, side, side], images)));
-    await writeFile(join(directory, `${prefix}-labels-idx1-ubyte.gz`), gzipSync(idx(0x801, [count], labels)));
+    const labels = Array.from({ length: count }, (_, n) => (n + offset) % 10);
+    const images = idxImages(count, side, side, (n, y, x) => pixelOf(n + offset, labels[n], side, y, x, 0));
+    await writeFile(join(directory, `${prefix}-images-idx3-ubyte.gz`), gzipSync(images));
+    await writeFile(join(directory, `${prefix}-labels-idx1-ubyte.gz`), gzipSync(idxLabels(labels)));
   };
   await split('train', trainCount, 0);
   await split('t10k', testCount, 3);
@@ -51,17 +42,10 @@ export async function writeSyntheticCifar(directory: string, perBatch: number, t
   await mkdir(directory, { recursive: true });
   const side = 32;
   const batch = (count: number, offset: number) => {
-    const bytes = new Uint8Array(count * 3073);
-    for (let n = 0; n < count; n++) {
-      const label = (n + offset) % 10;
-      bytes[n * 3073] = label;
-      for (let c = 0; c < 3; c++)
-        for (let y = 0; y < side; y++)
-          for (let x = 0; x < side; x++) bytes[n * 3073 + 1 + c * 1024 + y * 32 + x] = pixelOf(n + offset, label, side, y, x, c);
-    }
-    return bytes;
+    const labels = Array.from({ length: count }, (_, n) => (n + offset) % 10);
+    return cifarRecords(labels, (n, c, y, x) => pixelOf(n + offset, labels[n], side, y, x, c));
   };
   for (let b = 1; b <= 5; b++) await writeFile(join(directory, `data_batch_${b}.bin`), batch(perBatch, b * perBatch));
   await writeFile(join(directory, 'test_batch.bin'), batch(testCount, 7));
-  await writeFile(join(directory, 'batches.meta.txt'), 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n');
+  await writeFile(join(directory, 'batches.meta.txt'), CIFAR_META.trimEnd() + '\n');
 }
