@@ -17,7 +17,7 @@ import type { Dataset, DatasetName, ImageSet } from '../data/image-set.js';
 import { isRunOption, trainingRecordOf, TRAIN_OPTIONS, trainingDefaultsFor, type TrainCommandOptions, type TrainSettings } from './train-options.js';
 import { loadDatasetOption, startBackend } from './setup.js';
 import { readLatestCheckpoint, writeCheckpoint, type Checkpoint, type TrainingProgress } from '../models/checkpoint.js';
-import { buildModelMetadata, type EpochRecord } from '../models/metadata.js';
+import { buildModelMetadata, type EpochRecord, type ModelMetadata } from '../models/metadata.js';
 import { saveModelDirectory } from '../models/model-dir.js';
 import { statIfExists } from '../data/input-files.js';
 import { checkOutputFile } from '../data/output-directory.js';
@@ -165,7 +165,6 @@ export async function runTrain(
       },
     }).finally(() => reporter.stop());
     if (!outcome.finished) throw new StoppedError(lastCheckpoint);
-
     const metadata = buildModelMetadata({
       dataset: settings.dataset,
       classNames: dataset.classNames,
@@ -177,20 +176,16 @@ export async function runTrain(
     });
     // --out now holds our checkpoints (or a model --force lets us replace): swap in the model.
     await saveModelDirectory(settings.out, model, metadata, true);
-    return {
-      out: settings.out,
-      dataset: settings.dataset,
-      backend: backend.description,
-      testAccuracy: metadata.testAccuracy,
-      history: metadata.history,
-      trainImages: train.count,
-      testImages: test.count,
-      seconds: (performance.now() - started) / 1000,
-    };
+    return { out: settings.out, ...resultOf(metadata, train.count, test.count), seconds: (performance.now() - started) / 1000 };
   } finally {
     model.dispose();
     optimizer.dispose();
   }
+}
+
+function resultOf(metadata: ModelMetadata, trainImages: number, testImages: number): Omit<TrainResult, 'out' | 'seconds'> {
+  const { testAccuracy, history, backend } = metadata;
+  return { dataset: metadata.dataset as DatasetName, backend, testAccuracy, history, trainImages, testImages };
 }
 
 async function loadTrainingData(settings: TrainSettings, log: Log): Promise<{ dataset: Dataset; train: ImageSet; test: ImageSet }> {

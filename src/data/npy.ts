@@ -184,84 +184,7 @@ type PythonValue = string | boolean | number[];
  * is data from a file we did not write, so it is never evaluated.
  */
 function parseHeader(text: string): NpyHeader {
-  let position = 0;
-  const at = (): string => (position >= text.length ? 'at the end of the header' : `at character ${position}`);
-  const skipSpaces = (): void => {
-    while (position < text.length && ' \t\r\n'.includes(text[position])) position += 1;
-  };
-  const expect = (token: string): void => {
-    skipSpaces();
-    if (!text.startsWith(token, position)) throw new HeaderSyntaxError(`expected ${token} ${at()}`);
-    position += token.length;
-  };
-  const peek = (): string => {
-    skipSpaces();
-    return text[position] ?? '';
-  };
-  const parseString = (): string => {
-    const quote = peek();
-    if (quote !== "'" && quote !== '"') throw new HeaderSyntaxError(`expected a quoted string ${at()}`);
-    const end = text.indexOf(quote, position + 1);
-    if (end < 0) throw new HeaderSyntaxError('unterminated string');
-    const value = text.slice(position + 1, end);
-    if (!/^[\x20-\x7e]*$/.test(value) || value.includes('\\')) {
-      throw new HeaderSyntaxError(`unsupported characters in string ${at()}`);
-    }
-    position = end + 1;
-    return value;
-  };
-  const parseInteger = (): number => {
-    skipSpaces();
-    // Decimals and exponents are matched only to name them in the message.
-    const match = /^-?\d+(\.\d*)?([eE][-+]?\d+)?/.exec(text.slice(position));
-    if (!match) throw new HeaderSyntaxError(`expected an integer ${at()}`);
-    if (!/^-?\d+$/.test(match[0])) throw new HeaderSyntaxError(`shape dimension ${match[0]} is not an integer`);
-    position += match[0].length;
-    // Negative and unsafe (> 2^53) values are returned and refused by decodeNpy with the shape.
-    return Number(match[0]);
-  };
-  const parseTuple = (): number[] => {
-    expect('(');
-    const items: number[] = [];
-    while (peek() !== ')') {
-      items.push(parseInteger());
-      if (peek() === ',') expect(',');
-      else if (peek() !== ')') throw new HeaderSyntaxError(`expected , or ) ${at()}`);
-    }
-    expect(')');
-    // Python needs the comma to make a one-element tuple: `(3)` is the int 3.
-    if (items.length === 1 && !/,\s*\)$/.test(text.slice(0, position))) {
-      throw new HeaderSyntaxError('a one-element shape must be written (n,)');
-    }
-    return items;
-  };
-  const parseValue = (): PythonValue => {
-    const next = peek();
-    if (next === "'" || next === '"') return parseString();
-    if (next === '(') return parseTuple();
-    for (const [word, value] of [['True', true], ['False', false]] as const) {
-      if (text.startsWith(word, position)) {
-        position += word.length;
-        return value;
-      }
-    }
-    throw new HeaderSyntaxError(`unsupported value ${at()}`);
-  };
-
-  const entries = new Map<string, PythonValue>();
-  expect('{');
-  while (peek() !== '}') {
-    const key = parseString();
-    if (entries.has(key)) throw new HeaderSyntaxError(`duplicate key '${key}'`);
-    expect(':');
-    entries.set(key, parseValue());
-    if (peek() === ',') expect(',');
-    else if (peek() !== '}') throw new HeaderSyntaxError(`expected , or } ${at()}`);
-  }
-  expect('}');
-  skipSpaces();
-  if (position !== text.length) throw new HeaderSyntaxError(`unexpected text after the dict ${at()}`);
-
+  const entries = new PythonLiteralReader(text).readDict();
   const keys = [...entries.keys()].sort().join(', ');
   if (keys !== 'descr, fortran_order, shape') {
     throw new HeaderSyntaxError(`keys are [${keys}]; expected exactly descr, fortran_order, shape`);
@@ -273,6 +196,103 @@ function parseHeader(text: string): NpyHeader {
   if (typeof fortranOrder !== 'boolean') throw new HeaderSyntaxError("'fortran_order' is not True or False");
   if (!Array.isArray(shape)) throw new HeaderSyntaxError("'shape' is not a tuple");
   return { descr, fortranOrder, shape };
+}
+
+/** Reads the Python dict literal of a header: string keys; string, integer tuple or bool values. */
+class PythonLiteralReader {
+  private position = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** The whole text as one dict; nothing may follow it. */
+  readDict(): Map<string, PythonValue> {
+    const entries = new Map<string, PythonValue>();
+    this.expect('{');
+    while (this.peek() !== '}') {
+      const key = this.readString();
+      if (entries.has(key)) throw new HeaderSyntaxError(`duplicate key '${key}'`);
+      this.expect(':');
+      entries.set(key, this.readValue());
+      if (this.peek() === ',') this.expect(',');
+      else if (this.peek() !== '}') throw new HeaderSyntaxError(`expected , or } ${this.at()}`);
+    }
+    this.expect('}');
+    this.skipSpaces();
+    if (this.position !== this.text.length) throw new HeaderSyntaxError(`unexpected text after the dict ${this.at()}`);
+    return entries;
+  }
+
+  private at(): string {
+    return this.position >= this.text.length ? 'at the end of the header' : `at character ${this.position}`;
+  }
+
+  private skipSpaces(): void {
+    while (this.position < this.text.length && ' \t\r\n'.includes(this.text[this.position])) this.position += 1;
+  }
+
+  private expect(token: string): void {
+    this.skipSpaces();
+    if (!this.text.startsWith(token, this.position)) throw new HeaderSyntaxError(`expected ${token} ${this.at()}`);
+    this.position += token.length;
+  }
+
+  private peek(): string {
+    this.skipSpaces();
+    return this.text[this.position] ?? '';
+  }
+
+  private readString(): string {
+    const quote = this.peek();
+    if (quote !== "'" && quote !== '"') throw new HeaderSyntaxError(`expected a quoted string ${this.at()}`);
+    const end = this.text.indexOf(quote, this.position + 1);
+    if (end < 0) throw new HeaderSyntaxError('unterminated string');
+    const value = this.text.slice(this.position + 1, end);
+    if (!/^[\x20-\x7e]*$/.test(value) || value.includes('\\')) {
+      throw new HeaderSyntaxError(`unsupported characters in string ${this.at()}`);
+    }
+    this.position = end + 1;
+    return value;
+  }
+
+  private readInteger(): number {
+    this.skipSpaces();
+    // Decimals and exponents are matched only to name them in the message.
+    const match = /^-?\d+(\.\d*)?([eE][-+]?\d+)?/.exec(this.text.slice(this.position));
+    if (!match) throw new HeaderSyntaxError(`expected an integer ${this.at()}`);
+    if (!/^-?\d+$/.test(match[0])) throw new HeaderSyntaxError(`shape dimension ${match[0]} is not an integer`);
+    this.position += match[0].length;
+    // Negative and unsafe (> 2^53) values are returned and refused by decodeNpy with the shape.
+    return Number(match[0]);
+  }
+
+  private readTuple(): number[] {
+    this.expect('(');
+    const items: number[] = [];
+    while (this.peek() !== ')') {
+      items.push(this.readInteger());
+      if (this.peek() === ',') this.expect(',');
+      else if (this.peek() !== ')') throw new HeaderSyntaxError(`expected , or ) ${this.at()}`);
+    }
+    this.expect(')');
+    // Python needs the comma to make a one-element tuple: `(3)` is the int 3.
+    if (items.length === 1 && !/,\s*\)$/.test(this.text.slice(0, this.position))) {
+      throw new HeaderSyntaxError('a one-element shape must be written (n,)');
+    }
+    return items;
+  }
+
+  private readValue(): PythonValue {
+    const next = this.peek();
+    if (next === "'" || next === '"') return this.readString();
+    if (next === '(') return this.readTuple();
+    for (const [word, value] of [['True', true], ['False', false]] as const) {
+      if (this.text.startsWith(word, this.position)) {
+        this.position += word.length;
+        return value;
+      }
+    }
+    throw new HeaderSyntaxError(`unsupported value ${this.at()}`);
+  }
 }
 
 /**

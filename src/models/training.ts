@@ -159,16 +159,7 @@ export async function trainModel(run: TrainingRun): Promise<TrainingOutcome> {
       // Yield to the event loop (signals, progress redraws) between steps.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    const evaluation = evaluate(model, test, options.normalization);
-    const record: EpochRecord = {
-      epoch,
-      loss: running.lossSum / running.seen,
-      accuracy: running.correct / running.seen,
-      testLoss: evaluation.loss,
-      testAccuracy: evaluation.accuracy,
-      imagesPerSecond: running.seen / running.seconds,
-      seconds: running.seconds,
-    };
+    const record = epochRecord(epoch, running, evaluate(model, test, options.normalization));
     history.push(record);
     completedEpochs = epoch;
     stepInEpoch = 0;
@@ -177,6 +168,18 @@ export async function trainModel(run: TrainingRun): Promise<TrainingOutcome> {
     if (completedEpochs < options.epochs && events.shouldStop?.()) return { history, finished: false };
   }
   return { history, finished: true };
+}
+
+function epochRecord(epoch: number, running: TrainingProgress['running'], test: { loss: number; accuracy: number }): EpochRecord {
+  return {
+    epoch,
+    loss: running.lossSum / running.seen,
+    accuracy: running.correct / running.seen,
+    testLoss: test.loss,
+    testAccuracy: test.accuracy,
+    imagesPerSecond: running.seen / running.seconds,
+    seconds: running.seconds,
+  };
 }
 
 /** One optimizer step; returns the batch's mean loss and number of correct predictions. */
