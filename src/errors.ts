@@ -5,12 +5,11 @@
  */
 
 /**
- * The tool was called wrongly: a bad option value or a missing required option (exit 2).
- * `subject`: the value the message is about, which starts it (see forOption).
+ * An error the tool reports as one line. `subject`: the value the message is about, which starts
+ * it (see forOption).
  */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  readonly exitCode = 2;
+abstract class ReportedError extends Error {
+  abstract readonly exitCode: number;
   constructor(
     message: string,
     readonly subject?: string,
@@ -19,16 +18,16 @@ export class UsageError extends Error {
   }
 }
 
-/** A file or directory the tool was given cannot be used (exit 1). `subject` as for UsageError. */
-export class InputError extends Error {
+/** The tool was called wrongly: a bad option value or a missing required option (exit 2). */
+export class UsageError extends ReportedError {
+  override readonly name = 'UsageError';
+  readonly exitCode = 2;
+}
+
+/** A file or directory the tool was given cannot be used (exit 1). */
+export class InputError extends ReportedError {
   override readonly name = 'InputError';
   readonly exitCode = 1;
-  constructor(
-    message: string,
-    readonly subject?: string,
-  ) {
-    super(message);
-  }
 }
 
 /**

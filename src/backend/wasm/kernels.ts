@@ -21,6 +21,7 @@ import {
   Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
+  MaxPoolGrad,
   _FusedMatMul,
   getKernel,
   registerKernel,
@@ -30,7 +31,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '../../tf.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv-gradients.js';
 import { type KernelArgs, WASM, type WasmKernel, requireKernel } from './heap.js';
 import { batchMatMul, fusedMatMul } from './mat-mul.js';
-import { registerWasmMaxPoolGrad } from './max-pool-grad.js';
+import { maxPoolGrad } from './max-pool-grad.js';
 
 /** Marks configs registered here, across module copies, so registering twice is a no-op. */
 const REGISTERED_HERE = Symbol.for('gradcam.wasmTrainingKernel');
@@ -55,7 +56,7 @@ export function registerWasmTrainingKernels(): void {
   replaceKernel(Conv2DBackpropInput, (original) => guardedBy(conv2DBackpropInput, requireKernel(original)));
   replaceKernel(BatchMatMul, (original) => guardedBy(batchMatMul, requireKernel(original)));
   replaceKernel(_FusedMatMul, (original) => guardedBy(fusedMatMul, requireKernel(original)));
-  registerWasmMaxPoolGrad();
+  replaceKernel(MaxPoolGrad, () => maxPoolGrad);
 }
 
 /** A fast kernel answers `undefined` for a case it does not cover; the original then runs. */

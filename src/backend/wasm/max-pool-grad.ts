@@ -13,18 +13,17 @@
  * Plain JavaScript over the wasm heap: one pass over dy, a few reads per window; negligible next
  * to the convolutions around it.
  */
-import { MaxPoolGrad, backend_util, getKernel, registerKernel, unregisterKernel } from '../../tf.js';
-import type { KernelConfig, MaxPoolGradAttrs, NamedTensorInfoMap, TensorInfo } from '../../tf.js';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-
-const REGISTERED_HERE = Symbol.for('gradcam.wasmMaxPoolGrad');
+import { backend_util } from '../../tf.js';
+import type { MaxPoolGradAttrs, TensorInfo } from '../../tf.js';
+import type { KernelArgs } from './heap.js';
 
 /**
  * inputs: dy float32 [batch, outH, outW, channels], input float32 [batch, inH, inW, channels]
  * (NHWC). Returns dx with the input's shape: dy summed into each window's first maximum.
  */
-function maxPoolGrad({ inputs, attrs, backend }: { inputs: NamedTensorInfoMap; attrs: MaxPoolGradAttrs; backend: BackendWasm }): TensorInfo {
+export function maxPoolGrad({ inputs, attrs: attributes, backend }: KernelArgs): TensorInfo {
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+  const attrs = attributes as unknown as MaxPoolGradAttrs;
   const info = backend_util.computePool2DInfo(
     input.shape as [number, number, number, number],
     attrs.filterSize,
@@ -74,19 +73,4 @@ function maxPoolGrad({ inputs, attrs, backend }: { inputs: NamedTensorInfoMap; a
     }
   }
   return dx;
-}
-
-/** Replaces wasm's MaxPoolGrad (keeping its setupFunc, which other code may rely on). Idempotent. */
-export function registerWasmMaxPoolGrad(): void {
-  const original = getKernel(MaxPoolGrad, 'wasm') as (KernelConfig & { [REGISTERED_HERE]?: true }) | undefined;
-  if (original?.[REGISTERED_HERE]) return;
-  if (original) unregisterKernel(MaxPoolGrad, 'wasm');
-  const config = {
-    kernelName: MaxPoolGrad,
-    backendName: 'wasm',
-    setupFunc: original?.setupFunc,
-    kernelFunc: maxPoolGrad as unknown as KernelConfig['kernelFunc'],
-    [REGISTERED_HERE]: true as const,
-  };
-  registerKernel(config);
 }

@@ -5,12 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmMaxPoolGrad } from '../../../src/backend/wasm/max-pool-grad.js';
+import { registerWasmTrainingKernels } from '../../../src/backend/wasm/kernels.js';
 
 beforeAll(async () => {
   tf.env().set('PROD', true);
   await import('@tensorflow/tfjs-backend-wasm');
-  registerWasmMaxPoolGrad();
+  registerWasmTrainingKernels();
   await tf.setBackend('wasm');
 });
 
