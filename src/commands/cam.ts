@@ -23,7 +23,7 @@ import { toModelInput, type PixelScaling } from '../data/model-input.js';
 import { writeNpyAtomic } from '../data/npy.js';
 import { InputError, UsageError, forOption, fsReasonOf, relabel } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
-import { loadDatasetOption, startBackend } from './setup.js';
+import { announceBackend, loadDatasetOption, startBackend } from './setup.js';
 import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
 import { MAX_INPUT_SIDE } from '../models/metadata.js';
 import type { CamCommandOptions } from './cam-options.js';
@@ -49,7 +49,11 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   // run whose every input fails leaves no empty directory behind.
   await forOption('--out', () => checkOutputDirectory(out));
   // Reading a large model overlaps with starting the backend's threads.
-  const [backend, modelFiles] = await Promise.all([startBackend(globals, log), forOption('--model', () => readModelDirectory(options.model))]);
+  const [backend, modelFiles] = await Promise.all([
+    startBackend(globals, log, false),
+    forOption('--model', () => readModelDirectory(options.model)),
+  ]);
+  announceBackend(backend, log);
   const subject = await prepareModel(options, modelFiles);
   const target = targetSpec(options, subject.classNames);
   const explainOptions = explainOptionsOf(options);

@@ -11,11 +11,18 @@ import type { Dataset } from '../data/image-set.js';
 import type { Log } from '../log.js';
 import type { BackendOptions } from '../options.js';
 
-/** Starts the --backend (--threads) and says which one runs. */
-export async function startBackend(globals: BackendOptions, log: Log): Promise<BackendInfo> {
+/**
+ * Starts the --backend (--threads) and, unless `announce` is false, says which one runs (a command
+ * that starts it beside other work announces it once that work has succeeded too).
+ */
+export async function startBackend(globals: BackendOptions, log: Log, announce = true): Promise<BackendInfo> {
   const backend = await forOption('--backend', () => initBackend(globals.backend, log, globals.threads));
-  log.info(`backend ${backend.description}`);
+  if (announce) announceBackend(backend, log);
   return backend;
+}
+
+export function announceBackend(backend: BackendInfo, log: Log): void {
+  log.info(`backend ${backend.description}`);
 }
 
 /** `--dataset NAME` read from `--data PATH`, a `--download`, the cache or the embedded MNIST. */

@@ -9,7 +9,6 @@
  * classifier small; it comes after the Grad-CAM target, so it does not coarsen the map.
  */
 import * as tf from '../tf.js';
-import { Random } from '../random.js';
 
 export interface VggConfig {
   /** [height, width, channels] of the input images. */
@@ -60,9 +59,8 @@ export function lastActivationLayerName(config: Pick<VggConfig, 'batchNorm'>): s
  */
 export function buildVgg(config: VggConfig): tf.Sequential {
   const model = tf.sequential({ name: 'vgg11' });
-  // One initializer seed per layer, drawn from the run's seed.
-  const random = new Random(config.seed);
-  const nextSeed = () => random.nextInt(2 ** 31);
+  let seed = config.seed;
+  const nextSeed = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
 
   VGG11_FILTERS.forEach((filters, index) => {
     const n = index + 1;
