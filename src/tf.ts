@@ -35,6 +35,7 @@ export const requirePackage = load;
 
 export const {
   // engine, backends, kernels and gradients
+  engine,
   env,
   getBackend,
   setBackend,
@@ -63,6 +64,8 @@ export const {
   MaxPoolGrad,
   Relu,
   _FusedMatMul,
+  // classes
+  AdamOptimizer,
   // namespaces
   backend_util,
   broadcast_util,
