@@ -68,7 +68,7 @@ const { runRender } = await import('../dist/commands/render.js');
 const { saveModelDirectory } = await import('../dist/models/model-dir.js');
 const { METADATA_FORMAT, METADATA_VERSION } = await import('../dist/models/metadata.js');
 
-const quiet = { info() {}, warn() {} };
+const quiet = { info() {}, warn() {}, error() {} };
 const threads = args.threads === undefined ? undefined : Number(args.threads);
 const backend = await initBackend(args.backend, { info: log, warn: log }, threads);
 const context = {
