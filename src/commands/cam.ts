@@ -20,14 +20,16 @@ import { writePngAtomic, type DecodedImage } from '../data/image-io.js';
 import { checkOutputDirectory, createOutputDirectory } from '../data/output-directory.js';
 import { shardManifestName, shardOf, type Shard } from '../data/shards.js';
 import { buildCamManifest, MANIFEST_FILE, type CamManifest, type ManifestEntry } from '../data/manifest.js';
-import { toModelInput, type PixelScaling } from '../data/model-input.js';
+import { toModelInput } from '../data/model-input.js';
+import { toRgbOrder, type Preprocessing } from '../data/preprocessing.js';
 import { writeNpyAtomic } from '../data/npy.js';
 import { InputError, UsageError, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import { initBackend } from '../backend/index.js';
+import { topologyInputShape, withInputSize } from '../models/layers-input-size.js';
 import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
-import { MAX_INPUT_SIDE } from '../models/metadata.js';
 import type { CamCommandOptions } from './cam-options.js';
+import { checkModelInputOptions, resolveInputShape, resolveModelInputs } from './model-inputs.js';
 
 export interface CamResult {
   manifest: CamManifest;
@@ -45,6 +47,7 @@ export async function camCommand(options: CamCommandOptions, globals: GlobalOpti
 
 export async function runCam(options: CamCommandOptions, globals: BackendOptions, log: Log): Promise<CamResult> {
   checkInputOptions(options);
+  checkModelInputOptions(options);
   const out = resolve(options.out);
   // Only checked here: --out is created when the first file is written, so a bad model or a
   // run whose every input fails leaves no empty directory behind.
@@ -52,7 +55,7 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   // Reading a large model overlaps with starting the backend's threads.
   const [backend, modelFiles] = await Promise.all([initBackend(globals.backend, log, globals.threads), readModelDirectory(options.model)]);
   log.info(`backend ${backend.description}`);
-  const subject = await prepareModel(options, modelFiles);
+  const subject = await prepareModel(options, modelFiles, log);
   const target = targetSpec(options, subject.classNames);
   const explainOptions = explainOptionsOf(options);
   const inputs = await selectInputs(options, log);
@@ -67,6 +70,7 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   const manifest = buildCamManifest({
     model: resolve(options.model),
     layer: { name: subject.layerName, shape: subject.split.activationShape },
+    preprocessing: subject.preprocessing,
     method: explainOptions.method.name,
     smooth: explainOptions.smooth,
     guided: explainOptions.guided ?? false,
@@ -97,26 +101,31 @@ interface CamSubject {
   layerName: string;
   inputShape: [number, number, number];
   classNames: string[];
-  scaling: PixelScaling;
+  preprocessing: Preprocessing;
 }
 
-async function prepareModel(options: CamCommandOptions, files: ModelFiles): Promise<CamSubject> {
-  const { model, metadata } = await buildModel(files);
-  if (metadata && options.scale) {
-    throw new UsageError(`--scale: ${options.model} has gradcam.json, whose normalization is used; --scale is for foreign models`);
-  }
-  const classCount = model.outputs[0].shape.at(-1) as number;
-  const layerName = options.layer ?? metadata?.targetLayer ?? defaultTargetLayer(model);
-  return {
-    model,
-    split: splitModel(model, layerName),
-    layerName,
-    inputShape: metadata?.inputShape ?? modelInputShape(model, options.model),
-    classNames: metadata?.classNames ?? Array.from({ length: classCount }, (_, i) => String(i)),
-    scaling: metadata
-      ? { kind: 'normalize', mean: metadata.normalization.mean, std: metadata.normalization.std }
-      : { kind: 'range', range: options.scale ?? '0-1' },
+async function prepareModel(options: CamCommandOptions, files: ModelFiles, log: Log): Promise<CamSubject> {
+  // What the model declares, before a requested size is written into it.
+  const facts = {
+    directory: options.model,
+    modelFile: join(options.model, 'model.json'),
+    metadata: files.metadata,
+    declaredShape: topologyInputShape(files.artifacts.modelTopology),
   };
+  let sized = files;
+  if (facts.declaredShape) {
+    // Checked before building: a size the model refuses could fail deep inside TensorFlow.js.
+    const [height, width] = resolveInputShape(options, { ...facts, declaredShape: facts.declaredShape });
+    sized = { ...files, artifacts: { ...files.artifacts, modelTopology: withInputSize(files.artifacts.modelTopology, height, width) as object } };
+  }
+  const { model, metadata } = await buildModel(sized);
+  const inputs = await resolveModelInputs(
+    options,
+    { ...facts, declaredShape: facts.declaredShape ?? model.inputs[0].shape, classes: model.outputs[0].shape.at(-1) as number },
+    log,
+  );
+  const layerName = options.layer ?? metadata?.targetLayer ?? defaultTargetLayer(model);
+  return { model, split: splitModel(model, layerName), layerName, ...inputs };
 }
 
 /** All inputs, or this shard's block of them. */
@@ -234,18 +243,6 @@ function describeMethod(options: ExplainOptions): string {
   return parts.join(', ');
 }
 
-function modelInputShape(model: tf.LayersModel, directory: string): [number, number, number] {
-  const shape = model.inputs[0].shape;
-  const [, h, w, c] = shape;
-  if (shape.length !== 4 || !h || !w || (c !== 1 && c !== 3)) {
-    throw new InputError(`${directory}/model.json: input shape [${shape.join(', ')}] is not [batch, height, width, 1 or 3]`);
-  }
-  if (h > MAX_INPUT_SIDE || w > MAX_INPUT_SIDE) {
-    throw new InputError(`${directory}/model.json: input ${h}x${w} is larger than the ${MAX_INPUT_SIDE}x${MAX_INPUT_SIDE} this tool explains`);
-  }
-  return [h, w, c];
-}
-
 /** `--class top|N|name` or `--top-k K` → the target spec; class names are matched exactly. */
 function targetSpec(options: CamCommandOptions, classNames: string[]): TargetSpec {
   if (options.topK !== undefined) return { kind: 'top-k', k: Math.min(options.topK, classNames.length) };
@@ -288,10 +285,10 @@ async function loadBatch(batch: CamInput[], failures: CamManifest['failures'], l
 }
 
 function explainLoaded(subject: CamSubject, loaded: LoadedInput[], target: TargetSpec, options: ExplainOptions): Explanation[] {
-  const { split, inputShape, scaling } = subject;
+  const { split, inputShape, preprocessing } = subject;
   const size = inputShape[0] * inputShape[1] * inputShape[2];
   const pixels = new Float32Array(loaded.length * size);
-  loaded.forEach(({ image }, index) => pixels.set(toModelInput(image, inputShape, scaling), index * size));
+  loaded.forEach(({ image }, index) => pixels.set(toModelInput(image, inputShape, preprocessing), index * size));
   const images = tf.tensor4d(pixels, [loaded.length, ...inputShape]);
   try {
     return explainBatch(split, images, target, options);
@@ -309,7 +306,7 @@ async function writeOutputs(
   subject: CamSubject,
   perClassNames: boolean,
 ): Promise<ManifestEntry[]> {
-  const { split, inputShape, classNames } = subject;
+  const { split, inputShape, classNames, preprocessing } = subject;
   const inputFile = `${input.id}.input.png`;
   await writePngAtomic(join(out, inputFile), image);
   const [h, w] = split.activationShape;
@@ -319,7 +316,8 @@ async function writeOutputs(
     const heatmap = `${id}.npy`;
     await writeNpyAtomic(join(out, heatmap), explanation.map, [h, w]);
     const guided = explanation.guided ? `${id}.guided.npy` : undefined;
-    if (guided && explanation.guided) await writeNpyAtomic(join(out, guided), explanation.guided, inputShape);
+    // ∂y/∂input in the model's channel order; written in R, G, B order so it draws in the image's colours.
+    if (guided && explanation.guided) await writeNpyAtomic(join(out, guided), toRgbOrder(explanation.guided, inputShape[2], preprocessing), inputShape);
     entries.push({
       id,
       source: input.source,

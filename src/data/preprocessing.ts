@@ -17,10 +17,7 @@
  * Pure math: no TensorFlow.js, no files.
  */
 import { UsageError } from '../errors.js';
-import type { PixelRange } from './pixel-ranges.js';
-
-export const PREPROCESS_PRESETS = ['tf', 'torch', 'caffe'] as const;
-export type PreprocessPreset = (typeof PREPROCESS_PRESETS)[number];
+import type { PixelRange, PreprocessPreset } from '../choices.js';
 
 export interface Preprocessing {
   /** 'bgr': the model's channel 0 is blue (Keras 'caffe'). Only for 3-channel models. */
@@ -174,11 +171,15 @@ function checkChannels(preprocessing: Preprocessing, channels: number): void {
 }
 
 /**
- * One line for logs and `inspect`: `(x/255 − [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225], RGB`.
+ * One line for logs: `(x/255 − [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225], RGB`, or, when
+ * nothing is scaled (Keras 'caffe'), `x − [103.939, 116.779, 123.68], BGR`; x is the pixel on 0–255.
  */
 export function describePreprocessing(preprocessing: Preprocessing): string {
   const list = (values: number[]) => (values.every((v) => v === values[0]) ? format(values[0]) : `[${values.map(format).join(', ')}]`);
-  return `(x/255 − ${list(preprocessing.mean)}) / ${list(preprocessing.std)}, ${preprocessing.channelOrder.toUpperCase()}`;
+  const order = preprocessing.channelOrder.toUpperCase();
+  const { scale, offset } = channelAffine(preprocessing);
+  if (scale.every((s) => Math.abs(s - 1) < 1e-9)) return `x − ${list(offset.map((o) => -o))}, ${order}`;
+  return `(x/255 − ${list(preprocessing.mean)}) / ${list(preprocessing.std)}, ${order}`;
 }
 
 function format(value: number): string {

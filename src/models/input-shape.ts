@@ -48,10 +48,9 @@ export function declaredInput(shape: readonly (number | null)[], source: string)
 export function inputShapeFor(declared: DeclaredInput, requested?: ImageSize): [number, number, number] {
   const { height, width, channels } = declared;
   if (requested === undefined) {
-    if (height === undefined || width === undefined) {
-      throw new UsageError(`the model accepts any ${describeOpen(declared)}; give the size to resize images to (WIDTHxHEIGHT, e.g. 224x224)`);
-    }
-    return [height, width, channels];
+    const open = openSides(declared);
+    if (open) throw new UsageError(`the model accepts any ${open}; give the size to resize images to (WIDTHxHEIGHT, e.g. 224x224)`);
+    return [height as number, width as number, channels];
   }
   if ((height !== undefined && requested.height !== height) || (width !== undefined && requested.width !== width)) {
     throw new UsageError(`${requested.width}x${requested.height}: the model takes ${describeFixed(declared)}`);
@@ -65,7 +64,9 @@ function describeFixed({ height, width }: DeclaredInput): string {
   return height !== undefined ? `${height} pixels high (any width)` : `${width} pixels wide (any height)`;
 }
 
-function describeOpen({ height, width }: DeclaredInput): string {
+/** What the model leaves open: 'size' (both sides), 'height' or 'width'; undefined if nothing. */
+export function openSides({ height, width }: DeclaredInput): 'size' | 'height' | 'width' | undefined {
   if (height === undefined && width === undefined) return 'size';
-  return height === undefined ? 'height' : 'width';
+  if (height === undefined) return 'height';
+  return width === undefined ? 'width' : undefined;
 }

@@ -171,7 +171,9 @@ describe('applyPreprocessing', () => {
 });
 
 describe('describePreprocessing', () => {
-  it('states the formula, collapsing equal values', () => {
+  it('states the formula, collapsing equal values; unscaled inputs as a subtraction on 0..255', () => {
+    expect(describePreprocessing(resolvePreprocessing({ kind: 'preset', preset: 'caffe' }, 3))).toBe('x − [103.939, 116.779, 123.68], BGR');
+    expect(describePreprocessing(resolvePreprocessing({ kind: 'range', range: '0-255' }, 1))).toBe('x − 0, RGB');
     expect(describePreprocessing(resolvePreprocessing({ kind: 'preset', preset: 'tf' }, 3))).toBe('(x/255 − 0.5) / 0.5, RGB');
     expect(describePreprocessing(resolvePreprocessing({ kind: 'preset', preset: 'torch' }, 3))).toBe(
       '(x/255 − [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225], RGB',
