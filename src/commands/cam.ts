@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import type { BackendOptions, GlobalOptions } from '../options.js';
 import { explainBatch, type ExplainOptions, type Explanation } from '../cam/explain.js';
 import { CAM_METHODS, type CamMethodName } from '../cam/methods/index.js';
-import { defaultTargetLayer, splitModel, type SplitModel } from '../cam/model-split.js';
+import type { SplitModel } from '../cam/model-split.js';
 import type { TargetSpec } from '../cam/targets.js';
 import { writeFileAtomic } from '../data/atomic.js';
 import { datasetInputs, imageFileInputs, type CamInput } from '../data/cam-inputs.js';
@@ -28,6 +28,7 @@ import { initBackend } from '../backend/index.js';
 import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
 import { MAX_INPUT_SIDE } from '../models/metadata.js';
 import type { CamCommandOptions } from './cam-options.js';
+import { splitAtChosenLayer } from './layer-choice.js';
 
 export interface CamResult {
   manifest: CamManifest;
@@ -106,10 +107,10 @@ async function prepareModel(options: CamCommandOptions, files: ModelFiles): Prom
     throw new UsageError(`--scale: ${options.model} has gradcam.json, whose normalization is used; --scale is for foreign models`);
   }
   const classCount = model.outputs[0].shape.at(-1) as number;
-  const layerName = options.layer ?? metadata?.targetLayer ?? defaultTargetLayer(model);
+  const { layerName, split } = splitAtChosenLayer(model, options.layer, metadata?.targetLayer);
   return {
     model,
-    split: splitModel(model, layerName),
+    split,
     layerName,
     inputShape: metadata?.inputShape ?? modelInputShape(model, options.model),
     classNames: metadata?.classNames ?? Array.from({ length: classCount }, (_, i) => String(i)),
