@@ -74,6 +74,7 @@ export const {
   // ops
   add,
   argMax,
+  batchNorm,
   cast,
   concat,
   div,

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import type { BackendOptions, GlobalOptions } from '../options.js';
 import { explainBatch, type ExplainOptions, type Explanation } from '../cam/explain.js';
 import { CAM_METHODS, type CamMethodName } from '../cam/methods/index.js';
-import { defaultTargetLayer, splitModel, type SplitModel } from '../cam/model-split.js';
+import type { SplitModel } from '../cam/model-split.js';
 import type { TargetSpec } from '../cam/targets.js';
 import { writeFileAtomic } from '../data/atomic.js';
 import { datasetInputs, imageFileInputs, type CamInput } from '../data/cam-inputs.js';
@@ -29,6 +29,7 @@ import { initBackend } from '../backend/index.js';
 import { topologyInputShape, withInputSize } from '../models/layers-input-size.js';
 import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
 import type { CamCommandOptions } from './cam-options.js';
+import { splitAtChosenLayer } from './layer-choice.js';
 import { checkModelInputOptions, resolveInputShape, resolveModelInputs } from './model-inputs.js';
 
 export interface CamResult {
@@ -124,8 +125,8 @@ async function prepareModel(options: CamCommandOptions, files: ModelFiles, log: 
     { ...facts, declaredShape: facts.declaredShape ?? model.inputs[0].shape, classes: model.outputs[0].shape.at(-1) as number },
     log,
   );
-  const layerName = options.layer ?? metadata?.targetLayer ?? defaultTargetLayer(model);
-  return { model, split: splitModel(model, layerName), layerName, ...inputs };
+  const { layerName, split } = splitAtChosenLayer(model, options.layer, metadata?.targetLayer);
+  return { model, split, layerName, ...inputs };
 }
 
 /** All inputs, or this shard's block of them. */
