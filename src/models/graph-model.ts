@@ -1,0 +1,251 @@
+/**
+ * TensorFlow.js graph models (`format: graph-model`): what `tensorflowjs_converter` writes for a
+ * SavedModel, a frozen graph or a TF Hub module. The topology is a list of TensorFlow NodeDefs;
+ * TensorFlow.js's converter package builds and runs it (fused kernels included) and decodes the
+ * weights, quantized or not, with TensorFlow.js's own decoder.
+ *
+ * What this module adds: the checks that make a malformed model.json one clear error instead of a
+ * crash deep inside the converter (node names, inputs that exist, no cycle, one image input), and
+ * the output shape of every node, found by running the model once on a zero image: a graph model
+ * stores no shapes but its input's.
+ */
+import * as tf from '../tf.js';
+import type * as Converter from '@tensorflow/tfjs-converter';
+import { InputError, messageOf } from '../errors.js';
+
+/** Above this, a model.json is not a model anyone converted (MobileNetV2: 178 nodes). */
+const MAX_NODES = 100_000;
+/** Model inputs larger than this per side are refused (the same cap as for layers models). */
+const MAX_INPUT_SIDE = 4096;
+
+/** One node of the graph, constants left out. */
+export interface GraphModelNode {
+  name: string;
+  /** The TensorFlow op, e.g. `_FusedConv2D`, `AddV2`, `Placeholder`. */
+  op: string;
+  /** Names of the (non-constant) nodes whose outputs this node reads, in input order. */
+  inputs: string[];
+  /** Output 0's shape for a batch of one (batch axis included), from the zero-image run. */
+  outputShape: number[];
+  /** Output 0's dtype, from the same run. */
+  dtype: string;
+  /** Some consumer reads an output other than output 0 (`name:1`): only output 0 can be replaced. */
+  hasOtherOutputsUsed: boolean;
+}
+
+export interface LoadedGraphModel {
+  model: Converter.GraphModel;
+  /** The image input (a Placeholder), fed as float32 [batch, H, W, C]. */
+  inputNode: string;
+  /** [H, W, C] as the model expects (given by the caller when the model leaves it open). */
+  inputShape: [number, number, number];
+  /** The node the model's output is read from. */
+  outputNode: string;
+  /** Every non-constant node in topological order (inputs before the nodes that read them). */
+  nodes: GraphModelNode[];
+  /** Size of the output's last axis. */
+  classes: number;
+}
+
+/** A NodeDef as stored in model.json (only the fields used here). */
+interface NodeDef {
+  name: string;
+  op: string;
+  input: string[];
+}
+
+interface GraphTopology {
+  node: NodeDef[];
+}
+
+/** True for a model.json whose `format` names a graph model. */
+export function isGraphModelFormat(format: unknown): boolean {
+  return format === 'graph-model';
+}
+
+/**
+ * Builds a graph model from its artifacts (model.json's fields and the weights, already read and
+ * checked against the manifest) on the current backend, and finds every node's output shape.
+ *
+ * inputSize: [height, width] for a model whose input leaves them open (`-1`); ignored when the
+ * model fixes them. Throws InputError naming `modelPath` for anything malformed.
+ */
+export function buildGraphModel(artifacts: tf.ModelArtifacts, modelPath: string, inputSize?: [number, number]): LoadedGraphModel {
+  const definitions = checkTopology(artifacts.modelTopology, modelPath);
+  const { loadGraphModelSync } = tf.requirePackage('@tensorflow/tfjs-converter') as typeof Converter;
+  let model: Converter.GraphModel;
+  try {
+    model = loadGraphModelSync(artifacts);
+  } catch (error) {
+    throw new InputError(`${modelPath}: cannot build the graph model (${firstLine(messageOf(error))})`);
+  }
+  try {
+    const { inputNode, inputShape } = imageInputOf(model, modelPath, inputSize);
+    const outputNode = singleOutputOf(model, modelPath);
+    const nodes = describeNodes(model, definitions, inputNode, inputShape, modelPath);
+    const output = nodes.find((node) => node.name === outputNode);
+    const classes = output?.outputShape.at(-1) ?? 0;
+    if (!output || output.outputShape.length !== 2 || classes < 1) {
+      throw new InputError(`${modelPath}: the output "${outputNode}" has shape [${output?.outputShape.join(', ')}]; expected [batch, classes]`);
+    }
+    return { model, inputNode, inputShape, outputNode, nodes, classes };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+/** The node name in a NodeDef input reference: `^name` (control edge) and `name:1` both name `name`. */
+export function nodeNameOf(reference: string): string {
+  const name = reference.startsWith('^') ? reference.slice(1) : reference;
+  const colon = name.lastIndexOf(':');
+  return colon > 0 && /^\d+$/.test(name.slice(colon + 1)) ? name.slice(0, colon) : name;
+}
+
+/** Output index of a NodeDef input reference (`name` → 0, `name:2` → 2). */
+function outputIndexOf(reference: string): number {
+  const colon = reference.lastIndexOf(':');
+  return colon > 0 && /^\d+$/.test(reference.slice(colon + 1)) ? Number(reference.slice(colon + 1)) : 0;
+}
+
+/**
+ * model.json's `modelTopology.node`: every node named once, every input naming a node, no
+ * cycle. The converter itself trusts all of this (a cycle would hang its scheduler).
+ */
+function checkTopology(topology: unknown, modelPath: string): NodeDef[] {
+  const nodes = (topology as Partial<GraphTopology> | null)?.node;
+  if (!Array.isArray(nodes)) throw new InputError(`${modelPath}: "modelTopology" has no "node" list; expected a TensorFlow.js graph model`);
+  if (nodes.length > MAX_NODES) throw new InputError(`${modelPath}: ${nodes.length} nodes; at most ${MAX_NODES} are supported`);
+  const byName = new Map<string, NodeDef>();
+  for (const node of nodes as unknown[]) {
+    const candidate = node as Partial<NodeDef> | null;
+    const valid =
+      typeof candidate?.name === 'string' &&
+      candidate.name !== '' &&
+      typeof candidate.op === 'string' &&
+      (candidate.input === undefined || (Array.isArray(candidate.input) && candidate.input.every((input) => typeof input === 'string')));
+    if (!valid) throw new InputError(`${modelPath}: malformed node ${JSON.stringify(node)?.slice(0, 80)}`);
+    const name = candidate.name as string;
+    if (byName.has(name)) throw new InputError(`${modelPath}: two nodes are named "${name}"`);
+    byName.set(name, { name, op: candidate.op as string, input: candidate.input ?? [] });
+  }
+  for (const node of byName.values()) {
+    for (const input of node.input) {
+      if (!byName.has(nodeNameOf(input))) throw new InputError(`${modelPath}: node "${node.name}" reads "${input}", which is not a node`);
+    }
+  }
+  topologicalOrder([...byName.values()], modelPath);
+  return [...byName.values()];
+}
+
+/** Kahn's algorithm, stable in file order; throws on a cycle. */
+function topologicalOrder(nodes: NodeDef[], modelPath: string): NodeDef[] {
+  const pending = new Map(nodes.map((node) => [node.name, new Set(node.input.map(nodeNameOf))]));
+  const readers = new Map<string, string[]>();
+  for (const node of nodes) for (const input of pending.get(node.name) ?? []) readers.set(input, [...(readers.get(input) ?? []), node.name]);
+  const byName = new Map(nodes.map((node) => [node.name, node]));
+  const ready = nodes.filter((node) => pending.get(node.name)?.size === 0).map((node) => node.name);
+  const order: NodeDef[] = [];
+  while (ready.length > 0) {
+    const name = ready.shift() as string;
+    order.push(byName.get(name) as NodeDef);
+    for (const reader of readers.get(name) ?? []) {
+      const waiting = pending.get(reader) as Set<string>;
+      waiting.delete(name);
+      if (waiting.size === 0) ready.push(reader);
+    }
+  }
+  if (order.length !== nodes.length) {
+    const stuck = nodes.find((node) => (pending.get(node.name)?.size ?? 0) > 0);
+    throw new InputError(`${modelPath}: the graph has a cycle through node "${stuck?.name}"`);
+  }
+  return order;
+}
+
+function imageInputOf(
+  model: Converter.GraphModel,
+  modelPath: string,
+  inputSize: [number, number] | undefined,
+): { inputNode: string; inputShape: [number, number, number] } {
+  if (model.inputs.length !== 1) {
+    throw new InputError(`${modelPath}: the graph has ${model.inputs.length} inputs; only models with one image input can be explained`);
+  }
+  const [input] = model.inputs;
+  const inputNode = nodeNameOf(input.name);
+  const shape = input.shape ?? [];
+  if (shape.length !== 4) {
+    throw new InputError(`${modelPath}: the input "${inputNode}" has shape [${shape.join(', ')}]; expected an image batch [batch, height, width, channels]`);
+  }
+  if (input.dtype !== undefined && input.dtype !== 'float32') {
+    throw new InputError(`${modelPath}: the input "${inputNode}" is ${input.dtype}; only float32 image inputs are supported`);
+  }
+  const [batch, height, width, channels] = shape;
+  if (batch !== -1 && batch !== null && batch !== undefined) {
+    throw new InputError(`${modelPath}: the input "${inputNode}" has a fixed batch size ${batch}; only models with a free batch axis (-1) are supported`);
+  }
+  if (!(channels > 0)) throw new InputError(`${modelPath}: the input "${inputNode}" does not fix its number of channels`);
+  const open = !(height > 0) || !(width > 0);
+  if (open && !inputSize) {
+    throw new InputError(`${modelPath}: the input "${inputNode}" does not fix its height and width; an input size must be given`);
+  }
+  const size = open ? (inputSize as [number, number]) : [height, width];
+  if (!size.every((side) => Number.isInteger(side) && side >= 1 && side <= MAX_INPUT_SIDE)) {
+    throw new InputError(`${modelPath}: input size ${size.join('×')}; each side must be 1 to ${MAX_INPUT_SIDE}`);
+  }
+  return { inputNode, inputShape: [size[0], size[1], channels] };
+}
+
+function singleOutputOf(model: Converter.GraphModel, modelPath: string): string {
+  if (model.outputs.length !== 1) {
+    throw new InputError(`${modelPath}: the graph has ${model.outputs.length} outputs; only models with one output can be explained`);
+  }
+  return nodeNameOf(model.outputs[0].name);
+}
+
+/**
+ * Every non-constant node with its output shape, from one run on a zero image (batch 1). Nodes
+ * that the run does not reach (not fed by the input, nor needed for anything) get the shape
+ * TensorFlow.js computes for them all the same, since they are asked for by name.
+ */
+function describeNodes(
+  model: Converter.GraphModel,
+  definitions: NodeDef[],
+  inputNode: string,
+  inputShape: [number, number, number],
+  modelPath: string,
+): GraphModelNode[] {
+  const constants = new Set(definitions.filter((node) => node.op === 'Const').map((node) => node.name));
+  const ordered = topologicalOrder(definitions, modelPath).filter((node) => !constants.has(node.name));
+  const otherOutputsUsed = new Set<string>();
+  for (const node of definitions) {
+    for (const input of node.input) if (!input.startsWith('^') && outputIndexOf(input) > 0) otherOutputsUsed.add(nodeNameOf(input));
+  }
+  const names = ordered.map((node) => node.name).filter((name) => name !== inputNode);
+  const shapes = new Map<string, { shape: number[]; dtype: string }>();
+  tf.tidy(() => {
+    let outputs: tf.Tensor[];
+    try {
+      const result = model.execute({ [`${inputNode}:0`]: tf.zeros([1, ...inputShape]) }, names.map((name) => `${name}:0`));
+      outputs = Array.isArray(result) ? result : [result];
+    } catch (error) {
+      throw new InputError(`${modelPath}: cannot run the graph model (${firstLine(messageOf(error))})`);
+    }
+    names.forEach((name, index) => shapes.set(name, { shape: outputs[index].shape, dtype: outputs[index].dtype }));
+  });
+  shapes.set(inputNode, { shape: [1, ...inputShape], dtype: 'float32' });
+  return ordered.map((node) => {
+    const { shape, dtype } = shapes.get(node.name) as { shape: number[]; dtype: string };
+    return {
+      name: node.name,
+      op: node.op,
+      inputs: node.input.filter((input) => !input.startsWith('^')).map(nodeNameOf).filter((name) => !constants.has(name)),
+      outputShape: shape,
+      dtype,
+      hasOtherOutputsUsed: otherOutputsUsed.has(node.name),
+    };
+  });
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0];
+}
