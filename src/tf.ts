@@ -59,6 +59,7 @@ export const {
   Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
+  DepthwiseConv2dNativeBackpropInput,
   MaxPoolGrad,
   Relu,
   _FusedMatMul,
@@ -108,6 +109,7 @@ export const {
   topk,
   transpose,
   where,
+  zeros,
   zerosLike,
 } = core;
 

@@ -11,7 +11,13 @@
  */
 import * as tf from '../tf.js';
 import type * as Converter from '@tensorflow/tfjs-converter';
+import { join } from 'node:path';
 import { InputError, messageOf } from '../errors.js';
+import { MODEL_FILE, type ModelFiles } from './model-dir.js';
+import { type NodeDef, unfuseNodes } from './graph-unfuse.js';
+
+/** A graph model as the converter builds it from artifacts in memory. */
+export type GraphModel = ReturnType<typeof Converter.loadGraphModelSync>;
 
 /** Above this, a model.json is not a model anyone converted (MobileNetV2: 178 nodes). */
 const MAX_NODES = 100_000;
@@ -34,7 +40,7 @@ export interface GraphModelNode {
 }
 
 export interface LoadedGraphModel {
-  model: Converter.GraphModel;
+  model: GraphModel;
   /** The image input (a Placeholder), fed as float32 [batch, H, W, C]. */
   inputNode: string;
   /** [H, W, C] as the model expects (given by the caller when the model leaves it open). */
@@ -47,20 +53,28 @@ export interface LoadedGraphModel {
   classes: number;
 }
 
-/** A NodeDef as stored in model.json (only the fields used here). */
-interface NodeDef {
+/** A NodeDef of model.json once checked (only the fields used here). */
+interface CheckedNode {
   name: string;
   op: string;
   input: string[];
 }
 
 interface GraphTopology {
-  node: NodeDef[];
+  node: CheckedNode[];
 }
 
 /** True for a model.json whose `format` names a graph model. */
 export function isGraphModelFormat(format: unknown): boolean {
   return format === 'graph-model';
+}
+
+/**
+ * Builds the graph model of a model directory read by `readModelDirectory` (its `format` is
+ * graph-model). inputSize: see buildGraphModel.
+ */
+export function buildGraphModelFromFiles(files: ModelFiles, inputSize?: [number, number]): LoadedGraphModel {
+  return buildGraphModel(files.artifacts, join(files.directory, MODEL_FILE), inputSize);
 }
 
 /**
@@ -73,9 +87,11 @@ export function isGraphModelFormat(format: unknown): boolean {
 export function buildGraphModel(artifacts: tf.ModelArtifacts, modelPath: string, inputSize?: [number, number]): LoadedGraphModel {
   const definitions = checkTopology(artifacts.modelTopology, modelPath);
   const { loadGraphModelSync } = tf.requirePackage('@tensorflow/tfjs-converter') as typeof Converter;
-  let model: Converter.GraphModel;
+  const topology = artifacts.modelTopology as unknown as { node: NodeDef[] };
+  const unfused = { ...artifacts, modelTopology: { ...topology, node: unfuseNodes(topology.node) } };
+  let model: GraphModel;
   try {
-    model = loadGraphModelSync(artifacts);
+    model = loadGraphModelSync(unfused);
   } catch (error) {
     throw new InputError(`${modelPath}: cannot build the graph model (${firstLine(messageOf(error))})`);
   }
@@ -112,13 +128,13 @@ function outputIndexOf(reference: string): number {
  * model.json's `modelTopology.node`: every node named once, every input naming a node, no
  * cycle. The converter itself trusts all of this (a cycle would hang its scheduler).
  */
-function checkTopology(topology: unknown, modelPath: string): NodeDef[] {
+function checkTopology(topology: unknown, modelPath: string): CheckedNode[] {
   const nodes = (topology as Partial<GraphTopology> | null)?.node;
   if (!Array.isArray(nodes)) throw new InputError(`${modelPath}: "modelTopology" has no "node" list; expected a TensorFlow.js graph model`);
   if (nodes.length > MAX_NODES) throw new InputError(`${modelPath}: ${nodes.length} nodes; at most ${MAX_NODES} are supported`);
-  const byName = new Map<string, NodeDef>();
+  const byName = new Map<string, CheckedNode>();
   for (const node of nodes as unknown[]) {
-    const candidate = node as Partial<NodeDef> | null;
+    const candidate = node as Partial<CheckedNode> | null;
     const valid =
       typeof candidate?.name === 'string' &&
       candidate.name !== '' &&
@@ -139,16 +155,16 @@ function checkTopology(topology: unknown, modelPath: string): NodeDef[] {
 }
 
 /** Kahn's algorithm, stable in file order; throws on a cycle. */
-function topologicalOrder(nodes: NodeDef[], modelPath: string): NodeDef[] {
+function topologicalOrder(nodes: CheckedNode[], modelPath: string): CheckedNode[] {
   const pending = new Map(nodes.map((node) => [node.name, new Set(node.input.map(nodeNameOf))]));
   const readers = new Map<string, string[]>();
   for (const node of nodes) for (const input of pending.get(node.name) ?? []) readers.set(input, [...(readers.get(input) ?? []), node.name]);
   const byName = new Map(nodes.map((node) => [node.name, node]));
   const ready = nodes.filter((node) => pending.get(node.name)?.size === 0).map((node) => node.name);
-  const order: NodeDef[] = [];
+  const order: CheckedNode[] = [];
   while (ready.length > 0) {
     const name = ready.shift() as string;
-    order.push(byName.get(name) as NodeDef);
+    order.push(byName.get(name) as CheckedNode);
     for (const reader of readers.get(name) ?? []) {
       const waiting = pending.get(reader) as Set<string>;
       waiting.delete(name);
@@ -163,7 +179,7 @@ function topologicalOrder(nodes: NodeDef[], modelPath: string): NodeDef[] {
 }
 
 function imageInputOf(
-  model: Converter.GraphModel,
+  model: GraphModel,
   modelPath: string,
   inputSize: [number, number] | undefined,
 ): { inputNode: string; inputShape: [number, number, number] } {
@@ -195,7 +211,7 @@ function imageInputOf(
   return { inputNode, inputShape: [size[0], size[1], channels] };
 }
 
-function singleOutputOf(model: Converter.GraphModel, modelPath: string): string {
+function singleOutputOf(model: GraphModel, modelPath: string): string {
   if (model.outputs.length !== 1) {
     throw new InputError(`${modelPath}: the graph has ${model.outputs.length} outputs; only models with one output can be explained`);
   }
@@ -208,8 +224,8 @@ function singleOutputOf(model: Converter.GraphModel, modelPath: string): string 
  * TensorFlow.js computes for them all the same, since they are asked for by name.
  */
 function describeNodes(
-  model: Converter.GraphModel,
-  definitions: NodeDef[],
+  model: GraphModel,
+  definitions: CheckedNode[],
   inputNode: string,
   inputShape: [number, number, number],
   modelPath: string,
