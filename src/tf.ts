@@ -75,6 +75,7 @@ export const {
   // ops
   add,
   argMax,
+  batchNorm,
   cast,
   concat,
   div,
