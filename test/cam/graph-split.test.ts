@@ -1,0 +1,269 @@
+/**
+ * Grad-CAM on graph models written by hand in the converter's format (helpers/graph-models.ts),
+ * against an independent computation: the same network written with TensorFlow.js ops on the cpu
+ * backend from the dequantized weights (no graph executor, no split code), whose gradient
+ * ∂y^c/∂A gives the reference map (Eq. 1–2, helpers/reference-net.ts), to 1e-3, on the cpu and
+ * wasm backends.
+ *
+ * Two networks: a MobileNet-style residual one (fused conv + Relu, MaxPool, fused depthwise +
+ * Relu6, linear 1×1 projection, AddV2 skip, fused conv + Relu6, AvgPool, Mean, MatMul + BiasAdd,
+ * Softmax; uint8 weights in two groups) and an Inception-style one (fused conv + LeakyRelu,
+ * three branches: 1×1 conv + Relu, depthwise ×2 + Relu6 then 1×1 + Relu6, MaxPool; ConcatV2,
+ * Mean, _FusedMatMul; float16 weights).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { explainBatch } from '../../src/cam/explain.js';
+import { defaultGraphTarget, explainableNodeNames, graphNodeSummaries, splitGraphModel } from '../../src/cam/graph-split.js';
+import { gradcam } from '../../src/cam/methods/gradcam.js';
+import { buildGraphModelFromFiles, type LoadedGraphModel } from '../../src/models/graph-model.js';
+import { readModelDirectory } from '../../src/models/model-dir.js';
+import { prepareWasm } from '../helpers/backends.js';
+import { maxDifference } from '../helpers/compare.js';
+import { GraphBuilder, writeGraphModel } from '../helpers/graph-models.js';
+import { referenceGradcam, volumeFrom } from '../helpers/reference-net.js';
+
+const TOLERANCE = 1e-3;
+
+type Weights = Map<string, Float32Array | Int32Array>;
+type Values = Map<string, tf.Tensor>;
+/** The reference network: every named value, with `replace` substituted for one node's output. */
+type Reference = (weights: Weights, images: tf.Tensor4D, replace?: { node: string; value: tf.Tensor }) => Values;
+
+function residualGraph(): GraphBuilder {
+  const g = new GraphBuilder(7);
+  const x = g.placeholder('images', [-1, 9, 9, 3]);
+  const stem = g.fusedConv('stem/Relu', x, [3, 3, 3, 4], { activation: 'Relu', biasOffset: 0.3 });
+  const pool = g.pool('MaxPool', 'stem/MaxPool', stem, 3, 2, 'VALID');
+  const depthwise = g.fusedDepthwise('block/depthwise/Relu6', pool, [3, 3, 4, 1], { activation: 'Relu6', weightScale: 2 });
+  const project = g.fusedConv('block/project/BiasAdd', depthwise, [1, 1, 4, 4]);
+  const sum = g.add('block/add', pool, project);
+  const head = g.fusedConv('head/Relu6', sum, [3, 3, 4, 6], { activation: 'Relu6', biasOffset: 0.5 });
+  const average = g.pool('AvgPool', 'head/AvgPool', head, 2, 2, 'VALID');
+  const mean = g.spatialMean('head/Mean', average);
+  const logits = g.dense('logits', mean, 6, 5);
+  g.unary('Identity', 'Identity', g.unary('Softmax', 'probabilities', logits));
+  return g;
+}
+
+const residualReference: Reference = (w, images, replace) => {
+  const values: Values = new Map();
+  const set = (node: string, compute: () => tf.Tensor) => values.set(node, replace?.node === node ? replace.value : compute());
+  const get = (node: string) => values.get(node) as tf.Tensor4D;
+  const f = (name: string, shape: number[]) => tf.tensor(w.get(name) as Float32Array, shape) as tf.Tensor4D;
+  const b = (name: string) => tf.tensor1d(w.get(name) as Float32Array);
+  set('stem/Relu', () => tf.relu(tf.add(tf.conv2d(images, f('stem/Relu/weights', [3, 3, 3, 4]), 1, 'same'), b('stem/Relu/bias'))));
+  set('stem/MaxPool', () => tf.maxPool(get('stem/Relu'), 3, 2, 'valid'));
+  set('block/depthwise/Relu6', () =>
+    tf.relu6(tf.add(tf.depthwiseConv2d(get('stem/MaxPool'), f('block/depthwise/Relu6/weights', [3, 3, 4, 1]), 1, 'same'), b('block/depthwise/Relu6/bias'))),
+  );
+  set('block/project/BiasAdd', () => tf.add(tf.conv2d(get('block/depthwise/Relu6'), f('block/project/BiasAdd/weights', [1, 1, 4, 4]), 1, 'same'), b('block/project/BiasAdd/bias')));
+  set('block/add', () => tf.add(get('stem/MaxPool'), get('block/project/BiasAdd')));
+  set('head/Relu6', () => tf.relu6(tf.add(tf.conv2d(get('block/add'), f('head/Relu6/weights', [3, 3, 4, 6]), 1, 'same'), b('head/Relu6/bias'))));
+  set('head/AvgPool', () => tf.avgPool(get('head/Relu6'), 2, 2, 'valid'));
+  set('head/Mean', () => tf.mean(get('head/AvgPool'), [1, 2]));
+  set('logits/BiasAdd', () => tf.add(tf.matMul(get('head/Mean') as unknown as tf.Tensor2D, tf.tensor2d(w.get('logits/kernel') as Float32Array, [6, 5])), b('logits/bias')));
+  return values;
+};
+
+function inceptionGraph(): GraphBuilder {
+  const g = new GraphBuilder(11);
+  const x = g.placeholder('input', [-1, 6, 6, 2]);
+  const stem = g.fusedConv('stem/LeakyRelu', x, [3, 3, 2, 4], { activation: 'LeakyRelu', alpha: 0.1 });
+  const branch1 = g.fusedConv('mixed/branch1x1/Relu', stem, [1, 1, 4, 3], { activation: 'Relu', biasOffset: 0.2 });
+  const depthwise = g.fusedDepthwise('mixed/branch3x3/depthwise/Relu6', stem, [3, 3, 4, 2], { activation: 'Relu6', weightScale: 2 });
+  const branch2 = g.fusedConv('mixed/branch3x3/Relu6', depthwise, [1, 1, 8, 3], { activation: 'Relu6', biasOffset: 0.5 });
+  const branch3 = g.pool('MaxPool', 'mixed/branch_pool/MaxPool', stem, 3, 1, 'SAME');
+  const mixed = g.concat('mixed/concat', [branch1, branch2, branch3]);
+  const mean = g.spatialMean('gap/Mean', mixed);
+  const logits = g.fusedDense('logits/BiasAdd', mean, 10, 4);
+  g.unary('Identity', 'Identity', g.unary('Softmax', 'Softmax', logits));
+  return g;
+}
+
+const inceptionReference: Reference = (w, images, replace) => {
+  const values: Values = new Map();
+  const set = (node: string, compute: () => tf.Tensor) => values.set(node, replace?.node === node ? replace.value : compute());
+  const get = (node: string) => values.get(node) as tf.Tensor4D;
+  const f = (name: string, shape: number[]) => tf.tensor(w.get(name) as Float32Array, shape) as tf.Tensor4D;
+  const b = (name: string) => tf.tensor1d(w.get(name) as Float32Array);
+  set('stem/LeakyRelu', () => tf.leakyRelu(tf.add(tf.conv2d(images, f('stem/LeakyRelu/weights', [3, 3, 2, 4]), 1, 'same'), b('stem/LeakyRelu/bias')), 0.1));
+  set('mixed/branch1x1/Relu', () => tf.relu(tf.add(tf.conv2d(get('stem/LeakyRelu'), f('mixed/branch1x1/Relu/weights', [1, 1, 4, 3]), 1, 'same'), b('mixed/branch1x1/Relu/bias'))));
+  set('mixed/branch3x3/depthwise/Relu6', () =>
+    tf.relu6(
+      tf.add(tf.depthwiseConv2d(get('stem/LeakyRelu'), f('mixed/branch3x3/depthwise/Relu6/weights', [3, 3, 4, 2]), 1, 'same'), b('mixed/branch3x3/depthwise/Relu6/bias')),
+    ),
+  );
+  set('mixed/branch3x3/Relu6', () =>
+    tf.relu6(tf.add(tf.conv2d(get('mixed/branch3x3/depthwise/Relu6'), f('mixed/branch3x3/Relu6/weights', [1, 1, 8, 3]), 1, 'same'), b('mixed/branch3x3/Relu6/bias'))),
+  );
+  set('mixed/branch_pool/MaxPool', () => tf.maxPool(get('stem/LeakyRelu'), 3, 1, 'same'));
+  set('mixed/concat', () => tf.concat([get('mixed/branch1x1/Relu'), get('mixed/branch3x3/Relu6'), get('mixed/branch_pool/MaxPool')], 3));
+  set('gap/Mean', () => tf.mean(get('mixed/concat'), [1, 2]));
+  set('logits/BiasAdd', () => tf.add(tf.matMul(get('gap/Mean') as unknown as tf.Tensor2D, tf.tensor2d(w.get('logits/BiasAdd/kernel') as Float32Array, [10, 4])), b('logits/BiasAdd/bias')));
+  return values;
+};
+
+interface Case {
+  name: string;
+  graph: () => GraphBuilder;
+  reference: Reference;
+  logits: string;
+  write: Parameters<typeof writeGraphModel>[2];
+  defaultNode: string;
+  /** Nodes to explain besides the default: inside a branch, before a skip connection, … */
+  nodes: string[];
+}
+
+const CASES: Case[] = [
+  {
+    name: 'residual, uint8 weights in two groups',
+    graph: residualGraph,
+    reference: residualReference,
+    logits: 'logits/BiasAdd',
+    write: { quantization: 'uint8', weightsPerGroup: 6, shardBytes: 64 },
+    defaultNode: 'head/Relu6',
+    nodes: ['stem/Relu', 'stem/MaxPool', 'block/depthwise/Relu6', 'block/project/BiasAdd', 'block/add'],
+  },
+  {
+    name: 'inception, float16 weights',
+    graph: inceptionGraph,
+    reference: inceptionReference,
+    logits: 'logits/BiasAdd',
+    write: { quantization: 'float16' },
+    defaultNode: 'mixed/concat',
+    nodes: ['stem/LeakyRelu', 'mixed/branch3x3/depthwise/Relu6', 'mixed/branch3x3/Relu6', 'mixed/branch_pool/MaxPool'],
+  },
+];
+
+let directory: string;
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'gradcam-graph-'));
+});
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+/** The reference map of each image for its top class, computed on the cpu backend. */
+async function referenceMaps(testCase: Case, weights: Weights, imageValues: Float32Array, shape: number[], node: string): Promise<{ maps: number[][]; classes: number[]; logits: number[] }> {
+  const previous = tf.getBackend();
+  await tf.setBackend('cpu');
+  try {
+    return tf.tidy(() => {
+      const images = tf.tensor4d(imageValues, shape as [number, number, number, number]);
+      const clean = testCase.reference(weights, images);
+      const activations = clean.get(node) as tf.Tensor4D;
+      const logits = clean.get(testCase.logits) as tf.Tensor2D;
+      const classes = Array.from(tf.argMax(logits, 1).dataSync());
+      const scores = logits.arraySync().map((row, i) => row[classes[i]]);
+      const selector = tf.oneHot(tf.tensor1d(classes, 'int32'), logits.shape[1]);
+      const score = (a: tf.Tensor) => tf.sum(tf.mul(testCase.reference(weights, images, { node, value: a }).get(testCase.logits) as tf.Tensor, selector));
+      const gradient = tf.grad(score)(activations);
+      const [batch, h, w, c] = activations.shape;
+      const size = h * w * c;
+      const a = activations.dataSync();
+      const g = gradient.dataSync();
+      const maps = Array.from({ length: batch }, (_, i) => referenceGradcam(volumeFrom(a.slice(i * size, (i + 1) * size), h, w, c), Float64Array.from(g.slice(i * size, (i + 1) * size))));
+      return { maps, classes, logits: scores };
+    });
+  } finally {
+    await tf.setBackend(previous);
+  }
+}
+
+describe.each(['cpu', 'wasm'])('graph models: Grad-CAM vs the same network in TensorFlow.js ops (%s backend)', (backend) => {
+  beforeAll(async () => {
+    tf.env().set('PROD', true);
+    if (backend === 'wasm') await prepareWasm();
+    await tf.setBackend(backend);
+  });
+
+  describe.each(CASES)('$name', (testCase) => {
+    let loaded: LoadedGraphModel;
+    let weights: Weights;
+    beforeAll(async () => {
+      const modelDirectory = join(directory, `${backend}-${testCase.name.split(',')[0]}`);
+      weights = await writeGraphModel(modelDirectory, testCase.graph(), testCase.write);
+      loaded = buildGraphModelFromFiles(await readModelDirectory(modelDirectory));
+    });
+    afterAll(() => loaded.model.dispose());
+
+    it('picks the default node by the rule', () => {
+      expect(defaultGraphTarget(loaded)).toBe(testCase.defaultNode);
+    });
+
+    it.each([testCase.defaultNode, ...testCase.nodes])('%s: maps within 1e-3 of the reference, the same logits', async (node) => {
+      const [h, w, c] = loaded.inputShape;
+      const imageValues = Float32Array.from({ length: 2 * h * w * c }, (_, i) => Math.sin(i * 1.7 + 0.3) * 1.5);
+      const before = tf.memory().numTensors;
+      const images = tf.tensor4d(imageValues, [2, h, w, c]);
+      const explanations = explainBatch(splitGraphModel(loaded, node), images, { kind: 'top' }, { method: gradcam, counterfactual: false });
+      images.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+
+      const expected = await referenceMaps(testCase, weights, imageValues, [2, h, w, c], node);
+      expect(explanations.map((e) => e.target.index)).toEqual(expected.classes);
+      expect(maxDifference(explanations.map((e) => e.target.logit), expected.logits)).toBeLessThan(1e-4);
+      explanations.forEach((explanation, i) => {
+        expect(explanation.empty).toBe(false);
+        expect(maxDifference(explanation.map, expected.maps[i])).toBeLessThan(TOLERANCE);
+      });
+    });
+  });
+});
+
+describe('graph models: nodes', () => {
+  let loaded: LoadedGraphModel;
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    const modelDirectory = join(directory, 'nodes');
+    await writeGraphModel(modelDirectory, residualGraph(), { quantization: 'none' });
+    loaded = buildGraphModelFromFiles(await readModelDirectory(modelDirectory));
+  });
+  afterAll(() => loaded.model.dispose());
+
+  it('lists every non-constant node in order with its shape, which can be explained, and no part of an unfused node', () => {
+    expect(graphNodeSummaries(loaded)).toEqual([
+      { name: 'images', op: 'Placeholder', outputShape: [1, 9, 9, 3], explainable: false },
+      { name: 'stem/Relu', op: '_FusedConv2D', outputShape: [1, 9, 9, 4], explainable: true },
+      { name: 'stem/MaxPool', op: 'MaxPool', outputShape: [1, 4, 4, 4], explainable: true },
+      { name: 'block/depthwise/Relu6', op: 'FusedDepthwiseConv2dNative', outputShape: [1, 4, 4, 4], explainable: true },
+      { name: 'block/project/BiasAdd', op: '_FusedConv2D', outputShape: [1, 4, 4, 4], explainable: true },
+      { name: 'block/add', op: 'AddV2', outputShape: [1, 4, 4, 4], explainable: true },
+      { name: 'head/Relu6', op: '_FusedConv2D', outputShape: [1, 4, 4, 6], explainable: true },
+      { name: 'head/AvgPool', op: 'AvgPool', outputShape: [1, 2, 2, 6], explainable: true },
+      { name: 'head/Mean', op: 'Mean', outputShape: [1, 6], explainable: false },
+      { name: 'logits/MatMul', op: 'MatMul', outputShape: [1, 5], explainable: false },
+      { name: 'logits/BiasAdd', op: 'BiasAdd', outputShape: [1, 5], explainable: false },
+      { name: 'probabilities', op: 'Softmax', outputShape: [1, 5], explainable: false },
+      { name: 'Identity', op: 'Identity', outputShape: [1, 5], explainable: false },
+    ]);
+    expect(explainableNodeNames(loaded)).toEqual(['stem/Relu', 'stem/MaxPool', 'block/depthwise/Relu6', 'block/project/BiasAdd', 'block/add', 'head/Relu6', 'head/AvgPool']);
+  });
+
+  it('the split reads the pre-softmax scores and knows the activation shape', () => {
+    const split = splitGraphModel(loaded, 'head/Relu6');
+    expect(split.activationShape).toEqual([4, 4, 6]);
+    expect(split.classes).toBe(5);
+    const [logits, probabilities] = tf.tidy(() => {
+      const images = tf.randomNormal([3, 9, 9, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+      const scores = split.logits(images);
+      const output = loaded.model.execute(images) as tf.Tensor;
+      return [scores.arraySync() as number[][], output.arraySync() as number[][]];
+    });
+    logits.forEach((row, i) => {
+      const softmax = tf.tidy(() => tf.softmax(tf.tensor1d(row)).arraySync() as number[]);
+      expect(maxDifference(softmax, probabilities[i])).toBeLessThan(1e-6);
+    });
+  });
+
+  it('refuses nodes that cannot be explained, naming them, as usage errors', () => {
+    expect(() => splitGraphModel(loaded, 'nope')).toThrow(/node "nope": no such node; nodes that can be explained: stem\/Relu, /);
+    expect(() => splitGraphModel(loaded, 'head/Mean')).toThrow(/node "head\/Mean": output \[1, 6\] \(float32\) is not a float32 spatial output/);
+    expect(() => splitGraphModel(loaded, 'images')).toThrow(/is the model input/);
+    expect(() => splitGraphModel(loaded, 'stem/Relu/gradcam_unfused/Conv2D')).toThrow(/no such node/);
+  });
+});
