@@ -86,6 +86,7 @@ export function buildGraphModelFromFiles(files: ModelFiles, inputSize?: [number,
  */
 export function buildGraphModel(artifacts: tf.ModelArtifacts, modelPath: string, inputSize?: [number, number]): LoadedGraphModel {
   const definitions = checkTopology(artifacts.modelTopology, modelPath);
+  checkConstantsHaveWeights(definitions, artifacts.weightSpecs ?? [], modelPath);
   const { loadGraphModelSync } = tf.requirePackage('@tensorflow/tfjs-converter') as typeof Converter;
   const topology = artifacts.modelTopology as unknown as { node: NodeDef[] };
   const unfused = { ...artifacts, modelTopology: { ...topology, node: unfuseNodes(topology.node) } };
@@ -152,6 +153,16 @@ function checkTopology(topology: unknown, modelPath: string): CheckedNode[] {
   }
   topologicalOrder([...byName.values()], modelPath);
   return [...byName.values()];
+}
+
+/**
+ * The converter takes a Const node's value from the weight of the same name; without one, the
+ * node would be undefined deep inside a kernel.
+ */
+function checkConstantsHaveWeights(nodes: CheckedNode[], weights: tf.WeightsManifestEntry[], modelPath: string): void {
+  const names = new Set(weights.map((weight) => weight.name));
+  const missing = nodes.find((node) => node.op === 'Const' && !names.has(node.name));
+  if (missing) throw new InputError(`${modelPath}: constant node "${missing.name}" has no weight in "weightsManifest"`);
 }
 
 /** Kahn's algorithm, stable in file order; throws on a cycle. */
