@@ -267,3 +267,29 @@ describe('graph models: nodes', () => {
     expect(() => splitGraphModel(loaded, 'stem/Relu/gradcam_unfused/Conv2D')).toThrow(/no such node/);
   });
 });
+
+describe('graph models: one sigmoid output', () => {
+  it('is explained (one class), equal to the reference map of the sigmoid score', async () => {
+    await tf.setBackend('cpu');
+    const g = new GraphBuilder(19);
+    const conv = g.fusedConv('conv/Relu', g.placeholder('x', [-1, 4, 4, 2]), [3, 3, 2, 3], { activation: 'Relu', biasOffset: 0.2 });
+    g.unary('Identity', 'Identity', g.unary('Sigmoid', 'sigmoid', g.fusedDense('dense', g.spatialMean('gap', conv), 3, 1)));
+    const modelDirectory = join(directory, 'sigmoid');
+    const weights = await writeGraphModel(modelDirectory, g, { quantization: 'none' });
+    const loaded = buildGraphModelFromFiles(await readModelDirectory(modelDirectory));
+    const imageValues = Float32Array.from({ length: 32 }, (_, i) => Math.cos(i * 0.7));
+    const images = tf.tensor4d(imageValues, [1, 4, 4, 2]);
+    const [explanation] = explainBatch(splitGraphModel(loaded, 'conv/Relu'), images, { kind: 'top' }, { method: gradcam, counterfactual: false });
+    const expected = tf.tidy(() => {
+      const filter = tf.tensor4d(weights.get('conv/Relu/weights') as Float32Array, [3, 3, 2, 3]);
+      const activations = tf.relu(tf.add(tf.conv2d(images, filter, 1, 'same'), tf.tensor1d(weights.get('conv/Relu/bias') as Float32Array)));
+      const score = (a: tf.Tensor) => tf.sum(tf.sigmoid(tf.add(tf.matMul(tf.mean(a, [1, 2]) as tf.Tensor2D, tf.tensor2d(weights.get('dense/kernel') as Float32Array, [3, 1])), tf.tensor1d(weights.get('dense/bias') as Float32Array))));
+      const gradient = tf.grad(score)(activations);
+      return referenceGradcam(volumeFrom(activations.dataSync(), 4, 4, 3), Float64Array.from(gradient.dataSync()));
+    });
+    expect(explanation.target.index).toBe(0);
+    expect(maxDifference(explanation.map, expected)).toBeLessThan(1e-5);
+    images.dispose();
+    loaded.model.dispose();
+  });
+});

@@ -135,7 +135,7 @@ export class GraphBuilder {
     return name;
   }
 
-  unary(op: 'Softmax' | 'Identity' | 'Relu', name: string, x: string): string {
+  unary(op: 'Softmax' | 'Identity' | 'Relu' | 'Sigmoid', name: string, x: string): string {
     this.nodes.push({ name, op, input: [x], attr: { T: FLOAT } });
     return name;
   }
