@@ -9,17 +9,20 @@
  * recomputed from A, so the values where such paths join are fed too, as computed from the image:
  * that is exactly the partial derivative with respect to the target's output.
  *
- * Gradients: a converted model's fused kernels (`_FusedConv2D`, `FusedDepthwiseConv2dNative`,
- * `_FusedMatMul` with Relu, Relu6, Elu, Prelu, LeakyRelu or Sigmoid) are differentiable as they
- * are: while a gradient is being recorded, tfjs-core 4.22 runs a fused op with a non-linear
- * activation as its unfused composition (conv, bias add, activation), each with its own gradient,
- * and a fused op without activation through its own gradient (fused_util.ts `shouldFuse`). What
- * the wasm backend lacked for them (the depthwise convolution's gradients) is added in
- * ../models/wasm-depthwise-gradients.ts.
+ * Gradients: tfjs-core 4.22 can already differentiate every fused kernel the converter emits
+ * (`_FusedConv2D`, `FusedDepthwiseConv2dNative`, `_FusedMatMul` with Relu, Relu6, Elu, Prelu,
+ * LeakyRelu or Sigmoid): while a gradient is recorded it runs one with a non-linear activation as
+ * its unfused composition, and one without through a custom gradient (fused_util.ts `shouldFuse`).
+ * But that custom gradient also computes the filter's, which Grad-CAM never needs (on the cpu
+ * backend it was 46 of 56 s for an early node of a small separable network), and refuses
+ * dilations. So the passes whose gradient is taken (`logitsFrom`, guided `logits`) run the
+ * model's unfused twin (../models/graph-unfuse.ts); the others run the model as converted. What
+ * the wasm backend lacked for the plain ops (the depthwise convolution's input gradient) is added
+ * in ../models/wasm-depthwise-gradients.ts.
  */
 import * as tf from '../tf.js';
 import { UsageError } from '../errors.js';
-import type { GraphModelNode, LoadedGraphModel } from '../models/graph-model.js';
+import type { GraphModel, GraphModelNode, LoadedGraphModel } from '../models/graph-model.js';
 import { defaultTargetNode, type ModelGraph } from './default-target.js';
 import { withGuidedRelu } from './guided-relu.js';
 import type { SplitModel } from './model-split.js';
@@ -83,28 +86,30 @@ export function splitGraphModel(loaded: LoadedGraphModel, nodeName: string): Spl
   const { logitsNode } = structure;
   const joins = joiningNodes(nodeName, structure);
   const fromImage = joins.filter((name) => name !== loaded.inputNode);
-  const { model, inputNode } = loaded;
+  const { model, differentiable, inputNode } = loaded;
   const [, h, w, k] = target.outputShape;
-  const run = (inputs: Record<string, tf.Tensor>, outputs: string[]) => {
-    const result = model.execute(inputs, outputs.map(tensorName));
+  const run = (graph: GraphModel, inputs: Record<string, tf.Tensor>, outputs: string[]) => {
+    const result = graph.execute(inputs, outputs.map(tensorName));
     return Array.isArray(result) ? result : [result];
   };
-  const logitsOf = (images: tf.Tensor4D) => run({ [tensorName(inputNode)]: images }, [logitsNode])[0] as tf.Tensor2D;
+  const logitsOf = (graph: GraphModel, images: tf.Tensor4D) => run(graph, { [tensorName(inputNode)]: images }, [logitsNode])[0] as tf.Tensor2D;
 
   return {
     layerName: nodeName,
     activationShape: [h, w, k],
     classes: structure.byName.get(logitsNode)?.outputShape.at(-1) ?? 0,
     forward(images) {
-      const [activations, ...joinValues] = run({ [tensorName(inputNode)]: images }, [nodeName, ...fromImage]);
+      const [activations, ...joinValues] = run(model, { [tensorName(inputNode)]: images }, [nodeName, ...fromImage]);
       const fed: Record<string, tf.Tensor> = {};
       fromImage.forEach((name, index) => (fed[tensorName(name)] = joinValues[index]));
       if (joins.includes(inputNode)) fed[tensorName(inputNode)] = images;
-      const logitsFrom = (replacement: tf.Tensor4D) => run({ ...fed, [tensorName(nodeName)]: replacement }, [logitsNode])[0] as tf.Tensor2D;
+      const logitsFrom = (replacement: tf.Tensor4D) =>
+        run(differentiable, { ...fed, [tensorName(nodeName)]: replacement }, [logitsNode])[0] as tf.Tensor2D;
       return { activations: activations as tf.Tensor4D, logitsFrom };
     },
     logits(images, options = {}) {
-      return options.guidedRelu ? withGuidedRelu(() => logitsOf(images)) : logitsOf(images);
+      // Guided backpropagation differentiates this pass; Score-CAM and eval only run it.
+      return options.guidedRelu ? withGuidedRelu(() => logitsOf(differentiable, images)) : logitsOf(model, images);
     },
   };
 }

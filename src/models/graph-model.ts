@@ -40,7 +40,13 @@ export interface GraphModelNode {
 }
 
 export interface LoadedGraphModel {
+  /** The model as converted (fused kernels): the fast one for passes that record no gradient. */
   model: GraphModel;
+  /**
+   * The same model with its fused nodes written as plain ops (graph-unfuse.ts): for passes whose
+   * gradient is taken, so that only the gradients on the path to A are computed. Same node names.
+   */
+  differentiable: GraphModel;
   /** The image input (a Placeholder), fed as float32 [batch, H, W, C]. */
   inputNode: string;
   /** [H, W, C] as the model expects (given by the caller when the model leaves it open). */
@@ -87,14 +93,16 @@ export function buildGraphModelFromFiles(files: ModelFiles, inputSize?: [number,
 export function buildGraphModel(artifacts: tf.ModelArtifacts, modelPath: string, inputSize?: [number, number]): LoadedGraphModel {
   const definitions = checkTopology(artifacts.modelTopology, modelPath);
   checkConstantsHaveWeights(definitions, artifacts.weightSpecs ?? [], modelPath);
-  const { loadGraphModelSync } = tf.requirePackage('@tensorflow/tfjs-converter') as typeof Converter;
   const topology = artifacts.modelTopology as unknown as { node: NodeDef[] };
-  const unfused = { ...artifacts, modelTopology: { ...topology, node: unfuseNodes(topology.node) } };
-  let model: GraphModel;
+  const model = loadOrExplain(artifacts, modelPath);
+  // Twice the weights in memory (MobileNetV2: 14 MB), for a forward pass a third faster than the
+  // unfused graph's (8 images at 224×224 on wasm: 744 against 985 ms).
+  let differentiable: GraphModel;
   try {
-    model = loadGraphModelSync(unfused);
+    differentiable = loadOrExplain({ ...artifacts, modelTopology: { ...topology, node: unfuseNodes(topology.node) } }, modelPath);
   } catch (error) {
-    throw new InputError(`${modelPath}: cannot build the graph model (${firstLine(messageOf(error))})`);
+    model.dispose();
+    throw error;
   }
   try {
     const { inputNode, inputShape } = imageInputOf(model, modelPath, inputSize);
@@ -105,10 +113,26 @@ export function buildGraphModel(artifacts: tf.ModelArtifacts, modelPath: string,
     if (!output || output.outputShape.length !== 2 || classes < 1) {
       throw new InputError(`${modelPath}: the output "${outputNode}" has shape [${output?.outputShape.join(', ')}]; expected [batch, classes]`);
     }
-    return { model, inputNode, inputShape, outputNode, nodes, classes };
+    return { model, differentiable, inputNode, inputShape, outputNode, nodes, classes };
   } catch (error) {
     model.dispose();
+    differentiable.dispose();
     throw error;
+  }
+}
+
+/** Releases both models' weights. */
+export function disposeGraphModel(loaded: LoadedGraphModel): void {
+  loaded.model.dispose();
+  loaded.differentiable.dispose();
+}
+
+function loadOrExplain(artifacts: tf.ModelArtifacts, modelPath: string): GraphModel {
+  const { loadGraphModelSync } = tf.requirePackage('@tensorflow/tfjs-converter') as typeof Converter;
+  try {
+    return loadGraphModelSync(artifacts);
+  } catch (error) {
+    throw new InputError(`${modelPath}: cannot build the graph model (${firstLine(messageOf(error))})`);
   }
 }
 

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch } from '../../src/cam/explain.js';
 import { defaultGraphTarget, explainableNodeNames, graphNodeSummaries, splitGraphModel } from '../../src/cam/graph-split.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
-import { buildGraphModelFromFiles, type LoadedGraphModel } from '../../src/models/graph-model.js';
+import { buildGraphModelFromFiles, disposeGraphModel, type LoadedGraphModel } from '../../src/models/graph-model.js';
 import { readModelDirectory } from '../../src/models/model-dir.js';
 import { prepareWasm } from '../helpers/backends.js';
 import { maxDifference } from '../helpers/compare.js';
@@ -189,7 +189,7 @@ describe.each(['cpu', 'wasm'])('graph models: Grad-CAM vs the same network in Te
       weights = await writeGraphModel(modelDirectory, testCase.graph(), testCase.write);
       loaded = buildGraphModelFromFiles(await readModelDirectory(modelDirectory));
     });
-    afterAll(() => loaded.model.dispose());
+    afterAll(() => disposeGraphModel(loaded));
 
     it('picks the default node by the rule', () => {
       expect(defaultGraphTarget(loaded)).toBe(testCase.defaultNode);
@@ -223,7 +223,7 @@ describe('graph models: nodes', () => {
     await writeGraphModel(modelDirectory, residualGraph(), { quantization: 'none' });
     loaded = buildGraphModelFromFiles(await readModelDirectory(modelDirectory));
   });
-  afterAll(() => loaded.model.dispose());
+  afterAll(() => disposeGraphModel(loaded));
 
   it('lists every non-constant node in order with its shape, which can be explained, and no part of an unfused node', () => {
     expect(graphNodeSummaries(loaded)).toEqual([
@@ -251,6 +251,8 @@ describe('graph models: nodes', () => {
     const [logits, probabilities] = tf.tidy(() => {
       const images = tf.randomNormal([3, 9, 9, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
       const scores = split.logits(images);
+      // The guided pass runs the unfused twin of the model: the same values.
+      expect(maxDifference(split.logits(images, { guidedRelu: true }).dataSync(), scores.dataSync())).toBeLessThan(1e-5);
       const output = loaded.model.execute(images) as tf.Tensor;
       return [scores.arraySync() as number[][], output.arraySync() as number[][]];
     });
@@ -290,6 +292,6 @@ describe('graph models: one sigmoid output', () => {
     expect(explanation.target.index).toBe(0);
     expect(maxDifference(explanation.map, expected)).toBeLessThan(1e-5);
     images.dispose();
-    loaded.model.dispose();
+    disposeGraphModel(loaded);
   });
 });

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildGraphModelFromFiles } from '../../src/models/graph-model.js';
+import { buildGraphModelFromFiles, disposeGraphModel } from '../../src/models/graph-model.js';
 import { buildModel, readModelDirectory } from '../../src/models/model-dir.js';
 import { GraphBuilder, writeGraphModel, type NodeDef } from '../helpers/graph-models.js';
 import { expectInputError } from '../helpers/input-errors.js';
@@ -63,7 +63,7 @@ describe('graph model directories', () => {
       ['softmax', [1, 2]],
       ['Identity', [1, 2]],
     ]);
-    loaded.model.dispose();
+    disposeGraphModel(loaded);
   });
 
   it('an input of open height and width takes the size given, and needs one', async () => {
@@ -71,7 +71,7 @@ describe('graph model directories', () => {
     const loaded = await load(directory, [7, 4]);
     expect(loaded.inputShape).toEqual([7, 4, 2]);
     expect(loaded.nodes.find((node) => node.name === 'conv/Relu6')?.outputShape).toEqual([1, 7, 4, 3]);
-    loaded.model.dispose();
+    disposeGraphModel(loaded);
     await expectInputError(load(directory), 'model.json', 'input "x" does not fix its height and width; an input size must be given');
     await expectInputError(load(directory, [0, 4]), 'model.json', 'input size 0×4; each side must be 1 to 4096');
   });
