@@ -11,8 +11,9 @@
  */
 import * as tf from '../tf.js';
 import type * as Converter from '@tensorflow/tfjs-converter';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { InputError, messageOf } from '../errors.js';
+import { MAX_INPUT_SIDE, METADATA_FILE, type ModelMetadata } from './metadata.js';
 import { MODEL_FILE, type ModelFiles } from './model-dir.js';
 import { type NodeDef, unfuseNodes } from './graph-unfuse.js';
 
@@ -21,8 +22,6 @@ export type GraphModel = ReturnType<typeof Converter.loadGraphModelSync>;
 
 /** Above this, a model.json is not a model anyone converted (MobileNetV2: 178 nodes). */
 const MAX_NODES = 100_000;
-/** Model inputs larger than this per side are refused (the same cap as for layers models). */
-const MAX_INPUT_SIDE = 4096;
 
 /** One node of the graph, constants left out. */
 export interface GraphModelNode {
@@ -77,10 +76,41 @@ export function isGraphModelFormat(format: unknown): boolean {
 
 /**
  * Builds the graph model of a model directory read by `readModelDirectory` (its `format` is
- * graph-model). inputSize: see buildGraphModel.
+ * graph-model), and checks its gradcam.json, if any, against it. inputSize: see buildGraphModel;
+ * by default the size gradcam.json states.
  */
 export function buildGraphModelFromFiles(files: ModelFiles, inputSize?: [number, number]): LoadedGraphModel {
-  return buildGraphModel(files.artifacts, join(files.directory, MODEL_FILE), inputSize);
+  const { metadata } = files;
+  const size = inputSize ?? (metadata ? [metadata.inputShape[0], metadata.inputShape[1]] : undefined);
+  const loaded = buildGraphModel(files.artifacts, join(files.directory, MODEL_FILE), size);
+  if (metadata) {
+    try {
+      checkMetadataFitsGraph(metadata, loaded, join(files.directory, METADATA_FILE));
+    } catch (error) {
+      disposeGraphModel(loaded);
+      throw error;
+    }
+  }
+  return loaded;
+}
+
+/**
+ * gradcam.json beside a graph model must describe it (as for layers models, model-dir.ts): its
+ * input shape, its number of classes, and a target node with a spatial output.
+ */
+function checkMetadataFitsGraph(metadata: ModelMetadata, loaded: LoadedGraphModel, metadataPath: string): void {
+  const modelPath = join(dirname(metadataPath), MODEL_FILE);
+  if (metadata.inputShape.some((size, axis) => size !== loaded.inputShape[axis])) {
+    throw new InputError(`${metadataPath}: "inputShape" [${metadata.inputShape.join(', ')}] does not match the input [${loaded.inputShape.join(', ')}] of ${modelPath}`);
+  }
+  if (metadata.classNames.length !== loaded.classes) {
+    throw new InputError(`${metadataPath}: "classNames" lists ${metadata.classNames.length} classes, ${modelPath} outputs ${loaded.classes}`);
+  }
+  const target = loaded.nodes.find((node) => node.name === metadata.targetLayer);
+  if (!target) throw new InputError(`${metadataPath}: "targetLayer" ${JSON.stringify(metadata.targetLayer)} is not a node of ${modelPath}`);
+  if (target.outputShape.length !== 4) {
+    throw new InputError(`${metadataPath}: "targetLayer" ${JSON.stringify(metadata.targetLayer)} has no spatial output [batch, h, w, channels] to explain`);
+  }
 }
 
 /**

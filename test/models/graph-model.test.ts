@@ -27,7 +27,7 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 function tinyGraph(inputShape: number[] = [-1, 5, 5, 2]): GraphBuilder {
   const g = new GraphBuilder(3);
   const x = g.placeholder('x', inputShape);
-  const conv = g.fusedConv('conv/Relu6', x, [3, 3, 2, 3], { activation: 'Relu6' });
+  const conv = g.fusedConv('conv/Relu6', x, [3, 3, inputShape[3], 3], { activation: 'Relu6' });
   const logits = g.fusedDense('dense', g.spatialMean('gap', conv), 3, 2);
   g.unary('Identity', 'Identity', g.unary('Softmax', 'softmax', logits));
   return g;
@@ -74,6 +74,23 @@ describe('graph model directories', () => {
     disposeGraphModel(loaded);
     await expectInputError(load(directory), 'model.json', 'input "x" does not fix its height and width; an input size must be given');
     await expectInputError(load(directory, [0, 4]), 'model.json', 'input size 0×4; each side must be 1 to 4096');
+  });
+
+  it('gradcam.json beside a graph model gives the size of an open input and must fit the model', async () => {
+    const directory = await written(undefined, tinyGraph([-1, -1, -1, 1]));
+    const metadata = { format: 'gradcam-model', formatVersion: 1, classNames: ['a', 'b'], inputShape: [6, 3, 1], normalization: { mean: [0], std: [1] }, targetLayer: 'conv/Relu6' };
+    const writeMetadata = (changes: Record<string, unknown>) => writeFile(join(directory, 'gradcam.json'), JSON.stringify({ ...metadata, ...changes }));
+    await writeMetadata({});
+    const loaded = await load(directory);
+    expect(loaded.inputShape).toEqual([6, 3, 1]);
+    disposeGraphModel(loaded);
+    await writeMetadata({ classNames: ['a', 'b', 'c'] });
+    await expectInputError(load(directory), 'gradcam.json: "classNames" lists 3 classes,', 'model.json outputs 2');
+    await writeMetadata({ targetLayer: 'gap' });
+    await expectInputError(load(directory), 'gradcam.json: "targetLayer" "gap" has no spatial output');
+    await writeMetadata({ targetLayer: 'conv' });
+    await expectInputError(load(directory), 'gradcam.json: "targetLayer" "conv" is not a node of');
+    await expectInputError(load(directory, [6, 4]), 'gradcam.json: "inputShape" [6, 3, 1] does not match the input [6, 4, 1]');
   });
 
   it('the layers-model builder refuses a graph model in one line', async () => {
