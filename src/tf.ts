@@ -59,7 +59,6 @@ export const {
   Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
-  DepthwiseConv2dNativeBackpropInput,
   MaxPoolGrad,
   Relu,
   _FusedMatMul,

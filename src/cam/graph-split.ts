@@ -16,9 +16,8 @@
  * But that custom gradient also computes the filter's, which Grad-CAM never needs (on the cpu
  * backend it was 46 of 56 s for an early node of a small separable network), and refuses
  * dilations. So the passes whose gradient is taken (`logitsFrom`, guided `logits`) run the
- * model's unfused twin (../models/graph-unfuse.ts); the others run the model as converted. What
- * the wasm backend lacked for the plain ops (the depthwise convolution's input gradient) is added
- * in ../models/wasm-depthwise-gradients.ts.
+ * model's unfused twin (../models/graph-unfuse.ts); the others run the model as converted. The
+ * wasm backend's missing depthwise input gradient is added with its training kernels.
  */
 import * as tf from '../tf.js';
 import { UsageError } from '../errors.js';

@@ -30,7 +30,6 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '../tf.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './wasm-conv-gradients.js';
 import { type KernelArgs, WASM, type WasmKernel, requireKernel } from './wasm-heap.js';
 import { batchMatMul, fusedMatMul } from './wasm-mat-mul.js';
-import { registerWasmDepthwiseGradients } from './wasm-depthwise-gradients.js';
 import { registerWasmMaxPoolGrad } from './wasm-max-pool-grad.js';
 
 /** Marks configs registered here, across module copies, so registering twice is a no-op. */
@@ -41,8 +40,7 @@ type MarkedKernelConfig = KernelConfig & { [REGISTERED_HERE]: true };
 /**
  * Replaces the wasm backend's slow training kernels with the fast versions of
  * wasm-conv-gradients.ts and wasm-mat-mul.ts, adds the missing `Conv2DBackpropFilter`, and
- * replaces the incorrect `MaxPoolGrad` (wasm-max-pool-grad.ts), and adds the missing
- * `DepthwiseConv2dNativeBackpropInput` (wasm-depthwise-gradients.ts). Call it after `import('@tensorflow/tfjs-backend-wasm')`;
+ * replaces the incorrect `MaxPoolGrad` (wasm-max-pool-grad.ts). Call it after `import('@tensorflow/tfjs-backend-wasm')`;
  * before or after `tf.setBackend('wasm')` both work, because the engine looks kernels up on every
  * call and each replacement keeps the original's `setupFunc` (which binds the C functions that
  * the original, still used for fallbacks, needs). Idempotent.
@@ -58,7 +56,6 @@ export function registerWasmTrainingKernels(): void {
   replaceKernel(BatchMatMul, (original) => guardedBy(batchMatMul, requireKernel(original)));
   replaceKernel(_FusedMatMul, (original) => guardedBy(fusedMatMul, requireKernel(original)));
   registerWasmMaxPoolGrad();
-  registerWasmDepthwiseGradients();
 }
 
 /** A fast kernel answers `undefined` for a case it does not cover; the original then runs. */
