@@ -13,7 +13,9 @@ type GraphLayer = tf.Layer & { inboundNodes: InboundNode[] };
 /** The model's layers as a ModelGraph; the output is the layer of the model's (first) output. */
 export function layersModelGraph(model: tf.LayersModel): ModelGraph {
   const byName = new Map<string, GraphNode>();
-  for (const layer of model.layers as GraphLayer[]) {
+  // A Sequential model does not list its InputLayer among its layers.
+  const inputLayers = model.inputs.map((input) => input.sourceLayer).filter((layer) => !model.layers.includes(layer));
+  for (const layer of [...inputLayers, ...model.layers] as GraphLayer[]) {
     const inputs = new Set(layer.inboundNodes.flatMap((node) => node.inputTensors.map((tensor) => tensor.sourceLayer.name)));
     inputs.delete(layer.name); // an InputLayer's inbound node reads its own output
     byName.set(layer.name, { name: layer.name, inputs: [...inputs], outputShape: singleOutputShape(layer) });

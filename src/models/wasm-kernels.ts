@@ -31,6 +31,7 @@ import { conv2DBackpropFilter, conv2DBackpropInput } from './wasm-conv-gradients
 import { type KernelArgs, WASM, type WasmKernel, requireKernel } from './wasm-heap.js';
 import { batchMatMul, fusedMatMul } from './wasm-mat-mul.js';
 import { registerWasmMaxPoolGrad } from './wasm-max-pool-grad.js';
+import { registerWasmDepthwiseBackpropInput } from './wasm-depthwise-grad.js';
 
 /** Marks configs registered here, across module copies, so registering twice is a no-op. */
 const REGISTERED_HERE = Symbol.for('gradcam.wasmTrainingKernel');
@@ -40,7 +41,8 @@ type MarkedKernelConfig = KernelConfig & { [REGISTERED_HERE]: true };
 /**
  * Replaces the wasm backend's slow training kernels with the fast versions of
  * wasm-conv-gradients.ts and wasm-mat-mul.ts, adds the missing `Conv2DBackpropFilter`, and
- * replaces the incorrect `MaxPoolGrad` (wasm-max-pool-grad.ts). Call it after `import('@tensorflow/tfjs-backend-wasm')`;
+ * replaces the incorrect `MaxPoolGrad` (wasm-max-pool-grad.ts), adds the missing
+ * `DepthwiseConv2dNativeBackpropInput` (wasm-depthwise-grad.ts). Call it after `import('@tensorflow/tfjs-backend-wasm')`;
  * before or after `tf.setBackend('wasm')` both work, because the engine looks kernels up on every
  * call and each replacement keeps the original's `setupFunc` (which binds the C functions that
  * the original, still used for fallbacks, needs). Idempotent.
@@ -56,6 +58,7 @@ export function registerWasmTrainingKernels(): void {
   replaceKernel(BatchMatMul, (original) => guardedBy(batchMatMul, requireKernel(original)));
   replaceKernel(_FusedMatMul, (original) => guardedBy(fusedMatMul, requireKernel(original)));
   registerWasmMaxPoolGrad();
+  registerWasmDepthwiseBackpropInput();
 }
 
 /** A fast kernel answers `undefined` for a case it does not cover; the original then runs. */

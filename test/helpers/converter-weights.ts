@@ -81,8 +81,12 @@ export function quantize(values: Float32Array, kind: Quantization): Quantized {
     return { bytes: new Uint8Array(halves.buffer), quantization: { dtype: 'float16' }, dequantized: Float32Array.from(halves, float16Value) };
   }
   const largestCode = kind === 'uint8' ? 255 : 65535;
-  let min = values.reduce((a, b) => Math.min(a, b), Infinity);
-  let max = values.reduce((a, b) => Math.max(a, b), -Infinity);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const value of values) {
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
   let scale = 1;
   const codes = kind === 'uint8' ? new Uint8Array(values.length) : new Uint16Array(values.length);
   if (min !== max) {
@@ -94,7 +98,8 @@ export function quantize(values: Float32Array, kind: Quantization): Quantized {
     for (let i = 0; i < values.length; i++) codes[i] = roundHalfEven((Math.min(Math.max(values[i], min), max) - min) / scale);
   }
   // What TensorFlow.js computes when it decodes: code × scale + min, stored as float32.
-  const dequantized = Float32Array.from(codes, (code) => code * scale + min);
+  const dequantized = new Float32Array(values.length);
+  for (let i = 0; i < codes.length; i++) dequantized[i] = codes[i] * scale + min;
   return { bytes: new Uint8Array(codes.buffer), quantization: { dtype: kind, scale, min }, dequantized };
 }
 
