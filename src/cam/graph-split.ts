@@ -22,7 +22,7 @@
 import * as tf from '../tf.js';
 import { UsageError } from '../errors.js';
 import type { GraphModel, GraphModelNode, LoadedGraphModel } from '../models/graph-model.js';
-import { defaultTargetNode, type ModelGraph } from './default-target.js';
+import { defaultTargetNode, type GraphNode, type ModelGraph } from './default-target.js';
 import { withGuidedRelu } from './guided-relu.js';
 import type { SplitModel } from './model-split.js';
 
@@ -54,20 +54,38 @@ export function explainableNodeNames(loaded: LoadedGraphModel): string[] {
   return loaded.nodes.filter((node) => explainable(node, loaded, structure)).map((node) => node.name);
 }
 
+/** A node of the generic graph (default-target.ts) with its TensorFlow op. */
+export interface TypedGraphNode extends GraphNode {
+  /** The TensorFlow op, e.g. `_FusedConv2D`. */
+  type: string;
+}
+
+/**
+ * The graph model as the plain graph of default-target.ts, for the default-target rule and for
+ * `inspect`: non-constant nodes in order with their shapes; its output is the pre-softmax node.
+ */
+export function genericGraphOf(loaded: LoadedGraphModel): Omit<ModelGraph, 'nodes'> & { nodes: TypedGraphNode[] } {
+  return {
+    nodes: loaded.nodes.map((node) => ({ name: node.name, inputs: node.inputs, outputShape: node.outputShape, type: node.op })),
+    inputs: [loaded.inputNode],
+    output: analyse(loaded).logitsNode,
+  };
+}
+
+/** Whether a graph op is a convolution of any kind (plain, depthwise, fused). */
+export function isConvolutionOp(op: string): boolean {
+  return CONVOLUTION_OP.test(op);
+}
+
 /**
  * The default target by the rule of default-target.ts (the last spatial node larger than 1×1 that
  * every path from the input to the output passes through; the last convolution, followed through
  * its element-wise successors, where that one qualifies). Throws UsageError if none qualifies.
  */
 export function defaultGraphTarget(loaded: LoadedGraphModel): string {
-  const { logitsNode } = analyse(loaded);
-  const graph: ModelGraph = {
-    nodes: loaded.nodes.map((node) => ({ name: node.name, inputs: node.inputs, outputShape: node.outputShape })),
-    inputs: [loaded.inputNode],
-    output: logitsNode,
-  };
-  const ops = new Map(loaded.nodes.map((node) => [node.name, node.op]));
-  const target = defaultTargetNode(graph, (name) => CONVOLUTION_OP.test(ops.get(name) ?? ''));
+  const graph = genericGraphOf(loaded);
+  const ops = new Map(graph.nodes.map((node) => [node.name, node.type]));
+  const target = defaultTargetNode(graph, (name) => isConvolutionOp(ops.get(name) ?? ''));
   if (target === undefined) {
     throw new UsageError('the graph has no node with a spatial output larger than 1×1 that every path to the output passes through; name one');
   }

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch } from '../../src/cam/explain.js';
-import { defaultGraphTarget, explainableNodeNames, graphNodeSummaries, splitGraphModel } from '../../src/cam/graph-split.js';
+import { defaultGraphTarget, explainableNodeNames, genericGraphOf, graphNodeSummaries, isConvolutionOp, splitGraphModel } from '../../src/cam/graph-split.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
 import { buildGraphModelFromFiles, disposeGraphModel, type LoadedGraphModel } from '../../src/models/graph-model.js';
 import { readModelDirectory } from '../../src/models/model-dir.js';
@@ -292,6 +292,27 @@ describe('graph models: one sigmoid output', () => {
     expect(explanation.target.index).toBe(0);
     expect(maxDifference(explanation.map, expected)).toBeLessThan(1e-5);
     images.dispose();
+    disposeGraphModel(loaded);
+  });
+});
+
+describe('graph models: the generic graph', () => {
+  it('lists the nodes with their ops, the input, and the pre-softmax node as the output', async () => {
+    await tf.setBackend('cpu');
+    const modelDirectory = join(directory, 'generic');
+    await writeGraphModel(modelDirectory, inceptionGraph(), { quantization: 'none' });
+    const loaded = buildGraphModelFromFiles(await readModelDirectory(modelDirectory));
+    const graph = genericGraphOf(loaded);
+    expect(graph.inputs).toEqual(['input']);
+    expect(graph.output).toBe('logits/BiasAdd');
+    expect(graph.nodes.find((node) => node.name === 'mixed/concat')).toEqual({
+      name: 'mixed/concat',
+      inputs: ['mixed/branch1x1/Relu', 'mixed/branch3x3/Relu6', 'mixed/branch_pool/MaxPool'],
+      outputShape: [1, 6, 6, 10],
+      type: 'ConcatV2',
+    });
+    expect(['_FusedConv2D', 'FusedDepthwiseConv2dNative', 'DepthwiseConv2dNative', 'Conv2D'].every(isConvolutionOp)).toBe(true);
+    expect(['MaxPool', 'MatMul', 'ConcatV2', 'AvgPool'].some(isConvolutionOp)).toBe(false);
     disposeGraphModel(loaded);
   });
 });
