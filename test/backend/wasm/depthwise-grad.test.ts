@@ -1,12 +1,12 @@
 /**
- * The wasm backend's DepthwiseConv2dNativeBackpropInput (src/models/wasm-depthwise-grad.ts)
+ * The wasm backend's DepthwiseConv2dNativeBackpropInput (src/backend/wasm/depthwise-grad.ts)
  * against the cpu backend's, through tf.grad of a depthwise convolution: strides, padding,
  * channel multipliers as MobileNet, EfficientNet and SeparableConv2D use them.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { prepareWasm } from '../helpers/backends.js';
-import { maxDifference } from '../helpers/compare.js';
+import { prepareWasm } from '../../helpers/backends.js';
+import { maxDifference } from '../../helpers/compare.js';
 
 beforeAll(async () => {
   tf.env().set('PROD', true);

@@ -10,8 +10,8 @@
  * weighted by filter[·, ·, d, q]. For a 224×224 MobileNetV2 this is about 60 M multiply-adds per
  * image, a fraction of the forward pass.
  */
-import { backend_util, getKernel, registerKernel } from '../tf.js';
-import type { DepthwiseConv2dNativeBackpropInputAttrs, KernelConfig, NamedTensorInfoMap, TensorInfo } from '../tf.js';
+import { backend_util, getKernel, registerKernel } from '../../tf.js';
+import type { DepthwiseConv2dNativeBackpropInputAttrs, KernelConfig, NamedTensorInfoMap, TensorInfo } from '../../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 const KERNEL_NAME = 'DepthwiseConv2dNativeBackpropInput';
