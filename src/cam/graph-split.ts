@@ -24,7 +24,7 @@ import { UsageError } from '../errors.js';
 import type { GraphModel, GraphModelNode, LoadedGraphModel } from '../models/graph-model.js';
 import { defaultTargetNode, type GraphNode, type ModelGraph } from './default-target.js';
 import { withGuidedRelu } from './guided-relu.js';
-import type { SplitModel } from './model-split.js';
+import { LayerChoiceError, type SplitModel } from './model-split.js';
 
 /** What `inspect` shows of one node. */
 export interface GraphNodeSummary {
@@ -87,19 +87,20 @@ export function defaultGraphTarget(loaded: LoadedGraphModel): string {
   const ops = new Map(graph.nodes.map((node) => [node.name, node.type]));
   const target = defaultTargetNode(graph, (name) => isConvolutionOp(ops.get(name) ?? ''));
   if (target === undefined) {
-    throw new UsageError('the graph has no node with a spatial output larger than 1×1 that every path to the output passes through; name one');
+    throw new UsageError('the graph has no node with a spatial output larger than 1×1 that every path to the output passes through');
   }
   return target;
 }
 
-/** Splits the graph model at `nodeName` (see the file comment). Throws UsageError for a node that cannot be explained. */
+/** Splits the graph model at `nodeName` (see the file comment). Throws LayerChoiceError for a node that cannot be explained. */
 export function splitGraphModel(loaded: LoadedGraphModel, nodeName: string): SplitModel {
   const structure = analyse(loaded);
   const target = loaded.nodes.find((node) => node.name === nodeName);
   if (!target) {
-    throw new UsageError(`node "${nodeName}": no such node; nodes that can be explained: ${explainableNodeNames(loaded).join(', ')}`);
+    throw new LayerChoiceError(nodeName, `no such node; nodes that can be explained: ${explainableNodeNames(loaded).join(', ')}`);
   }
-  if (!explainable(target, loaded, structure)) throw new UsageError(`node "${nodeName}": ${whyNotExplainable(target, loaded, structure)}`);
+  const why = whyNotExplainable(target, loaded, structure);
+  if (why !== undefined) throw new LayerChoiceError(nodeName, why);
   const { logitsNode } = structure;
   const joins = joiningNodes(nodeName, structure);
   const fromImage = joins.filter((name) => name !== loaded.inputNode);

@@ -45,6 +45,19 @@ export interface SplitModel {
   logits(images: tf.Tensor4D, options?: { guidedRelu?: boolean }): tf.Tensor2D;
 }
 
+/**
+ * A layer that cannot be explained. `reason` says why without saying where the name came from
+ * (an option, gradcam.json, the default rule): the caller that knows adds that.
+ */
+export class LayerChoiceError extends UsageError {
+  constructor(
+    readonly layerName: string,
+    readonly reason: string,
+  ) {
+    super(`layer ${layerName}: ${reason}`);
+  }
+}
+
 /** Layers whose output has a spatial layout ([batch, h, w, channels]) and can be explained. */
 export function spatialLayerNames(model: tf.LayersModel): string[] {
   return model.layers.filter((layer) => isSpatial(layer as Layer)).map((layer) => layer.name);
@@ -60,7 +73,7 @@ export function spatialLayerNames(model: tf.LayersModel): string[] {
 export function defaultTargetLayer(model: tf.LayersModel): string {
   const name = defaultTargetLayerName(model);
   if (!name) {
-    throw new UsageError('the model has no layer with a spatial output larger than 1×1 on every path to its output; pick one with --layer');
+    throw new UsageError('the model has no layer with a spatial output larger than 1×1 that every path to its output passes through');
   }
   return name;
 }
@@ -68,16 +81,16 @@ export function defaultTargetLayer(model: tf.LayersModel): string {
 export function splitModel(model: tf.LayersModel, layerName: string): SplitModel {
   const target = model.layers.find((layer) => layer.name === layerName) as Layer | undefined;
   if (!target) {
-    throw new UsageError(`--layer ${layerName}: no such layer; layers with a spatial output: ${spatialLayerNames(model).join(', ')}`);
+    throw new LayerChoiceError(layerName, `no such layer; layers with a spatial output: ${spatialLayerNames(model).join(', ')}`);
   }
   if (!isSpatial(target)) {
-    throw new UsageError(
-      `--layer ${layerName}: output shape [${outputShapeOf(target).join(', ')}] is not spatial [batch, h, w, channels]; ` +
-        `choose one of: ${spatialLayerNames(model).join(', ')}`,
+    throw new LayerChoiceError(
+      layerName,
+      `output shape [${outputShapeOf(target).join(', ')}] is not spatial [batch, h, w, channels]; choose one of: ${spatialLayerNames(model).join(', ')}`,
     );
   }
   if (target.inboundNodes.length !== 1) {
-    throw new UsageError(`--layer ${layerName}: the layer is used ${target.inboundNodes.length} times in the graph; its output is ambiguous`);
+    throw new LayerChoiceError(layerName, `the layer is used ${target.inboundNodes.length} times in the graph; its output is ambiguous`);
   }
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new UsageError('only models with one input and one output can be explained');
@@ -88,7 +101,7 @@ export function splitModel(model: tf.LayersModel, layerName: string): SplitModel
   const [, h, w, k] = outputShapeOf(target) as number[];
   const { dependsOnTarget, bypassing } = pathsThrough(targetOutput, logitsOutput.tensor);
   if (!dependsOnTarget.has(logitsOutput.tensor.id)) {
-    throw new UsageError(`--layer ${layerName}: the model's output does not depend on this layer (no path from it to the output)`);
+    throw new LayerChoiceError(layerName, "the model's output does not depend on this layer (no path from it to the output)");
   }
 
   return {

@@ -11,8 +11,7 @@ import { join, resolve } from 'node:path';
 import type { BackendOptions, GlobalOptions } from '../options.js';
 import { explainBatch, type ExplainOptions, type Explanation } from '../cam/explain.js';
 import { CAM_METHODS, type CamMethodName } from '../cam/methods/index.js';
-import { defaultGraphTarget, splitGraphModel } from '../cam/graph-split.js';
-import { defaultTargetLayer, splitModel, type SplitModel } from '../cam/model-split.js';
+import type { SplitModel } from '../cam/model-split.js';
 import type { TargetSpec } from '../cam/targets.js';
 import { writeFileAtomic } from '../data/atomic.js';
 import { datasetInputs, imageFileInputs, type CamInput } from '../data/cam-inputs.js';
@@ -30,6 +29,7 @@ import { buildGraphModelFromFiles, disposeGraphModel, isGraphModelFormat } from 
 import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
 import { MAX_INPUT_SIDE } from '../models/metadata.js';
 import type { CamCommandOptions } from './cam-options.js';
+import { splitAtChosenLayer, splitGraphAtChosenNode } from './layer-choice.js';
 
 export interface CamResult {
   manifest: CamManifest;
@@ -122,9 +122,9 @@ type ModelPart = Pick<CamSubject, 'split' | 'layerName' | 'inputShape' | 'dispos
 
 async function layersModelOf(options: CamCommandOptions, files: ModelFiles): Promise<ModelPart> {
   const { model, metadata } = await buildModel(files);
-  const layerName = options.layer ?? metadata?.targetLayer ?? defaultTargetLayer(model);
+  const { layerName, split } = splitAtChosenLayer(model, options.layer, metadata?.targetLayer);
   return {
-    split: splitModel(model, layerName),
+    split,
     layerName,
     inputShape: metadata?.inputShape ?? modelInputShape(model, options.model),
     classCount: model.outputs[0].shape.at(-1) as number,
@@ -140,9 +140,9 @@ function graphModelOf(options: CamCommandOptions, files: ModelFiles): ModelPart 
     if (channels !== 1 && channels !== 3) {
       throw new InputError(`${options.model}/model.json: the input has ${channels} channels; images can be given to models with 1 or 3`);
     }
-    const layerName = options.layer ?? files.metadata?.targetLayer ?? withLayerFlag(() => defaultGraphTarget(loaded), '; pick one with --layer');
+    const { layerName, split } = splitGraphAtChosenNode(loaded, options.layer, files.metadata?.targetLayer);
     return {
-      split: withLayerFlag(() => splitGraphModel(loaded, layerName)),
+      split,
       layerName,
       inputShape: loaded.inputShape,
       classCount: loaded.classes,
@@ -150,16 +150,6 @@ function graphModelOf(options: CamCommandOptions, files: ModelFiles): ModelPart 
     };
   } catch (error) {
     disposeGraphModel(loaded);
-    throw error;
-  }
-}
-
-/** Runs `choose`; a UsageError it throws is about --layer, so it says so (`suffix` may add a hint). */
-function withLayerFlag<T>(choose: () => T, suffix = ''): T {
-  try {
-    return choose();
-  } catch (error) {
-    if (error instanceof UsageError) throw new UsageError(`--layer: ${error.message}${suffix}`);
     throw error;
   }
 }

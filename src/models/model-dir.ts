@@ -110,7 +110,7 @@ export async function loadModelDirectory(directory: string): Promise<LoadedModel
 export async function readModelDirectory(directory: string): Promise<ModelFiles> {
   const modelPath = join(directory, MODEL_FILE);
   const directoryStat = await stat(directory).catch(() => undefined);
-  if (!directoryStat?.isDirectory()) throw new InputError(`--model ${directory}: not a directory`);
+  if (!directoryStat?.isDirectory()) throw new InputError(`${directory}: not a directory (expected a model directory: model.json and its weights)`);
   const artifacts = await readArtifacts(directory, modelPath);
   const metadataPath = join(directory, METADATA_FILE);
   const metadataText = await readFile(metadataPath, 'utf8').catch((error: NodeJS.ErrnoException) => {

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch } from '../../src/cam/explain.js';
 import { defaultGraphTarget, explainableNodeNames, genericGraphOf, graphNodeSummaries, isConvolutionOp, splitGraphModel } from '../../src/cam/graph-split.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
+import { LayerChoiceError } from '../../src/cam/model-split.js';
 import { buildGraphModelFromFiles, disposeGraphModel, type LoadedGraphModel } from '../../src/models/graph-model.js';
 import { readModelDirectory } from '../../src/models/model-dir.js';
 import { prepareWasm } from '../helpers/backends.js';
@@ -185,8 +186,9 @@ describe('graph models: nodes', () => {
   });
 
   it('refuses nodes that cannot be explained, naming them, as usage errors', () => {
-    expect(() => splitGraphModel(loaded, 'nope')).toThrow(/node "nope": no such node; nodes that can be explained: stem\/Relu, /);
-    expect(() => splitGraphModel(loaded, 'head/Mean')).toThrow(/node "head\/Mean": output \[1, 6\] \(float32\) is not a float32 spatial output/);
+    expect(() => splitGraphModel(loaded, 'nope')).toThrow(/^layer nope: no such node; nodes that can be explained: stem\/Relu, /);
+    expect(() => splitGraphModel(loaded, 'head/Mean')).toThrow(/^layer head\/Mean: output \[1, 6\] \(float32\) is not a float32 spatial output/);
+    expect(() => splitGraphModel(loaded, 'nope')).toThrow(LayerChoiceError);
     expect(() => splitGraphModel(loaded, 'images')).toThrow(/is the model input/);
     expect(() => splitGraphModel(loaded, 'stem/Relu/gradcam_unfused/Conv2D')).toThrow(/no such node/);
   });

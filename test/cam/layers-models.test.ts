@@ -14,8 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch, type Explanation } from '../../src/cam/explain.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
-import { defaultTargetLayer, splitModel } from '../../src/cam/model-split.js';
-import { UsageError } from '../../src/errors.js';
+import { LayerChoiceError, defaultTargetLayer, splitModel } from '../../src/cam/model-split.js';
 import { loadModelDirectory } from '../../src/models/model-dir.js';
 import { lastActivationLayerName } from '../../src/models/vgg.js';
 import { buildVgg } from '../../src/models/vgg.js';
@@ -198,8 +197,8 @@ describe('a layer with no path to the output', () => {
     const conv = tf.layers.conv2d({ name: 'conv', filters: 3, kernelSize: 1 }).apply(input) as tf.SymbolicTensor;
     const probabilities = tf.layers.activation({ name: 'probabilities', activation: 'softmax' }).apply(conv) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: probabilities });
-    expect(() => splitModel(model, 'probabilities')).toThrow(UsageError);
-    expect(() => splitModel(model, 'probabilities')).toThrow("--layer probabilities: the model's output does not depend on this layer");
+    expect(() => splitModel(model, 'probabilities')).toThrow(LayerChoiceError);
+    expect(() => splitModel(model, 'probabilities')).toThrow("layer probabilities: the model's output does not depend on this layer");
   });
 });
 

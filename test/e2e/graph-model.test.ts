@@ -77,11 +77,11 @@ describe('cam on a graph model', () => {
   it('an unknown or unexplainable node is a one-line usage error (exit 2)', async () => {
     const unknown = await runCli(['cam', '--model', model, '--image', image, '--out', join(root, 'no'), '--layer', 'nope', '--quiet']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/^gradcam: error: --layer: node "nope": no such node; nodes that can be explained: stem\/Relu, stem\/MaxPool, /);
+    expect(unknown.stderr).toMatch(/^gradcam: error: --layer nope: no such node; nodes that can be explained: stem\/Relu, stem\/MaxPool, /);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
     const flat = await runCli(['cam', '--model', model, '--image', image, '--out', join(root, 'no'), '--layer', 'head/Mean', '--quiet']);
     expect(flat.code).toBe(2);
-    expect(flat.stderr.trim()).toBe('gradcam: error: --layer: node "head/Mean": output [1, 6] (float32) is not a float32 spatial output [batch, h, w, channels]');
+    expect(flat.stderr.trim()).toBe('gradcam: error: --layer head/Mean: output [1, 6] (float32) is not a float32 spatial output [batch, h, w, channels]');
   });
 
   it('a malformed graph is a one-line input error (exit 1) and writes nothing', async () => {
