@@ -109,6 +109,7 @@ export const {
   topk,
   transpose,
   where,
+  zeros,
   zerosLike,
 } = core;
 

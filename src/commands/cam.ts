@@ -26,10 +26,11 @@ import { writeNpyAtomic } from '../data/npy.js';
 import { InputError, UsageError, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import { initBackend } from '../backend/index.js';
-import { topologyInputShape, withInputSize } from '../models/layers-input-size.js';
+import { graphInputShape, topologyInputShape, withInputSize } from '../models/declared-input-shape.js';
+import { buildGraphModelFromFiles, disposeGraphModel, isGraphModelFormat } from '../models/graph-model.js';
 import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
 import type { CamCommandOptions } from './cam-options.js';
-import { splitAtChosenLayer } from './layer-choice.js';
+import { splitAtChosenLayer, splitGraphAtChosenNode } from './layer-choice.js';
 import { checkModelInputOptions, resolveInputShape, resolveModelInputs } from './model-inputs.js';
 
 export interface CamResult {
@@ -65,7 +66,7 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   const started = performance.now();
   const { entries, failures } = await explainInputs(inputs, { subject, target, options: explainOptions, batchSize: options.batchSize, out }, log);
   const seconds = (performance.now() - started) / 1000;
-  subject.model.dispose();
+  subject.dispose();
   warnEmptyMaps(entries, options.method, log);
 
   const manifest = buildCamManifest({
@@ -97,36 +98,82 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
 
 /** The model split at the layer to explain, and how images become its input. */
 interface CamSubject {
-  model: tf.LayersModel;
   split: SplitModel;
   layerName: string;
   inputShape: [number, number, number];
   classNames: string[];
   preprocessing: Preprocessing;
+  /** Releases the model's weights. */
+  dispose(): void;
 }
 
 async function prepareModel(options: CamCommandOptions, files: ModelFiles, log: Log): Promise<CamSubject> {
+  const graph = isGraphModelFormat(files.artifacts.format);
+  const topology = files.artifacts.modelTopology;
   // What the model declares, before a requested size is written into it.
   const facts = {
     directory: options.model,
     modelFile: join(options.model, 'model.json'),
     metadata: files.metadata,
-    declaredShape: topologyInputShape(files.artifacts.modelTopology),
+    declaredShape: graph ? graphInputShape(topology) : topologyInputShape(topology),
   };
-  let sized = files;
-  if (facts.declaredShape) {
-    // Checked before building: a size the model refuses could fail deep inside TensorFlow.js.
-    const [height, width] = resolveInputShape(options, { ...facts, declaredShape: facts.declaredShape });
-    sized = { ...files, artifacts: { ...files.artifacts, modelTopology: withInputSize(files.artifacts.modelTopology, height, width) as object } };
+  // Checked before building: a size the model refuses could fail deep inside TensorFlow.js.
+  const size = facts.declaredShape ? resolveInputShape(options, { ...facts, declaredShape: facts.declaredShape }) : undefined;
+  const model = graph ? graphModelOf(options, files, size) : await layersModelOf(options, files, size);
+  try {
+    const inputs = await resolveModelInputs(
+      options,
+      { ...facts, declaredShape: facts.declaredShape ?? model.declaredShape, classes: model.classCount },
+      log,
+    );
+    return { ...model, ...inputs };
+  } catch (error) {
+    model.dispose();
+    throw error;
   }
-  const { model, metadata } = await buildModel(sized);
-  const inputs = await resolveModelInputs(
-    options,
-    { ...facts, declaredShape: facts.declaredShape ?? model.inputs[0].shape, classes: model.outputs[0].shape.at(-1) as number },
-    log,
-  );
-  const { layerName, split } = splitAtChosenLayer(model, options.layer, metadata?.targetLayer);
-  return { model, split, layerName, ...inputs };
+}
+
+type ModelPart = Pick<CamSubject, 'split' | 'layerName' | 'dispose'> & { classCount: number; declaredShape: readonly (number | null)[] };
+
+/** size: [height, width, channels] to fix in the topology (a model that accepts any size needs one). */
+async function layersModelOf(options: CamCommandOptions, files: ModelFiles, size: [number, number, number] | undefined): Promise<ModelPart> {
+  const topology = size ? withInputSize(files.artifacts.modelTopology, size[0], size[1]) : files.artifacts.modelTopology;
+  const { model, metadata } = await buildModel({ ...files, artifacts: { ...files.artifacts, modelTopology: topology as object } });
+  try {
+    const { layerName, split } = splitAtChosenLayer(model, options.layer, metadata?.targetLayer);
+    return {
+      split,
+      layerName,
+      declaredShape: model.inputs[0].shape,
+      classCount: model.outputs[0].shape.at(-1) as number,
+      dispose: () => model.dispose(),
+    };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+/** A graph model (`format: graph-model`): `--layer` names a node. */
+function graphModelOf(options: CamCommandOptions, files: ModelFiles, size: [number, number, number] | undefined): ModelPart {
+  const loaded = buildGraphModelFromFiles(files, size ? [size[0], size[1]] : undefined);
+  try {
+    const channels = loaded.inputShape[2];
+    if (channels !== 1 && channels !== 3) {
+      throw new InputError(`${options.model}/model.json: the input has ${channels} channels; images can be given to models with 1 or 3`);
+    }
+    const { layerName, split } = splitGraphAtChosenNode(loaded, options.layer, files.metadata?.targetLayer);
+    return {
+      split,
+      layerName,
+      declaredShape: [null, ...loaded.inputShape],
+      classCount: loaded.classes,
+      dispose: () => disposeGraphModel(loaded),
+    };
+  } catch (error) {
+    disposeGraphModel(loaded);
+    throw error;
+  }
 }
 
 /** All inputs, or this shard's block of them. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { topologyInputShape, withInputSize } from '../../src/models/layers-input-size.js';
+import { graphInputShape, topologyInputShape, withInputSize } from '../../src/models/declared-input-shape.js';
 
 /** A converter-style functional topology (Keras wraps it in model_config). */
 const converted = (shape: unknown[], key = 'batch_input_shape') => ({
@@ -69,5 +69,24 @@ describe('withInputSize', () => {
   it('returns a topology whose input it cannot find unchanged', () => {
     const graph = { node: [] };
     expect(withInputSize(graph, 2, 2)).toBe(graph);
+  });
+});
+
+describe('graphInputShape', () => {
+  const placeholder = (sizes: unknown[]) => ({ name: 'input', op: 'Placeholder', attr: { shape: { shape: { dim: sizes.map((size) => ({ size })) } } } });
+  const conv = { name: 'conv', op: 'Conv2D', input: ['input'] };
+
+  it("reads the Placeholder's shape as the converter writes it, -1 as null", () => {
+    expect(graphInputShape({ node: [placeholder(['-1', '64', '64', '1']), conv] })).toEqual([null, 64, 64, 1]);
+    expect(graphInputShape({ node: [placeholder(['-1', '-1', '-1', '3']), conv] })).toEqual([null, null, null, 3]);
+  });
+
+  it('is undefined for no or two Placeholders, another rank, garbage sizes, a layers topology', () => {
+    expect(graphInputShape({ node: [conv] })).toBeUndefined();
+    expect(graphInputShape({ node: [placeholder(['-1', '8', '8', '3']), { ...placeholder(['-1']), name: 'b' }] })).toBeUndefined();
+    expect(graphInputShape({ node: [placeholder(['-1', '8', '3'])] })).toBeUndefined();
+    expect(graphInputShape({ node: [placeholder(['-1', 'x', '8', '3'])] })).toBeUndefined();
+    expect(graphInputShape({ node: [{ name: 'input', op: 'Placeholder' }] })).toBeUndefined();
+    expect(graphInputShape(converted([null, 8, 8, 3]))).toBeUndefined();
   });
 });

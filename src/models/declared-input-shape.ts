@@ -1,6 +1,7 @@
 /**
- * The input size of a layers model, read from and written into its Keras topology (model.json's
- * `modelTopology`) before TensorFlow.js builds it. A model that accepts any size
+ * The input shape a model declares, read from model.json's `modelTopology` before TensorFlow.js
+ * builds anything, so a command can check a requested size first; and for layers models, the
+ * requested size written into the Keras topology. A model that accepts any size
  * (`batch_input_shape: [null, null, null, 3]`, a fully convolutional Keras model) has no output
  * shapes until a size is fixed, and Grad-CAM needs the target layer's [h, w, k]: fixing the size
  * in the topology makes TensorFlow.js compute every layer's shape for it, weights unchanged.
@@ -60,4 +61,21 @@ function inputShapeHolder(topology: unknown): { config: Record<string, unknown>;
 
 function isShape(value: unknown): value is (number | null)[] {
   return Array.isArray(value) && value.length === 4 && value.every((d) => d === null || (typeof d === 'number' && Number.isFinite(d)));
+}
+
+/**
+ * A graph model's declared input shape: its one Placeholder's `shape` attribute, -1 (unknown) as
+ * null. Undefined when there is not exactly one Placeholder with a 4-axis shape (graph-model.ts
+ * then says what is wrong once the model is built).
+ */
+export function graphInputShape(topology: unknown): (number | null)[] | undefined {
+  const nodes = (topology as { node?: unknown } | null)?.node;
+  if (!Array.isArray(nodes)) return undefined;
+  const placeholders = nodes.filter((node) => (node as { op?: unknown } | null)?.op === 'Placeholder');
+  if (placeholders.length !== 1) return undefined;
+  const dims = (placeholders[0] as { attr?: { shape?: { shape?: { dim?: unknown } } } }).attr?.shape?.shape?.dim;
+  if (!Array.isArray(dims) || dims.length !== 4) return undefined;
+  const sizes = dims.map((dim) => Number((dim as { size?: unknown } | null)?.size ?? Number.NaN));
+  if (!sizes.every((size) => Number.isInteger(size) && size >= -1)) return undefined;
+  return sizes.map((size) => (size === -1 ? null : size));
 }
