@@ -4,7 +4,7 @@
  * and what is known about the input (size, channels, preprocessing) and the classes. Built from a
  * plain description of the model (no TensorFlow.js), so layers and graph models report alike.
  */
-import { articulationNodes, defaultTargetNode, type GraphNode, type ModelGraph } from '../cam/default-target.js';
+import { articulationNodes, type GraphNode, type ModelGraph } from '../cam/default-target.js';
 import { escapeControlCharacters } from '../errors.js';
 import type { DeclaredInput } from './input-shape.js';
 
@@ -22,8 +22,10 @@ export interface InspectSubject {
   model: string;
   modelFormat: 'layers-model' | 'graph-model';
   graph: Omit<ModelGraph, 'nodes'> & { nodes: InspectNode[] };
-  /** Whether a node is a convolution of any kind (for the default-target rule). */
-  isConvolutionLike: (name: string) => boolean;
+  /** The nodes `cam --layer` accepts (for a layers model: `explainableNodes(graph)`). */
+  explainable: ReadonlySet<string>;
+  /** The node the default-target rule picks (default-target.ts), as cam would; undefined if none qualifies. */
+  defaultTarget: string | undefined;
   input: DeclaredInput;
   classes: number;
   /** From gradcam.json, when the directory has one. */
@@ -65,10 +67,10 @@ export interface InspectReport {
 }
 
 export function buildInspectReport(subject: InspectSubject): InspectReport {
-  const { graph, metadata } = subject;
-  const explainable = explainableNodes(graph);
+  const { graph, metadata, explainable } = subject;
   const onEveryPath = articulationNodes(graph);
-  const defaultTarget = metadata?.targetLayer ?? defaultTargetNode(graph, subject.isConvolutionLike) ?? null;
+  // gradcam.json's targetLayer wins, as in cam.
+  const defaultTarget = metadata?.targetLayer ?? subject.defaultTarget ?? null;
   return {
     format: INSPECT_FORMAT,
     formatVersion: INSPECT_VERSION,

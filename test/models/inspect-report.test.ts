@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultTargetNode } from '../../src/cam/default-target.js';
 import { buildInspectReport, explainableNodes, formatInspectReport, type InspectNode, type InspectSubject } from '../../src/models/inspect-report.js';
 
 const node = (name: string, type: string, inputs: string[], outputShape: InspectNode['outputShape']): InspectNode => ({ name, type, inputs, outputShape });
@@ -21,11 +22,14 @@ const INCEPTION_NODES: InspectNode[] = [
 ];
 
 function subject(overrides: Partial<InspectSubject> = {}): InspectSubject {
+  const graph = { nodes: INCEPTION_NODES, inputs: ['input'], output: 'probabilities' };
   return {
     model: '/models/inception',
     modelFormat: 'layers-model',
-    graph: { nodes: INCEPTION_NODES, inputs: ['input'], output: 'probabilities' },
-    isConvolutionLike: (name) => INCEPTION_NODES.find((n) => n.name === name)?.type === 'Conv2D',
+    graph,
+    explainable: explainableNodes(graph),
+    // The last convolution (branch_b) sits in a branch: the rule takes the point where the branches meet.
+    defaultTarget: defaultTargetNode(graph, (name) => INCEPTION_NODES.find((n) => n.name === name)?.type === 'Conv2D'),
     input: { height: 8, width: 8, channels: 3 },
     classes: 3,
     ...overrides,
@@ -61,7 +65,6 @@ describe('buildInspectReport', () => {
       classes: 3,
       classNames: null,
       preprocessing: null,
-      // The last convolution (branch_b) sits in a branch: the rule takes the point where the branches meet.
       defaultTarget: 'mixed',
     });
     expect(report.layers.map((l) => [l.name, l.outputShape, l.explainable, l.onEveryPath])).toEqual([
@@ -93,7 +96,8 @@ describe('buildInspectReport', () => {
       subject({
         modelFormat: 'graph-model',
         graph: { nodes, inputs: ['image'], output: 'out' },
-        isConvolutionLike: () => false,
+        explainable: new Set(),
+        defaultTarget: undefined,
         input: { height: undefined, width: undefined, channels: 1 },
         classes: 2,
       }),
@@ -138,7 +142,8 @@ describe('formatInspectReport', () => {
         subject({
           model: '/m',
           graph: { nodes, inputs: ['image'], output: 'out' },
-          isConvolutionLike: (name) => name.startsWith('bad'),
+          explainable: explainableNodes({ nodes, inputs: ['image'], output: 'out' }),
+          defaultTarget: undefined,
           input: { height: undefined, width: undefined, channels: 1 },
           classes: 2,
           metadata: { classNames: ['zero', 'one'], normalization: { mean: [0.1307], std: [0.3081] }, targetLayer: 'bad\nname\u001b[2J' },
