@@ -1,9 +1,9 @@
 /**
- * What `cam` and `eval` need to feed a model: the size images are resized to, how their pixels
- * are preprocessed, and the class names. A model from `gradcam train` states all three in its
- * gradcam.json; for any other model they come from the model itself (its input size, its number
- * of classes) and from the options of model-input-options.ts. This is where those options are
- * checked and their errors name them.
+ * What `cam` needs to feed a model: the size images are resized to, how their pixels are
+ * preprocessed, and the class names (`inspect` uses the size part). A model from `gradcam train`
+ * states all three in its gradcam.json; for any other model they come from the model itself (its
+ * input size, its number of classes) and from the options of model-input-options.ts. This is
+ * where those options are checked and their errors name them.
  */
 import { readLabels, checkLabelCount } from '../data/labels.js';
 import { describePreprocessing, resolvePreprocessing, type Preprocessing, type PreprocessingRequest } from '../data/preprocessing.js';
@@ -11,7 +11,8 @@ import { UsageError, messageOf } from '../errors.js';
 import type { Log } from '../log.js';
 import { declaredInput, inputShapeFor, openSides } from '../models/input-shape.js';
 import type { ModelMetadata } from '../models/metadata.js';
-import type { ModelInputOptions } from './model-input-options.js';
+import { flagOf } from '../options.js';
+import { MODEL_INPUT_OPTIONS, type ModelInputOptions } from './model-input-options.js';
 
 export interface ModelInputs {
   /** [height, width, channels] images are resized to. */
@@ -33,22 +34,15 @@ export interface ModelFacts {
   classes: number;
 }
 
-const SCALING_FLAGS = ['preprocess', 'mean', 'std', 'scale'] as const;
-const FLAG_NAMES: Record<keyof ModelInputOptions, string> = {
-  preprocess: '--preprocess',
-  mean: '--mean',
-  std: '--std',
-  scale: '--scale',
-  labels: '--labels',
-  inputSize: '--input-size',
-};
+const SCALING_OPTIONS = ['preprocess', 'mean', 'std', 'scale'] as const;
+const flag = (key: keyof ModelInputOptions) => flagOf(MODEL_INPUT_OPTIONS[key]);
 
 /** Checks that needs no model: at most one way of stating the preprocessing. Call before loading. */
 export function checkModelInputOptions(options: ModelInputOptions): void {
-  const given = SCALING_FLAGS.filter((key) => options[key] !== undefined);
+  const given = SCALING_OPTIONS.filter((key) => options[key] !== undefined);
   const statistics = given.filter((key) => key === 'mean' || key === 'std');
   if (given.length > statistics.length && given.length > 1) {
-    throw new UsageError(`${given.map((key) => FLAG_NAMES[key]).join(' and ')}: give one of --preprocess, --mean/--std or --scale`);
+    throw new UsageError(`${given.map(flag).join(' and ')}: give one of --preprocess, --mean/--std or --scale`);
   }
 }
 
@@ -74,7 +68,7 @@ export async function resolveModelInputs(options: ModelInputOptions, model: Mode
 /**
  * [height, width, channels] images are resized to: gradcam.json's, the model's own, or
  * --input-size where the model leaves the size open. Needs no built model, so a command can
- * check it (and write the size into the topology: layers-input-size.ts) before building.
+ * check it (and write the size into the topology: declared-input-shape.ts) before building.
  */
 export function resolveInputShape(options: ModelInputOptions, model: Omit<ModelFacts, 'classes'>): [number, number, number] {
   if (model.metadata) {
@@ -94,11 +88,10 @@ export function resolveInputShape(options: ModelInputOptions, model: Omit<ModelF
 
 /** gradcam.json states the preprocessing, size and names; a second statement would be ignored or contradict it. */
 function refuseWithMetadata(options: ModelInputOptions, directory: string): void {
-  const given = (Object.keys(FLAG_NAMES) as (keyof ModelInputOptions)[]).find((key) => options[key] !== undefined);
+  const given = (Object.keys(MODEL_INPUT_OPTIONS) as (keyof ModelInputOptions)[]).find((key) => options[key] !== undefined);
   if (given === undefined) return;
   const what = given === 'labels' ? 'class names are' : given === 'inputSize' ? 'input size is' : 'normalization is';
-  const flag = FLAG_NAMES[given];
-  throw new UsageError(`${flag}: ${directory} has gradcam.json, whose ${what} used; ${flag} is for models without it`);
+  throw new UsageError(`${flag(given)}: ${directory} has gradcam.json, whose ${what} used; ${flag(given)} is for models without it`);
 }
 
 function foreignPreprocessing(options: ModelInputOptions, channels: number, log: Log): Preprocessing {
