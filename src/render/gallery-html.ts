@@ -24,9 +24,14 @@ export interface GalleryEntry {
   facts: CaptionFacts;
   /** The map had no positive value (drawn all dark). */
   empty: boolean;
-  /** The three pictures as paths relative to the page, '/'-separated (encoded here for the URL). */
-  images: { original: string; heatmap: string; blend: string };
-  /** Pixel size of the pictures. */
+  /** The three pictures: paths relative to the page, '/'-separated (encoded here), and pixel sizes. */
+  images: Record<PictureKind, GalleryPicture>;
+}
+
+export type PictureKind = 'original' | 'heatmap' | 'blend';
+
+export interface GalleryPicture {
+  path: string;
   width: number;
   height: number;
 }
@@ -46,12 +51,14 @@ export interface GallerySettings {
   extra?: Record<string, string>;
 }
 
-/** Displayed tile size: tiny inputs (28×28) enlarged to at least 96 px, large ones shrunk to 256 px. */
-export function displaySize(width: number, height: number): { width: number; height: number } {
+/**
+ * How much to enlarge or shrink an entry's pictures on the page, from its original's size: tiny
+ * inputs (28×28) by a whole factor to at least 96 px, large ones down to 256 px.
+ */
+export function displayFactor(width: number, height: number): number {
   const shorter = Math.min(width, height);
   const longer = Math.max(width, height);
-  const factor = shorter < 96 ? Math.min(Math.ceil(96 / shorter), 256 / longer) : Math.min(1, 256 / longer);
-  return { width: Math.max(1, Math.round(width * factor)), height: Math.max(1, Math.round(height * factor)) };
+  return shorter < 96 ? Math.min(Math.ceil(96 / shorter), 256 / longer) : Math.min(1, 256 / longer);
 }
 
 /** A relative '/'-separated path as a URL: each segment percent-encoded, so `#`, `?` and spaces stay part of the name. */
@@ -212,10 +219,16 @@ function entryMarkup(entry: GalleryEntry, order: number): string {
   const said = verdict === 'wrong' ? first.replace(/^WRONG /, '') : first;
   const mark = verdict === 'wrong' ? '<span class="verdict-wrong">wrong</span> ' : verdict === 'right' ? '<span class="verdict-right">right</span> ' : '';
   const emptyMark = entry.empty ? ' <span class="empty-mark">empty map</span>' : '';
-  const size = displaySize(entry.width, entry.height);
+  // Width and height are given so the page's layout is final before any lazy image arrives.
+  const factor = displayFactor(entry.images.original.width, entry.images.original.height);
   const alt = `${first}; ${second}`;
-  const tile = (kind: 'original' | 'heatmap' | 'blend') =>
-    `<figure><img src="${escape(relativeUrl(entry.images[kind]))}" loading="lazy" width="${size.width}" height="${size.height}" alt="${escape(`${kind}: ${alt}`)}"><figcaption>${kind}</figcaption></figure>`;
+  const tile = (kind: PictureKind) => {
+    const picture = entry.images[kind];
+    const width = Math.max(1, Math.round(picture.width * factor));
+    const height = Math.max(1, Math.round(picture.height * factor));
+    const src = escape(relativeUrl(picture.path));
+    return `<figure><img src="${src}" loading="lazy" width="${width}" height="${height}" alt="${escape(`${kind}: ${alt}`)}"><figcaption>${kind}</figcaption></figure>`;
+  };
   const attributes = [
     `class="entry ${verdict}"`,
     `id="entry-${escape(entry.id)}"`,

@@ -22,15 +22,13 @@ const PICTURES = 'png files'; // a space in the path, and one directory below th
 function entryOf(index: number): GalleryEntry {
   const label = CLASSES[index % 4];
   const predicted = CLASSES[index % 3];
-  const file = (kind: string) => `${PICTURES}/${kind}_${index}.png`;
+  const picture = (kind: string) => ({ path: `${PICTURES}/${kind}_${index}.png`, width: 64, height: 64 });
   return {
     id: `test_${String(index).padStart(5, '0')}`,
     source: `synthetic #${index}`,
     facts: { label, correct: label === predicted, predicted: { name: predicted, probability: 1 - index / 2000 }, target: { name: predicted }, method: 'gradcam' },
     empty: index % 5 === 0,
-    images: { original: file('original'), heatmap: file('heatmap'), blend: file('blend') },
-    width: 64,
-    height: 64,
+    images: { original: picture('original'), heatmap: picture('heatmap'), blend: picture('blend') },
   };
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { displaySize, relativeUrl, renderGalleryHtml, type GalleryEntry, type GallerySettings } from '../../src/render/gallery-html.js';
+import { displayFactor, relativeUrl, renderGalleryHtml, type GalleryEntry, type GallerySettings } from '../../src/render/gallery-html.js';
 import { checkNesting } from '../helpers/html.js';
 
 const SETTINGS: GallerySettings = {
@@ -25,9 +25,11 @@ function entry(id: string, label: string | undefined, predicted: string, probabi
       method: 'gradcam',
     },
     empty,
-    images: { original: `original_${id}.png`, heatmap: `heatmap_${id}.png`, blend: `blend_${id}.png` },
-    width: 28,
-    height: 28,
+    images: {
+      original: { path: `original_${id}.png`, width: 28, height: 28 },
+      heatmap: { path: `heatmap_${id}.png`, width: 28, height: 28 },
+      blend: { path: `blend_${id}.png`, width: 28, height: 28 },
+    },
   };
 }
 
@@ -81,7 +83,7 @@ describe('renderGalleryHtml', () => {
       ...entry('e', evil, `"><script>alert(2)</script>`, 0.5),
       id: `e"'<b>`,
       source: `</p><script>alert(3)</script>`,
-      images: { original: `dir "x"/a#b?.png`, heatmap: 'h.png', blend: 'b.png' },
+      images: { original: { path: `dir "x"/a#b?.png`, width: 1, height: 1 }, heatmap: { path: 'h.png', width: 1, height: 1 }, blend: { path: 'b.png', width: 1, height: 1 } },
     };
     hostile.facts.target.name = `</figcaption><iframe>`;
     const page = renderGalleryHtml({ ...SETTINGS, model: '<svg onload=alert(4)>', layer: { name: '<u>', shape: [1] }, extra: { '<k>': '<v>' } }, [hostile], [
@@ -96,13 +98,21 @@ describe('renderGalleryHtml', () => {
   });
 });
 
-describe('displaySize and relativeUrl', () => {
+describe('displayFactor and relativeUrl', () => {
   it('enlarges tiny pictures by a whole factor to at least 96 px and shrinks large ones to 256 px', () => {
-    expect(displaySize(28, 28)).toEqual({ width: 112, height: 112 });
-    expect(displaySize(32, 32)).toEqual({ width: 96, height: 96 });
-    expect(displaySize(224, 224)).toEqual({ width: 224, height: 224 });
-    expect(displaySize(512, 256)).toEqual({ width: 256, height: 128 });
-    expect(displaySize(60, 200)).toEqual({ width: 77, height: 256 }); // enlarging stops at the 256 px cap
+    expect(displayFactor(28, 28)).toBe(4);
+    expect(displayFactor(32, 32)).toBe(3);
+    expect(displayFactor(224, 224)).toBe(1);
+    expect(displayFactor(512, 256)).toBe(0.5);
+    expect(displayFactor(60, 200)).toBe(1.28); // enlarging stops at the 256 px cap
+  });
+
+  it('sizes every picture of an entry by its original, so a captioned blend keeps its shape', () => {
+    const captioned = entry('t', 'cat', 'cat', 0.9);
+    captioned.images.blend = { path: 'blend_t.png', width: 28, height: 52 };
+    const page = renderGalleryHtml(SETTINGS, [captioned]);
+    expect(page).toContain('<img src="original_t.png" loading="lazy" width="112" height="112"');
+    expect(page).toContain('<img src="blend_t.png" loading="lazy" width="112" height="208"');
   });
 
   it('percent-encodes each path segment', () => {
