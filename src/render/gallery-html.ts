@@ -13,6 +13,7 @@
  * textContent, so a class name like `<img onerror=…>` stays text. All strings from files are
  * escaped here, and the page's Content-Security-Policy admits this script alone.
  */
+import type { CamManifest } from '../data/manifest.js';
 import { escapeHtml as escape, htmlDocument } from '../html-page.js';
 import { captionText, verdictOf, type CaptionFacts, type Verdict } from './caption.js';
 
@@ -256,4 +257,25 @@ function failuresSection(failures: readonly { id: string; error: string }[]): st
 
 function sortedUnique(values: string[]): string[] {
   return [...new Set(values)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+/** The settings block of a gallery from the cam run's manifest and render's own drawing settings. */
+export function gallerySettingsOf(manifest: CamManifest, drawing: { colormap: string; alpha: number }): GallerySettings {
+  const extra: Record<string, string> = {};
+  if (manifest.counterfactual) extra['counterfactual'] = 'yes: maps show evidence against the class';
+  if (manifest.smooth) extra['SmoothGrad'] = `${manifest.smooth.samples} samples, noise ${manifest.smooth.noise}, seed ${manifest.smooth.seed}`;
+  if (manifest.guided) extra['Guided Grad-CAM'] = 'yes (guided_<id>.png beside the blends)';
+  if (manifest.maxChannels !== undefined) extra['Score-CAM channels'] = `at most ${manifest.maxChannels}`;
+  if (manifest.shard) extra['shard'] = manifest.shard;
+  return {
+    model: String(manifest.model),
+    layer: { name: String(manifest.layer?.name), shape: Array.isArray(manifest.layer?.shape) ? manifest.layer.shape : [] },
+    method: String(manifest.method),
+    colormap: drawing.colormap,
+    alpha: drawing.alpha,
+    ...(typeof manifest.backend === 'string' ? { backend: manifest.backend } : {}),
+    ...(typeof manifest.createdAt === 'string' ? { createdAt: manifest.createdAt } : {}),
+    ...(typeof manifest.toolVersion === 'string' ? { toolVersion: manifest.toolVersion } : {}),
+    ...(Object.keys(extra).length > 0 ? { extra } : {}),
+  };
 }

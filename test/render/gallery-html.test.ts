@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { displayFactor, relativeUrl, renderGalleryHtml, type GalleryEntry, type GallerySettings } from '../../src/render/gallery-html.js';
+import type { CamManifest } from '../../src/data/manifest.js';
+import { displayFactor, gallerySettingsOf, relativeUrl, renderGalleryHtml, type GalleryEntry, type GallerySettings } from '../../src/render/gallery-html.js';
 import { checkNesting } from '../helpers/html.js';
 
 const SETTINGS: GallerySettings = {
@@ -117,5 +118,35 @@ describe('displayFactor and relativeUrl', () => {
 
   it('percent-encodes each path segment', () => {
     expect(relativeUrl('../out dir/blend_a#1.png')).toBe('../out%20dir/blend_a%231.png');
+  });
+});
+
+describe('gallerySettingsOf', () => {
+  it('states the run: model, layer, method, drawing, and the optional settings that change the maps', () => {
+    const manifest: CamManifest = {
+      format: 'gradcam-cam',
+      formatVersion: 1,
+      toolVersion: '0.1.0',
+      createdAt: '2026-12-02T10:00:00.000Z',
+      model: '/m',
+      layer: { name: 'conv8', shape: [7, 7, 64] },
+      method: 'gradcam',
+      smooth: { samples: 8, noise: 0.1, seed: 3 },
+      counterfactual: true,
+      backend: 'wasm (2 threads)',
+      entries: [],
+      failures: [],
+    };
+    expect(gallerySettingsOf(manifest, { colormap: 'viridis', alpha: 0.5 })).toEqual({
+      model: '/m',
+      layer: { name: 'conv8', shape: [7, 7, 64] },
+      method: 'gradcam',
+      colormap: 'viridis',
+      alpha: 0.5,
+      backend: 'wasm (2 threads)',
+      createdAt: '2026-12-02T10:00:00.000Z',
+      toolVersion: '0.1.0',
+      extra: { counterfactual: 'yes: maps show evidence against the class', SmoothGrad: '8 samples, noise 0.1, seed 3' },
+    });
   });
 });
