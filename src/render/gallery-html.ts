@@ -54,12 +54,13 @@ export interface GallerySettings {
 
 /**
  * How much to enlarge or shrink an entry's pictures on the page, from its original's size: tiny
- * inputs (28×28) by a whole factor to at least 96 px, large ones down to 256 px.
+ * inputs (28×28) by a whole factor to at least 96 px, large ones down to 160 px, so two or three
+ * entries fit side by side on a laptop screen (the PNGs keep their full size: open one to zoom).
  */
 export function displayFactor(width: number, height: number): number {
   const shorter = Math.min(width, height);
   const longer = Math.max(width, height);
-  return shorter < 96 ? Math.min(Math.ceil(96 / shorter), 256 / longer) : Math.min(1, 256 / longer);
+  return shorter < 96 ? Math.min(Math.ceil(96 / shorter), 160 / longer) : Math.min(1, 160 / longer);
 }
 
 /** A relative '/'-separated path as a URL: each segment percent-encoded, so `#`, `?` and spaces stay part of the name. */

@@ -100,12 +100,12 @@ describe('renderGalleryHtml', () => {
 });
 
 describe('displayFactor and relativeUrl', () => {
-  it('enlarges tiny pictures by a whole factor to at least 96 px and shrinks large ones to 256 px', () => {
+  it('enlarges tiny pictures by a whole factor to at least 96 px and shrinks large ones to 160 px', () => {
     expect(displayFactor(28, 28)).toBe(4);
     expect(displayFactor(32, 32)).toBe(3);
-    expect(displayFactor(224, 224)).toBe(1);
-    expect(displayFactor(512, 256)).toBe(0.5);
-    expect(displayFactor(60, 200)).toBe(1.28); // enlarging stops at the 256 px cap
+    expect(displayFactor(100, 150)).toBe(1);
+    expect(displayFactor(320, 160)).toBe(0.5);
+    expect(displayFactor(60, 400)).toBe(0.4); // the 160 px cap wins over enlarging
   });
 
   it('sizes every picture of an entry by its original, so a captioned blend keeps its shape', () => {
