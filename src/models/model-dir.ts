@@ -14,6 +14,7 @@ import { basename, dirname, join } from 'node:path';
 import { InputError, messageOf } from '../errors.js';
 import { temporarySibling } from '../data/atomic.js';
 import { METADATA_FILE, parseMetadata, type ModelMetadata } from './metadata.js';
+import { isGraphModelFormat } from './graph-model.js';
 import { checkWeightsFinite, parseWeightsManifest, type WeightsGroup } from './weights-manifest.js';
 
 export const MODEL_FILE = 'model.json';
@@ -123,6 +124,7 @@ export async function readModelDirectory(directory: string): Promise<ModelFiles>
 /** Builds the model from its files (on the current backend) and checks gradcam.json against it. */
 export async function buildModel({ directory, artifacts, metadata }: ModelFiles): Promise<LoadedModel> {
   const modelPath = join(directory, MODEL_FILE);
+  if (isGraphModelFormat(artifacts.format)) throw new InputError(`${modelPath}: a graph model, not a layers model`);
   let model: tf.LayersModel;
   try {
     model = await onCpuBackend(() => tf.loadLayersModel(tf.io.fromMemory(artifacts)));
@@ -174,7 +176,7 @@ async function readArtifacts(directory: string, modelPath: string): Promise<tf.M
     const why = error.code === 'ENOENT' ? 'missing' : `cannot read (${error.code ?? error.message})`;
     throw new InputError(`${modelPath}: ${why}; expected a TensorFlow.js layers model`);
   });
-  let json: { modelTopology?: unknown; weightsManifest?: unknown; format?: unknown };
+  let json: { modelTopology?: unknown; weightsManifest?: unknown; format?: unknown; signature?: unknown; userDefinedMetadata?: unknown };
   try {
     json = JSON.parse(text);
   } catch {
@@ -183,8 +185,8 @@ async function readArtifacts(directory: string, modelPath: string): Promise<tf.M
   if (typeof json !== 'object' || json === null || typeof json.modelTopology !== 'object' || json.modelTopology === null) {
     throw new InputError(`${modelPath}: no "modelTopology"; expected a TensorFlow.js layers model`);
   }
-  if (json.format !== undefined && json.format !== 'layers-model') {
-    throw new InputError(`${modelPath}: format "${String(json.format)}" is not a layers model (graph models cannot be split at a layer)`);
+  if (json.format !== undefined && json.format !== 'layers-model' && !isGraphModelFormat(json.format)) {
+    throw new InputError(`${modelPath}: format ${JSON.stringify(json.format)} is neither a TensorFlow.js layers model nor a graph model`);
   }
   const groups = parseWeightsManifest(json.weightsManifest, modelPath);
   const groupBytes: Uint8Array[] = [];
@@ -193,6 +195,10 @@ async function readArtifacts(directory: string, modelPath: string): Promise<tf.M
   const weightData = concatenate(groupBytes);
   return {
     modelTopology: json.modelTopology as tf.ModelArtifacts['modelTopology'],
+    format: typeof json.format === 'string' ? json.format : undefined,
+    // A graph model's signature names its inputs and outputs; the converter reads it.
+    signature: json.signature as tf.ModelArtifacts['signature'],
+    userDefinedMetadata: json.userDefinedMetadata as tf.ModelArtifacts['userDefinedMetadata'],
     weightSpecs: groups.flatMap((group) => group.weights),
     weightData: weightData.buffer as ArrayBuffer,
   };

@@ -30,8 +30,8 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '../../tf.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv-gradients.js';
 import { type KernelArgs, WASM, type WasmKernel, requireKernel } from './heap.js';
 import { batchMatMul, fusedMatMul } from './mat-mul.js';
-import { registerWasmMaxPoolGrad } from './max-pool-grad.js';
 import { registerWasmDepthwiseBackpropInput } from './depthwise-grad.js';
+import { registerWasmMaxPoolGrad } from './max-pool-grad.js';
 
 /** Marks configs registered here, across module copies, so registering twice is a no-op. */
 const REGISTERED_HERE = Symbol.for('gradcam.wasmTrainingKernel');
