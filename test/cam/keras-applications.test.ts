@@ -26,6 +26,9 @@ import { calibrateBatchNorms, inceptionV3, mobileNetV2 } from '../helpers/keras-
 import { referenceGradcam, volumeFrom } from '../helpers/reference-net.js';
 import { runCli } from '../helpers/run-cli.js';
 
+/** About 5 and 18 s each on an idle two-core machine; a machine shared with other jobs stretches that. */
+const FULL_SIZE_TIMEOUT = 600_000;
+
 let root: string;
 let photo: string;
 beforeAll(async () => {
@@ -100,7 +103,7 @@ describe('full-size Keras application topologies, uint8-quantized as the convert
     const expected = referenceMap(model, input, 'out_relu', [], (a) => logitsOf(model, 'global_average_pooling2d', a), cli.classIndex);
     expect(Math.max(...cli.map)).toBe(1);
     expect(maxDifference(cli.map, expected)).toBeLessThan(1e-3);
-  });
+  }, FULL_SIZE_TIMEOUT);
 
   it('InceptionV3 in shards: explained at mixed10 with no option but the image, and at activation_94 inside one of its branches', async () => {
     const dir = await publish('inception-v3', inceptionV3(107, 5), 107);
@@ -113,13 +116,12 @@ describe('full-size Keras application topologies, uint8-quantized as the convert
     const expected = referenceMap(model, input, 'mixed10', [], (a) => logitsOf(model, 'avg_pool', a), cli.classIndex);
     expect(maxDifference(cli.map, expected)).toBeLessThan(1e-3);
 
-    // mixed10 = concat(activation_86, mixed9_1, concatenate_1, activation_94): the last three held fixed.
+    // mixed10 = concat(activation_86, mixed9_1, concatenate_1, activation_94): the first three held
+    // fixed. A class other than the CLI's, so the two checks are not of the same gradient.
     const siblings = ['activation_86', 'mixed9_1', 'concatenate_1'];
     const branchHead = (a: tf.Tensor, values: tf.Tensor[]) => logitsOf(model, 'avg_pool', model.getLayer('mixed10').apply([...values, a]) as tf.Tensor);
-    for (const classIndex of [0, 3]) {
-      const [explanation] = explainBatch(splitModel(model, 'activation_94'), input, { kind: 'class', index: classIndex }, { method: gradcam, counterfactual: false });
-      const branchExpected = referenceMap(model, input, 'activation_94', siblings, branchHead, classIndex);
-      expect(maxDifference(explanation.map, branchExpected)).toBeLessThan(1e-3);
-    }
-  });
+    const classIndex = (cli.classIndex + 1) % 5;
+    const [explanation] = explainBatch(splitModel(model, 'activation_94'), input, { kind: 'class', index: classIndex }, { method: gradcam, counterfactual: false });
+    expect(maxDifference(explanation.map, referenceMap(model, input, 'activation_94', siblings, branchHead, classIndex))).toBeLessThan(1e-3);
+  }, FULL_SIZE_TIMEOUT);
 });
