@@ -78,6 +78,7 @@ export const {
   // ops
   add,
   argMax,
+  batchNorm,
   cast,
   concat,
   div,
@@ -113,6 +114,7 @@ export const {
   topk,
   transpose,
   where,
+  zeros,
   zerosLike,
 } = core;
 

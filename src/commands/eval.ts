@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { BackendOptions, GlobalOptions } from '../options.js';
 import { GUIDED_SOURCE_NAMES, type CamMethodName, type GuidedSourceName } from '../choices.js';
 import { CAM_METHODS } from '../cam/methods/index.js';
-import { splitModel } from '../cam/model-split.js';
+import type { SplitModel } from '../cam/model-split.js';
 import { writeFileAtomic } from '../data/atomic.js';
 import { checkOutputFile } from '../data/output-directory.js';
 import { forOption, InputError, UsageError, messageOf } from '../errors.js';
@@ -23,6 +23,7 @@ import { loadDatasetOption, startBackend } from './setup.js';
 import { loadModelDirectory } from '../models/model-dir.js';
 import { toolVersion } from '../version.js';
 import { EVAL_SOURCE_NAMES, type EvalCommandOptions } from './eval-options.js';
+import { splitAtChosenLayer } from './layer-choice.js';
 
 export interface EvalRunResult {
   report: EvalReport;
@@ -61,8 +62,7 @@ export async function runEval(options: EvalCommandOptions, globals: BackendOptio
   if (steps > height * width) throw new UsageError(`--steps ${steps}: an image has only ${height * width} pixels to remove; use at most that`);
   if (options.maxChannels !== undefined && !names.includes('scorecam')) throw new UsageError('--max-channels applies to scorecam, which --methods leaves out');
 
-  const layerName = options.layer ?? metadata.targetLayer;
-  const split = forOption('--layer', () => splitModel(model, layerName));
+  const { layerName, split } = splitAtChosenLayer(model, options.layer, metadata.targetLayer);
   const sources = names.map((name) => mapSource(name, split, [height, width, channels], options));
   const sanityImages = Math.min(options.sanityCount ?? count, count);
   log.info(
@@ -116,7 +116,7 @@ function parseSourceNames(list: string | undefined): string[] {
   return names;
 }
 
-function mapSource(name: string, split: ReturnType<typeof splitModel>, inputShape: [number, number, number], options: EvalCommandOptions): MapSource {
+function mapSource(name: string, split: SplitModel, inputShape: [number, number, number], options: EvalCommandOptions): MapSource {
   if ((GUIDED_SOURCE_NAMES as readonly string[]).includes(name)) {
     return guidedMapSource(split, inputShape, name as GuidedSourceName, CAM_METHODS.gradcam);
   }

@@ -45,11 +45,13 @@ export function grayToRgb(gray: Uint8Array): Uint8Array {
   return rgb;
 }
 
-/** One row of a contact sheet: three RGB tiles of the sheet's tile size. */
+/** One row of a contact sheet: three RGB tiles of the sheet's tile size, and maybe a caption. */
 export interface ContactSheetRow {
   original: Uint8Array;
   heatmap: Uint8Array;
   blend: Uint8Array;
+  /** A band drawn right above the tiles, as wide as the three tiles and the two gaps between them. */
+  caption?: RgbImage;
 }
 
 /** An RGB picture: `data` is height×width×3 bytes, row-major. */
@@ -62,18 +64,26 @@ export interface RgbImage {
 /** Color of the gaps between tiles: white, so dark tiles stay distinguishable. */
 const GAP_VALUE = 255;
 
+/** Default pixels between and around the tiles of a contact sheet. */
+export const CONTACT_SHEET_GAP = 2;
+
+/** Width of a row caption on a contact sheet: the three tiles and the two gaps between them. */
+export function sheetCaptionWidth(tileWidth: number, gap = CONTACT_SHEET_GAP): number {
+  return 3 * tileWidth + 2 * gap;
+}
+
 /**
  * Lays rows of (original | heatmap | blend) tiles out in one picture, separated and framed by
- * `gap` pixels of white. With R rows the result is
- * width = 3·tileWidth + 4·gap, height = R·tileHeight + (R + 1)·gap.
+ * `gap` pixels of white, each row under its caption band if it has one. With R rows the result is
+ * width = 3·tileWidth + 4·gap, height = R·tileHeight + (R + 1)·gap + the captions' heights.
  *
  * @param rows each tile a Uint8Array tileHeight×tileWidth×3, 0–255; at least one row
  * @param tileWidth, tileHeight tile size in pixels, positive integers
- * @param gap pixels between and around tiles, a non-negative integer (default 2)
+ * @param gap pixels between and around tiles, a non-negative integer (default CONTACT_SHEET_GAP, 2)
  * @returns the sheet as an RgbImage
  * @throws RangeError for no rows, bad sizes, or a tile whose length is not tileHeight×tileWidth×3
  */
-export function contactSheet(rows: readonly ContactSheetRow[], tileWidth: number, tileHeight: number, gap = 2): RgbImage {
+export function contactSheet(rows: readonly ContactSheetRow[], tileWidth: number, tileHeight: number, gap = CONTACT_SHEET_GAP): RgbImage {
   if (rows.length === 0) throw new RangeError('contactSheet: no rows given; expected at least one');
   if (!Number.isSafeInteger(tileWidth) || tileWidth < 1 || !Number.isSafeInteger(tileHeight) || tileHeight < 1) {
     throw new RangeError(`contactSheet: tile size must be positive integers, got ${tileWidth}×${tileHeight}`);
@@ -81,12 +91,26 @@ export function contactSheet(rows: readonly ContactSheetRow[], tileWidth: number
   if (!Number.isSafeInteger(gap) || gap < 0) throw new RangeError(`contactSheet: gap must be a non-negative integer, got ${gap}`);
 
   const width = 3 * tileWidth + 4 * gap;
-  const height = rows.length * tileHeight + (rows.length + 1) * gap;
+  const captionWidth = sheetCaptionWidth(tileWidth, gap);
+  const captionsHeight = rows.reduce((sum, row) => sum + (row.caption?.height ?? 0), 0);
+  const height = rows.length * tileHeight + (rows.length + 1) * gap + captionsHeight;
   const data = new Uint8Array(width * height * 3).fill(GAP_VALUE);
   const tileBytes = tileWidth * tileHeight * 3;
 
+  let rowTop = gap;
   rows.forEach((row, rowIndex) => {
-    const top = gap + rowIndex * (tileHeight + gap);
+    if (row.caption) {
+      const { caption } = row;
+      if (caption.width !== captionWidth || caption.data.length !== caption.width * caption.height * 3) {
+        throw new RangeError(`contactSheet: row ${rowIndex} caption is ${caption.width} px wide, expected ${captionWidth}`);
+      }
+      for (let y = 0; y < caption.height; y++) {
+        data.set(caption.data.subarray(y * captionWidth * 3, (y + 1) * captionWidth * 3), ((rowTop + y) * width + gap) * 3);
+      }
+      rowTop += caption.height;
+    }
+    const top = rowTop;
+    rowTop += tileHeight + gap;
     const tiles = [row.original, row.heatmap, row.blend];
     tiles.forEach((tile, column) => {
       if (tile.length !== tileBytes) {

@@ -7,7 +7,9 @@ import { EVAL_REPORT_FORMAT, EVAL_REPORT_VERSION, formatEvalTable, type EvalRepo
 import type { MethodScores } from '../../src/eval/evaluate.js';
 import type { ExampleRow } from '../../src/eval/report-examples.js';
 import { renderReportHtml } from '../../src/eval/report-html.js';
-import { escapeXml, lineChartSvg } from '../../src/eval/svg-chart.js';
+import { lineChartSvg } from '../../src/eval/svg-chart.js';
+import { escapeHtml } from '../../src/html-page.js';
+import { checkNesting } from '../helpers/html.js';
 
 function scores(method: string, deletion: number, insertion: number): MethodScores {
   return {
@@ -55,28 +57,6 @@ const examples: ExampleRow[] = [
     tiles: ['input', 'gradcam', 'gradcam++'].map((label) => ({ label, src: `data:image/png;base64,${Buffer.from(pixel).toString('base64')}`, width: 4, height: 4 })),
   },
 ];
-
-const VOID_ELEMENTS = new Set(['meta', 'img', 'br', 'hr', 'link', 'input']);
-
-/** Checks that every element is closed in order; returns the element names in document order. */
-function checkNesting(html: string): string[] {
-  const withoutStyle = html.replace(/<style>[\s\S]*?<\/style>/g, '<style></style>');
-  const stack: string[] = [];
-  const names: string[] = [];
-  for (const match of withoutStyle.matchAll(/<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/g)) {
-    const [, closing, rawName, rest] = match;
-    const name = rawName.toLowerCase();
-    if (closing) {
-      expect(stack.pop(), `</${name}> closes the innermost open element`).toBe(name);
-      continue;
-    }
-    names.push(name);
-    if (VOID_ELEMENTS.has(name) || rest.trimEnd().endsWith('/')) continue;
-    stack.push(name);
-  }
-  expect(stack).toEqual([]);
-  return names;
-}
 
 describe('renderReportHtml', () => {
   const html = renderReportHtml(report, examples);
@@ -141,7 +121,7 @@ describe('lineChartSvg', () => {
   });
 
   it('escapes markup', () => {
-    expect(escapeXml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
 });
 
