@@ -193,7 +193,8 @@ export function normalizeByMax(raw: tf.Tensor3D): [tf.Tensor3D, tf.Tensor1D] {
   });
 }
 
-function argMax(values: ArrayLike<number>): number {
+/** Index of the largest value (the first on ties). */
+export function argMax(values: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   return best;

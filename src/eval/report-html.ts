@@ -6,26 +6,13 @@
 import type { EvalReport } from './eval-report.js';
 import type { MethodScores } from './evaluate.js';
 import type { ExampleRow } from './report-examples.js';
+import { REPORT_STYLE } from './report-style.js';
 import { escapeXml as escape, lineChartSvg, type ChartSeries } from './svg-chart.js';
 
 /** Distinct colors for up to 10 methods (matplotlib's tab10), then repeated. */
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 const RANDOM_COLOR = '#555555';
 
-const STYLE = `
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; padding: 0 1em; }
-h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; margin: 0.5em 0; }
-th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #ddd; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-tr.baseline td { color: #555; font-style: italic; }
-.charts { display: flex; flex-wrap: wrap; gap: 1em; }
-.chart-title { font-size: 13px; font-weight: 600; } .tick, .legend { font-size: 11px; } .axis-label { font-size: 11px; fill: #444; }
-.grid { stroke: #eee; } .axis { stroke: #444; }
-.examples td { text-align: center; vertical-align: top; font-size: 12px; }
-.examples img { image-rendering: pixelated; display: block; }
-dt { font-weight: 600; margin-top: 0.5em; } dd { margin-left: 1.5em; }
-`;
 
 /**
  * @returns the whole HTML document as a string (UTF-8 text)
@@ -48,7 +35,7 @@ export function renderReportHtml(report: EvalReport, examples: readonly ExampleR
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escape(title)}</title>`,
-    `<style>${STYLE}</style>`,
+    `<style>${REPORT_STYLE}</style>`,
     '</head>',
     '<body>',
     body,

@@ -10,6 +10,8 @@ export interface ChartSeries {
   /** Any CSS color. */
   color: string;
   dashed?: boolean;
+  /** A dot at every point: a series of one point (a one-epoch run) has no line to draw. */
+  markers?: boolean;
 }
 
 export interface LineChart {
@@ -88,6 +90,11 @@ export function lineChartSvg(chart: LineChart): string {
     const coordinates = series.values.map((value, index) => `${xAt(index).toFixed(1)},${yAt(value).toFixed(1)}`).join(' ');
     const dash = series.dashed ? ' stroke-dasharray="5 3"' : '';
     parts.push(`<polyline points="${coordinates}" fill="none" stroke="${escapeXml(series.color)}" stroke-width="2"${dash}><title>${escapeXml(series.name)}</title></polyline>`);
+    if (series.markers) {
+      series.values.forEach((value, index) => {
+        parts.push(`<circle cx="${xAt(index).toFixed(1)}" cy="${yAt(value).toFixed(1)}" r="3" fill="${escapeXml(series.color)}"><title>${escapeXml(`${series.name}: ${formatValue(value)}`)}</title></circle>`);
+      });
+    }
   }
   chart.series.forEach((series, index) => {
     const x = MARGIN.left;
@@ -98,6 +105,11 @@ export function lineChartSvg(chart: LineChart): string {
   });
   parts.push('</svg>');
   return parts.join('\n');
+}
+
+/** A data value for a tooltip: 4 significant digits. */
+function formatValue(value: number): string {
+  return Number(value.toPrecision(4)).toString();
 }
 
 function formatTick(value: number): string {

@@ -155,6 +155,22 @@ export async function readLatestCheckpoint<Settings>(directory: string): Promise
   };
 }
 
+/**
+ * Cleans up after a run that failed (not one that was interrupted: that one keeps its checkpoint
+ * on purpose). A directory this run created and that holds no complete checkpoint is removed with
+ * whatever is in it, so a failure such as a full disk leaves nothing behind; a complete checkpoint
+ * is kept, since `--resume` continues from it once the cause is fixed and the training it holds
+ * may have taken hours. A directory that existed before the run is left alone.
+ *
+ * @returns the kept checkpoint's path, or undefined when there is none.
+ */
+export async function discardFailedRun(directory: string, createdByRun: boolean): Promise<string | undefined> {
+  const latest = (await listCheckpoints(directory).catch(() => [])).at(-1);
+  if (latest) return join(directory, latest);
+  if (createdByRun) await rm(directory, { recursive: true, force: true });
+  return undefined;
+}
+
 async function listCheckpoints(directory: string): Promise<string[]> {
   const names = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [] as string[];

@@ -8,6 +8,7 @@ import type { MethodScores } from '../../src/eval/evaluate.js';
 import type { ExampleRow } from '../../src/eval/report-examples.js';
 import { renderReportHtml } from '../../src/eval/report-html.js';
 import { escapeXml, lineChartSvg } from '../../src/eval/svg-chart.js';
+import { checkNesting } from '../helpers/html.js';
 
 function scores(method: string, deletion: number, insertion: number): MethodScores {
   return {
@@ -55,28 +56,6 @@ const examples: ExampleRow[] = [
     tiles: ['input', 'gradcam', 'gradcam++'].map((label) => ({ label, src: `data:image/png;base64,${Buffer.from(pixel).toString('base64')}`, width: 4, height: 4 })),
   },
 ];
-
-const VOID_ELEMENTS = new Set(['meta', 'img', 'br', 'hr', 'link', 'input']);
-
-/** Checks that every element is closed in order; returns the element names in document order. */
-function checkNesting(html: string): string[] {
-  const withoutStyle = html.replace(/<style>[\s\S]*?<\/style>/g, '<style></style>');
-  const stack: string[] = [];
-  const names: string[] = [];
-  for (const match of withoutStyle.matchAll(/<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/g)) {
-    const [, closing, rawName, rest] = match;
-    const name = rawName.toLowerCase();
-    if (closing) {
-      expect(stack.pop(), `</${name}> closes the innermost open element`).toBe(name);
-      continue;
-    }
-    names.push(name);
-    if (VOID_ELEMENTS.has(name) || rest.trimEnd().endsWith('/')) continue;
-    stack.push(name);
-  }
-  expect(stack).toEqual([]);
-  return names;
-}
 
 describe('renderReportHtml', () => {
   const html = renderReportHtml(report, examples);
