@@ -11,7 +11,7 @@ import { freemem, totalmem } from 'node:os';
 import { InputError, UsageError, escapeControlCharacters } from '../errors.js';
 import type { Log } from '../log.js';
 import { listImageFolder, type FolderFile } from './folder-listing.js';
-import { splitForValidation } from './folder-split.js';
+import { interleaveByClass, splitForValidation } from './folder-split.js';
 import { decodeImage, toChannels, type DecodedImage } from './image-io.js';
 import type { ImageSet, SplitName } from './image-set.js';
 import { readInputFile } from './input-files.js';
@@ -41,6 +41,8 @@ export interface FolderDatasetOptions {
   seed: number;
   /** Splits to decode; the others come back empty (count 0). */
   splits: readonly SplitName[];
+  /** Decode only the first N images of a split (they cover the classes evenly, see interleaveByClass). */
+  limits?: Partial<Record<SplitName, number>>;
   log: Log;
   /** Bytes the decoded images may take; default availableMemoryBytes() − MEMORY_RESERVE_BYTES. */
   memoryBudget?: number;
@@ -50,7 +52,10 @@ export interface FolderDataset {
   classNames: string[];
   train: ImageSet;
   test: ImageSet;
-  /** The file of each image of `train` / `test`, by index (skipped files are not listed). */
+  /**
+   * The file of each image of `train` / `test`, by index (skipped files are not listed). Images
+   * are in interleaveByClass order: the first of each class, then the second of each, ….
+   */
   trainFiles: string[];
   testFiles: string[];
   /** Where the test split came from: `test/`, or a validation split held out of `train/`. */
@@ -68,22 +73,12 @@ export interface FolderDataset {
  *         InputError for unreadable folders, or when no image of a split can be decoded.
  */
 export async function readImageFolder(root: string, options: FolderDatasetOptions): Promise<FolderDataset> {
-  const listing = await listImageFolder(root);
-  const { validationFraction } = options;
-  let trainFiles = listing.train;
-  let testFiles: FolderFile[];
-  if (listing.test && validationFraction !== undefined) {
-    throw new UsageError(`${root}: has a test/ folder, so no validation split is held out of train/; remove the validation fraction`);
-  }
-  if (listing.test) testFiles = listing.test;
-  else if (validationFraction !== undefined) {
-    ({ train: trainFiles, validation: testFiles } = splitForValidation(listing.train, listing.classNames.length, validationFraction, options.seed));
-  } else {
-    throw new UsageError(`${root}: no test/ folder; give a validation fraction to hold out part of train/ for testing`);
-  }
-  const testSplit = listing.test ? 'test' : 'validation';
-  if (listing.ignoredFiles > 0) {
-    options.log.info(`gradcam: ${listing.ignoredFiles} file(s) in ${root} are not .png/.jpg/.jpeg inside a class folder; ignored`);
+  const splits = await folderSplits(root, options);
+  const { classNames, testSplit, ignoredFiles } = splits;
+  const trainFiles = splits.trainFiles.slice(0, options.limits?.train);
+  const testFiles = splits.testFiles.slice(0, options.limits?.test);
+  if (ignoredFiles > 0) {
+    options.log.info(`gradcam: ${ignoredFiles} file(s) in ${root} are not .png/.jpg/.jpeg inside a class folder; ignored`);
   }
 
   const wanted = (split: SplitName) => options.splits.includes(split);
@@ -97,14 +92,14 @@ export async function readImageFolder(root: string, options: FolderDatasetOption
     const decoded = await decodeImages(files, shape, options.log);
     skippedFiles += files.length - decoded.set.count;
     if (decoded.set.count === 0) throw new InputError(`${root}: none of the ${files.length} ${name} images could be decoded`);
-    warnAboutLostClasses(files, decoded.set, listing.classNames, name, options.log);
+    warnAboutLostClasses(files, decoded.set, classNames, name, options.log);
     return decoded;
   };
   const train = await decodeSplit('train', trainFiles, 'training');
   const test = await decodeSplit('test', testFiles, testSplit === 'test' ? 'test' : 'validation');
   if (skippedFiles > 0) options.log.warn(`${skippedFiles} file(s) could not be decoded and were skipped`);
   return {
-    classNames: listing.classNames,
+    classNames,
     train: train.set,
     test: test.set,
     trainFiles: train.files,
@@ -112,6 +107,46 @@ export async function readImageFolder(root: string, options: FolderDatasetOption
     testSplit,
     skippedFiles,
   };
+}
+
+export interface FolderSplits {
+  classNames: string[];
+  trainFiles: FolderFile[];
+  testFiles: FolderFile[];
+  testSplit: 'test' | 'validation';
+  /** Files in the tree that are not images in a class folder. */
+  ignoredFiles: number;
+}
+
+/**
+ * The files of each split, without decoding anything: `test/`, or a validation split held out of
+ * `train/` (splitForValidation), each interleaved across classes (interleaveByClass). `cam` uses
+ * this to decode only the images it explains.
+ *
+ * @throws UsageError when the tree has a test/ folder and a validation fraction is given, or neither.
+ */
+export async function folderSplits(root: string, options: Pick<FolderDatasetOptions, 'validationFraction' | 'seed'>): Promise<FolderSplits> {
+  const listing = await listImageFolder(root);
+  const { validationFraction } = options;
+  const classCount = listing.classNames.length;
+  const splits = (train: FolderFile[], test: FolderFile[], testSplit: FolderSplits['testSplit']): FolderSplits => ({
+    classNames: listing.classNames,
+    trainFiles: interleaveByClass(train, classCount),
+    testFiles: interleaveByClass(test, classCount),
+    testSplit,
+    ignoredFiles: listing.ignoredFiles,
+  });
+  if (listing.test) {
+    if (validationFraction !== undefined) {
+      throw new UsageError(`${root}: has a test/ folder, so no validation split is held out of train/; remove the validation fraction`);
+    }
+    return splits(listing.train, listing.test, 'test');
+  }
+  if (validationFraction === undefined) {
+    throw new UsageError(`${root}: no test/ folder; give a validation fraction to hold out part of train/ for testing`);
+  }
+  const { train, validation } = splitForValidation(listing.train, classCount, validationFraction, options.seed);
+  return splits(train, validation, 'validation');
 }
 
 /**

@@ -43,3 +43,20 @@ export function splitForValidation(files: readonly FolderFile[], classCount: num
     validation: files.filter((_, index) => heldOut[index] === 1),
   };
 }
+
+/**
+ * Round-robin across classes: the first file of every class (in label order), then the second of
+ * every class that has one, and so on; each class keeps its own order. The first N images of a
+ * split then cover the classes evenly, so "the first N" (a training limit, `cam --count N`) is a
+ * fair sample rather than N images of the first class.
+ */
+export function interleaveByClass(files: readonly FolderFile[], classCount: number): FolderFile[] {
+  const byClass: FolderFile[][] = Array.from({ length: classCount }, () => []);
+  for (const file of files) byClass[file.label].push(file);
+  const longest = Math.max(0, ...byClass.map((members) => members.length));
+  const interleaved: FolderFile[] = [];
+  for (let rank = 0; rank < longest; rank++) {
+    for (const members of byClass) if (rank < members.length) interleaved.push(members[rank]);
+  }
+  return interleaved;
+}

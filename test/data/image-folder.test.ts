@@ -7,7 +7,7 @@ import { UsageError } from '../../src/errors.js';
 import { memoryLog } from '../../src/log.js';
 import { checkMemory, imageSetBytes, readImageFolder } from '../../src/data/folder-dataset.js';
 import { compareCodePoints, listImageFolder } from '../../src/data/folder-listing.js';
-import { splitForValidation } from '../../src/data/folder-split.js';
+import { interleaveByClass, splitForValidation } from '../../src/data/folder-split.js';
 import { encodePng, type DecodedImage } from '../../src/data/image-io.js';
 import { expectInputError } from '../helpers/input-errors.js';
 
@@ -149,6 +149,21 @@ describe('splitForValidation', () => {
   });
 });
 
+describe('interleaveByClass', () => {
+  it('takes one file of each class in turn, each class in its own order', () => {
+    const files = [
+      { path: 'a0', label: 0 },
+      { path: 'a1', label: 0 },
+      { path: 'a2', label: 0 },
+      { path: 'c0', label: 2 },
+      { path: 'b0', label: 1 },
+      { path: 'c1', label: 2 },
+    ];
+    expect(interleaveByClass(files, 3).map((file) => file.path)).toEqual(['a0', 'b0', 'c0', 'a1', 'c1', 'a2']);
+    expect(interleaveByClass([], 3)).toEqual([]);
+  });
+});
+
 describe('readImageFolder', () => {
   it('decodes, converts to RGB and resizes every image to the input size as uint8', async () => {
     // 4×4 PNG of four 2×2 blocks → 2×2 by area averaging: the block colours exactly.
@@ -191,10 +206,11 @@ describe('readImageFolder', () => {
     const lines = log();
     const dataset = await readImageFolder(root, { inputSize: { height: 8, width: 8 }, seed: 0, splits: ['train', 'test'], log: lines });
     expect(dataset.train.count).toBe(4);
-    expect(dataset.trainFiles.map((path) => path.slice(root.length + 1))).toEqual(['train/a/000.png', 'train/a/001.png', 'train/b/000.png', 'train/b/001.png']);
-    expect([...dataset.train.labels]).toEqual([0, 0, 1, 1]);
-    // Image 2 is class b's first PNG: red 40, green 0 (its index), blue 7.
-    expect([...dataset.train.images.subarray(2 * 192, 2 * 192 + 3)]).toEqual([40, 0, 7]);
+    // Interleaved across classes.
+    expect(dataset.trainFiles.map((path) => path.slice(root.length + 1))).toEqual(['train/a/000.png', 'train/b/000.png', 'train/a/001.png', 'train/b/001.png']);
+    expect([...dataset.train.labels]).toEqual([0, 1, 0, 1]);
+    // Image 3 is class b's second PNG: red 40, green 1 (its number), blue 7.
+    expect([...dataset.train.images.subarray(3 * 192, 3 * 192 + 3)]).toEqual([40, 1, 7]);
     expect(dataset.skippedFiles).toBe(3);
     expect(lines.lines).toHaveLength(4);
     expect(lines.lines[0]).toMatch(new RegExp(`^warning: ${join(root, 'train', 'a', '001b.jpg')}: corrupt or truncated JPEG file .*; skipped$`));
@@ -208,13 +224,25 @@ describe('readImageFolder', () => {
     const options = { inputSize: { height: 8, width: 8 }, validationFraction: 0.3, seed: 3, splits: ['train', 'test'] as const, log: log() };
     const dataset = await readImageFolder(root, options);
     expect(dataset.testSplit).toBe('validation');
-    expect([...dataset.test.labels]).toEqual([0, 0, 0, 1, 1, 1]);
+    expect([...dataset.test.labels]).toEqual([0, 1, 0, 1, 0, 1]);
     expect(dataset.train.count).toBe(14);
     expect(new Set([...dataset.trainFiles, ...dataset.testFiles]).size).toBe(20);
     // The same split when only the validation images are decoded (what `cam` does).
     const again = await readImageFolder(root, { ...options, splits: ['test'] });
     expect(again.testFiles).toEqual(dataset.testFiles);
     expect(again.train.count).toBe(0);
+  });
+
+  it('decodes only the first N images of a split, spread over the classes', async () => {
+    await writeTree('train', ['a', 'b', 'c'], 4);
+    await writeTree('test', ['a', 'b', 'c'], 2);
+    await put(join(root, 'train', 'c', '003.png'), 'bad, but past the limit');
+    const lines = log();
+    const options = { inputSize: { height: 8, width: 8 }, seed: 0, splits: ['train', 'test'] as const, log: lines, limits: { train: 5, test: 4 } };
+    const dataset = await readImageFolder(root, options);
+    expect([...dataset.train.labels]).toEqual([0, 1, 2, 0, 1]);
+    expect([...dataset.test.labels]).toEqual([0, 1, 2, 0]);
+    expect(lines.lines).toEqual([]);
   });
 
   it('wants a validation fraction without test/, and none with it', async () => {
