@@ -18,6 +18,8 @@ export interface CamInput {
   source: string;
   /** The image as given: original size and colours. Throws InputError for an unusable file. */
   read(): Promise<DecodedImage>;
+  /** The true class index, when the input comes from a labelled dataset. */
+  label?: number;
 }
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
@@ -51,7 +53,12 @@ export function datasetInputs(set: ImageSet, datasetName: string, indices: reado
       height: set.height,
       channels: set.channels as 1 | 3,
     };
-    return { id: `test_${String(index).padStart(digits, '0')}`, source: `${datasetName} test #${index}`, read: async () => image };
+    return {
+      id: `test_${String(index).padStart(digits, '0')}`,
+      source: `${datasetName} test #${index}`,
+      read: async () => image,
+      label: set.labels[index],
+    };
   });
 }
 

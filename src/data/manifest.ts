@@ -17,8 +17,15 @@ export interface ManifestEntry {
   input: string;
   /** The map, `.npy` float32 [h, w] at the target layer's resolution, values in [0, 1]. */
   heatmap: string;
+  /** The model's top class and its softmax probability in [0, 1]. */
   predicted: { index: number; name: string; probability: number };
+  /** The class the map explains (the prediction, `--class`, or one of `--top-k`). */
   target: { index: number; name: string; logit: number };
+  /**
+   * The true class, when the input came from a labelled dataset (added after formatVersion 1
+   * shipped: older manifests have no labels, and readers treat a missing one as unknown).
+   */
+  label?: { index: number; name: string };
   /** Maximum of the map before normalization (0 when empty). */
   rawMax: number;
   /** The map had no positive value and was written as zeros. */
@@ -98,5 +105,26 @@ export function checkManifestEntry(entry: unknown, index: number, source: string
   }
   if (typeof candidate.source !== 'string') throw new InputError(`${label}: "source" must be a string`);
   if (typeof candidate.empty !== 'boolean') throw new InputError(`${label}: "empty" must be true or false`);
+  const probability = (candidate.predicted as { probability?: unknown } | undefined)?.probability;
+  if (!isClass(candidate.predicted) || !(typeof probability === 'number' && probability >= 0 && probability <= 1)) {
+    throw new InputError(`${label}: "predicted" must be {"index": class index, "name": text, "probability": 0 to 1}`);
+  }
+  if (!isClass(candidate.target) || typeof candidate.target.logit !== 'number') {
+    throw new InputError(`${label}: "target" must be {"index": class index, "name": text, "logit": number}`);
+  }
+  if (candidate.label !== undefined && !isClass(candidate.label)) {
+    throw new InputError(`${label}: "label" must be {"index": class index, "name": text}`);
+  }
   return candidate as ManifestEntry;
+}
+
+function isClass(value: unknown): value is { index: number; name: string } {
+  const candidate = value as { index?: unknown; name?: unknown } | null | undefined;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    Number.isSafeInteger(candidate.index) &&
+    (candidate.index as number) >= 0 &&
+    typeof candidate.name === 'string'
+  );
 }

@@ -45,11 +45,13 @@ export function grayToRgb(gray: Uint8Array): Uint8Array {
   return rgb;
 }
 
-/** One row of a contact sheet: three RGB tiles of the sheet's tile size. */
+/** One row of a contact sheet: three RGB tiles of the sheet's tile size, and maybe a caption. */
 export interface ContactSheetRow {
   original: Uint8Array;
   heatmap: Uint8Array;
   blend: Uint8Array;
+  /** A band drawn right above the tiles, as wide as the three tiles and the two gaps between them. */
+  caption?: RgbImage;
 }
 
 /** An RGB picture: `data` is height×width×3 bytes, row-major. */
@@ -64,8 +66,8 @@ const GAP_VALUE = 255;
 
 /**
  * Lays rows of (original | heatmap | blend) tiles out in one picture, separated and framed by
- * `gap` pixels of white. With R rows the result is
- * width = 3·tileWidth + 4·gap, height = R·tileHeight + (R + 1)·gap.
+ * `gap` pixels of white, each row under its caption band if it has one. With R rows the result is
+ * width = 3·tileWidth + 4·gap, height = R·tileHeight + (R + 1)·gap + the captions' heights.
  *
  * @param rows each tile a Uint8Array tileHeight×tileWidth×3, 0–255; at least one row
  * @param tileWidth, tileHeight tile size in pixels, positive integers
@@ -81,12 +83,26 @@ export function contactSheet(rows: readonly ContactSheetRow[], tileWidth: number
   if (!Number.isSafeInteger(gap) || gap < 0) throw new RangeError(`contactSheet: gap must be a non-negative integer, got ${gap}`);
 
   const width = 3 * tileWidth + 4 * gap;
-  const height = rows.length * tileHeight + (rows.length + 1) * gap;
+  const captionWidth = width - 2 * gap;
+  const captionsHeight = rows.reduce((sum, row) => sum + (row.caption?.height ?? 0), 0);
+  const height = rows.length * tileHeight + (rows.length + 1) * gap + captionsHeight;
   const data = new Uint8Array(width * height * 3).fill(GAP_VALUE);
   const tileBytes = tileWidth * tileHeight * 3;
 
+  let rowTop = gap;
   rows.forEach((row, rowIndex) => {
-    const top = gap + rowIndex * (tileHeight + gap);
+    if (row.caption) {
+      const { caption } = row;
+      if (caption.width !== captionWidth || caption.data.length !== caption.width * caption.height * 3) {
+        throw new RangeError(`contactSheet: row ${rowIndex} caption is ${caption.width} px wide, expected ${captionWidth}`);
+      }
+      for (let y = 0; y < caption.height; y++) {
+        data.set(caption.data.subarray(y * captionWidth * 3, (y + 1) * captionWidth * 3), ((rowTop + y) * width + gap) * 3);
+      }
+      rowTop += caption.height;
+    }
+    const top = rowTop;
+    rowTop += tileHeight + gap;
     const tiles = [row.original, row.heatmap, row.blend];
     tiles.forEach((tile, column) => {
       if (tile.length !== tileBytes) {
