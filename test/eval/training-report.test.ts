@@ -4,8 +4,11 @@
  * dataset gradcam trains on.
  */
 import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillBatch } from '../../src/data/batches.js';
 import { encodePng } from '../../src/data/image-io.js';
 import type { ImageSet } from '../../src/data/image-set.js';
@@ -14,6 +17,7 @@ import { buildTrainingReport, examplesPerClass, firstIndicesPerClass } from '../
 import { renderTrainingReportHtml, type TrainingReport } from '../../src/eval/training-report-html.js';
 import { METADATA_FORMAT, METADATA_VERSION, type ModelMetadata } from '../../src/models/metadata.js';
 import { buildVgg, lastActivationLayerName, poolsForInput } from '../../src/models/vgg.js';
+import { checkImages, describeInBrowser } from '../helpers/browser.js';
 import { checkNesting } from '../helpers/html.js';
 
 beforeAll(async () => {
@@ -155,6 +159,9 @@ function syntheticSet(count: number, [height, width, channels]: [number, number,
   return { images, labels: Uint8Array.from({ length: count }, (_, n) => (n * 7) % classes), count, height, width, channels };
 }
 
+/** Pages built by the buildTrainingReport tests, opened in Chromium below. */
+const pages: { name: string; html: string; images: number }[] = [];
+
 describe('buildTrainingReport', () => {
   for (const [name, shape, classes] of [
     ['MNIST-shaped', [28, 28, 1], 10],
@@ -194,8 +201,37 @@ describe('buildTrainingReport', () => {
           expect([png.width, png.height]).toEqual([shape[1] * scale, shape[0] * scale]);
         }
       }
-      checkNesting(renderTrainingReportHtml(report));
+      const html = renderTrainingReportHtml(report);
+      checkNesting(html);
+      pages.push({ name, html, images: 2 * report.examples.length });
       model.dispose();
     });
   }
+});
+
+describeInBrowser('the training report in Chromium', (session) => {
+  const work = mkdtempSync(join(tmpdir(), 'gradcam-training-report-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('opens without console errors or failed requests, every image loads and the charts are drawn', async () => {
+    expect(pages.map((page) => page.name)).toHaveLength(3);
+    for (const [index, { name, html, images }] of pages.entries()) {
+      const path = join(work, `report-${index}.html`);
+      writeFileSync(path, html);
+      const opened = await session().open(path);
+      try {
+        const check = await checkImages(opened.page);
+        expect({ name, ...check }).toEqual({ name, total: images, displayed: images, broken: [] });
+        const drawn = await opened.page.evaluate(() => ({
+          charts: Array.from(document.querySelectorAll('#curves svg')).map((svg) => Math.round(svg.getBoundingClientRect().width)),
+          matrixRows: document.querySelectorAll('table.confusion tbody tr').length,
+          points: document.querySelectorAll('#curves circle').length,
+        }));
+        expect(drawn).toEqual({ charts: [380, 380], matrixRows: name.startsWith('a two-class') ? 2 : 10, points: 2 * 2 * 2 });
+        expect(opened.problems).toEqual([]);
+      } finally {
+        await opened.close();
+      }
+    }
+  });
 });
