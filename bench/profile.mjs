@@ -17,7 +17,7 @@ const { values: args } = parseArgs({
   },
 });
 const tf = await import('@tensorflow/tfjs');
-const { initBackend } = await import('../dist/models/backend.js');
+const { initBackend } = await import('../dist/backend/index.js');
 const { buildVgg, poolsForInput } = await import('../dist/models/vgg.js');
 const { computeLogits } = await import('../dist/models/forward.js');
 const { createOptimizer } = await import('../dist/models/training.js');

@@ -58,10 +58,10 @@ if (args['all-backends']) {
 }
 
 const tf = await import('@tensorflow/tfjs');
-const { initBackend } = await import('../dist/models/backend.js');
+const { initBackend } = await import('../dist/backend/index.js');
 const { buildVgg, poolsForInput } = await import('../dist/models/vgg.js');
 const { createOptimizer, initialProgress, trainModel } = await import('../dist/models/training.js');
-const { TRAINING_DEFAULTS } = await import('../dist/commands/train.js');
+const { TRAINING_DEFAULTS } = await import('../dist/commands/train-options.js');
 const { runCam } = await import('../dist/commands/cam.js');
 const { runRender } = await import('../dist/commands/render.js');
 const { saveModelDirectory } = await import('../dist/models/model-dir.js');
@@ -116,8 +116,14 @@ async function measureTraining(width, poolAfter = poolsForInput(32, 32), batchNo
   const test = randomSet(1, 32, 3, 2);
   const stamps = [];
   const options = { epochs: 1, batchSize, learningRate: 0.01, optimizer: 'sgd', schedule: 'constant', augment: true, normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] }, seed: 1 };
-  await trainModel(model, optimizer, train, test, options, initialProgress(train.count, 1), {
-    onStep: ({ step }) => stamps.push({ step, time: performance.now() }),
+  await trainModel({
+    model,
+    optimizer,
+    train,
+    test,
+    options,
+    start: initialProgress(train.count, 1),
+    events: { onStep: ({ step }) => stamps.push({ step, time: performance.now() }) },
   });
   const perRun = [];
   for (let run = 0; run < runs; run++) {

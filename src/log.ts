@@ -1,26 +1,33 @@
 /**
- * Progress and warnings go to stderr; stdout is reserved for results (paths, `--json`).
+ * Progress, warnings and errors go to stderr, each line starting with `gradcam:`; stdout is
+ * reserved for results (paths, `--json`).
  */
+import { escapeControlCharacters } from './errors.js';
+
 export interface Log {
   /** Progress and notices; silent under `--quiet`. */
   info(message: string): void;
-  /** Something the user should know about even under `--quiet` is not an error, so it is also silenced there. */
+  /** Something the user should know about that is not an error; also silenced by `--quiet`. */
   warn(message: string): void;
+  /** An input that failed while the others go on; printed even under `--quiet`. */
+  error(message: string): void;
 }
 
-export function stderrLog(quiet: boolean): Log {
+/** `prefix` starts every line: `gradcam`, or `gradcam demo` for the demo's own steps. */
+export function stderrLog(quiet: boolean, prefix = 'gradcam'): Log {
   return {
     info: (message) => {
-      if (!quiet) process.stderr.write(`${message}\n`);
+      if (!quiet) process.stderr.write(`${prefix}: ${message}\n`);
     },
     warn: (message) => {
-      if (!quiet) process.stderr.write(`gradcam: warning: ${message}\n`);
+      if (!quiet) process.stderr.write(`${prefix}: warning: ${message}\n`);
     },
+    error: (message) => process.stderr.write(`${prefix}: error: ${escapeControlCharacters(message)}\n`),
   };
 }
 
 /** A log that records lines, for tests that call `run<Name>` directly. */
 export function memoryLog(): Log & { lines: string[] } {
   const lines: string[] = [];
-  return { lines, info: (m) => lines.push(m), warn: (m) => lines.push(`warning: ${m}`) };
+  return { lines, info: (m) => lines.push(m), warn: (m) => lines.push(`warning: ${m}`), error: (m) => lines.push(`error: ${m}`) };
 }

@@ -8,7 +8,6 @@
  * layer mixes images of a batch, so ∂(Σ_j y_j^{c_j})/∂A_i = ∂y_i^{c_i}/∂A_i exactly.
  */
 import * as tf from '../tf.js';
-import { UsageError } from '../errors.js';
 import { guidedBackprop, guidedGradcam } from './guided-backprop.js';
 import type { CamMethod } from './methods/method.js';
 import type { SplitModel } from './model-split.js';
@@ -61,9 +60,6 @@ const DEFAULT_FORWARD_BATCH = 64;
  * Targets (and `predicted`) always come from the clean images, also under SmoothGrad.
  */
 export function explainBatch(split: SplitModel, images: tf.Tensor4D, spec: TargetSpec, options: ExplainOptions): Explanation[] {
-  if (options.counterfactual && !options.method.usesGradients) {
-    throw new UsageError(`--counterfactual: ${options.method.name} uses no gradients, so there is nothing to negate`);
-  }
   if (options.smooth && !(Number.isInteger(options.smooth.samples) && options.smooth.samples >= 1)) {
     throw new RangeError(`explainBatch: smooth.samples must be a positive integer, got ${options.smooth.samples}`);
   }

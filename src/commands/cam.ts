@@ -8,7 +8,7 @@
  */
 import * as tf from '../tf.js';
 import { join, resolve } from 'node:path';
-import type { GlobalOptions } from '../cli.js';
+import type { BackendOptions, GlobalOptions } from '../options.js';
 import { explainBatch, type ExplainOptions, type Explanation } from '../cam/explain.js';
 import { CAM_METHODS, type CamMethodName } from '../cam/methods/index.js';
 import { defaultTargetLayer, splitModel, type SplitModel } from '../cam/model-split.js';
@@ -18,55 +18,16 @@ import { datasetInputs, imageFileInputs, type CamInput } from '../data/cam-input
 import { loadDataset } from '../data/datasets.js';
 import { writePngAtomic, type DecodedImage } from '../data/image-io.js';
 import { checkOutputDirectory, createOutputDirectory } from '../data/output-directory.js';
-import type { DatasetName } from '../data/image-set.js';
 import { shardManifestName, shardOf, type Shard } from '../data/shards.js';
-import {
-  MANIFEST_FILE,
-  MANIFEST_FORMAT,
-  MANIFEST_VERSION,
-  type CamManifest,
-  type ManifestEntry,
-} from '../data/manifest.js';
-import { toModelInput, type PixelRange, type PixelScaling } from '../data/model-input.js';
+import { buildCamManifest, MANIFEST_FILE, type CamManifest, type ManifestEntry } from '../data/manifest.js';
+import { toModelInput, type PixelScaling } from '../data/model-input.js';
 import { writeNpyAtomic } from '../data/npy.js';
-import { InputError, UsageError, escapeControlCharacters, fsReasonOf } from '../errors.js';
+import { InputError, UsageError, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
-import { initBackend } from '../models/backend.js';
-import { buildModel, readModelDirectory } from '../models/model-dir.js';
+import { initBackend } from '../backend/index.js';
+import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
 import { MAX_INPUT_SIDE } from '../models/metadata.js';
-import { toolVersion } from '../version.js';
-
-export interface CamCommandOptions {
-  model: string;
-  image?: string[];
-  images?: string[];
-  dataset?: DatasetName;
-  data?: string;
-  index?: number[];
-  count?: number;
-  out: string;
-  layer?: string;
-  class: string;
-  topK?: number;
-  counterfactual: boolean;
-  method: CamMethodName;
-  /** Also write Guided Grad-CAM (`<id>.guided.npy`). */
-  guided?: boolean;
-  /** SmoothGrad: average over this many noisy copies. */
-  smooth?: number;
-  /** SmoothGrad noise σ as a fraction of each image's value range (default 0.15). */
-  noise?: number;
-  /** Seed of the SmoothGrad noise (default 0). */
-  seed?: number;
-  /** Score-CAM: at most this many channels per image. */
-  maxChannels?: number;
-  scale?: PixelRange;
-  /** Process only the K-th of N contiguous blocks of the inputs (`--shard K/N`). */
-  shard?: Shard;
-  batchSize: number;
-  json: boolean;
-  quiet: boolean;
-}
+import type { CamCommandOptions } from './cam-options.js';
 
 export interface CamResult {
   manifest: CamManifest;
@@ -82,7 +43,7 @@ export async function camCommand(options: CamCommandOptions, globals: GlobalOpti
   return manifest.failures.length > 0 ? 1 : 0;
 }
 
-export async function runCam(options: CamCommandOptions, globals: Pick<GlobalOptions, 'backend' | 'threads'>, log: Log): Promise<CamResult> {
+export async function runCam(options: CamCommandOptions, globals: BackendOptions, log: Log): Promise<CamResult> {
   checkInputOptions(options);
   const out = resolve(options.out);
   // Only checked here: --out is created when the first file is written, so a bad model or a
@@ -90,97 +51,138 @@ export async function runCam(options: CamCommandOptions, globals: Pick<GlobalOpt
   await checkOutputDirectory(out, '--out');
   // Reading a large model overlaps with starting the backend's threads.
   const [backend, modelFiles] = await Promise.all([initBackend(globals.backend, log, globals.threads), readModelDirectory(options.model)]);
-  log.info(`gradcam: backend ${backend.description}`);
-
-  const { model, metadata } = await buildModel(modelFiles);
-  if (metadata && options.scale) {
-    throw new UsageError(`--scale: ${options.model} has gradcam.json, whose normalization is used; --scale is for foreign models`);
-  }
-  const inputShape = metadata?.inputShape ?? modelInputShape(model, options.model);
-  const classNames = metadata?.classNames ?? Array.from({ length: model.outputs[0].shape.at(-1) as number }, (_, i) => String(i));
-  const scaling: PixelScaling = metadata
-    ? { kind: 'normalize', mean: metadata.normalization.mean, std: metadata.normalization.std }
-    : { kind: 'range', range: options.scale ?? '0-1' };
-  const layerName = options.layer ?? metadata?.targetLayer ?? defaultTargetLayer(model);
-  const split = splitModel(model, layerName);
-  const target = targetSpec(options, classNames);
+  log.info(`backend ${backend.description}`);
+  const subject = await prepareModel(options, modelFiles);
+  const target = targetSpec(options, subject.classNames);
   const explainOptions = explainOptionsOf(options);
-  const method = explainOptions.method;
+  const inputs = await selectInputs(options, log);
+  logPlan(inputs.length, subject, explainOptions, log);
 
-  const allInputs = await collectInputs(options);
-  // Ids are assigned over all inputs first, so every shard names its files the same way.
-  const inputs = options.shard ? shardOf(allInputs, options.shard) : allInputs;
-  if (options.shard) log.info(`gradcam: shard ${options.shard.index}/${options.shard.count}: ${inputs.length} of ${allInputs.length} input(s)`);
-  log.info(
-    `gradcam: explaining ${inputs.length} image(s) at layer ${layerName} [${split.activationShape.join('×')}] with ${describeMethod(explainOptions)}`,
-  );
-  if (method.name === 'scorecam') {
-    // Score-CAM's cost is one forward pass per channel; say so before a long wait.
-    const channels = Math.min(split.activationShape[2], explainOptions.maxChannels ?? Infinity);
-    const copies = explainOptions.smooth ? ` × ${explainOptions.smooth.samples} noisy copies` : '';
-    const hint = explainOptions.maxChannels === undefined ? '; --max-channels N caps this' : '';
-    log.info(`gradcam: scorecam runs the model on ${channels} masked inputs per image${copies}${hint}`);
-  }
-
-  const entries: ManifestEntry[] = [];
-  const failures: CamManifest['failures'] = [];
   const started = performance.now();
-  for (let start = 0; start < inputs.length; start += options.batchSize) {
-    const batch = inputs.slice(start, start + options.batchSize);
-    const loaded = await loadBatch(batch, failures, log);
-    if (loaded.length === 0) continue;
-    const explanations = explainLoaded(split, loaded, inputShape, scaling, target, explainOptions);
-    await createOutputDirectory(out, '--out');
-    for (const [position, { input, image }] of loaded.entries()) {
-      const mine = explanations.filter((explanation) => explanation.image === position);
-      try {
-        entries.push(...(await writeOutputs(out, input, image, mine, split, inputShape, classNames, target.kind === 'top-k')));
-      } catch (error) {
-        throw new InputError(`--out ${out}: cannot write (${fsReasonOf(error)})`);
-      }
-    }
-  }
+  const { entries, failures } = await explainInputs(inputs, { subject, target, options: explainOptions, batchSize: options.batchSize, out }, log);
   const seconds = (performance.now() - started) / 1000;
-  model.dispose();
+  subject.model.dispose();
+  warnEmptyMaps(entries, options.method, log);
 
-  const empty = entries.filter((entry) => entry.empty);
-  if (empty.length > 0) {
-    // Channel-averaged weights can cancel every location's evidence; element-wise methods keep it.
-    const hint = options.method === 'gradcam' ? ' (--method hirescam or gradcam++ may show where the evidence is)' : '';
-    log.warn(`${empty.length} map(s) had no positive value and were written as zeros${hint}: ${empty.map((e) => e.id).join(', ')}`);
-  }
-  const manifest: CamManifest = {
-    format: MANIFEST_FORMAT,
-    formatVersion: MANIFEST_VERSION,
-    toolVersion: toolVersion(),
-    createdAt: new Date().toISOString(),
+  const manifest = buildCamManifest({
     model: resolve(options.model),
-    layer: { name: layerName, shape: split.activationShape },
-    method: method.name,
-    ...(explainOptions.smooth ? { smooth: explainOptions.smooth } : {}),
-    ...(explainOptions.guided ? { guided: true } : {}),
-    ...(explainOptions.maxChannels !== undefined ? { maxChannels: explainOptions.maxChannels } : {}),
+    layer: { name: subject.layerName, shape: subject.split.activationShape },
+    method: explainOptions.method.name,
+    smooth: explainOptions.smooth,
+    guided: explainOptions.guided ?? false,
+    maxChannels: explainOptions.maxChannels,
     counterfactual: options.counterfactual,
     backend: backend.description,
-    ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
+    shard: options.shard,
     entries,
     failures,
-  };
+  });
   // Every input failed: nothing was made, so nothing is written (each failure is already on
   // stderr). A shard still writes its manifest: merge-manifests needs every shard's.
   if (entries.length === 0 && failures.length > 0 && !options.shard) {
     log.warn(`none of the ${failures.length} input(s) could be explained; nothing written`);
     return { manifest, manifestPath: undefined };
   }
-  const manifestPath = join(out, options.shard ? shardManifestName(options.shard) : MANIFEST_FILE);
+  const manifestPath = await writeManifest(out, manifest, options.shard);
+  const explained = inputs.length - failures.length;
+  log.info(`${entries.length} map(s) for ${explained} image(s) in ${seconds.toFixed(1)} s (${(explained / seconds).toFixed(1)} images/s)`);
+  if (failures.length > 0) log.warn(`${failures.length} input(s) failed; see "failures" in ${manifestPath}`);
+  return { manifest, manifestPath };
+}
+
+/** The model split at the layer to explain, and how images become its input. */
+interface CamSubject {
+  model: tf.LayersModel;
+  split: SplitModel;
+  layerName: string;
+  inputShape: [number, number, number];
+  classNames: string[];
+  scaling: PixelScaling;
+}
+
+async function prepareModel(options: CamCommandOptions, files: ModelFiles): Promise<CamSubject> {
+  const { model, metadata } = await buildModel(files);
+  if (metadata && options.scale) {
+    throw new UsageError(`--scale: ${options.model} has gradcam.json, whose normalization is used; --scale is for foreign models`);
+  }
+  const classCount = model.outputs[0].shape.at(-1) as number;
+  const layerName = options.layer ?? metadata?.targetLayer ?? defaultTargetLayer(model);
+  return {
+    model,
+    split: splitModel(model, layerName),
+    layerName,
+    inputShape: metadata?.inputShape ?? modelInputShape(model, options.model),
+    classNames: metadata?.classNames ?? Array.from({ length: classCount }, (_, i) => String(i)),
+    scaling: metadata
+      ? { kind: 'normalize', mean: metadata.normalization.mean, std: metadata.normalization.std }
+      : { kind: 'range', range: options.scale ?? '0-1' },
+  };
+}
+
+/** All inputs, or this shard's block of them. */
+async function selectInputs(options: CamCommandOptions, log: Log): Promise<CamInput[]> {
+  const allInputs = await collectInputs(options);
+  if (!options.shard) return allInputs;
+  // Ids are assigned over all inputs first, so every shard names its files the same way.
+  const inputs = shardOf(allInputs, options.shard);
+  log.info(`shard ${options.shard.index}/${options.shard.count}: ${inputs.length} of ${allInputs.length} input(s)`);
+  return inputs;
+}
+
+function logPlan(count: number, subject: CamSubject, options: ExplainOptions, log: Log): void {
+  const { split, layerName } = subject;
+  log.info(`explaining ${count} image(s) at layer ${layerName} [${split.activationShape.join('×')}] with ${describeMethod(options)}`);
+  if (options.method.name === 'scorecam') {
+    // Score-CAM's cost is one forward pass per channel; say so before a long wait.
+    const channels = Math.min(split.activationShape[2], options.maxChannels ?? Infinity);
+    const copies = options.smooth ? ` × ${options.smooth.samples} noisy copies` : '';
+    const hint = options.maxChannels === undefined ? '; --max-channels N caps this' : '';
+    log.info(`scorecam runs the model on ${channels} masked inputs per image${copies}${hint}`);
+  }
+}
+
+/** Explains the inputs batch by batch and writes each one's files; bad inputs are recorded and skipped. */
+async function explainInputs(
+  inputs: CamInput[],
+  run: { subject: CamSubject; target: TargetSpec; options: ExplainOptions; batchSize: number; out: string },
+  log: Log,
+): Promise<Pick<CamManifest, 'entries' | 'failures'>> {
+  const { subject, target, options, batchSize, out } = run;
+  const entries: ManifestEntry[] = [];
+  const failures: CamManifest['failures'] = [];
+  for (let start = 0; start < inputs.length; start += batchSize) {
+    const batch = inputs.slice(start, start + batchSize);
+    const loaded = await loadBatch(batch, failures, log);
+    if (loaded.length === 0) continue;
+    const explanations = explainLoaded(subject, loaded, target, options);
+    await createOutputDirectory(out, '--out');
+    for (const [position, { input, image }] of loaded.entries()) {
+      const mine = explanations.filter((explanation) => explanation.image === position);
+      try {
+        entries.push(...(await writeOutputs(out, input, image, mine, subject, target.kind === 'top-k')));
+      } catch (error) {
+        throw new InputError(`--out ${out}: cannot write (${fsReasonOf(error)})`);
+      }
+    }
+  }
+  return { entries, failures };
+}
+
+function warnEmptyMaps(entries: ManifestEntry[], method: CamMethodName, log: Log): void {
+  const empty = entries.filter((entry) => entry.empty);
+  if (empty.length === 0) return;
+  // Channel-averaged weights can cancel every location's evidence; element-wise methods keep it.
+  const hint = method === 'gradcam' ? ' (--method hirescam or gradcam++ may show where the evidence is)' : '';
+  log.warn(`${empty.length} map(s) had no positive value and were written as zeros${hint}: ${empty.map((e) => e.id).join(', ')}`);
+}
+
+async function writeManifest(out: string, manifest: CamManifest, shard: Shard | undefined): Promise<string> {
+  const manifestPath = join(out, shard ? shardManifestName(shard) : MANIFEST_FILE);
   await createOutputDirectory(out, '--out');
   await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`).catch((error: unknown) => {
     throw new InputError(`--out ${out}: cannot write ${manifestPath} (${fsReasonOf(error)})`);
   });
-  const explained = inputs.length - failures.length;
-  log.info(`gradcam: ${entries.length} map(s) for ${explained} image(s) in ${seconds.toFixed(1)} s (${(explained / seconds).toFixed(1)} images/s)`);
-  if (failures.length > 0) log.warn(`${failures.length} input(s) failed; see "failures" in ${manifestPath}`);
-  return { manifest, manifestPath };
+  return manifestPath;
 }
 
 function checkInputOptions(options: CamCommandOptions): void {
@@ -279,20 +281,14 @@ async function loadBatch(batch: CamInput[], failures: CamManifest['failures'], l
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       failures.push({ source: input.source, error: error.message });
-      process.stderr.write(`gradcam: error: ${escapeControlCharacters(error.message)}\n`);
+      log.error(error.message);
     }
   }
   return loaded;
 }
 
-function explainLoaded(
-  split: SplitModel,
-  loaded: LoadedInput[],
-  inputShape: [number, number, number],
-  scaling: PixelScaling,
-  target: TargetSpec,
-  options: ExplainOptions,
-): Explanation[] {
+function explainLoaded(subject: CamSubject, loaded: LoadedInput[], target: TargetSpec, options: ExplainOptions): Explanation[] {
+  const { split, inputShape, scaling } = subject;
   const size = inputShape[0] * inputShape[1] * inputShape[2];
   const pixels = new Float32Array(loaded.length * size);
   loaded.forEach(({ image }, index) => pixels.set(toModelInput(image, inputShape, scaling), index * size));
@@ -310,11 +306,10 @@ async function writeOutputs(
   input: CamInput,
   image: DecodedImage,
   explanations: Explanation[],
-  split: SplitModel,
-  inputShape: [number, number, number],
-  classNames: string[],
+  subject: CamSubject,
   perClassNames: boolean,
 ): Promise<ManifestEntry[]> {
+  const { split, inputShape, classNames } = subject;
   const inputFile = `${input.id}.input.png`;
   await writePngAtomic(join(out, inputFile), image);
   const [h, w] = split.activationShape;

@@ -7,79 +7,53 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../options.js';
 import { stderrLog } from '../log.js';
+import { defaultsOf } from '../options.js';
+import { CAM_OPTIONS } from './cam-options.js';
+import type { DemoCommandOptions } from './demo-options.js';
+import { RENDER_OPTIONS } from './render-options.js';
+import { TRAIN_OPTIONS } from './train-options.js';
 import { runCam } from './cam.js';
 import { runRender } from './render.js';
 import { createTrainingReporter } from './training-progress.js';
 import { resolveTrainSettings, runTrain } from './train.js';
-
-export interface DemoCommandOptions {
-  out: string;
-  limit: number;
-  count: number;
-  quiet: boolean;
-}
 
 /** Digits are tiny: 28×28 drawn 8× larger (224×224) so the heatmap can be seen. */
 const DEMO_RENDER_SCALE = 8;
 
 export async function demoCommand(options: DemoCommandOptions, globals: GlobalOptions): Promise<number> {
   const log = stderrLog(options.quiet);
+  const steps = stderrLog(options.quiet, 'gradcam demo');
   const out = resolve(options.out);
   await mkdir(out, { recursive: true });
 
   const settings = resolveTrainSettings({
+    ...defaultsOf(TRAIN_OPTIONS),
     dataset: 'mnist',
-    download: false,
     out: join(out, 'model'),
     force: true, // the demo directory is ours: re-running replaces its model
-    lrSchedule: 'cosine',
-    augment: false,
     limit: options.limit,
-    seed: 0,
-    json: false,
     quiet: options.quiet,
   });
-  log.info(`gradcam demo: 1/3 training on ${options.limit} embedded MNIST digits`);
+  steps.info(`1/3 training on ${options.limit} embedded MNIST digits`);
   const trained = await runTrain(settings, globals, log, createTrainingReporter(settings.epochs, options.quiet));
 
-  log.info(`gradcam demo: 2/3 explaining ${options.count} test digits`);
+  steps.info(`2/3 explaining ${options.count} test digits`);
   const cam = await runCam(
-    {
-      model: trained.out,
-      dataset: 'mnist',
-      count: options.count,
-      out: join(out, 'cam'),
-      class: 'top',
-      counterfactual: false,
-      method: 'gradcam',
-      batchSize: 32,
-      json: false,
-      quiet: options.quiet,
-    },
+    { ...defaultsOf(CAM_OPTIONS), model: trained.out, dataset: 'mnist', count: options.count, out: join(out, 'cam'), quiet: options.quiet },
     globals,
     log,
   );
 
-  log.info('gradcam demo: 3/3 rendering');
+  steps.info('3/3 rendering');
   const render = await runRender(
-    {
-      cam: join(out, 'cam'),
-      out,
-      alpha: 0.4,
-      colormap: 'jet',
-      scale: DEMO_RENDER_SCALE,
-      size: 'original',
-      grid: join(out, 'grid.png'),
-      json: false,
-      quiet: options.quiet,
-    },
+    { ...defaultsOf(RENDER_OPTIONS), cam: join(out, 'cam'), out, scale: DEMO_RENDER_SCALE, grid: join(out, 'grid.png'), quiet: options.quiet },
     log,
   );
 
   const accuracy = trained.testAccuracy === null ? 'n/a' : `${(100 * trained.testAccuracy).toFixed(2)}%`;
-  log.info(`gradcam demo: test accuracy ${accuracy}; ${cam.manifest.entries.length} maps; see ${render.grid}`);
+  steps.info(`test accuracy ${accuracy}; ${cam.manifest.entries.length} maps; see ${render.grid}`);
   process.stdout.write(`${render.grid}\n`);
   return 0;
 }

@@ -6,42 +6,24 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { GlobalOptions } from '../cli.js';
-import { CAM_METHODS, CAM_METHOD_NAMES, type CamMethodName } from '../cam/methods/index.js';
+import type { BackendOptions, GlobalOptions } from '../options.js';
+import { GUIDED_SOURCE_NAMES, type CamMethodName, type GuidedSourceName } from '../choices.js';
+import { CAM_METHODS } from '../cam/methods/index.js';
 import { splitModel } from '../cam/model-split.js';
 import { writeFileAtomic } from '../data/atomic.js';
 import { loadDataset } from '../data/datasets.js';
-import type { DatasetName } from '../data/image-set.js';
 import { InputError, UsageError, messageOf } from '../errors.js';
 import { RISE_BLUR } from '../eval/blur.js';
 import { EVAL_REPORT_FORMAT, EVAL_REPORT_VERSION, formatEvalTable, type EvalReport } from '../eval/eval-report.js';
 import { evaluateMethods, RANDOM_BASELINE, type EvalResult } from '../eval/evaluate.js';
-import { camMapSource, GUIDED_SOURCE_NAMES, guidedMapSource, type MapSource } from '../eval/map-sources.js';
+import { camMapSource, guidedMapSource, type MapSource } from '../eval/map-sources.js';
 import { renderExampleRows } from '../eval/report-examples.js';
 import { renderReportHtml } from '../eval/report-html.js';
 import { stderrLog, type Log } from '../log.js';
-import { initBackend } from '../models/backend.js';
+import { initBackend } from '../backend/index.js';
 import { loadModelDirectory } from '../models/model-dir.js';
 import { toolVersion } from '../version.js';
-
-export interface EvalCommandOptions {
-  model: string;
-  dataset: DatasetName;
-  data?: string;
-  count: number;
-  /** Comma-separated names; default: every CAM method and both guided sources. */
-  methods?: string;
-  steps?: number;
-  layer?: string;
-  seed: number;
-  sanityCount?: number;
-  examples: number;
-  maxChannels?: number;
-  batchSize: number;
-  report?: string;
-  json: boolean;
-  quiet: boolean;
-}
+import { EVAL_SOURCE_NAMES, type EvalCommandOptions } from './eval-options.js';
 
 export interface EvalRunResult {
   report: EvalReport;
@@ -49,22 +31,19 @@ export interface EvalRunResult {
   reportPath?: string;
 }
 
-/** Every name --methods accepts, in table order. */
-export const EVAL_SOURCE_NAMES: readonly string[] = [...CAM_METHOD_NAMES, ...GUIDED_SOURCE_NAMES];
-
 export async function evalCommand(options: EvalCommandOptions, globals: GlobalOptions): Promise<number> {
   const { report } = await runEval(options, globals, stderrLog(options.quiet));
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatEvalTable(report));
   return 0;
 }
 
-export async function runEval(options: EvalCommandOptions, globals: Pick<GlobalOptions, 'backend' | 'threads'>, log: Log): Promise<EvalRunResult> {
+export async function runEval(options: EvalCommandOptions, globals: BackendOptions, log: Log): Promise<EvalRunResult> {
   const names = parseSourceNames(options.methods);
   const reportPath = options.report === undefined ? undefined : resolve(options.report);
   // Checked before the long computation, so a typo does not cost the whole run.
   if (reportPath) await checkReportTarget(reportPath, options.report as string);
   const backend = await initBackend(globals.backend, log, globals.threads);
-  log.info(`gradcam: backend ${backend.description}`);
+  log.info(`backend ${backend.description}`);
 
   const { model, metadata } = await loadModelDirectory(options.model);
   if (!metadata) {
@@ -89,7 +68,7 @@ export async function runEval(options: EvalCommandOptions, globals: Pick<GlobalO
   const sources = names.map((name) => mapSource(name, split, [height, width, channels], options));
   const sanityImages = Math.min(options.sanityCount ?? count, count);
   log.info(
-    `gradcam: evaluating ${sources.map((source) => source.name).join(', ')} on ${count} ${options.dataset} test images ` +
+    `evaluating ${sources.map((source) => source.name).join(', ')} on ${count} ${options.dataset} test images ` +
       `at layer ${layerName} [${split.activationShape.join('×')}], ${steps} steps; sanity check on ${sanityImages}`,
   );
 
@@ -106,8 +85,8 @@ export async function runEval(options: EvalCommandOptions, globals: Pick<GlobalO
       exampleImages: reportPath ? options.examples : 0,
     },
     {
-      onImages: (done, total) => log.info(`gradcam: scored ${done}/${total} images (${elapsed(started)})`),
-      onSanityStep: (step, total, layer) => log.info(`gradcam: sanity check ${step}/${total}: randomized down to ${layer} (${elapsed(started)})`),
+      onImages: (done, total) => log.info(`scored ${done}/${total} images (${elapsed(started)})`),
+      onSanityStep: (step, total, layer) => log.info(`sanity check ${step}/${total}: randomized down to ${layer} (${elapsed(started)})`),
     },
   );
   model.dispose();
@@ -118,9 +97,9 @@ export async function runEval(options: EvalCommandOptions, globals: Pick<GlobalO
     await writeFileAtomic(reportPath, renderReportHtml(report, rows)).catch((error: unknown) => {
       throw new InputError(`--report ${options.report}: cannot write (${messageOf(error)})`);
     });
-    log.info(`gradcam: report written to ${reportPath}`);
+    log.info(`report written to ${reportPath}`);
   }
-  log.info(`gradcam: done in ${elapsed(started)}`);
+  log.info(`done in ${elapsed(started)}`);
   return { report, reportPath };
 }
 
@@ -141,7 +120,7 @@ function parseSourceNames(list: string | undefined): string[] {
 
 function mapSource(name: string, split: ReturnType<typeof splitModel>, inputShape: [number, number, number], options: EvalCommandOptions): MapSource {
   if ((GUIDED_SOURCE_NAMES as readonly string[]).includes(name)) {
-    return guidedMapSource(split, inputShape, name as (typeof GUIDED_SOURCE_NAMES)[number], CAM_METHODS.gradcam);
+    return guidedMapSource(split, inputShape, name as GuidedSourceName, CAM_METHODS.gradcam);
   }
   return camMapSource(split, inputShape, CAM_METHODS[name as CamMethodName], {
     maxChannels: options.maxChannels,

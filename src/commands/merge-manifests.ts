@@ -10,15 +10,11 @@ import { checkManifestEntry, MANIFEST_FILE, parseManifest, type CamManifest } fr
 import { mergeShardManifests, SHARD_MANIFEST_PATTERN } from '../data/shards.js';
 import { InputError, fsReasonOf } from '../errors.js';
 import { stderrLog } from '../log.js';
-
-export interface MergeCommandOptions {
-  json: boolean;
-  quiet: boolean;
-}
+import type { MergeCommandOptions } from './merge-manifests-options.js';
 
 export async function mergeManifestsCommand(directory: string, options: MergeCommandOptions): Promise<number> {
   const { manifest, path } = await runMergeManifests(directory);
-  stderrLog(options.quiet).info(`gradcam: merged ${manifest.entries.length} entries into ${path}`);
+  stderrLog(options.quiet).info(`merged ${manifest.entries.length} entries into ${path}`);
   process.stdout.write(options.json ? `${JSON.stringify(manifest, null, 2)}\n` : `${path}\n`);
   return 0;
 }

@@ -13,27 +13,13 @@ import { MAX_IMAGE_PIXELS, readImageFile, writePngAtomic, type DecodedImage } fr
 import { readNpy } from '../data/npy.js';
 import { checkOutputDirectory, createOutputDirectory } from '../data/output-directory.js';
 import { resizeImage, roundToBytes } from '../data/resize.js';
-import { InputError, UsageError, escapeControlCharacters, fsReasonOf } from '../errors.js';
+import { InputError, UsageError, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
-import type { ColormapName } from '../render/colormaps.js';
 import { contactSheet, type ContactSheetRow } from '../render/compose.js';
 import type { RgbImage } from '../render/compose.js';
 import { drawExplanation, type Drawing } from '../render/draw.js';
 import { guidedToRgb } from '../render/guided.js';
-
-export interface RenderCommandOptions {
-  cam?: string;
-  heatmap?: string;
-  image?: string;
-  out?: string;
-  alpha: number;
-  colormap: ColormapName;
-  size?: { width: number; height: number } | 'original';
-  scale: number;
-  grid?: string;
-  json: boolean;
-  quiet: boolean;
-}
+import type { RenderCommandOptions } from './render-options.js';
 
 /** One thing to draw: a map and the image it explains. */
 interface RenderJob {
@@ -78,7 +64,7 @@ export const MAX_OUTPUT_PIXELS = MAX_IMAGE_PIXELS;
 export async function runRender(options: RenderCommandOptions, log: Log): Promise<RenderResult> {
   const size = options.size === 'original' ? undefined : options.size;
   if (size) checkOutputSize(size.width * options.scale, size.height * options.scale, `--size ${size.width}x${size.height} with --scale ${options.scale}`, UsageError);
-  const { jobs, defaultOut, failures } = await collectJobs(options);
+  const { jobs, defaultOut, failures } = await collectJobs(options, log);
   const total = jobs.length + failures.length;
   const out = resolve(options.out ?? defaultOut);
   // Checked now, created before the first write: a run where every entry fails leaves nothing.
@@ -89,58 +75,80 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
   if (gridPath && size) checkGridSize(jobs.length, { width: size.width * options.scale, height: size.height * options.scale });
 
   const rendered: RenderedEntry[] = [];
-  const gridRows: ContactSheetRow[] = [];
-  let tile: { width: number; height: number } | undefined;
+  const sheet = new SheetRows();
+  const drawOptions = { size, scale: options.scale, alpha: options.alpha, colormap: options.colormap };
   for (const job of jobs) {
-    let drawing: Drawing;
-    let guided: RgbImage | undefined;
-    try {
-      drawing = await drawJob(job, { size, scale: options.scale, alpha: options.alpha, colormap: options.colormap });
-      if (gridPath && !tile) checkGridSize(jobs.length, drawing.blend);
-      if (job.guidedPath) guided = await drawGuided(job.guidedPath, drawing.blend.width, drawing.blend.height);
-    } catch (error) {
+    const drawn = await drawEntry(job, drawOptions, gridPath !== undefined && sheet.tile === undefined ? jobs.length : undefined).catch((error: unknown) => {
       if (!(error instanceof InputError)) throw error;
       failures.push({ id: job.id, error: error.message });
-      process.stderr.write(`gradcam: error: ${escapeControlCharacters(error.message)}\n`);
-      continue;
-    }
-    const files = {
-      heatmap: join(out, `heatmap_${job.id}.png`),
-      blend: join(out, `blend_${job.id}.png`),
-      original: join(out, `original_${job.id}.png`),
-      ...(guided ? { guided: join(out, `guided_${job.id}.png`) } : {}),
-    };
-    await createOutputDirectory(out, '--out');
-    try {
-      await writePngAtomic(files.heatmap, rgb(drawing.heatmap));
-      await writePngAtomic(files.blend, rgb(drawing.blend));
-      await writePngAtomic(files.original, rgb(drawing.original));
-      if (guided && files.guided) await writePngAtomic(files.guided, rgb(guided));
-    } catch (error) {
-      throw new InputError(`--out ${out}: cannot write (${fsReasonOf(error)})`);
-    }
-    rendered.push({ id: job.id, ...files });
-    if (options.grid) {
-      tile ??= { width: drawing.blend.width, height: drawing.blend.height };
-      gridRows.push(fitRow(drawing, tile));
-    }
+      log.error(error.message);
+    });
+    if (!drawn) continue;
+    rendered.push(await writeEntry(out, job.id, drawn));
+    if (gridPath) sheet.add(drawn.drawing);
   }
 
   const empty = jobs.filter((job) => job.empty).map((job) => job.id);
   if (empty.length > 0) log.warn(`${empty.length} map(s) marked empty (no positive value; drawn all dark blue): ${empty.join(', ')}`);
-  let grid: string | undefined;
-  if (gridPath && tile && gridRows.length > 0) {
-    grid = gridPath;
-    const sheet = contactSheet(gridRows, tile.width, tile.height);
-    await writePngAtomic(grid, { ...sheet, channels: 3 }).catch((error: unknown) => {
-      throw new InputError(`--grid ${gridPath}: cannot write (${fsReasonOf(error)})`);
-    });
-  }
-  log.info(`gradcam: rendered ${rendered.length} of ${total} entr${total === 1 ? 'y' : 'ies'} into ${out}`);
+  const grid = gridPath ? await sheet.write(gridPath) : undefined;
+  log.info(`rendered ${rendered.length} of ${total} entr${total === 1 ? 'y' : 'ies'} into ${out}`);
   return { out, rendered, grid, failures };
 }
 
-async function collectJobs(options: RenderCommandOptions): Promise<{ jobs: RenderJob[]; defaultOut: string; failures: RenderResult['failures'] }> {
+interface DrawnEntry {
+  drawing: Drawing;
+  guided?: RgbImage;
+}
+
+/** Draws one entry; `gridRows` (with --grid, until the tile size is known) checks the sheet's size first. */
+async function drawEntry(job: RenderJob, options: DrawOptions, gridRows: number | undefined): Promise<DrawnEntry> {
+  const drawing = await drawJob(job, options);
+  if (gridRows !== undefined) checkGridSize(gridRows, drawing.blend);
+  const guided = job.guidedPath ? await drawGuided(job.guidedPath, drawing.blend.width, drawing.blend.height) : undefined;
+  return { drawing, guided };
+}
+
+async function writeEntry(out: string, id: string, { drawing, guided }: DrawnEntry): Promise<RenderedEntry> {
+  const files = {
+    heatmap: join(out, `heatmap_${id}.png`),
+    blend: join(out, `blend_${id}.png`),
+    original: join(out, `original_${id}.png`),
+    ...(guided ? { guided: join(out, `guided_${id}.png`) } : {}),
+  };
+  await createOutputDirectory(out, '--out');
+  try {
+    await writePngAtomic(files.heatmap, rgb(drawing.heatmap));
+    await writePngAtomic(files.blend, rgb(drawing.blend));
+    await writePngAtomic(files.original, rgb(drawing.original));
+    if (guided && files.guided) await writePngAtomic(files.guided, rgb(guided));
+  } catch (error) {
+    throw new InputError(`--out ${out}: cannot write (${fsReasonOf(error)})`);
+  }
+  return { id, ...files };
+}
+
+/** The contact sheet's rows; every tile takes the first drawing's size. */
+class SheetRows {
+  tile: { width: number; height: number } | undefined;
+  private readonly rows: ContactSheetRow[] = [];
+
+  add(drawing: Drawing): void {
+    this.tile ??= { width: drawing.blend.width, height: drawing.blend.height };
+    this.rows.push(fitRow(drawing, this.tile));
+  }
+
+  /** Writes the sheet; undefined when no entry was drawn. */
+  async write(path: string): Promise<string | undefined> {
+    if (!this.tile || this.rows.length === 0) return undefined;
+    const sheet = contactSheet(this.rows, this.tile.width, this.tile.height);
+    await writePngAtomic(path, { ...sheet, channels: 3 }).catch((error: unknown) => {
+      throw new InputError(`--grid ${path}: cannot write (${fsReasonOf(error)})`);
+    });
+    return path;
+  }
+}
+
+async function collectJobs(options: RenderCommandOptions, log: Log): Promise<{ jobs: RenderJob[]; defaultOut: string; failures: RenderResult['failures'] }> {
   const standalone = options.heatmap !== undefined || options.image !== undefined;
   if (options.cam !== undefined && standalone) throw new UsageError('--cam cannot be combined with --heatmap/--image');
   if (standalone) {
@@ -173,13 +181,15 @@ async function collectJobs(options: RenderCommandOptions): Promise<{ jobs: Rende
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       failures.push({ id: String((raw as { id?: unknown } | null)?.id ?? index), error: error.message });
-      process.stderr.write(`gradcam: error: ${escapeControlCharacters(error.message)}\n`);
+      log.error(error.message);
     }
   });
   return { jobs, defaultOut: options.cam, failures };
 }
 
-async function drawJob(job: RenderJob, options: Parameters<typeof drawExplanation>[4]): Promise<Drawing> {
+type DrawOptions = Parameters<typeof drawExplanation>[4];
+
+async function drawJob(job: RenderJob, options: DrawOptions): Promise<Drawing> {
   const map = await readNpy(job.heatmapPath);
   if (map.shape.length !== 2) {
     throw new InputError(`${job.heatmapPath}: shape [${map.shape.join(', ')}]; expected a 2-D map [height, width]`);

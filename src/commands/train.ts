@@ -9,102 +9,22 @@
  */
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { GlobalOptions } from '../cli.js';
+import { flagOf, type BackendOptions, type GlobalOptions } from '../options.js';
 import { InputError, InterruptedError, UsageError } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
-import { channelMeanStd } from '../data/batches.js';
+import type * as tf from '../tf.js';
+import { channelMeanStd, type Normalization } from '../data/batches.js';
 import { loadDataset } from '../data/datasets.js';
-import type { DatasetName, ImageSet } from '../data/image-set.js';
-import { initBackend } from '../models/backend.js';
-import { readLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../models/checkpoint.js';
-import { METADATA_FORMAT, METADATA_VERSION, type EpochRecord, type ModelMetadata } from '../models/metadata.js';
+import type { Dataset, DatasetName, ImageSet } from '../data/image-set.js';
+import { isRunOption, trainingRecordOf, TRAIN_OPTIONS, trainingDefaultsFor, type TrainCommandOptions, type TrainSettings } from './train-options.js';
+import { initBackend } from '../backend/index.js';
+import { readLatestCheckpoint, writeCheckpoint, type Checkpoint, type TrainingProgress } from '../models/checkpoint.js';
+import { buildModelMetadata, type EpochRecord } from '../models/metadata.js';
 import { checkModelDirectoryTarget, saveModelDirectory } from '../models/model-dir.js';
-import type { LearningRateSchedule } from '../models/schedule.js';
-import { createOptimizer, initialProgress, trainModel, type OptimizerName } from '../models/training.js';
-import { buildVgg, lastActivationLayerName, poolsForInput, type VggConfig } from '../models/vgg.js';
-import { toolVersion } from '../version.js';
+import { createOptimizer, initialProgress, trainModel } from '../models/training.js';
+import { buildVgg, poolsForInput, type VggConfig } from '../models/vgg.js';
 import { SIGNAL_EXIT_CODES, watchInterrupts } from './interrupts.js';
 import { createTrainingReporter, type TrainingReporter } from './training-progress.js';
-
-export interface TrainCommandOptions {
-  dataset?: DatasetName;
-  data?: string;
-  download: boolean;
-  cacheDir?: string;
-  out?: string;
-  force: boolean;
-  epochs?: number;
-  batchSize?: number;
-  lr?: number;
-  optimizer?: OptimizerName;
-  lrSchedule: LearningRateSchedule;
-  width?: number;
-  batchNorm?: boolean;
-  augment: boolean;
-  limit?: number;
-  testLimit?: number;
-  seed: number;
-  resume?: string;
-  checkpointEvery?: number;
-  json: boolean;
-  quiet: boolean;
-}
-
-/** Everything that determines a training run, with defaults resolved (stored in checkpoints). */
-export interface TrainSettings {
-  dataset: DatasetName;
-  data?: string;
-  download: boolean;
-  cacheDir?: string;
-  out: string;
-  force: boolean;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  optimizer: OptimizerName;
-  schedule: LearningRateSchedule;
-  width: number;
-  batchNorm: boolean;
-  augment: boolean;
-  limit?: number;
-  testLimit?: number;
-  seed: number;
-  checkpointEvery?: number;
-}
-
-/**
- * Defaults per dataset, chosen to train in reasonable time on 2 CPU cores with the wasm backend
- * (see README for the measurements behind them).
- */
-export const TRAINING_DEFAULTS: Record<
-  DatasetName,
-  Pick<TrainSettings, 'epochs' | 'batchSize' | 'learningRate' | 'optimizer' | 'width' | 'batchNorm'>
-> = {
-  mnist: { epochs: 1, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.125, batchNorm: true },
-  'fashion-mnist': { epochs: 3, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.125, batchNorm: true },
-  cifar10: { epochs: 10, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.25, batchNorm: true },
-};
-
-/** Command-line names of the options that define a run (compared on --resume). */
-const RUN_OPTIONS: Record<string, keyof TrainSettings> = {
-  dataset: 'dataset',
-  data: 'data',
-  download: 'download',
-  cacheDir: 'cacheDir',
-  out: 'out',
-  epochs: 'epochs',
-  batchSize: 'batchSize',
-  lr: 'learningRate',
-  optimizer: 'optimizer',
-  lrSchedule: 'schedule',
-  width: 'width',
-  batchNorm: 'batchNorm',
-  augment: 'augment',
-  limit: 'limit',
-  testLimit: 'testLimit',
-  seed: 'seed',
-  checkpointEvery: 'checkpointEvery',
-};
 
 export interface TrainResult {
   out: string;
@@ -123,7 +43,7 @@ export interface TrainControl {
 }
 
 /** `explicit`: the option names given on the command line (not defaults), for --resume checks. */
-export async function trainCommand(options: TrainCommandOptions, globals: GlobalOptions, explicit: ReadonlySet<string>): Promise<number> {
+export async function trainCommand(options: TrainCommandOptions, globals: GlobalOptions, explicit: ReadonlySet<keyof TrainCommandOptions>): Promise<number> {
   const log = stderrLog(options.quiet);
   const resumeFrom = options.resume === undefined ? undefined : await resumableCheckpoint(resolve(options.resume), options, explicit);
   const settings = resumeFrom?.settings ?? resolveTrainSettings(options);
@@ -151,27 +71,16 @@ export async function trainCommand(options: TrainCommandOptions, globals: Global
 
 export function resolveTrainSettings(options: TrainCommandOptions): TrainSettings {
   if (!options.dataset) throw new UsageError('--dataset is required (cifar10, mnist or fashion-mnist), unless --resume DIR');
-  const defaults = TRAINING_DEFAULTS[options.dataset];
+  const { resume, json, quiet, ...run } = options;
+  const defaults = trainingDefaultsFor(options.dataset);
   return {
+    ...defaults,
+    ...definedOf(run),
     dataset: options.dataset,
     data: options.data === undefined ? undefined : resolve(options.data),
-    download: options.download,
-    cacheDir: options.cacheDir,
     out: resolve(options.out ?? `model-${options.dataset}`),
-    force: options.force,
-    epochs: options.epochs ?? defaults.epochs,
-    batchSize: options.batchSize ?? defaults.batchSize,
-    learningRate: options.lr ?? defaults.learningRate,
-    optimizer: options.optimizer ?? defaults.optimizer,
-    schedule: options.lrSchedule,
-    width: options.width ?? defaults.width,
-    batchNorm: options.batchNorm ?? defaults.batchNorm,
     // Random crops and flips suit photos; a flipped digit is a different (or no) digit.
     augment: options.augment && options.dataset === 'cifar10',
-    limit: options.limit,
-    testLimit: options.testLimit,
-    seed: options.seed,
-    checkpointEvery: options.checkpointEvery,
   };
 }
 
@@ -179,7 +88,7 @@ export function resolveTrainSettings(options: TrainCommandOptions): TrainSetting
 async function resumableCheckpoint(
   directory: string,
   options: TrainCommandOptions,
-  explicit: ReadonlySet<string>,
+  explicit: ReadonlySet<keyof TrainCommandOptions>,
 ): Promise<Checkpoint<TrainSettings>> {
   const info = await stat(directory).catch(() => undefined);
   if (!info?.isDirectory()) throw new InputError(`--resume ${directory}: not a directory`);
@@ -192,29 +101,18 @@ async function resumableCheckpoint(
         : `--resume ${directory}: no checkpoint found; expected the --out directory of an interrupted gradcam train`,
     );
   }
-  const given = resolveGivenOptions(options);
+  const given: Partial<TrainSettings> = { ...options, data: options.data === undefined ? undefined : resolve(options.data) };
   for (const name of explicit) {
-    const key = RUN_OPTIONS[name];
-    if (!key || key === 'out') continue;
-    const stored = checkpoint.settings[key];
-    const requested = given[key];
+    if (!isRunOption(name) || name === 'out') continue;
+    const stored = checkpoint.settings[name];
+    const requested = given[name];
     if (JSON.stringify(stored) !== JSON.stringify(requested)) {
-      const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      const flag = flagOf(TRAIN_OPTIONS[name]);
       throw new UsageError(`${flag} ${JSON.stringify(requested)} conflicts with the checkpoint's ${JSON.stringify(stored)}; resume uses the original options`);
     }
   }
   // The directory may have been moved since: it is the output now.
   return { ...checkpoint, settings: { ...checkpoint.settings, out: directory } };
-}
-
-/** The given options in TrainSettings form (paths resolved), without defaults filled in. */
-function resolveGivenOptions(options: TrainCommandOptions): Partial<TrainSettings> {
-  return {
-    ...options,
-    data: options.data === undefined ? undefined : resolve(options.data),
-    learningRate: options.lr,
-    schedule: options.lrSchedule,
-  } as Partial<TrainSettings>;
 }
 
 /** Training ended early because a stop was requested; the checkpoint holds the progress. */
@@ -226,77 +124,38 @@ export class StoppedError extends Error {
 
 export async function runTrain(
   settings: TrainSettings,
-  globals: Pick<GlobalOptions, 'backend' | 'threads'>,
+  globals: BackendOptions,
   log: Log,
   reporter: TrainingReporter = createTrainingReporter(settings.epochs, true),
   control: TrainControl & { resumeFrom?: Checkpoint<TrainSettings> } = {},
 ): Promise<TrainResult> {
   const started = performance.now();
   const { resumeFrom } = control;
-  if (!resumeFrom) {
-    // Fail on an unusable --out before spending minutes on training.
-    await checkModelDirectoryTarget(settings.out, settings.force);
-    await checkWritableParent(settings.out);
-  }
-
-  const dataset = await loadDataset(settings.dataset, { data: settings.data, download: settings.download, cacheDir: settings.cacheDir, log });
-  const train = firstImages(dataset.train, settings.limit);
-  const test = firstImages(dataset.test, settings.testLimit);
+  // Fail on an unusable --out before spending minutes on training.
+  if (!resumeFrom) await checkTrainOutput(settings);
+  const { dataset, train, test } = await loadTrainingData(settings, log);
   const backend = await initBackend(globals.backend, log, globals.threads);
-  log.info(`gradcam: backend ${backend.description}`);
+  log.info(`backend ${backend.description}`);
   if (resumeFrom && resumeFrom.backend !== backend.description) {
     log.warn(`the checkpoint was written on ${resumeFrom.backend}; resuming on ${backend.description} will not reproduce the uninterrupted run exactly`);
   }
-  log.info(`gradcam: training on ${train.count} ${settings.dataset} images (${dataset.source}), testing on ${test.count}`);
+  log.info(`training on ${train.count} ${settings.dataset} images (${dataset.source}), testing on ${test.count}`);
 
-  const inputShape: [number, number, number] = [train.height, train.width, train.channels];
-  const architecture: VggConfig = {
-    inputShape,
-    classes: dataset.classNames.length,
-    width: settings.width,
-    batchNorm: settings.batchNorm,
-    poolAfter: poolsForInput(train.height, train.width),
-    seed: settings.seed,
-  };
-  const normalization = channelMeanStd(train);
-  const flat = normalization.std.findIndex((std) => !(std > 0));
-  if (flat >= 0) {
-    // Normalizing divides by the spread: a channel that never varies has none, and nothing to learn.
-    const value = Math.round(normalization.mean[flat] * 255);
-    throw new InputError(`--data ${dataset.source}: every training pixel of channel ${flat} is ${value}; expected images that vary`);
-  }
+  const architecture = vggConfigFor(settings, train, dataset.classNames.length);
+  const normalization = trainingNormalization(train, dataset.source);
   const model = buildVgg(architecture);
   const optimizer = createOptimizer(settings.optimizer, settings.learningRate);
-  let start = initialProgress(train.count, settings.seed);
-  if (resumeFrom) {
-    if (resumeFrom.progress.order.length !== train.count) {
-      throw new InputError(`--resume ${settings.out}: the checkpoint trained on ${resumeFrom.progress.order.length} images, the data now has ${train.count}`);
-    }
-    await resumeFrom.restore(model, optimizer);
-    start = resumeFrom.progress;
-    log.info(`gradcam: resuming from ${resumeFrom.path} (epoch ${start.completedEpochs + 1}, step ${start.stepInEpoch})`);
-  }
-
-  let lastCheckpoint = resumeFrom?.path ?? '';
-  let outcome;
   try {
-    outcome = await trainModel(
+    const start = await startingProgress(settings, train.count, model, optimizer, resumeFrom, log);
+    let lastCheckpoint = resumeFrom?.path ?? '';
+    const outcome = await trainModel({
       model,
       optimizer,
       train,
       test,
-      {
-        epochs: settings.epochs,
-        batchSize: settings.batchSize,
-        learningRate: settings.learningRate,
-        optimizer: settings.optimizer,
-        schedule: settings.schedule,
-        augment: settings.augment,
-        normalization,
-        seed: settings.seed,
-      },
+      options: { ...settings, normalization },
       start,
-      {
+      events: {
         onStep: reporter.onStep,
         onEpoch: reporter.onEpoch,
         shouldStop: control.shouldStop,
@@ -305,59 +164,86 @@ export async function runTrain(
           lastCheckpoint = await writeCheckpoint(settings.out, model, optimizer, progress, settings, backend.description);
         },
       },
-    );
-  } finally {
-    reporter.stop();
-  }
-  if (!outcome.finished) {
-    model.dispose();
-    optimizer.dispose();
-    throw new StoppedError(lastCheckpoint);
-  }
+    }).finally(() => reporter.stop());
+    if (!outcome.finished) throw new StoppedError(lastCheckpoint);
 
-  const history = outcome.history;
-  const testAccuracy = history.at(-1)?.testAccuracy ?? null;
-  const metadata: ModelMetadata = {
-    format: METADATA_FORMAT,
-    formatVersion: METADATA_VERSION,
-    toolVersion: toolVersion(),
-    dataset: settings.dataset,
-    classNames: dataset.classNames,
-    inputShape,
-    normalization,
-    targetLayer: lastActivationLayerName(architecture),
-    architecture: { name: 'vgg11', width: settings.width, batchNorm: settings.batchNorm, poolAfter: architecture.poolAfter },
-    training: {
-      epochs: settings.epochs,
-      batchSize: settings.batchSize,
-      learningRate: settings.learningRate,
-      optimizer: settings.optimizer,
-      schedule: settings.schedule,
-      augment: settings.augment,
-      seed: settings.seed,
+    const metadata = buildModelMetadata({
+      dataset: settings.dataset,
+      classNames: dataset.classNames,
+      architecture,
+      normalization,
+      training: { ...trainingRecordOf(settings), trainImages: train.count, testImages: test.count, resumed: resumeFrom !== undefined },
+      backend: backend.description,
+      history: outcome.history,
+    });
+    // --out now holds our checkpoints (or a model --force lets us replace): swap in the model.
+    await saveModelDirectory(settings.out, model, metadata, true);
+    return {
+      out: settings.out,
+      dataset: settings.dataset,
+      backend: backend.description,
+      testAccuracy: metadata.testAccuracy,
+      history: metadata.history,
       trainImages: train.count,
       testImages: test.count,
-      resumed: resumeFrom !== undefined,
-    },
-    testAccuracy,
-    backend: backend.description,
-    history,
-    createdAt: new Date().toISOString(),
-  };
-  // --out now holds our checkpoints (or a model --force lets us replace): swap in the model.
-  await saveModelDirectory(settings.out, model, metadata, true);
-  model.dispose();
-  optimizer.dispose();
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+  }
+}
+
+async function loadTrainingData(settings: TrainSettings, log: Log): Promise<{ dataset: Dataset; train: ImageSet; test: ImageSet }> {
+  const dataset = await loadDataset(settings.dataset, { data: settings.data, download: settings.download, cacheDir: settings.cacheDir, log });
+  return { dataset, train: firstImages(dataset.train, settings.limit), test: firstImages(dataset.test, settings.testLimit) };
+}
+
+function vggConfigFor(settings: TrainSettings, train: ImageSet, classes: number): VggConfig {
   return {
-    out: settings.out,
-    dataset: settings.dataset,
-    backend: backend.description,
-    testAccuracy,
-    history,
-    trainImages: train.count,
-    testImages: test.count,
-    seconds: (performance.now() - started) / 1000,
+    inputShape: [train.height, train.width, train.channels],
+    classes,
+    width: settings.width,
+    batchNorm: settings.batchNorm,
+    poolAfter: poolsForInput(train.height, train.width),
+    seed: settings.seed,
   };
+}
+
+/** Per-channel mean and spread of the training pixels; refuses a channel that never varies. */
+function trainingNormalization(train: ImageSet, source: string): Normalization {
+  const normalization = channelMeanStd(train);
+  const flat = normalization.std.findIndex((std) => !(std > 0));
+  if (flat >= 0) {
+    // Normalizing divides by the spread: a channel that never varies has none, and nothing to learn.
+    const value = Math.round(normalization.mean[flat] * 255);
+    throw new InputError(`--data ${source}: every training pixel of channel ${flat} is ${value}; expected images that vary`);
+  }
+  return normalization;
+}
+
+/** A fresh start, or the checkpoint's progress with its weights and optimizer state restored. */
+async function startingProgress(
+  settings: TrainSettings,
+  trainCount: number,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  resumeFrom: Checkpoint<TrainSettings> | undefined,
+  log: Log,
+): Promise<TrainingProgress> {
+  if (!resumeFrom) return initialProgress(trainCount, settings.seed);
+  if (resumeFrom.progress.order.length !== trainCount) {
+    throw new InputError(`--resume ${settings.out}: the checkpoint trained on ${resumeFrom.progress.order.length} images, the data now has ${trainCount}`);
+  }
+  await resumeFrom.restore(model, optimizer);
+  const start = resumeFrom.progress;
+  log.info(`resuming from ${resumeFrom.path} (epoch ${start.completedEpochs + 1}, step ${start.stepInEpoch})`);
+  return start;
+}
+
+async function checkTrainOutput(settings: TrainSettings): Promise<void> {
+  await checkModelDirectoryTarget(settings.out, settings.force);
+  await checkWritableParent(settings.out);
 }
 
 async function checkWritableParent(out: string): Promise<void> {
@@ -370,6 +256,15 @@ async function checkWritableParent(out: string): Promise<void> {
     throw new InputError(`--out ${out}: parent directory ${parent} is not writable`);
   });
 }
+
+/** The entries of `options` that have a value: a default is not replaced by an option not given. */
+function definedOf<T extends object>(options: T): Defined<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Defined<T>;
+}
+
+type Defined<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
+  [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
+};
 
 /** The first `limit` images of a set (a view, no copy). */
 function firstImages(set: ImageSet, limit: number | undefined): ImageSet {

@@ -3,7 +3,9 @@
  * of float32); batches are normalized on the fly by batches.ts.
  */
 
-export type DatasetName = 'cifar10' | 'mnist' | 'fashion-mnist';
+import type { DatasetName } from '../choices.js';
+
+export type { DatasetName };
 
 export type SplitName = 'train' | 'test';
 

@@ -3,6 +3,7 @@
  * names are plain names inside the cam directory; a manifest cannot point outside it.
  */
 import { InputError } from '../errors.js';
+import { toolVersion } from '../version.js';
 
 export const MANIFEST_FILE = 'cam.json';
 export const MANIFEST_FORMAT = 'gradcam-cam';
@@ -58,6 +59,41 @@ export interface CamManifest {
   entries: ManifestEntry[];
   /** Inputs that could not be explained, with the reason. */
   failures: { source: string; error: string }[];
+}
+
+/** What a cam run made and how; the optional settings are recorded only when in use. */
+export interface CamRunFacts {
+  model: string;
+  layer: CamManifest['layer'];
+  method: string;
+  smooth?: CamManifest['smooth'];
+  guided: boolean;
+  maxChannels?: number;
+  counterfactual: boolean;
+  backend: string;
+  shard?: { index: number; count: number };
+  entries: ManifestEntry[];
+  failures: CamManifest['failures'];
+}
+
+export function buildCamManifest(facts: CamRunFacts): CamManifest {
+  return {
+    format: MANIFEST_FORMAT,
+    formatVersion: MANIFEST_VERSION,
+    toolVersion: toolVersion(),
+    createdAt: new Date().toISOString(),
+    model: facts.model,
+    layer: facts.layer,
+    method: facts.method,
+    ...(facts.smooth ? { smooth: facts.smooth } : {}),
+    ...(facts.guided ? { guided: true } : {}),
+    ...(facts.maxChannels !== undefined ? { maxChannels: facts.maxChannels } : {}),
+    counterfactual: facts.counterfactual,
+    backend: facts.backend,
+    ...(facts.shard ? { shard: `${facts.shard.index}/${facts.shard.count}` } : {}),
+    entries: facts.entries,
+    failures: facts.failures,
+  };
 }
 
 /**

@@ -16,7 +16,7 @@ export type PixelScaling =
   /** Foreign models (`--scale`): a fixed linear range. */
   | { kind: 'range'; range: PixelRange };
 
-import type { PixelRange } from './pixel-ranges.js';
+import type { PixelRange } from '../choices.js';
 
 /**
  * image: HWC uint8, 1 or 3 channels, any size. inputShape: the model's [h, w, c].

@@ -7,6 +7,7 @@ import * as tf from '../tf.js';
 import { explainBatch, type Explanation, type ExplainOptions } from '../cam/explain.js';
 import type { CamMethod } from '../cam/methods/method.js';
 import type { SplitModel } from '../cam/model-split.js';
+import type { GuidedSourceName } from '../choices.js';
 import type { InputShape } from './classifier.js';
 
 /** One image's map. */
@@ -30,10 +31,6 @@ export interface MapSource {
   explain(images: Float32Array, classes: readonly number[]): ClassMap[];
 }
 
-export const GUIDED_BACKPROP = 'guided-backprop';
-export const GUIDED_GRADCAM = 'guided-gradcam';
-/** The input-resolution sources besides the CAM methods, selectable by name like them. */
-export const GUIDED_SOURCE_NAMES = [GUIDED_BACKPROP, GUIDED_GRADCAM] as const;
 
 /** Options passed through to explainBatch for every source. */
 export type SourceOptions = Pick<ExplainOptions, 'maxChannels' | 'forwardBatchSize'>;
@@ -59,12 +56,12 @@ export function camMapSource(split: SplitModel, inputShape: InputShape, method: 
 export function guidedMapSource(
   split: SplitModel,
   inputShape: InputShape,
-  kind: (typeof GUIDED_SOURCE_NAMES)[number],
+  kind: GuidedSourceName,
   gradcam: CamMethod,
 ): MapSource {
   const [height, width, channels] = inputShape;
   const reference =
-    kind === GUIDED_BACKPROP
+    kind === 'guided-backprop'
       ? 'Springenberg et al. 2015, arXiv:1412.6806 (|gradient| summed over channels)'
       : 'Selvaraju et al. 2017, arXiv:1610.02391 §3 (|guided backprop × Grad-CAM| summed over channels)';
   return {
@@ -73,7 +70,7 @@ export function guidedMapSource(
     mapShape: [height, width],
     explain: (images, classes) =>
       explainForClasses(split, images, inputShape, classes, { method: gradcam, counterfactual: false, guided: true }, (e) => {
-        const signed = kind === GUIDED_BACKPROP ? e.guidedBackprop : e.guided;
+        const signed = kind === 'guided-backprop' ? e.guidedBackprop : e.guided;
         if (!signed) throw new Error('explainBatch returned no guided gradients');
         return absoluteChannelSum(signed, height * width, channels);
       }),

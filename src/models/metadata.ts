@@ -3,6 +3,8 @@
  * validated on read so a hand-edited or foreign file fails with a message naming the field.
  */
 import { InputError } from '../errors.js';
+import { toolVersion } from '../version.js';
+import { lastActivationLayerName, type VggConfig } from './vgg.js';
 
 export const METADATA_FILE = 'gradcam.json';
 export const METADATA_FORMAT = 'gradcam-model';
@@ -44,6 +46,39 @@ export interface ModelMetadata {
   backend: string;
   history: EpochRecord[];
   createdAt: string;
+}
+
+/** What a finished training run knows; the rest of gradcam.json follows from it. */
+export interface TrainedModelFacts {
+  dataset: string;
+  classNames: string[];
+  architecture: VggConfig;
+  normalization: ModelMetadata['normalization'];
+  /** The training options and image counts, as recorded under "training". */
+  training: Record<string, unknown>;
+  backend: string;
+  history: EpochRecord[];
+}
+
+/** gradcam.json for a VGG trained by this tool; the test accuracy is the last epoch's. */
+export function buildModelMetadata(facts: TrainedModelFacts): ModelMetadata {
+  const { architecture } = facts;
+  return {
+    format: METADATA_FORMAT,
+    formatVersion: METADATA_VERSION,
+    toolVersion: toolVersion(),
+    dataset: facts.dataset,
+    classNames: facts.classNames,
+    inputShape: architecture.inputShape,
+    normalization: facts.normalization,
+    targetLayer: lastActivationLayerName(architecture),
+    architecture: { name: 'vgg11', width: architecture.width, batchNorm: architecture.batchNorm, poolAfter: architecture.poolAfter },
+    training: facts.training,
+    testAccuracy: facts.history.at(-1)?.testAccuracy ?? null,
+    backend: facts.backend,
+    history: facts.history,
+    createdAt: new Date().toISOString(),
+  };
 }
 
 /** Parses and checks gradcam.json text; `source` names the file in errors. */

@@ -5,7 +5,7 @@
  * A function of the global step alone, so a resumed run follows the same schedule.
  */
 import type * as tf from '../tf.js';
-import type { LearningRateSchedule } from './schedule-names.js';
+import type { LearningRateSchedule } from '../choices.js';
 
 export type { LearningRateSchedule };
 

@@ -8,12 +8,14 @@ import * as tf from '../tf.js';
 import type { ImageSet } from '../data/image-set.js';
 import { fillBatch, type Normalization } from '../data/batches.js';
 import { Random } from '../random.js';
+import type { OptimizerName } from '../choices.js';
 import type { TrainingProgress } from './checkpoint.js';
 import { computeLogits } from './forward.js';
 import { learningRateAt, setLearningRate, type LearningRateSchedule } from './schedule.js';
 import type { EpochRecord } from './metadata.js';
 
-export type OptimizerName = 'sgd' | 'adam';
+
+export type { OptimizerName };
 
 export interface TrainingOptions {
   epochs: number;
@@ -26,6 +28,18 @@ export interface TrainingOptions {
   augment: boolean;
   normalization: Normalization;
   seed: number;
+}
+
+/** What trainModel needs: the network and optimizer (changed in place), the data, the options and where to start. */
+export interface TrainingRun {
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  train: ImageSet;
+  test: ImageSet;
+  options: TrainingOptions;
+  /** A fresh (initialProgress) or a restored progress. */
+  start: TrainingProgress;
+  events?: TrainingEvents;
 }
 
 export interface StepProgress {
@@ -83,15 +97,8 @@ export function initialProgress(trainCount: number, seed: number): TrainingProgr
  * Trains `model` in place from `start` (a fresh or a restored progress) with `optimizer`.
  * Awaits between steps so signals and timers are served during long runs.
  */
-export async function trainModel(
-  model: tf.LayersModel,
-  optimizer: tf.Optimizer,
-  train: ImageSet,
-  test: ImageSet,
-  options: TrainingOptions,
-  start: TrainingProgress,
-  events: TrainingEvents = {},
-): Promise<TrainingOutcome> {
+export async function trainModel(run: TrainingRun): Promise<TrainingOutcome> {
+  const { model, optimizer, train, test, options, start, events = {} } = run;
   const classes = model.outputs[0].shape[1] as number;
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const steps = Math.ceil(train.count / options.batchSize);

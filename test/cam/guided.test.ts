@@ -13,7 +13,7 @@ import { withGuidedRelu } from '../../src/cam/guided-relu.js';
 import { CAM_METHODS } from '../../src/cam/methods/index.js';
 import { splitModel } from '../../src/cam/model-split.js';
 import { resizeBilinear } from '../../src/data/resize.js';
-import { registerWasmTrainingKernels } from '../../src/models/wasm-kernels.js';
+import { registerWasmTrainingKernels } from '../../src/backend/wasm/kernels.js';
 import { conv2dSame, dense, volumeFrom, type Volume } from '../helpers/reference-net.js';
 import { maxDifference } from '../helpers/compare.js';
 
@@ -101,7 +101,7 @@ describe.each(['cpu', 'wasm'])('guided backpropagation (%s backend)', (backend) 
     tf.env().set('PROD', true);
     if (backend === 'wasm') {
       await import('@tensorflow/tfjs-backend-wasm');
-      // As `gradcam` does at startup (models/backend.ts): linear convolutions take tfjs's fused
+      // As `gradcam` does at startup (backend/index.ts): linear convolutions take tfjs's fused
       // path, whose gradient needs Conv2DBackpropFilter, which wasm 4.22 lacks.
       registerWasmTrainingKernels();
     }

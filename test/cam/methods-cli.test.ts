@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAM_METHOD_NAMES } from '../../src/cam/methods/names.js';
+import { CAM_METHOD_NAMES } from '../../src/choices.js';
 import { decodeNpy } from '../../src/data/npy.js';
 import { guidedToRgb } from '../../src/render/guided.js';
 import { runCli } from '../helpers/run-cli.js';

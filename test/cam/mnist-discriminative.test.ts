@@ -12,6 +12,8 @@ import { explainBatch } from '../../src/cam/explain.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
 import { splitModel } from '../../src/cam/model-split.js';
 import { runTrain, resolveTrainSettings } from '../../src/commands/train.js';
+import { TRAIN_OPTIONS } from '../../src/commands/train-options.js';
+import { defaultsOf } from '../../src/options.js';
 import { fillBatch } from '../../src/data/batches.js';
 import { loadDataset } from '../../src/data/datasets.js';
 import type { ImageSet } from '../../src/data/image-set.js';
@@ -29,18 +31,15 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'gradcam-mnist-'));
   modelDirectory = join(root, 'model');
   const settings = resolveTrainSettings({
+    ...defaultsOf(TRAIN_OPTIONS),
     dataset: 'mnist',
     out: modelDirectory,
     width: 0.125,
     limit: 6000,
     testLimit: 500,
     epochs: 1,
-    download: false,
-    force: false,
-    lrSchedule: 'cosine',
     augment: false,
     seed: 1,
-    json: false,
     quiet: true,
   });
   const result = await runTrain(settings, { backend: 'wasm', threads: 1 }, memoryLog());

@@ -12,7 +12,7 @@ import type { ImageSet } from '../../src/data/image-set.js';
 import { readLatestCheckpoint, writeCheckpoint, type TrainingProgress } from '../../src/models/checkpoint.js';
 import { createOptimizer, initialProgress, trainModel, type OptimizerName } from '../../src/models/training.js';
 import { buildVgg } from '../../src/models/vgg.js';
-import { registerWasmTrainingKernels } from '../../src/models/wasm-kernels.js';
+import { registerWasmTrainingKernels } from '../../src/backend/wasm/kernels.js';
 
 let root: string;
 beforeAll(async () => {
@@ -40,18 +40,26 @@ describe.each(['adam', 'sgd'] as OptimizerName[])('exact resume (%s, batch norm,
 
   it('stopping after step 7 and resuming in fresh objects gives the uninterrupted weights', async () => {
     const reference = buildVgg(architecture);
-    await trainModel(reference, createOptimizer(optimizerName, 0.01), train, test, options, initialProgress(train.count, 9));
+    await trainModel({ model: reference, optimizer: createOptimizer(optimizerName, 0.01), train, test, options, start: initialProgress(train.count, 9) });
     const expected = reference.getWeights().map((w) => Array.from(w.dataSync()));
 
     const directory = join(root, `resume-${optimizerName}`);
     const first = buildVgg(architecture);
     const firstOptimizer = createOptimizer(optimizerName, 0.01);
     let steps = 0;
-    const stopped = await trainModel(first, firstOptimizer, train, test, options, initialProgress(train.count, 9), {
-      onStep: () => steps++,
-      shouldStop: () => steps === 7, // epoch 2, step 2 of 5
-      onCheckpoint: async (progress) => {
-        await writeCheckpoint(directory, first, firstOptimizer, progress, { note: 'settings' }, 'wasm');
+    const stopped = await trainModel({
+      model: first,
+      optimizer: firstOptimizer,
+      train,
+      test,
+      options,
+      start: initialProgress(train.count, 9),
+      events: {
+        onStep: () => steps++,
+        shouldStop: () => steps === 7, // epoch 2, step 2 of 5
+        onCheckpoint: async (progress) => {
+          await writeCheckpoint(directory, first, firstOptimizer, progress, { note: 'settings' }, 'wasm');
+        },
       },
     });
     expect(stopped.finished).toBe(false);
@@ -63,7 +71,7 @@ describe.each(['adam', 'sgd'] as OptimizerName[])('exact resume (%s, batch norm,
     const resumed = buildVgg({ ...architecture, seed: 123 }); // different init: the checkpoint must overwrite it
     const resumedOptimizer = createOptimizer(optimizerName, 0.01);
     await checkpoint!.restore(resumed, resumedOptimizer);
-    const finished = await trainModel(resumed, resumedOptimizer, train, test, options, checkpoint!.progress);
+    const finished = await trainModel({ model: resumed, optimizer: resumedOptimizer, train, test, options, start: checkpoint!.progress });
     expect(finished.finished).toBe(true);
     expect(finished.history).toHaveLength(3);
 

@@ -5,7 +5,7 @@ import type { ImageSet } from '../../src/data/image-set.js';
 import type { EpochRecord } from '../../src/models/metadata.js';
 import { createOptimizer, initialProgress, trainModel } from '../../src/models/training.js';
 import { buildVgg } from '../../src/models/vgg.js';
-import { registerWasmTrainingKernels } from '../../src/models/wasm-kernels.js';
+import { registerWasmTrainingKernels } from '../../src/backend/wasm/kernels.js';
 
 beforeAll(async () => {
   tf.env().set('PROD', true);
@@ -46,8 +46,14 @@ describe('training loop', () => {
   it('learns, with no tensor growth from one epoch to the next', async () => {
     const model = buildVgg({ ...architecture, seed: 1 });
     const tensorCounts: number[] = [];
-    const { history }: { history: EpochRecord[] } = await trainModel(model, createOptimizer('adam', 0.003), train, test, options(1, 4), initialProgress(train.count, 1), {
-      onEpoch: () => tensorCounts.push(tf.memory().numTensors),
+    const { history }: { history: EpochRecord[] } = await trainModel({
+      model,
+      optimizer: createOptimizer('adam', 0.003),
+      train,
+      test,
+      options: options(1, 4),
+      start: initialProgress(train.count, 1),
+      events: { onEpoch: () => tensorCounts.push(tf.memory().numTensors) },
     });
     expect(history).toHaveLength(4);
     expect(new Set(tensorCounts).size).toBe(1);
@@ -62,7 +68,7 @@ describe('training loop', () => {
   it('is reproducible with a seed (data order, dropout, initialization)', async () => {
     const run = async (seed: number) => {
       const model = buildVgg({ ...architecture, seed });
-      await trainModel(model, createOptimizer('adam', 0.003), train, test, options(seed, 1), initialProgress(train.count, seed));
+      await trainModel({ model, optimizer: createOptimizer('adam', 0.003), train, test, options: options(seed, 1), start: initialProgress(train.count, seed) });
       return Array.from(model.getLayer('fc1').getWeights()[0].dataSync());
     };
     const first = await run(7);

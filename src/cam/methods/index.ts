@@ -1,11 +1,11 @@
-/** The CAM methods by name: adding a method is one file, one line here and one name in names.ts. */
+/** The CAM methods by name: adding a method is one file, one line here and one name in src/choices.ts. */
 import { eigencam } from './eigencam.js';
 import { gradcam } from './gradcam.js';
 import { gradcamPlusPlus } from './gradcam-plus-plus.js';
 import { hirescam } from './hirescam.js';
 import { layercam } from './layercam.js';
 import type { CamMethod } from './method.js';
-import type { CamMethodName } from './names.js';
+import type { CamMethodName } from '../../choices.js';
 import { scorecam } from './scorecam.js';
 import { xgradcam } from './xgradcam.js';
 
@@ -18,5 +18,5 @@ export const CAM_METHODS: Record<CamMethodName, CamMethod> = {
   scorecam,
   eigencam,
 };
-export { CAM_METHOD_NAMES, type CamMethodName } from './names.js';
+export { CAM_METHOD_NAMES, type CamMethodName } from '../../choices.js';
 export type { CamMethod };

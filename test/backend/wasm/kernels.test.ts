@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from '../../src/models/wasm-kernels.js';
+import { registerWasmTrainingKernels } from '../../../src/backend/wasm/kernels.js';
 
 const RELATIVE_TOLERANCE = 1e-4;
 
@@ -378,7 +378,7 @@ describe('gradients of a small conv net on wasm match cpu', () => {
 });
 
 describe('after the wasm backend is created again', () => {
-  // Backend creation calls every registered setupFunc: the order src/models/backend.ts uses
+  // Backend creation calls every registered setupFunc: the order src/backend/index.ts uses
   // (register, then setBackend) relies on the same thing.
   it('binds the original kernels anew (the kept setupFunc) and still matches cpu', async () => {
     const factory = tf.findBackendFactory('wasm');

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareWasmThreads } from '../../src/models/wasm-threads.js';
-import { Random } from '../../src/random.js';
+import { prepareWasmThreads } from '../../../src/backend/wasm/threads.js';
+import { Random } from '../../../src/random.js';
 
 const RELATIVE_TOLERANCE = 1e-5;
 

@@ -8,8 +8,8 @@ import { availableParallelism } from 'node:os';
 import * as tf from '../tf.js';
 import { UsageError, messageOf } from '../errors.js';
 import type { Log } from '../log.js';
-import type { BackendChoice } from './backend-choice.js';
-import { registerWasmTrainingKernels } from './wasm-kernels.js';
+import type { BackendChoice } from '../choices.js';
+import { registerWasmTrainingKernels } from './wasm/kernels.js';
 
 export interface BackendInfo {
   /** The tfjs backend name in use. */
@@ -83,7 +83,7 @@ async function loadWasmBackend(log: Log, wasmThreads: number): Promise<BackendIn
     // Loaded here, not at the top: native runs do not need tfjs-backend-wasm. Required rather than
     // imported, like TensorFlow.js itself (see ../tf.ts).
     tf.requirePackage('@tensorflow/tfjs-backend-wasm');
-    const { prepareWasmThreads } = await import('./wasm-threads.js');
+    const { prepareWasmThreads } = await import('./wasm/threads.js');
     // Must precede setBackend: it registers the 'wasm' loader (threaded, or tfjs's own on fallback).
     const prepared = await prepareWasmThreads(wasmThreads);
     if (prepared.notice !== undefined) log.warn(prepared.notice);

@@ -1,12 +1,12 @@
 /**
  * `BatchMatMul` and `_FusedMatMul` for the wasm backend: the stock kernels are naive loops
  * whenever a transpose flag is set or more than one matrix pair is multiplied; these turn every
- * case into untransposed pairs for the fast XNNPACK path. Registered by wasm-kernels.ts.
+ * case into untransposed pairs for the fast XNNPACK path. Registered by kernels.ts.
  */
-import { broadcast_util, util } from '../tf.js';
-import type { BatchMatMulAttrs, NamedAttrMap, NamedTensorInfoMap, TensorInfo, _FusedMatMulAttrs } from '../tf.js';
+import { broadcast_util, util } from '../../tf.js';
+import type { BatchMatMulAttrs, NamedAttrMap, NamedTensorInfoMap, TensorInfo, _FusedMatMulAttrs } from '../../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { type KernelArgs, Scratch, type WasmKernel, floatsOf, requireKernel, transposeMatrices, view } from './wasm-heap.js';
+import { type KernelArgs, Scratch, type WasmKernel, floatsOf, requireKernel, transposeMatrices, view } from './heap.js';
 
 /** A stack of row-major matrices stored as `[batch, rows, cols]`. */
 interface MatrixStack {

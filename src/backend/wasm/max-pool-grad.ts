@@ -13,8 +13,8 @@
  * Plain JavaScript over the wasm heap: one pass over dy, a few reads per window; negligible next
  * to the convolutions around it.
  */
-import { MaxPoolGrad, backend_util, getKernel, registerKernel, unregisterKernel } from '../tf.js';
-import type { KernelConfig, MaxPoolGradAttrs, NamedTensorInfoMap, TensorInfo } from '../tf.js';
+import { MaxPoolGrad, backend_util, getKernel, registerKernel, unregisterKernel } from '../../tf.js';
+import type { KernelConfig, MaxPoolGradAttrs, NamedTensorInfoMap, TensorInfo } from '../../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 const REGISTERED_HERE = Symbol.for('gradcam.wasmMaxPoolGrad');

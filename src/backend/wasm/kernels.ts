@@ -10,8 +10,8 @@
  * Each kernel turns its work into such products plus data movement: unfolding patches
  * (im2col), adding them back (col2im), transposing. The data movement is JavaScript on the wasm
  * heap rather than the wasm `Transpose` kernel, which is an untiled loop (20-45 ns per element
- * on multi-MB matrices here; see `transposeMatrices` in wasm-heap.ts). The kernels live in
- * wasm-conv-gradients.ts and wasm-mat-mul.ts; this module registers them.
+ * on multi-MB matrices here; see `transposeMatrices` in heap.ts). The kernels live in
+ * conv-gradients.ts and mat-mul.ts; this module registers them.
  *
  * All kernels are NHWC, float32, dilation 1 (the tfjs gradients of `conv2d` refuse dilation > 1
  * anyway). Cases they do not cover are handed to the original wasm kernel unchanged.
@@ -25,12 +25,12 @@ import {
   getKernel,
   registerKernel,
   unregisterKernel,
-} from '../tf.js';
-import type { KernelConfig, KernelFunc, TensorInfo } from '../tf.js';
-import { conv2DBackpropFilter, conv2DBackpropInput } from './wasm-conv-gradients.js';
-import { type KernelArgs, WASM, type WasmKernel, requireKernel } from './wasm-heap.js';
-import { batchMatMul, fusedMatMul } from './wasm-mat-mul.js';
-import { registerWasmMaxPoolGrad } from './wasm-max-pool-grad.js';
+} from '../../tf.js';
+import type { KernelConfig, KernelFunc, TensorInfo } from '../../tf.js';
+import { conv2DBackpropFilter, conv2DBackpropInput } from './conv-gradients.js';
+import { type KernelArgs, WASM, type WasmKernel, requireKernel } from './heap.js';
+import { batchMatMul, fusedMatMul } from './mat-mul.js';
+import { registerWasmMaxPoolGrad } from './max-pool-grad.js';
 
 /** Marks configs registered here, across module copies, so registering twice is a no-op. */
 const REGISTERED_HERE = Symbol.for('gradcam.wasmTrainingKernel');
@@ -39,8 +39,8 @@ type MarkedKernelConfig = KernelConfig & { [REGISTERED_HERE]: true };
 
 /**
  * Replaces the wasm backend's slow training kernels with the fast versions of
- * wasm-conv-gradients.ts and wasm-mat-mul.ts, adds the missing `Conv2DBackpropFilter`, and
- * replaces the incorrect `MaxPoolGrad` (wasm-max-pool-grad.ts). Call it after `import('@tensorflow/tfjs-backend-wasm')`;
+ * conv-gradients.ts and mat-mul.ts, adds the missing `Conv2DBackpropFilter`, and
+ * replaces the incorrect `MaxPoolGrad` (max-pool-grad.ts). Call it after `import('@tensorflow/tfjs-backend-wasm')`;
  * before or after `tf.setBackend('wasm')` both work, because the engine looks kernels up on every
  * call and each replacement keeps the original's `setupFunc` (which binds the C functions that
  * the original, still used for fallbacks, needs). Idempotent.

@@ -1,11 +1,11 @@
 /**
- * Plumbing shared by the wasm training kernels (wasm-conv-gradients.ts, wasm-mat-mul.ts): the
+ * Plumbing shared by the wasm training kernels (conv-gradients.ts, mat-mul.ts): the
  * kernel-call types, scratch buffers on the wasm heap, the fast XNNPACK product, a tiled
  * transpose, and shape checks. Kernel functions are called directly, not through the engine, so
  * intermediates are backend buffers freed here, never engine tensors or gradient-tape entries.
  */
-import { BatchMatMul, getKernel, util } from '../tf.js';
-import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '../tf.js';
+import { BatchMatMul, getKernel, util } from '../../tf.js';
+import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '../../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 export const WASM = 'wasm';
@@ -59,7 +59,7 @@ export class Scratch {
 
 /**
  * `[1, r, k] x [1, k, c] -> [1, r, c]` on XNNPACK, through the registered BatchMatMul (the
- * replacement in wasm-mat-mul.ts hands exactly this case to the original's fast path).
+ * replacement in mat-mul.ts hands exactly this case to the original's fast path).
  */
 export function multiplyFast(backend: BackendWasm, left: TensorInfo, right: TensorInfo): TensorInfo {
   const kernel = getKernel(BatchMatMul, WASM);

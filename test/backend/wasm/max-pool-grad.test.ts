@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmMaxPoolGrad } from '../../src/models/wasm-max-pool-grad.js';
+import { registerWasmMaxPoolGrad } from '../../../src/backend/wasm/max-pool-grad.js';
 
 beforeAll(async () => {
   tf.env().set('PROD', true);

@@ -25,10 +25,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import * as tf from '../tf.js';
+import * as tf from '../../tf.js';
 import type * as WasmPackage from '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { messageOf } from '../errors.js';
+import { messageOf } from '../../errors.js';
 
 export interface WasmThreadsResult {
   /** Threads XNNPACK actually runs with: 1 on the single-threaded build, else 2 to 8. */
@@ -53,7 +53,7 @@ const WASM_BACKEND_PRIORITY = 2;
 const DEFAULT_STARTUP_TIMEOUT_MS = 20_000;
 
 const require = createRequire(import.meta.url);
-// Required, not imported: see ../tf.ts on the cost of importing TensorFlow.js's CommonJS bundles.
+// Required, not imported: see ../../tf.ts on the cost of importing TensorFlow.js's CommonJS bundles.
 const wasmPackage = require('@tensorflow/tfjs-backend-wasm') as typeof WasmPackage;
 const { getThreadsCount, setThreadsCount } = wasmPackage;
 

@@ -2,11 +2,11 @@
  * The two gradients of a NHWC convolution for the wasm backend, as fast XNNPACK matrix products
  * plus data movement (unfolding patches, adding them back, transposing): `Conv2DBackpropFilter`,
  * which tfjs-backend-wasm 4.22 lacks, and `Conv2DBackpropInput`, whose stock version is a naive
- * loop. Registered by wasm-kernels.ts. Float32, dilation 1 (the tfjs gradients of `conv2d` refuse
+ * loop. Registered by kernels.ts. Float32, dilation 1 (the tfjs gradients of `conv2d` refuse
  * dilation > 1 anyway).
  */
-import { Conv2D, backend_util, getKernel, util } from '../tf.js';
-import type { Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, Conv2DInfo, TensorInfo } from '../tf.js';
+import { Conv2D, backend_util, getKernel, util } from '../../tf.js';
+import type { Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, Conv2DInfo, TensorInfo } from '../../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   type KernelArgs,
@@ -19,7 +19,7 @@ import {
   transposeMatrices,
   view,
   zeros,
-} from './wasm-heap.js';
+} from './heap.js';
 
 /**
  * Upper bound, in floats, of the unfolded-patch buffers below (16 MB), so memory stays near the
