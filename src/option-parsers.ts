@@ -57,6 +57,24 @@ export function imageSize(value: string): { width: number; height: number } | 'o
   return { width, height };
 }
 
+/** A fraction strictly between 0 and 1, e.g. `--val-split 0.2`. */
+export function openFraction(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !(number > 0 && number < 1)) throw new InvalidArgumentError('Expected a number greater than 0 and less than 1.');
+  return number;
+}
+
+/** `WxH` (e.g. `64x48`), each side from 8 to 1024. */
+export function inputSize(value: string): { width: number; height: number } {
+  const match = /^(\d{1,4})[xX×](\d{1,4})$/.exec(value.trim());
+  const width = Number(match?.[1]);
+  const height = Number(match?.[2]);
+  if (!match || width < 8 || height < 8 || width > 1024 || height > 1024) {
+    throw new InvalidArgumentError('Expected WIDTHxHEIGHT with sides from 8 to 1024, e.g. 64x64.');
+  }
+  return { width, height };
+}
+
 /** `K/N` with 1 ≤ K ≤ N ≤ 100000, e.g. `--shard 2/4`. */
 export function shardSpec(value: string): { index: number; count: number } {
   const match = /^(\d{1,6})\/(\d{1,6})$/.exec(value.trim());

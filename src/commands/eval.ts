@@ -11,7 +11,7 @@ import { GUIDED_SOURCE_NAMES, type CamMethodName, type GuidedSourceName } from '
 import { CAM_METHODS } from '../cam/methods/index.js';
 import { splitModel } from '../cam/model-split.js';
 import { writeFileAtomic } from '../data/atomic.js';
-import { loadDataset } from '../data/datasets.js';
+import { folderOptionsOfModel, loadDataset } from '../data/datasets.js';
 import { InputError, UsageError, messageOf } from '../errors.js';
 import { RISE_BLUR } from '../eval/blur.js';
 import { EVAL_REPORT_FORMAT, EVAL_REPORT_VERSION, formatEvalTable, type EvalReport } from '../eval/eval-report.js';
@@ -49,7 +49,12 @@ export async function runEval(options: EvalCommandOptions, globals: BackendOptio
   if (!metadata) {
     throw new UsageError(`--model ${options.model}: no gradcam.json; eval needs the model's input normalization (use a model written by gradcam train)`);
   }
-  const { test, classNames } = await loadDataset(options.dataset, { data: options.data, splits: ['test'] });
+  // A folder is decoded at the model's input size, with the validation split it was trained with.
+  const folder = { ...folderOptionsOfModel(metadata), limits: { test: options.count } };
+  const { test, classNames } = await loadDataset(options.dataset, { data: options.data, splits: ['test'], folder, log });
+  if (options.dataset === 'folder' && classNames.join('\n') !== metadata.classNames.join('\n')) {
+    throw new UsageError(`--data ${options.data}: its classes (${classNames.join(', ')}) are not the model's (${metadata.classNames.join(', ')})`);
+  }
   const [height, width, channels] = metadata.inputShape;
   if (test.height !== height || test.width !== width || test.channels !== channels) {
     throw new UsageError(

@@ -39,6 +39,11 @@ export interface FolderDatasetOptions {
   validationFraction?: number;
   /** Seed of the validation split. */
   seed: number;
+  /**
+   * With a test/ folder, use it and ignore `validationFraction` (rather than refusing both): how
+   * cam and eval find the test images of a model trained with a validation split.
+   */
+  preferTestFolder?: boolean;
   /** Splits to decode; the others come back empty (count 0). */
   splits: readonly SplitName[];
   /** Decode only the first N images of a split (they cover the classes evenly, see interleaveByClass). */
@@ -78,7 +83,7 @@ export async function readImageFolder(root: string, options: FolderDatasetOption
   const trainFiles = splits.trainFiles.slice(0, options.limits?.train);
   const testFiles = splits.testFiles.slice(0, options.limits?.test);
   if (ignoredFiles > 0) {
-    options.log.info(`gradcam: ${ignoredFiles} file(s) in ${root} are not .png/.jpg/.jpeg inside a class folder; ignored`);
+    options.log.info(`${ignoredFiles} file(s) in ${root} are not .png/.jpg/.jpeg inside a class folder; ignored`);
   }
 
   const wanted = (split: SplitName) => options.splits.includes(split);
@@ -86,6 +91,10 @@ export async function readImageFolder(root: string, options: FolderDatasetOption
   const counts = { train: wanted('train') ? trainFiles.length : 0, test: wanted('test') ? testFiles.length : 0 };
   checkMemory(root, [counts.train, counts.test], shape, options.memoryBudget ?? availableMemoryBytes() - MEMORY_RESERVE_BYTES);
 
+  const started = performance.now();
+  options.log.info(
+    `decoding ${counts.train + counts.test} images of ${root} at ${shape[1]}×${shape[0]} (${counts.train} training, ${counts.test} ${testSplit})`,
+  );
   let skippedFiles = 0;
   const decodeSplit = async (split: SplitName, files: FolderFile[], name: string) => {
     if (!wanted(split)) return { set: emptySet(shape), files: [] };
@@ -98,6 +107,8 @@ export async function readImageFolder(root: string, options: FolderDatasetOption
   const train = await decodeSplit('train', trainFiles, 'training');
   const test = await decodeSplit('test', testFiles, testSplit === 'test' ? 'test' : 'validation');
   if (skippedFiles > 0) options.log.warn(`${skippedFiles} file(s) could not be decoded and were skipped`);
+  const seconds = (performance.now() - started) / 1000;
+  options.log.info(`decoded ${train.set.count + test.set.count} images in ${seconds.toFixed(1)} s (${((train.set.count + test.set.count) / seconds).toFixed(0)} images/s)`);
   return {
     classNames,
     train: train.set,
@@ -125,7 +136,10 @@ export interface FolderSplits {
  *
  * @throws UsageError when the tree has a test/ folder and a validation fraction is given, or neither.
  */
-export async function folderSplits(root: string, options: Pick<FolderDatasetOptions, 'validationFraction' | 'seed'>): Promise<FolderSplits> {
+export async function folderSplits(
+  root: string,
+  options: Pick<FolderDatasetOptions, 'validationFraction' | 'seed' | 'preferTestFolder'>,
+): Promise<FolderSplits> {
   const listing = await listImageFolder(root);
   const { validationFraction } = options;
   const classCount = listing.classNames.length;
@@ -137,13 +151,13 @@ export async function folderSplits(root: string, options: Pick<FolderDatasetOpti
     ignoredFiles: listing.ignoredFiles,
   });
   if (listing.test) {
-    if (validationFraction !== undefined) {
+    if (validationFraction !== undefined && !options.preferTestFolder) {
       throw new UsageError(`${root}: has a test/ folder, so no validation split is held out of train/; remove the validation fraction`);
     }
     return splits(listing.train, listing.test, 'test');
   }
   if (validationFraction === undefined) {
-    throw new UsageError(`${root}: no test/ folder; give a validation fraction to hold out part of train/ for testing`);
+    throw new UsageError(`${root}: no test/ folder, and no validation fraction to hold out part of train/ for testing`);
   }
   const { train, validation } = splitForValidation(listing.train, classCount, validationFraction, options.seed);
   return splits(train, validation, 'validation');

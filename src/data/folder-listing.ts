@@ -175,6 +175,11 @@ async function readEntries(directory: string): Promise<Dirent[]> {
   }
 }
 
+/** Whether `root` has a test/ entry (train/ alone needs a validation split). */
+export async function hasTestFolder(root: string): Promise<boolean> {
+  return (await stat(join(root, 'test')).catch(() => undefined)) !== undefined;
+}
+
 async function requireDirectory(path: string, expected: string): Promise<void> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new InputError(`${path}: no such directory; ${expected}`);

@@ -248,9 +248,12 @@ describe('readImageFolder', () => {
   it('wants a validation fraction without test/, and none with it', async () => {
     await writeTree('train', ['a', 'b'], 2);
     const options = { inputSize: { height: 8, width: 8 }, seed: 0, splits: ['train', 'test'] as const, log: log() };
-    await expect(readImageFolder(root, options)).rejects.toThrow(new UsageError(`${root}: no test/ folder; give a validation fraction to hold out part of train/ for testing`));
+    await expect(readImageFolder(root, options)).rejects.toThrow(new UsageError(`${root}: no test/ folder, and no validation fraction to hold out part of train/ for testing`));
     await writeTree('test', ['a'], 1);
     await expect(readImageFolder(root, { ...options, validationFraction: 0.5 })).rejects.toBeInstanceOf(UsageError);
+    // cam and eval of a model trained with a validation split use test/ once there is one.
+    const preferred = await readImageFolder(root, { ...options, validationFraction: 0.5, preferTestFolder: true });
+    expect([preferred.testSplit, preferred.test.count, preferred.train.count]).toEqual(['test', 1, 4]);
   });
 
   it('refuses, before decoding anything, images that would not fit in memory', async () => {

@@ -62,7 +62,7 @@ describe('discardFailedRun', () => {
     const out = join(root, 'created');
     await mkdir(join(out, '.checkpoint-00000005.tmp-1-abcd'), { recursive: true });
     await writeFile(join(out, 'stray'), 'x');
-    expect(await discardFailedRun(out, true)).toBeUndefined();
+    expect(await discardFailedRun(out, true)).toEqual({ removed: true });
     expect(await readdir(root)).not.toContain('created');
   });
 
@@ -70,7 +70,7 @@ describe('discardFailedRun', () => {
     const out = join(root, 'resumable');
     await mkdir(join(out, 'checkpoint-00000040'), { recursive: true });
     await mkdir(join(out, 'checkpoint-00000080'), { recursive: true });
-    expect(await discardFailedRun(out, true)).toBe(join(out, 'checkpoint-00000080'));
+    expect(await discardFailedRun(out, true)).toEqual({ checkpoint: join(out, 'checkpoint-00000080'), removed: false });
     expect((await readdir(out)).sort()).toEqual(['checkpoint-00000040', 'checkpoint-00000080']);
   });
 
@@ -78,9 +78,9 @@ describe('discardFailedRun', () => {
     const out = join(root, 'existing');
     await mkdir(out);
     await writeFile(join(out, 'model.json'), '{}');
-    expect(await discardFailedRun(out, false)).toBeUndefined();
+    expect(await discardFailedRun(out, false)).toEqual({ removed: false });
     expect(await readdir(out)).toEqual(['model.json']);
     // And a directory that was never made is no error.
-    expect(await discardFailedRun(join(root, 'never'), true)).toBeUndefined();
+    expect(await discardFailedRun(join(root, 'never'), true)).toEqual({ removed: false });
   });
 });
