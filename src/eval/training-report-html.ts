@@ -236,6 +236,7 @@ function settingsSection(metadata: ModelMetadata): string {
     ['backend', metadata.backend],
     ['written by', `gradcam ${metadata.toolVersion} at ${metadata.createdAt}`],
   ];
-  const rows = entries.map(([name, value]) => `<dt>${escape(name)}</dt><dd>${escape(typeof value === 'string' ? value : JSON.stringify(value))}</dd>`);
+  // Options not given for this dataset (e.g. valSplit on MNIST) are undefined: nothing to show.
+  const rows = entries.filter(([, value]) => value !== undefined).map(([name, value]) => `<dt>${escape(name)}</dt><dd>${escape(typeof value === 'string' ? value : JSON.stringify(value))}</dd>`);
   return ['<section id="settings">', '<h2>Settings</h2>', `<dl>\n${rows.join('\n')}\n</dl>`, '</section>'].join('\n');
 }

@@ -75,7 +75,7 @@ function metadataFor(classNames: string[], inputShape: [number, number, number],
     normalization: { mean: Array(inputShape[2]).fill(0.5), std: Array(inputShape[2]).fill(0.25) },
     targetLayer: 'relu8',
     architecture: { name: 'vgg11', width: 0.125, batchNorm: true, poolAfter: poolsForInput(inputShape[0], inputShape[1]) },
-    training: { epochs, seed: 0, trainImages: 40 },
+    training: { epochs, seed: 0, valSplit: undefined, trainImages: 40 },
     testAccuracy: 0.5,
     backend: 'cpu',
     history: Array.from({ length: epochs }, (_, i) => ({
@@ -139,6 +139,9 @@ describe('renderTrainingReportHtml', () => {
       ['31, 119, 180', '1.000', 'true &lt;cat&gt;, predicted &lt;cat&gt;: 4 (100.0% of &lt;cat&gt;)', '4'],
     ]);
     expect(html).not.toContain('<cat>');
+    // Settings: recorded options, without those this run did not have.
+    expect(html).toContain('<dt>epochs</dt><dd>1</dd>');
+    expect(html).not.toContain('valSplit');
     expect(html).toContain('gradcam train: models/a&amp;b');
   });
 
