@@ -353,7 +353,8 @@ async function writeOutputs(
       heatmap,
       predicted: { ...explanation.predicted, name: classNames[explanation.predicted.index] },
       target: { ...explanation.target, name: classNames[explanation.target.index] },
-      ...(input.label !== undefined ? { label: { index: input.label, name: classNames[input.label] ?? String(input.label) } } : {}),
+      // The dataset's label, named by the model's classes (the same list when it was trained on it).
+      ...(input.label === undefined ? {} : { label: { index: input.label, name: classNames[input.label] ?? String(input.label) } }),
       rawMax: explanation.rawMax,
       empty: explanation.empty,
       ...(guided ? { guided } : {}),
