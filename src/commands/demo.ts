@@ -3,7 +3,8 @@
  * a laptop CPU, leaving everything in one directory:
  *   <out>/model/        the trained model directory
  *   <out>/cam/          maps (.npy), input images and cam.json
- *   <out>/*.png         heatmap_, blend_ and original_ PNGs, and grid.png
+ *   <out>/*.png         heatmap_, blend_ and original_ PNGs, and grid.png (a captioned row per digit)
+ *   <out>/index.html    the gallery of the same pictures
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -53,7 +54,7 @@ export async function demoCommand(options: DemoCommandOptions, globals: GlobalOp
   );
 
   const accuracy = trained.testAccuracy === null ? 'n/a' : `${(100 * trained.testAccuracy).toFixed(2)}%`;
-  steps.info(`test accuracy ${accuracy}; ${cam.manifest.entries.length} maps; see ${render.grid}`);
+  steps.info(`test accuracy ${accuracy}; ${cam.manifest.entries.length} maps; see ${render.grid} and ${render.html}`);
   process.stdout.write(`${render.grid}\n`);
   return 0;
 }

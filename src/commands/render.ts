@@ -1,23 +1,27 @@
 /**
  * `gradcam render`: turn `cam` output (cam.json + .npy maps + input images) into PNGs:
- * heatmap_<id>.png (colorized map), blend_<id>.png (alpha blend over the image) and
- * original_<id>.png, all at the output size; guided_<id>.png for entries with Guided Grad-CAM
- * (`cam --guided`); optionally one contact sheet (--grid).
+ * heatmap_<id>.png (colorized map), blend_<id>.png (alpha blend over the image, captioned with
+ * --caption) and original_<id>.png, all at the output size; guided_<id>.png for entries with
+ * Guided Grad-CAM (`cam --guided`); optionally one contact sheet with a caption per row (--grid);
+ * and, from a cam directory, the HTML gallery index.html (--html, --no-gallery).
  *
  * Each entry is rendered on its own: a bad one is reported and the others are still drawn.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
-import { checkManifestEntry, MANIFEST_FILE, parseManifest } from '../data/manifest.js';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { writeFileAtomic } from '../data/atomic.js';
+import { checkManifestEntry, MANIFEST_FILE, parseManifest, type CamManifest } from '../data/manifest.js';
 import { MAX_IMAGE_PIXELS, readImageFile, writePngAtomic, type DecodedImage } from '../data/image-io.js';
 import { readNpy } from '../data/npy.js';
 import { checkOutputDirectory, createOutputDirectory } from '../data/output-directory.js';
 import { resizeImage, roundToBytes } from '../data/resize.js';
 import { InputError, UsageError, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
-import { contactSheet, type ContactSheetRow } from '../render/compose.js';
+import { captionFactsOf, captionHeight, drawCaption, stackCaption, type CaptionFacts } from '../render/caption.js';
+import { CONTACT_SHEET_GAP, contactSheet, sheetCaptionWidth, type ContactSheetRow } from '../render/compose.js';
 import type { RgbImage } from '../render/compose.js';
 import { drawExplanation, type Drawing } from '../render/draw.js';
+import { gallerySettingsOf, renderGalleryHtml, type GalleryEntry } from '../render/gallery-html.js';
 import { guidedToRgb } from '../render/guided.js';
 import type { RenderCommandOptions } from './render-options.js';
 
@@ -29,6 +33,10 @@ interface RenderJob {
   empty: boolean;
   /** Guided Grad-CAM `.npy` [H, W, C], when the entry has one. */
   guidedPath?: string;
+  /** What the caption says; only entries of a cam.json have one. */
+  facts?: CaptionFacts;
+  /** Where the image came from (cam.json's `source`), for the gallery. */
+  source?: string;
 }
 
 export interface RenderedEntry {
@@ -43,6 +51,8 @@ export interface RenderResult {
   out: string;
   rendered: RenderedEntry[];
   grid?: string;
+  /** The HTML gallery. */
+  html?: string;
   failures: { id: string; error: string }[];
 }
 
@@ -50,6 +60,7 @@ export async function renderCommand(options: RenderCommandOptions): Promise<numb
   const result = await runRender(options, stderrLog(options.quiet));
   const lines = result.rendered.map((entry) => entry.blend);
   if (result.grid) lines.push(result.grid);
+  if (result.html) lines.push(result.html);
   process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : lines.map((line) => `${line}\n`).join(''));
   return result.failures.length > 0 ? 1 : 0;
 }
@@ -64,51 +75,105 @@ export const MAX_OUTPUT_PIXELS = MAX_IMAGE_PIXELS;
 export async function runRender(options: RenderCommandOptions, log: Log): Promise<RenderResult> {
   const size = options.size === 'original' ? undefined : options.size;
   if (size) checkOutputSize(size.width * options.scale, size.height * options.scale, `--size ${size.width}x${size.height} with --scale ${options.scale}`, UsageError);
-  const { jobs, defaultOut, failures } = await collectJobs(options, log);
+  checkCaptionOptions(options);
+  const { jobs, defaultOut, failures, manifest } = await collectJobs(options, log);
   const total = jobs.length + failures.length;
   const out = resolve(options.out ?? defaultOut);
   // Checked now, created before the first write: a run where every entry fails leaves nothing.
   await checkOutputDirectory(out, '--out');
   const gridPath = options.grid === undefined ? undefined : resolve(options.grid);
-  if (gridPath) await checkGridTarget(gridPath, out);
+  if (gridPath) await checkFileTarget(gridPath, out, '--grid', '.png');
+  const htmlPath = manifest && options.gallery ? resolve(options.html ?? join(out, GALLERY_FILE)) : undefined;
+  if (htmlPath) await checkFileTarget(htmlPath, out, '--html', '.html');
+  const captioned = jobs.some((job) => job.facts !== undefined);
   // With --size the tile size is known now; otherwise it is the first drawing's (checked below).
-  if (gridPath && size) checkGridSize(jobs.length, { width: size.width * options.scale, height: size.height * options.scale });
+  if (gridPath && size) checkGridSize(jobs.length, { width: size.width * options.scale, height: size.height * options.scale }, captioned);
 
   const rendered: RenderedEntry[] = [];
+  const galleryEntries: GalleryEntry[] = [];
   const sheet = new SheetRows();
   const drawOptions = { size, scale: options.scale, alpha: options.alpha, colormap: options.colormap };
   for (const job of jobs) {
-    const drawn = await drawEntry(job, drawOptions, gridPath !== undefined && sheet.tile === undefined ? jobs.length : undefined).catch((error: unknown) => {
+    const gridRows = gridPath !== undefined && sheet.tile === undefined ? jobs.length : undefined;
+    const drawn = await drawEntry(job, drawOptions, gridRows, captioned).catch((error: unknown) => {
       if (!(error instanceof InputError)) throw error;
       failures.push({ id: job.id, error: error.message });
       log.error(error.message);
     });
     if (!drawn) continue;
-    rendered.push(await writeEntry(out, job.id, drawn));
-    if (gridPath) sheet.add(drawn.drawing);
+    if (options.caption && job.facts) drawn.blend = stackCaption(drawCaption(job.facts, drawn.blend.width), drawn.blend);
+    const files = await writeEntry(out, job.id, drawn);
+    rendered.push(files);
+    if (gridPath) sheet.add(drawn.drawing, job.facts);
+    if (htmlPath && job.facts) galleryEntries.push(galleryEntryOf(job, job.facts, drawn, files, dirname(htmlPath)));
   }
 
   const empty = jobs.filter((job) => job.empty).map((job) => job.id);
   if (empty.length > 0) log.warn(`${empty.length} map(s) marked empty (no positive value; drawn all dark blue): ${empty.join(', ')}`);
   const grid = gridPath ? await sheet.write(gridPath) : undefined;
+  let html: string | undefined;
+  if (htmlPath && manifest && galleryEntries.length > 0) {
+    // The gallery also lists what cam could not explain (by source) and what was not drawn here.
+    const notShown = [...manifest.failures.map((failure) => ({ id: String(failure.source), error: String(failure.error) })), ...failures];
+    const page = renderGalleryHtml(gallerySettingsOf(manifest, options), galleryEntries, notShown);
+    await writeFileAtomic(htmlPath, page).catch((error: unknown) => {
+      throw new InputError(`--html ${htmlPath}: cannot write (${fsReasonOf(error)})`);
+    });
+    html = htmlPath;
+  }
   log.info(`rendered ${rendered.length} of ${total} entr${total === 1 ? 'y' : 'ies'} into ${out}`);
-  return { out, rendered, grid, failures };
+  return { out, rendered, grid, ...(html ? { html } : {}), failures };
+}
+
+/** The gallery's file name in --out when --html does not name one. */
+export const GALLERY_FILE = 'index.html';
+
+/** Captions and the gallery need cam.json's predictions: refuse them for a lone --heatmap/--image. */
+function checkCaptionOptions(options: RenderCommandOptions): void {
+  if (options.cam !== undefined) {
+    if (options.html !== undefined && !options.gallery) throw new UsageError('--html and --no-gallery contradict each other: give one');
+    return;
+  }
+  for (const [given, flag] of [[options.caption, '--caption'], [options.html !== undefined, '--html']] as const) {
+    if (given) throw new UsageError(`${flag} needs --cam: captions come from the predictions in cam.json`);
+  }
+}
+
+/** A rendered entry as the gallery shows it: paths relative to the page, sizes as written. */
+function galleryEntryOf(job: RenderJob, facts: CaptionFacts, drawn: DrawnEntry, files: RenderedEntry, pageDirectory: string): GalleryEntry {
+  const picture = (path: string, image: RgbImage) => ({ path: relative(pageDirectory, path).split(sep).join('/'), width: image.width, height: image.height });
+  return {
+    id: job.id,
+    source: job.source ?? job.id,
+    facts,
+    empty: job.empty,
+    images: {
+      original: picture(files.original, drawn.drawing.original),
+      heatmap: picture(files.heatmap, drawn.drawing.heatmap),
+      blend: picture(files.blend, drawn.blend),
+    },
+  };
 }
 
 interface DrawnEntry {
   drawing: Drawing;
+  /** The blend as written: the drawing's, or with its caption on top (--caption). */
+  blend: RgbImage;
   guided?: RgbImage;
 }
 
-/** Draws one entry; `gridRows` (with --grid, until the tile size is known) checks the sheet's size first. */
-async function drawEntry(job: RenderJob, options: DrawOptions, gridRows: number | undefined): Promise<DrawnEntry> {
+/**
+ * Draws one entry; `gridRows` (with --grid, until the tile size is known) checks the sheet's size
+ * first, with a caption band per row when `captioned`.
+ */
+async function drawEntry(job: RenderJob, options: DrawOptions, gridRows: number | undefined, captioned: boolean): Promise<DrawnEntry> {
   const drawing = await drawJob(job, options);
-  if (gridRows !== undefined) checkGridSize(gridRows, drawing.blend);
+  if (gridRows !== undefined) checkGridSize(gridRows, drawing.blend, captioned);
   const guided = job.guidedPath ? await drawGuided(job.guidedPath, drawing.blend.width, drawing.blend.height) : undefined;
-  return { drawing, guided };
+  return { drawing, blend: drawing.blend, guided };
 }
 
-async function writeEntry(out: string, id: string, { drawing, guided }: DrawnEntry): Promise<RenderedEntry> {
+async function writeEntry(out: string, id: string, { drawing, blend, guided }: DrawnEntry): Promise<RenderedEntry> {
   const files = {
     heatmap: join(out, `heatmap_${id}.png`),
     blend: join(out, `blend_${id}.png`),
@@ -118,7 +183,7 @@ async function writeEntry(out: string, id: string, { drawing, guided }: DrawnEnt
   await createOutputDirectory(out, '--out');
   try {
     await writePngAtomic(files.heatmap, rgb(drawing.heatmap));
-    await writePngAtomic(files.blend, rgb(drawing.blend));
+    await writePngAtomic(files.blend, rgb(blend));
     await writePngAtomic(files.original, rgb(drawing.original));
     if (guided && files.guided) await writePngAtomic(files.guided, rgb(guided));
   } catch (error) {
@@ -127,14 +192,15 @@ async function writeEntry(out: string, id: string, { drawing, guided }: DrawnEnt
   return { id, ...files };
 }
 
-/** The contact sheet's rows; every tile takes the first drawing's size. */
+/** The contact sheet's rows, each under its caption when the entry has one; every tile takes the first drawing's size. */
 class SheetRows {
   tile: { width: number; height: number } | undefined;
   private readonly rows: ContactSheetRow[] = [];
 
-  add(drawing: Drawing): void {
+  add(drawing: Drawing, facts: CaptionFacts | undefined): void {
     this.tile ??= { width: drawing.blend.width, height: drawing.blend.height };
-    this.rows.push(fitRow(drawing, this.tile));
+    const caption = facts ? drawCaption(facts, sheetCaptionWidth(this.tile.width)) : undefined;
+    this.rows.push({ ...fitRow(drawing, this.tile), ...(caption ? { caption } : {}) });
   }
 
   /** Writes the sheet; undefined when no entry was drawn. */
@@ -148,7 +214,15 @@ class SheetRows {
   }
 }
 
-async function collectJobs(options: RenderCommandOptions, log: Log): Promise<{ jobs: RenderJob[]; defaultOut: string; failures: RenderResult['failures'] }> {
+interface CollectedJobs {
+  jobs: RenderJob[];
+  defaultOut: string;
+  failures: RenderResult['failures'];
+  /** The cam run's manifest, when rendering one. */
+  manifest?: CamManifest;
+}
+
+async function collectJobs(options: RenderCommandOptions, log: Log): Promise<CollectedJobs> {
   const standalone = options.heatmap !== undefined || options.image !== undefined;
   if (options.cam !== undefined && standalone) throw new UsageError('--cam cannot be combined with --heatmap/--image');
   if (standalone) {
@@ -163,6 +237,8 @@ async function collectJobs(options: RenderCommandOptions, log: Log): Promise<{ j
     throw new InputError(`${manifestPath}: ${why}; expected the output directory of gradcam cam`);
   });
   const manifest = parseManifest(text, manifestPath);
+  // Captions name the method; a counterfactual map shows evidence against its class.
+  const method = `${String(manifest.method)}${manifest.counterfactual ? ' counterfactual' : ''}`;
   const jobs: RenderJob[] = [];
   const failures: RenderResult['failures'] = [];
   const seen = new Set<string>();
@@ -177,6 +253,8 @@ async function collectJobs(options: RenderCommandOptions, log: Log): Promise<{ j
         imagePath: join(options.cam as string, entry.input),
         empty: entry.empty,
         ...(entry.guided ? { guidedPath: join(options.cam as string, entry.guided) } : {}),
+        facts: captionFactsOf(entry, method),
+        source: entry.source,
       });
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
@@ -184,7 +262,7 @@ async function collectJobs(options: RenderCommandOptions, log: Log): Promise<{ j
       log.error(error.message);
     }
   });
-  return { jobs, defaultOut: options.cam, failures };
+  return { jobs, defaultOut: options.cam, failures, manifest };
 }
 
 type DrawOptions = Parameters<typeof drawExplanation>[4];
@@ -244,12 +322,15 @@ function checkOutputSize(width: number, height: number, what: string, ErrorKind:
 }
 
 /**
- * The contact sheet holds one row per entry; refuse it when the first drawing shows it would be
- * too large, before any file is written (rows of failed entries are left out, so this errs high).
+ * The contact sheet holds one row per entry (under a caption band when `captioned`); refuse it
+ * when the first drawing shows it would be too large, before any file is written (rows of failed
+ * entries are left out, so this errs high).
  */
-function checkGridSize(rows: number, tile: { width: number; height: number }): void {
-  const width = 3 * tile.width + 8;
-  const height = rows * (tile.height + 2) + 2;
+function checkGridSize(rows: number, tile: { width: number; height: number }, captioned: boolean): void {
+  const gap = CONTACT_SHEET_GAP;
+  const width = 3 * tile.width + 4 * gap;
+  const band = captioned ? captionHeight(sheetCaptionWidth(tile.width)) : 0;
+  const height = rows * (tile.height + band + gap) + gap;
   if (width * height > MAX_OUTPUT_PIXELS) {
     throw new UsageError(
       `--grid: ${rows} rows of ${tile.width}x${tile.height} tiles make a ${width}x${height} sheet, more than the ` +
@@ -259,15 +340,15 @@ function checkGridSize(rows: number, tile: { width: number; height: number }): v
 }
 
 /**
- * --grid must name a file in an existing directory, or in --out (created before the grid is
- * written); checked before anything is drawn.
+ * --grid and --html must name a file in an existing directory, or in --out (created before they
+ * are written); checked before anything is drawn.
  */
-async function checkGridTarget(path: string, out: string): Promise<void> {
+async function checkFileTarget(path: string, out: string, flag: string, extension: string): Promise<void> {
   const existing = await stat(path).catch(() => undefined);
-  if (existing?.isDirectory()) throw new InputError(`--grid ${path}: is a directory; expected a .png file name`);
+  if (existing?.isDirectory()) throw new InputError(`${flag} ${path}: is a directory; expected a ${extension} file name`);
   if (dirname(path) === out) return;
   const parent = await stat(dirname(path)).catch(() => undefined);
   if (!parent?.isDirectory()) {
-    throw new InputError(`--grid ${path}: ${parent ? `${dirname(path)} is not a directory` : `directory ${dirname(path)} does not exist`}`);
+    throw new InputError(`${flag} ${path}: ${parent ? `${dirname(path)} is not a directory` : `directory ${dirname(path)} does not exist`}`);
   }
 }

@@ -3,16 +3,22 @@
  * `data:` URLs, no scripts) with the scores table, the deletion and insertion curves of every
  * method against the random baseline, the sanity-check curves and example renders.
  */
+import { escapeHtml as escape, htmlDocument } from '../html-page.js';
 import type { EvalReport } from './eval-report.js';
 import type { MethodScores } from './evaluate.js';
 import type { ExampleRow } from './report-examples.js';
-import { REPORT_STYLE } from './report-style.js';
-import { escapeXml as escape, lineChartSvg, type ChartSeries } from './svg-chart.js';
+import { CHART_STYLE, lineChartSvg, type ChartSeries } from './svg-chart.js';
 
 /** Distinct colors for up to 10 methods (matplotlib's tab10), then repeated. */
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 const RANDOM_COLOR = '#555555';
 
+/** The report's own rules, after the house style (html-page.ts). */
+const STYLE = `${CHART_STYLE}
+tr.baseline td { color: #555; font-style: italic; }
+.examples td { text-align: center; vertical-align: top; font-size: 12px; }
+.examples img { image-rendering: pixelated; display: block; }
+`;
 
 /**
  * @returns the whole HTML document as a string (UTF-8 text)
@@ -28,21 +34,7 @@ export function renderReportHtml(report: EvalReport, examples: readonly ExampleR
     examplesSection(examples),
     protocolSection(report),
   ].join('\n');
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escape(title)}</title>`,
-    `<style>${REPORT_STYLE}</style>`,
-    '</head>',
-    '<body>',
-    body,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlDocument({ title, style: STYLE, body });
 }
 
 function summarySection(report: EvalReport): string {

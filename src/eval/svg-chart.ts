@@ -2,6 +2,7 @@
  * Minimal line charts as inline SVG text, for the self-contained report page (no scripts, no
  * external assets). Pure string building.
  */
+import { escapeHtml } from '../html-page.js';
 
 export interface ChartSeries {
   name: string;
@@ -25,13 +26,15 @@ export interface LineChart {
   height?: number;
 }
 
+/** CSS for the charts' classes (and `.charts`, a row of them), for the pages that show them. */
+export const CHART_STYLE = `
+.charts { display: flex; flex-wrap: wrap; gap: 1em; }
+.chart-title { font-size: 13px; font-weight: 600; } .tick, .legend { font-size: 11px; } .axis-label { font-size: 11px; fill: #444; }
+.grid { stroke: #eee; } .axis { stroke: #444; }
+`;
+
 const MARGIN = { left: 48, right: 24, top: 34, bottom: 58 };
 const LEGEND_LINE = 15;
-
-/** Escapes text for HTML/SVG content and attribute values. */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
 
 /**
  * An `<svg>` element: axes with ticks, one polyline per series, and a legend below the axes.
@@ -55,9 +58,9 @@ export function lineChartSvg(chart: LineChart): string {
   };
   const parts: string[] = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(chart.title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(chart.title)}">`,
   );
-  parts.push(`<text x="${width / 2}" y="16" text-anchor="middle" class="chart-title">${escapeXml(chart.title)}</text>`);
+  parts.push(`<text x="${width / 2}" y="16" text-anchor="middle" class="chart-title">${escapeHtml(chart.title)}</text>`);
   const yStep = chart.y.step ?? (yMax - yMin) / 5;
   const yTicks = Math.round((yMax - yMin) / yStep);
   for (let t = 0; t <= yTicks; t++) {
@@ -77,22 +80,22 @@ export function lineChartSvg(chart: LineChart): string {
   } else {
     chart.x.labels.forEach((label, index) => {
       const x = xAt(index).toFixed(1);
-      parts.push(`<text x="${x}" y="${xAxisY + 10}" text-anchor="end" transform="rotate(-45 ${x} ${xAxisY + 10})" class="tick">${escapeXml(label)}</text>`);
+      parts.push(`<text x="${x}" y="${xAxisY + 10}" text-anchor="end" transform="rotate(-45 ${x} ${xAxisY + 10})" class="tick">${escapeHtml(label)}</text>`);
     });
   }
   parts.push(`<line x1="${MARGIN.left}" y1="${xAxisY}" x2="${width - MARGIN.right}" y2="${xAxisY}" class="axis"/>`);
   parts.push(`<line x1="${MARGIN.left}" y1="${MARGIN.top}" x2="${MARGIN.left}" y2="${xAxisY}" class="axis"/>`);
-  parts.push(`<text x="${MARGIN.left + plotWidth / 2}" y="${plotAreaHeight - 4}" text-anchor="middle" class="axis-label">${escapeXml(chart.x.label)}</text>`);
+  parts.push(`<text x="${MARGIN.left + plotWidth / 2}" y="${plotAreaHeight - 4}" text-anchor="middle" class="axis-label">${escapeHtml(chart.x.label)}</text>`);
   parts.push(
-    `<text x="12" y="${MARGIN.top + plotHeight / 2}" text-anchor="middle" transform="rotate(-90 12 ${MARGIN.top + plotHeight / 2})" class="axis-label">${escapeXml(chart.y.label)}</text>`,
+    `<text x="12" y="${MARGIN.top + plotHeight / 2}" text-anchor="middle" transform="rotate(-90 12 ${MARGIN.top + plotHeight / 2})" class="axis-label">${escapeHtml(chart.y.label)}</text>`,
   );
   for (const series of chart.series) {
     const coordinates = series.values.map((value, index) => `${xAt(index).toFixed(1)},${yAt(value).toFixed(1)}`).join(' ');
     const dash = series.dashed ? ' stroke-dasharray="5 3"' : '';
-    parts.push(`<polyline points="${coordinates}" fill="none" stroke="${escapeXml(series.color)}" stroke-width="2"${dash}><title>${escapeXml(series.name)}</title></polyline>`);
+    parts.push(`<polyline points="${coordinates}" fill="none" stroke="${escapeHtml(series.color)}" stroke-width="2"${dash}><title>${escapeHtml(series.name)}</title></polyline>`);
     if (series.markers) {
       series.values.forEach((value, index) => {
-        parts.push(`<circle cx="${xAt(index).toFixed(1)}" cy="${yAt(value).toFixed(1)}" r="3" fill="${escapeXml(series.color)}"><title>${escapeXml(`${series.name}: ${formatValue(value)}`)}</title></circle>`);
+        parts.push(`<circle cx="${xAt(index).toFixed(1)}" cy="${yAt(value).toFixed(1)}" r="3" fill="${escapeHtml(series.color)}"><title>${escapeHtml(`${series.name}: ${formatValue(value)}`)}</title></circle>`);
       });
     }
   }
@@ -100,8 +103,8 @@ export function lineChartSvg(chart: LineChart): string {
     const x = MARGIN.left;
     const y = plotAreaHeight + LEGEND_LINE * index + LEGEND_LINE / 2;
     const dash = series.dashed ? ' stroke-dasharray="5 3"' : '';
-    parts.push(`<line x1="${x}" y1="${y}" x2="${x + 18}" y2="${y}" stroke="${escapeXml(series.color)}" stroke-width="2"${dash}/>`);
-    parts.push(`<text x="${x + 22}" y="${y}" dominant-baseline="middle" class="legend">${escapeXml(series.name)}</text>`);
+    parts.push(`<line x1="${x}" y1="${y}" x2="${x + 18}" y2="${y}" stroke="${escapeHtml(series.color)}" stroke-width="2"${dash}/>`);
+    parts.push(`<text x="${x + 22}" y="${y}" dominant-baseline="middle" class="legend">${escapeHtml(series.name)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n');

@@ -7,8 +7,8 @@
 import type { ModelMetadata } from '../models/metadata.js';
 import type { ClassScore, ConfusionMatrix } from './confusion.js';
 import type { ExampleTile } from './report-examples.js';
-import { REPORT_STYLE } from './report-style.js';
-import { escapeXml as escape, lineChartSvg } from './svg-chart.js';
+import { escapeHtml as escape, htmlDocument } from '../html-page.js';
+import { CHART_STYLE, lineChartSvg } from './svg-chart.js';
 
 export interface TrainingExample {
   /** Index in the evaluated split. */
@@ -38,7 +38,8 @@ export interface TrainingReport {
 const TRAIN_COLOR = '#1f77b4';
 const TEST_COLOR = '#ff7f0e';
 
-const PAGE_STYLE = `${REPORT_STYLE}
+/** The page's own rules, after the house style (html-page.ts). */
+const STYLE = `${CHART_STYLE}
 .confusion td, .confusion th { text-align: center; border: 1px solid #e4e4e4; min-width: 2.2em; font-size: 12px; }
 .confusion th.predicted { writing-mode: vertical-rl; transform: rotate(180deg); text-align: left; vertical-align: bottom; }
 .confusion th.true { text-align: right; }
@@ -62,23 +63,7 @@ export function renderTrainingReportHtml(report: TrainingReport): string {
     examplesSection(report),
     settingsSection(report.metadata),
   ].join('\n');
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    // No favicon request: the page must need no other file.
-    '<link rel="icon" href="data:,">',
-    `<title>${escape(title)}</title>`,
-    `<style>${PAGE_STYLE}</style>`,
-    '</head>',
-    '<body>',
-    body,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlDocument({ title, style: STYLE, body });
 }
 
 function percent(fraction: number | null, digits = 1): string {

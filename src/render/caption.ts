@@ -86,6 +86,14 @@ export function captionScale(width: number): number {
   return width >= 600 ? 2 : 1;
 }
 
+/** Height in pixels of the band drawCaption draws `width` pixels wide. */
+export function captionHeight(width: number, scale = captionScale(width)): number {
+  return (CAPTION_LINES * LINE_HEIGHT + 2 * PADDING) * scale;
+}
+
+/** Every caption has two lines: what was predicted, and what the map shows. */
+const CAPTION_LINES = 2;
+
 /**
  * The caption as a band `width` pixels wide: two lines of text (shortened to fit) on a
  * background that says right (light green), wrong (red, white text) or unknown (light gray).
@@ -95,7 +103,7 @@ export function captionScale(width: number): number {
 export function drawCaption(facts: CaptionFacts, width: number, scale = captionScale(width)): RgbImage {
   if (!Number.isSafeInteger(width) || width < 1) throw new RangeError(`drawCaption: width must be a positive integer, got ${width}`);
   const lines = captionParts(facts);
-  const height = (lines.length * LINE_HEIGHT + 2 * PADDING) * scale;
+  const height = captionHeight(width, scale);
   const colors = BAND_COLORS[verdictOf(facts)];
   const data = new Uint8Array(width * height * 3);
   for (let offset = 0; offset < data.length; offset += 3) data.set(colors.background, offset);

@@ -64,6 +64,14 @@ export interface RgbImage {
 /** Color of the gaps between tiles: white, so dark tiles stay distinguishable. */
 const GAP_VALUE = 255;
 
+/** Default pixels between and around the tiles of a contact sheet. */
+export const CONTACT_SHEET_GAP = 2;
+
+/** Width of a row caption on a contact sheet: the three tiles and the two gaps between them. */
+export function sheetCaptionWidth(tileWidth: number, gap = CONTACT_SHEET_GAP): number {
+  return 3 * tileWidth + 2 * gap;
+}
+
 /**
  * Lays rows of (original | heatmap | blend) tiles out in one picture, separated and framed by
  * `gap` pixels of white, each row under its caption band if it has one. With R rows the result is
@@ -71,11 +79,11 @@ const GAP_VALUE = 255;
  *
  * @param rows each tile a Uint8Array tileHeight×tileWidth×3, 0–255; at least one row
  * @param tileWidth, tileHeight tile size in pixels, positive integers
- * @param gap pixels between and around tiles, a non-negative integer (default 2)
+ * @param gap pixels between and around tiles, a non-negative integer (default CONTACT_SHEET_GAP, 2)
  * @returns the sheet as an RgbImage
  * @throws RangeError for no rows, bad sizes, or a tile whose length is not tileHeight×tileWidth×3
  */
-export function contactSheet(rows: readonly ContactSheetRow[], tileWidth: number, tileHeight: number, gap = 2): RgbImage {
+export function contactSheet(rows: readonly ContactSheetRow[], tileWidth: number, tileHeight: number, gap = CONTACT_SHEET_GAP): RgbImage {
   if (rows.length === 0) throw new RangeError('contactSheet: no rows given; expected at least one');
   if (!Number.isSafeInteger(tileWidth) || tileWidth < 1 || !Number.isSafeInteger(tileHeight) || tileHeight < 1) {
     throw new RangeError(`contactSheet: tile size must be positive integers, got ${tileWidth}×${tileHeight}`);
@@ -83,7 +91,7 @@ export function contactSheet(rows: readonly ContactSheetRow[], tileWidth: number
   if (!Number.isSafeInteger(gap) || gap < 0) throw new RangeError(`contactSheet: gap must be a non-negative integer, got ${gap}`);
 
   const width = 3 * tileWidth + 4 * gap;
-  const captionWidth = width - 2 * gap;
+  const captionWidth = sheetCaptionWidth(tileWidth, gap);
   const captionsHeight = rows.reduce((sum, row) => sum + (row.caption?.height ?? 0), 0);
   const height = rows.length * tileHeight + (rows.length + 1) * gap + captionsHeight;
   const data = new Uint8Array(width * height * 3).fill(GAP_VALUE);

@@ -13,6 +13,8 @@ import { runCli, type CliResult } from '../helpers/run-cli.js';
 /** Digits are drawn 8× larger; the grid has a 2-pixel border around and between its panels. */
 const PANEL = 28 * 8;
 const BORDER = 2;
+/** Each row's caption: two lines of 10 px and 4 px of padding, at twice the size on a 676 px row. */
+const CAPTION = 48;
 
 let cwd: string;
 let result: CliResult;
@@ -44,6 +46,17 @@ describe('gradcam demo', () => {
       expect([png.width, png.height]).toEqual([PANEL, PANEL]);
     }
     const grid = PNG.sync.read(await readFile(join(out, 'grid.png')));
-    expect([grid.width, grid.height]).toEqual([3 * PANEL + 4 * BORDER, 3 * PANEL + 4 * BORDER]);
+    expect([grid.width, grid.height]).toEqual([3 * PANEL + 4 * BORDER, 3 * (PANEL + CAPTION) + 4 * BORDER]);
+    // MNIST digits come with labels, so every caption band says right (light green) or wrong (red).
+    for (let row = 0; row < 3; row++) {
+      const top = BORDER + row * (CAPTION + PANEL + BORDER);
+      const offset = ((top + 1) * grid.width + BORDER + 1) * 4;
+      const verdict = manifest.entries[row].label.index === manifest.entries[row].predicted.index ? [220, 237, 220] : [198, 40, 40];
+      expect(Array.from(grid.data.subarray(offset, offset + 3))).toEqual(verdict);
+    }
+    expect(manifest.entries[1].label).toEqual({ index: 2, name: '2' }); // MNIST test digit 1 is a 2
+    const gallery = await readFile(join(out, 'index.html'), 'utf8');
+    expect(gallery.match(/<article /g)).toHaveLength(3);
+    expect(gallery).toContain('src="blend_test_00001.png"');
   });
 });

@@ -7,7 +7,8 @@ import { EVAL_REPORT_FORMAT, EVAL_REPORT_VERSION, formatEvalTable, type EvalRepo
 import type { MethodScores } from '../../src/eval/evaluate.js';
 import type { ExampleRow } from '../../src/eval/report-examples.js';
 import { renderReportHtml } from '../../src/eval/report-html.js';
-import { escapeXml, lineChartSvg } from '../../src/eval/svg-chart.js';
+import { lineChartSvg } from '../../src/eval/svg-chart.js';
+import { escapeHtml } from '../../src/html-page.js';
 import { checkNesting } from '../helpers/html.js';
 
 function scores(method: string, deletion: number, insertion: number): MethodScores {
@@ -120,7 +121,7 @@ describe('lineChartSvg', () => {
   });
 
   it('escapes markup', () => {
-    expect(escapeXml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
 });
 
