@@ -701,7 +701,7 @@ const CASES: BadInputCase[] = [
           (json.entries as { input: string }[])[1].input = '/etc/passwd';
         }),
       );
-      return { ...setup, mentions: [...setup.mentions, 'entry 1', '"input"'], outputs: ['out', ...RENDERED('out', 'digit')] };
+      return { ...setup, mentions: [...setup.mentions, 'entry 1', '"input"'], outputs: ['out', ...RENDERED('out', 'digit'), 'out/index.html'] };
     },
   },
   { name: '.npy zero bytes', code: 1, setup: (dir) => renderOnMap(dir, new Uint8Array(0)) },
