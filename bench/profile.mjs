@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 /**
- * Per-kernel profile of one training step (forward + backward + SGD-momentum update) of the
- * VGG-11-style CIFAR-10 model, batch 64, on the current backend: where a step's time goes.
- * Prints one JSON object per kernel (sorted by total time) and a summary on stdout.
+ * Per-kernel profile of one training step (forward + backward + update), batch 64, on the current
+ * backend: where a step's time goes. Prints one JSON object per kernel (sorted by total time) and
+ * a summary on stdout.
  *
- *   node bench/profile.mjs [--width 1] [--backend wasm] [--threads N] [--steps 3]
+ *   node bench/profile.mjs [--recipe cifar10|mnist|full] [--width X] [--backend wasm] [--threads N] [--steps 3]
+ *
+ * cifar10 / mnist: the default recipe of `gradcam train --dataset <name>` (batch norm, Adam; the
+ * default); full: the full-width net without batch norm, SGD-momentum. --width overrides the width.
  */
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
   options: {
-    width: { type: 'string', default: '1' },
+    recipe: { type: 'string', default: 'cifar10' },
+    width: { type: 'string' },
     backend: { type: 'string', default: process.env.GRADCAM_BACKEND ?? 'auto' },
     threads: { type: 'string' },
     steps: { type: 'string', default: '3' },
@@ -21,23 +25,32 @@ const { initBackend } = await import('../dist/backend/index.js');
 const { buildVgg, poolsForInput } = await import('../dist/models/vgg.js');
 const { computeLogits } = await import('../dist/models/forward.js');
 const { createOptimizer } = await import('../dist/models/training.js');
+const { TRAINING_DEFAULTS } = await import('../dist/commands/train-options.js');
 const { fillBatch } = await import('../dist/data/batches.js');
 const { Random } = await import('../dist/random.js');
 
 const log = (m) => process.stderr.write(`profile: ${m}\n`);
 const backend = await initBackend(args.backend, { info: log, warn: log }, args.threads ? Number(args.threads) : undefined);
-const width = Number(args.width);
-const model = buildVgg({ inputShape: [32, 32, 3], classes: 10, width, batchNorm: false, poolAfter: poolsForInput(32, 32), seed: 1 });
-const optimizer = createOptimizer('sgd', 0.01);
+const recipes = {
+  cifar10: { ...TRAINING_DEFAULTS.cifar10, side: 32, channels: 3 },
+  mnist: { ...TRAINING_DEFAULTS.mnist, side: 28, channels: 1 },
+  full: { width: 1, batchNorm: false, optimizer: 'sgd', learningRate: 0.01, side: 32, channels: 3 },
+};
+const recipe = recipes[args.recipe];
+if (!recipe) throw new Error(`--recipe: expected one of ${Object.keys(recipes).join(', ')}`);
+const width = args.width === undefined ? recipe.width : Number(args.width);
+const { side, channels } = recipe;
+const model = buildVgg({ inputShape: [side, side, channels], classes: 10, width, batchNorm: recipe.batchNorm, poolAfter: poolsForInput(side, side), seed: 1 });
+const optimizer = createOptimizer(recipe.optimizer, recipe.learningRate);
 const variables = model.trainableWeights.map((w) => w.read());
 const count = 64;
-const set = { images: new Uint8Array(count * 3072).map((_, i) => (i * 2654435761) >>> 24), labels: new Uint8Array(count).map((_, i) => i % 10), count, height: 32, width: 32, channels: 3 };
-const normalization = { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] };
+const set = { images: new Uint8Array(count * side * side * channels).map((_, i) => (i * 2654435761) >>> 24), labels: new Uint8Array(count).map((_, i) => i % 10), count, height: side, width: side, channels };
+const normalization = { mean: Array(channels).fill(0.5), std: Array(channels).fill(0.25) };
 const random = new Random(1);
 const indices = Int32Array.from({ length: count }, (_, i) => i);
 
 function step() {
-  const batch = fillBatch(set, indices, normalization, random);
+  const batch = fillBatch(set, indices, normalization, args.recipe === 'mnist' ? undefined : random);
   tf.tidy(() => {
     const images = tf.tensor4d(batch.images, batch.shape);
     const labels = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), 10);
@@ -66,4 +79,4 @@ const kernelMs = rows.reduce((sum, row) => sum + row.ms, 0);
 for (const row of rows) {
   process.stdout.write(`${JSON.stringify({ kernel: row.kernel, msPerStep: Number((row.ms / steps).toFixed(2)), callsPerStep: row.calls / steps, share: Number((row.ms / kernelMs).toFixed(3)) })}\n`);
 }
-process.stdout.write(`${JSON.stringify({ summary: true, backend: backend.description, width, batch: count, wallMsPerStep: Number((wall / steps).toFixed(1)), kernelMsPerStep: Number((kernelMs / steps).toFixed(1)), imagesPerSecondUnderProfiler: Number(((count * steps) / (wall / 1000)).toFixed(1)) })}\n`);
+process.stdout.write(`${JSON.stringify({ summary: true, backend: backend.description, recipe: args.recipe, width, batch: count, wallMsPerStep: Number((wall / steps).toFixed(1)), kernelMsPerStep: Number((kernelMs / steps).toFixed(1)), imagesPerSecondUnderProfiler: Number(((count * steps) / (wall / 1000)).toFixed(1)) })}\n`);

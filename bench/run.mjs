@@ -3,9 +3,9 @@
  * `npm run bench`: measures gradcam's throughput on this machine and prints one JSON object per
  * measurement on stdout (progress on stderr). Not a test: numbers, no assertions.
  *
- *   train   images/s of training steps (forward + backward + SGD-momentum update) of the
- *           VGG-11-style CIFAR-10 model, batch 64, 32×32×3 random data, after warm-up; at width 1
- *           (the full net) and at the default width
+ *   train   images/s of training steps (batch assembly, forward, backward, update), batch 64,
+ *           random data, after warm-up: the default CIFAR-10 and MNIST recipes (batch norm, Adam,
+ *           CIFAR-10 augmentation), and the full-width net (SGD, no batch norm)
  *   cam     images/s of Grad-CAM maps for 1,000 images in one `cam` run (batched), and the wall
  *           time of one `gradcam cam` process explaining a single image (start-up included)
  *   render  images/s of `render` over those 1,000 maps
@@ -17,7 +17,8 @@
  *   --all-backends     run everything once per available backend (one process each)
  *   --phases a,b       subset of train,cam,render (default: all)
  *   --quick            fewer steps and images (for a smoke run)
- *   --peer             also run ../shared/bench/peer_torch.py (PyTorch) with 1 and 2 threads
+ *   --peer             also run the PyTorch peers with 1 and 2 threads: bench/peer_recipe.py (the
+ *                      default recipes) and ../shared/bench/peer_torch.py (the full-width net)
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
@@ -104,18 +105,22 @@ function randomSet(count, side, channels, seed) {
   return { images, labels, count, height: side, width: side, channels };
 }
 
-/** Training images/s: `runs` runs of `steps` timed steps each, after `warmup` untimed steps. */
-async function measureTraining(width, poolAfter = poolsForInput(32, 32), batchNorm = false) {
+/**
+ * Training images/s of one recipe: `runs` runs of `steps` timed steps each, after `warmup`
+ * untimed steps, through the tool's own training loop (batch assembly and augmentation included).
+ */
+async function measureTraining({ side, channels, width, poolAfter, batchNorm, optimizer: optimizerName, learningRate, augment }) {
   const batchSize = 64;
   const warmup = 2;
   const steps = quick ? 3 : 8;
   const runs = quick ? 1 : 3;
-  const model = buildVgg({ inputShape: [32, 32, 3], classes: 10, width, batchNorm, poolAfter, seed: 1 });
-  const optimizer = createOptimizer('sgd', 0.01);
-  const train = randomSet(batchSize * (warmup + steps * runs), 32, 3, 1);
-  const test = randomSet(1, 32, 3, 2);
+  const model = buildVgg({ inputShape: [side, side, channels], classes: 10, width, batchNorm, poolAfter, seed: 1 });
+  const optimizer = createOptimizer(optimizerName, learningRate);
+  const train = randomSet(batchSize * (warmup + steps * runs), side, channels, 1);
+  const test = randomSet(1, side, channels, 2);
   const stamps = [];
-  const options = { epochs: 1, batchSize, learningRate: 0.01, optimizer: 'sgd', schedule: 'constant', augment: true, normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] }, seed: 1 };
+  const normalization = { mean: Array(channels).fill(0.5), std: Array(channels).fill(0.25) };
+  const options = { epochs: 1, batchSize, learningRate, optimizer: optimizerName, schedule: 'constant', augment, normalization, seed: 1 };
   await trainModel({
     model,
     optimizer,
@@ -180,21 +185,34 @@ function runProcess(argv) {
   });
 }
 
+/**
+ * What is measured in the train phase: the default recipes users train (`gradcam train --dataset
+ * cifar10|mnist` with no other option: batch norm, Adam, CIFAR-10 augmentation), then the full-width
+ * net without batch norm (SGD), in gradcam's layout and in the layout of peer_torch.py.
+ */
+function trainingRecipes() {
+  const recipe = (dataset, side, channels) => {
+    const defaults = TRAINING_DEFAULTS[dataset];
+    return { model: `${dataset}-default`, side, channels, width: defaults.width, poolAfter: poolsForInput(side, side), batchNorm: defaults.batchNorm, optimizer: defaults.optimizer, learningRate: defaults.learningRate, augment: dataset === 'cifar10' };
+  };
+  const full = { side: 32, channels: 3, width: 1, batchNorm: false, optimizer: 'sgd', learningRate: 0.01, augment: true };
+  return [
+    recipe('cifar10', 32, 3),
+    recipe('mnist', 28, 1),
+    // pools after conv1, 2, 4, 8 (conv5–8 at 4×4), as gradcam builds it
+    { ...full, model: 'vgg11-cifar10', poolAfter: poolsForInput(32, 32) },
+    // peer_torch.py's topology (pools after conv1, 2, 4, 6, 8: conv7–8 at 2×2): 27% fewer FLOPs, for a like-for-like ratio
+    { ...full, model: 'vgg11-cifar10-peer-topology', poolAfter: [1, 2, 4, 6, 8] },
+  ];
+}
+
 const scratch = await mkdtemp(join(tmpdir(), 'gradcam-bench-'));
 try {
   if (phases.has('train')) {
-    const defaults = TRAINING_DEFAULTS.cifar10;
-    const configurations = [
-      // The full net as gradcam builds it: pools after conv1, 2, 4, 8 (conv5–8 at 4×4), no batch norm, as peer_torch.py.
-      { label: 'full (width 1)', model: 'vgg11-cifar10', width: 1, poolAfter: poolsForInput(32, 32), batchNorm: false },
-      // peer_torch.py's topology (pools after conv1, 2, 4, 6, 8: conv7–8 at 2×2): 27% fewer FLOPs, for a like-for-like ratio.
-      { label: 'peer topology (width 1)', model: 'vgg11-cifar10-peer-topology', width: 1, poolAfter: [1, 2, 4, 6, 8], batchNorm: false },
-      { label: `default (width ${defaults.width}, batch norm)`, model: 'vgg11-cifar10', width: defaults.width, poolAfter: poolsForInput(32, 32), batchNorm: defaults.batchNorm },
-    ];
-    for (const config of configurations) {
-      log(`train: ${config.label}`);
-      const runs = await measureTraining(config.width, config.poolAfter, config.batchNorm);
-      emit({ phase: 'train', metric: 'images_per_second', value: round(median(runs)), runs: runs.map((r) => round(r)), width: config.width, batchNorm: config.batchNorm, batchSize: 64, model: config.model });
+    for (const recipe of trainingRecipes()) {
+      log(`train: ${recipe.model}`);
+      const runs = await measureTraining(recipe);
+      emit({ phase: 'train', metric: 'images_per_second', value: round(median(runs)), runs: runs.map((r) => round(r)), model: recipe.model, width: recipe.width, batchNorm: recipe.batchNorm, optimizer: recipe.optimizer, augment: recipe.augment, batchSize: 64 });
     }
     emitMemory('train');
   }
@@ -241,14 +259,21 @@ try {
 }
 if (args.peer) runPeer();
 
+/** The PyTorch peers: the default recipes (bench/peer_recipe.py) and the full-width net (peer_torch.py), 1 and 2 threads. */
 function runPeer() {
-  const script = join(root, '..', 'shared', 'bench', 'peer_torch.py');
-  for (const threads of ['1', '2']) {
-    try {
-      const output = execFileSync('/usr/bin/python3', [script, threads], { encoding: 'utf8' });
-      process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
-    } catch (error) {
-      log(`peer_torch.py (${threads} threads) failed: ${error.message.split('\n')[0]}; install with apt-get install -y python3-torch`);
+  const peers = [
+    ...['cifar10', 'mnist'].map((dataset) => (threads) => [join(root, 'bench', 'peer_recipe.py'), dataset, threads]),
+    (threads) => [join(root, '..', 'shared', 'bench', 'peer_torch.py'), threads],
+  ];
+  for (const peer of peers) {
+    for (const threads of ['1', '2']) {
+      const argv = peer(threads);
+      try {
+        const output = execFileSync('/usr/bin/python3', argv, { encoding: 'utf8' });
+        process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+      } catch (error) {
+        log(`${argv.join(' ')} failed: ${error.message.split('\n')[0]}; install PyTorch with apt-get install -y python3-torch`);
+      }
     }
   }
 }

@@ -35,6 +35,7 @@ export const requirePackage = load;
 
 export const {
   // engine, backends, kernels and gradients
+  engine,
   env,
   getBackend,
   setBackend,
@@ -59,9 +60,12 @@ export const {
   Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
+  FusedBatchNorm,
   MaxPoolGrad,
   Relu,
   _FusedMatMul,
+  // classes
+  AdamOptimizer,
   // namespaces
   backend_util,
   broadcast_util,
@@ -74,6 +78,7 @@ export const {
   // ops
   add,
   argMax,
+  batchNorm,
   cast,
   concat,
   div,
@@ -92,6 +97,7 @@ export const {
   randomNormal,
   relu,
   reshape,
+  rsqrt,
   scalar,
   slice,
   softmax,
@@ -108,6 +114,7 @@ export const {
   topk,
   transpose,
   where,
+  zeros,
   zerosLike,
 } = core;
 

@@ -17,7 +17,7 @@
  * cases use a path below a regular file (`notes.txt/out`), which no user can create.
  */
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync, gunzipSync, gzipSync } from 'node:zlib';
@@ -28,6 +28,7 @@ import { encodeNpy } from '../src/data/npy.js';
 import { InputError } from '../src/errors.js';
 import { Random } from '../src/random.js';
 import { idxImages, idxLabels, idxPixel, tarGzip, writeCifarDirectory, writeIdxDirectory } from './data/fixtures.js';
+import type { Quantization } from './helpers/converter-weights.js';
 import { writeSyntheticFolder } from './helpers/synthetic-data.js';
 import { LAUNCHER, runCli, type CliResult } from './helpers/run-cli.js';
 import { diffTrees, snapshotTree, type TreeSnapshot } from './helpers/tree-snapshot.js';
@@ -175,6 +176,24 @@ async function poisonWeight(path: string, index: number, value: number): Promise
   const bytes = await readFile(path);
   new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setFloat32(4 * index, value, true);
   await writeFile(path, bytes);
+}
+
+/**
+ * A 28×28 gray foreign model (conv → global average pool → dense) written as tensorflowjs_converter
+ * writes it, with the given quantization and shard size (test/helpers/converter-weights.ts).
+ */
+async function writeConvertedForeignModel(directory: string, quantization: Quantization, shardBytes?: number): Promise<string> {
+  const tf = await import('@tensorflow/tfjs');
+  tf.env().set('PROD', true);
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 2, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv' }));
+  model.add(tf.layers.globalAveragePooling2d({ name: 'pool' }));
+  model.add(tf.layers.dense({ units: 2, name: 'logits' }));
+  await mkdir(directory, { recursive: true });
+  const { writeConvertedModel } = await import('./helpers/converter-weights.js');
+  await writeConvertedModel(directory, model, { quantization, shardBytes });
+  model.dispose();
+  return directory;
 }
 
 /**
@@ -619,6 +638,52 @@ const CASES: BadInputCase[] = [
   },
   { name: 'gradcam.json with 3 class names for 10 outputs', code: 1, setup: (dir) => camOnModel(dir, 'gradcam.json', (path) => editJson(path, (json) => void (json.classNames = ['a', 'b', 'c']))) },
   { name: 'gradcam.json targetLayer that does not exist', code: 1, setup: (dir) => camOnModel(dir, 'gradcam.json', (path) => editJson(path, (json) => void (json.targetLayer = 'conv99'))) },
+  {
+    name: 'a uint8-quantized model whose weight scale is 1e999',
+    code: 1,
+    setup: async (dir) => {
+      const model = await writeConvertedForeignModel(join(dir, 'quantized'), 'uint8');
+      const path = join(model, 'model.json');
+      const json = JSON.parse(await readFile(path, 'utf8'));
+      json.weightsManifest[0].weights[0].quantization.scale = 'INFINITY';
+      await writeFile(path, JSON.stringify(json).replace('"INFINITY"', '1e999'));
+      return { args: ['cam', '--model', model, '--image', shared.png, '--out', join(dir, 'out')], mentions: [path, 'conv/kernel', '"scale"'] };
+    },
+  },
+  {
+    name: 'a float16-quantized weights shard holding an Infinity',
+    code: 1,
+    setup: async (dir) => {
+      const model = await writeConvertedForeignModel(join(dir, 'half'), 'float16');
+      const shard = join(model, 'group1-shard1of1');
+      const bytes = await readFile(shard);
+      bytes.writeUInt16LE(0xfc00, 2);
+      await writeFile(shard, bytes);
+      return { args: ['cam', '--model', model, '--image', shared.png, '--out', join(dir, 'out')], mentions: [shard, 'NaN or Infinity'] };
+    },
+  },
+  {
+    name: 'a sharded model whose second shard is missing',
+    code: 1,
+    setup: async (dir) => {
+      const model = await writeConvertedForeignModel(join(dir, 'sharded'), 'none', 64);
+      const shard = join(model, 'group1-shard2of2');
+      await rm(shard);
+      return { args: ['cam', '--model', model, '--image', shared.png, '--out', join(dir, 'out')], mentions: [shard, 'missing'] };
+    },
+  },
+  {
+    name: 'a weights shard that is a link to /dev/zero',
+    code: 1,
+    maxSeconds: 30,
+    setup: async (dir) => {
+      const model = await writeConvertedForeignModel(join(dir, 'device'), 'uint8');
+      const shard = join(model, 'group1-shard1of1');
+      await rm(shard);
+      await symlink('/dev/zero', shard);
+      return { args: ['cam', '--model', model, '--image', shared.png, '--out', join(dir, 'out')], mentions: [shard, 'not a regular file'] };
+    },
+  },
   {
     name: 'a foreign model (no gradcam.json) whose input is 30000×30000',
     code: 1,

@@ -7,6 +7,7 @@
  * In process: 200 mutants each of a PNG (a third plain byte damage, a third with the chunk CRCs
  * recomputed so the damage reaches IHDR and zlib, a third damaging the inflated scanlines), a JPEG, a .npy, an IDX image file and a cam.json (half byte damage,
  * half JSON values replaced by path tricks and wrong types); plus 100 each of an IDX label file,
+ * a weights manifest (hostile values; what passes must decode in TensorFlow.js to finite values),
  * a gzip stream (through the real file reader) and a tar archive. Then 20 mutants through the
  * real launcher (16 `render`, 4 `train`), for the one-line error contract end to end.
  */
@@ -23,6 +24,8 @@ import { readDecompressed } from '../src/data/input-files.js';
 import { checkManifestEntry, isPlainFileName, parseManifest, type CamManifest } from '../src/data/manifest.js';
 import { decodeNpy, encodeNpy, type NpyArray } from '../src/data/npy.js';
 import { readTarFiles } from '../src/data/tar.js';
+import * as tf from '../src/tf.js';
+import { checkWeightsFinite, parseWeightsManifest, type WeightsGroup } from '../src/models/weights-manifest.js';
 import { InputError } from '../src/errors.js';
 import { Random } from '../src/random.js';
 import { fixPngCrcs, mutate, mutatePngScanlines } from './helpers/byte-mutations.js';
@@ -203,6 +206,69 @@ function readManifest(bytes: Uint8Array, source: string): { accepted: number; re
   return { accepted, rejected };
 }
 
+/** A weights manifest with every stored kind the converter writes, and bytes that fit it. */
+const WEIGHTS_MANIFEST_FILE = new TextEncoder().encode(
+  JSON.stringify({
+    weightsManifest: [
+      {
+        paths: ['group1-shard1of2', 'group1-shard2of2'],
+        weights: [
+          { name: 'conv/kernel', shape: [3, 3, 2, 4], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.01, min: -1.2 } },
+          { name: 'conv/bias', shape: [4], dtype: 'float32' },
+          { name: 'bn/gamma', shape: [4], dtype: 'float32', quantization: { dtype: 'float16' } },
+          { name: 'steps', shape: [2], dtype: 'int32', quantization: { dtype: 'uint16', scale: 1, min: 0 } },
+          { name: 'mask', shape: [3], dtype: 'bool' },
+        ],
+      },
+      { paths: ['group2-shard1of1'], weights: [{ name: 'dense/kernel', shape: [4, 3], dtype: 'float32' }] },
+    ],
+  }),
+);
+/** Every stored byte: codes, and float16/float32 values of 0.5 (0x3800, 0x3f000000). */
+const WEIGHT_BYTE = (offset: number) => [0x00, 0x00, 0x00, 0x3f][offset % 4];
+
+/** Values a hostile manifest might hold where a dtype, shape, scale or path belongs. */
+const HOSTILE_WEIGHT_VALUES: unknown[] = [...HOSTILE_VALUES, 'int8', 'float64', 'string', 'complex64', 'uint8', 'float16', 2 ** 40, 0.5, -3, [-1], [2 ** 20, 2 ** 20], [0], ['3']];
+
+function mutateWeightsManifest(valid: Uint8Array, random: Random): { bytes: Uint8Array; kinds: string[] } {
+  const json = JSON.parse(new TextDecoder().decode(valid));
+  const slots: { parent: Record<string | number, unknown>; key: string | number }[] = [];
+  const walk = (node: unknown) => {
+    if (typeof node !== 'object' || node === null) return;
+    for (const [key, child] of Object.entries(node)) {
+      slots.push({ parent: node as Record<string, unknown>, key: Array.isArray(node) ? Number(key) : key });
+      walk(child);
+    }
+  };
+  walk(json.weightsManifest);
+  const slot = slots[random.nextInt(slots.length)];
+  const value = HOSTILE_WEIGHT_VALUES[random.nextInt(HOSTILE_WEIGHT_VALUES.length)];
+  slot.parent[slot.key] = value;
+  return { bytes: new TextEncoder().encode(JSON.stringify(json)), kinds: [`set ${String(slot.key)}=${JSON.stringify(value)}`] };
+}
+
+/** The checks model-dir.ts runs on a manifest and on group files of the size it describes. */
+function readWeightsManifest(bytes: Uint8Array, source: string): { groups: WeightsGroup[]; data: Uint8Array[] } {
+  const groups = parseWeightsManifest(JSON.parse(new TextDecoder().decode(bytes)).weightsManifest, source);
+  if (groups.some((group) => group.byteLength > 1 << 20)) return { groups: [], data: [] }; // valid but too big to fill here
+  const data = groups.map((group) => Uint8Array.from({ length: group.byteLength }, (_, i) => WEIGHT_BYTE(i)));
+  groups.forEach((group, index) => checkWeightsFinite(data[index], group.weights, source));
+  return { groups, data };
+}
+
+/** What an accepted manifest promises: TensorFlow.js decodes every weight to its shape, finite. */
+function checkDecodes({ groups, data }: { groups: WeightsGroup[]; data: Uint8Array[] }): void {
+  groups.forEach((group, index) => {
+    const tensors = tf.io.decodeWeights(data[index].buffer as ArrayBuffer, group.weights);
+    for (const spec of group.weights) {
+      const tensor = tensors[spec.name];
+      expect(tensor.shape).toEqual(spec.shape);
+      expect(Array.from(tensor.dataSync() as Float32Array).every(Number.isFinite)).toBe(true);
+      tensor.dispose();
+    }
+  });
+}
+
 describe('fuzzing the readers in process', () => {
   it('200 PNG mutants (file bytes, file bytes with repaired CRCs, scanlines behind zlib): a valid image or an InputError', () => {
     const result = fuzz({
@@ -284,6 +350,21 @@ describe('fuzzing the readers in process', () => {
     // Both ways out of checkManifestEntry are exercised.
     expect(accepted).toBeGreaterThan(0);
     expect(rejected).toBeGreaterThan(0);
+  });
+
+  it('100 weights-manifest mutants (hostile values): groups TensorFlow.js decodes to finite values, or an InputError', () => {
+    tf.env().set('PROD', true);
+    const result = fuzz({
+      name: 'model.json',
+      valid: WEIGHTS_MANIFEST_FILE,
+      cases: 100,
+      seed: SEED + 9,
+      read: readWeightsManifest,
+      check: checkDecodes,
+      mutateCase: (valid, random) => mutateWeightsManifest(valid, random),
+    });
+    expect(result.values).toBeGreaterThan(0);
+    expect(result.errors).toBeGreaterThan(0);
   });
 
   it('100 tar archive mutants: members inside the archive or an InputError', () => {

@@ -10,6 +10,7 @@ import { UsageError, messageOf } from '../errors.js';
 import type { Log } from '../log.js';
 import type { BackendChoice } from '../choices.js';
 import { registerWasmTrainingKernels } from './wasm/kernels.js';
+import { registerBatchNormGradient } from './batch-norm-gradient.js';
 
 export interface BackendInfo {
   /** The tfjs backend name in use. */
@@ -35,6 +36,7 @@ export async function initBackend(choice: BackendChoice, log: Log, wasmThreads: 
   if (started) return started;
   // PROD skips per-op debug checks and silences tfjs's own console notices (stderr stays ours).
   tf.env().set('PROD', true);
+  registerBatchNormGradient();
   started = await startBackend(choice, log, wasmThreads);
   return started;
 }

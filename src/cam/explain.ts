@@ -95,7 +95,7 @@ function explainInScope(split: SplitModel, images: tf.Tensor4D, spec: TargetSpec
       rounds.forEach((targetClasses, round) => {
         tf.tidy(() => {
           // dy selects y_i^{c_i} for each image i (negated for the counterfactual).
-          const dy = tf.mul(tf.oneHot(tf.tensor1d(targetClasses, 'int32'), classes), sign) as tf.Tensor2D;
+          const dy = tf.tensor2d(targetSelector(targetClasses, classes, sign), [batch, classes]);
           addInto(mapSums[round], rawMap(split, pass, input, targetClasses, dy, options).dataSync());
           const guidedSum = guidedSums[round];
           if (guidedSum) addInto(guidedSum, guidedBackprop(split, input, dy).dataSync());
@@ -161,6 +161,16 @@ function rawMap(
     batchSize: options.forwardBatchSize ?? DEFAULT_FORWARD_BATCH,
     maxChannels: options.maxChannels,
   });
+}
+
+/**
+ * dy for the backward pass, float32 [batch × classes] row-major: `sign` at (i, c_i), 0 elsewhere.
+ * (Not tf.oneHot, which refuses a single class: a one-output sigmoid model has one.)
+ */
+function targetSelector(targetClasses: number[], classes: number, sign: number): Float32Array {
+  const selector = new Float32Array(targetClasses.length * classes);
+  targetClasses.forEach((classIndex, image) => (selector[image * classes + classIndex] = sign));
+  return selector;
 }
 
 function addInto(sum: Float64Array, values: ArrayLike<number>): void {

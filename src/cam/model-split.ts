@@ -15,6 +15,7 @@
 import * as tf from '../tf.js';
 import { UsageError } from '../errors.js';
 import { withGuidedRelu } from './guided-relu.js';
+import { defaultTargetLayerName } from './layers-graph.js';
 
 type SymbolicTensor = tf.SymbolicTensor & { id: number; nodeIndex: number; tensorIndex: number };
 interface LayerNode {
@@ -44,41 +45,52 @@ export interface SplitModel {
   logits(images: tf.Tensor4D, options?: { guidedRelu?: boolean }): tf.Tensor2D;
 }
 
+/**
+ * A layer that cannot be explained. `reason` says why without saying where the name came from
+ * (an option, gradcam.json, the default rule): the caller that knows adds that.
+ */
+export class LayerChoiceError extends UsageError {
+  constructor(
+    readonly layerName: string,
+    readonly reason: string,
+  ) {
+    super(`layer ${layerName}: ${reason}`);
+  }
+}
+
 /** Layers whose output has a spatial layout ([batch, h, w, channels]) and can be explained. */
 export function spatialLayerNames(model: tf.LayersModel): string[] {
   return model.layers.filter((layer) => isSpatial(layer as Layer)).map((layer) => layer.name);
 }
 
 /**
- * The default target for a model without gradcam.json: the last convolution-like layer whose
- * output is larger than 1×1 (what Grad-CAM's authors use: the last conv layer keeps the best
- * trade-off between high-level semantics and spatial detail).
+ * The default target for a model without gradcam.json, by the rule of default-target.ts: the last
+ * convolution larger than 1×1 (followed through its batch norm / activation) if every path to
+ * the output passes through it (what Grad-CAM's authors use: the last conv layer keeps the best
+ * trade-off between high-level semantics and spatial detail), else the last layer larger than
+ * 1×1 that every path passes through (where the branches of an Inception or residual block meet).
  */
 export function defaultTargetLayer(model: tf.LayersModel): string {
-  const candidates = model.layers.filter((layer) => {
-    if (!isSpatial(layer as Layer)) return false;
-    const [, h, w] = outputShapeOf(layer as Layer);
-    return /conv/i.test(layer.getClassName()) && (h as number) * (w as number) > 1;
-  });
-  const last = candidates.at(-1);
-  if (!last) throw new UsageError('the model has no convolution layer with a spatial output larger than 1×1; pick one with --layer');
-  // A conv layer followed directly by its own activation / batch norm: explain the activation.
-  return followActivation(model, last as Layer).name;
+  const name = defaultTargetLayerName(model);
+  if (!name) {
+    throw new UsageError('the model has no layer with a spatial output larger than 1×1 that every path to its output passes through');
+  }
+  return name;
 }
 
 export function splitModel(model: tf.LayersModel, layerName: string): SplitModel {
   const target = model.layers.find((layer) => layer.name === layerName) as Layer | undefined;
   if (!target) {
-    throw new UsageError(`--layer ${layerName}: no such layer; layers with a spatial output: ${spatialLayerNames(model).join(', ')}`);
+    throw new LayerChoiceError(layerName, `no such layer; layers with a spatial output: ${spatialLayerNames(model).join(', ')}`);
   }
   if (!isSpatial(target)) {
-    throw new UsageError(
-      `--layer ${layerName}: output shape [${outputShapeOf(target).join(', ')}] is not spatial [batch, h, w, channels]; ` +
-        `choose one of: ${spatialLayerNames(model).join(', ')}`,
+    throw new LayerChoiceError(
+      layerName,
+      `output shape [${outputShapeOf(target).join(', ')}] is not spatial [batch, h, w, channels]; choose one of: ${spatialLayerNames(model).join(', ')}`,
     );
   }
   if (target.inboundNodes.length !== 1) {
-    throw new UsageError(`--layer ${layerName}: the layer is used ${target.inboundNodes.length} times in the graph; its output is ambiguous`);
+    throw new LayerChoiceError(layerName, `the layer is used ${target.inboundNodes.length} times in the graph; its output is ambiguous`);
   }
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new UsageError('only models with one input and one output can be explained');
@@ -87,20 +99,23 @@ export function splitModel(model: tf.LayersModel, layerName: string): SplitModel
   const logitsOutput = preSoftmaxOutput(model.outputs[0] as SymbolicTensor);
   const modelInput = model.inputs[0] as SymbolicTensor;
   const [, h, w, k] = outputShapeOf(target) as number[];
+  const { dependsOnTarget, bypassing } = pathsThrough(targetOutput, logitsOutput.tensor);
+  if (!dependsOnTarget.has(logitsOutput.tensor.id)) {
+    throw new LayerChoiceError(layerName, "the model's output does not depend on this layer (no path from it to the output)");
+  }
 
   return {
     layerName,
     activationShape: [h, w, k],
     classes: (model.outputs[0].shape.at(-1) as number) ?? 0,
     forward(images) {
-      const prefix = new Map<number, tf.Tensor>([[modelInput.id, images]]);
-      const activations = evaluate(targetOutput, prefix) as tf.Tensor4D;
-      const logitsFrom = (replacement: tf.Tensor4D) => {
-        // The prefix holds only the target's ancestors (the graph is acyclic), none of which
-        // depend on A; paths that bypass the target are computed from the input afresh.
-        const values = new Map(prefix).set(targetOutput.id, replacement);
-        return evaluateLogits(logitsOutput, values);
-      };
+      // Everything that does not depend on A (the target's ancestors, and branches that bypass it
+      // and join later) is computed here, once, outside any gradient tape: for ∂y^c/∂A these
+      // values are constants, and recomputing them inside tf.grad would only record them.
+      const constants = new Map<number, tf.Tensor>([[modelInput.id, images]]);
+      const activations = evaluate(targetOutput, constants) as tf.Tensor4D;
+      for (const tensor of bypassing) evaluate(tensor, constants);
+      const logitsFrom = (replacement: tf.Tensor4D) => evaluateLogits(logitsOutput, new Map(constants).set(targetOutput.id, replacement));
       return { activations, logitsFrom };
     },
     logits(images, options = {}) {
@@ -108,6 +123,33 @@ export function splitModel(model: tf.LayersModel, layerName: string): SplitModel
       return options.guidedRelu ? withGuidedRelu(run) : run();
     },
   };
+}
+
+/**
+ * Which symbolic tensors on the way to `output` depend on `target`, and the tensors that do not
+ * but feed a layer that does (skip connections, sibling branches of a concatenation).
+ */
+function pathsThrough(target: SymbolicTensor, output: SymbolicTensor): { dependsOnTarget: Set<number>; bypassing: SymbolicTensor[] } {
+  const dependsOnTarget = new Set<number>();
+  const decided = new Set<number>();
+  const bypassing = new Map<number, SymbolicTensor>();
+  const visit = (tensor: SymbolicTensor): boolean => {
+    if (decided.has(tensor.id)) return dependsOnTarget.has(tensor.id);
+    decided.add(tensor.id);
+    const inputs = tensor.id === target.id ? [] : producerOf(tensor)?.inputTensors ?? [];
+    const depends = inputs.map(visit);
+    if (tensor.id === target.id || depends.some(Boolean)) {
+      dependsOnTarget.add(tensor.id);
+      inputs.forEach((input, index) => depends[index] || bypassing.set(input.id, input));
+    }
+    return dependsOnTarget.has(tensor.id);
+  };
+  visit(output);
+  return { dependsOnTarget, bypassing: [...bypassing.values()] };
+}
+
+function producerOf(tensor: SymbolicTensor): LayerNode | undefined {
+  return (tensor.sourceLayer as Layer).inboundNodes[tensor.nodeIndex];
 }
 
 /** The symbolic tensor to read logits from, and whether its layer's softmax must be bypassed. */
@@ -154,10 +196,36 @@ function evaluate(tensor: SymbolicTensor, values: Map<number, tf.Tensor>): tf.Te
   const node = layer.inboundNodes[tensor.nodeIndex];
   if (!node || node.inputTensors.length === 0) throw new Error(`no value for model input ${tensor.name}`);
   const inputs = node.inputTensors.map((input) => evaluate(input, values));
-  const result = layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training: false }) as tf.Tensor | tf.Tensor[];
+  const result = applyLayer(layer, inputs);
   const outputs = Array.isArray(result) ? result : [result];
   node.outputTensors.forEach((output, index) => values.set(output.id, outputs[index]));
   return outputs[tensor.tensorIndex];
+}
+
+/** Runs one layer in inference mode on its input values. */
+function applyLayer(layer: Layer, inputs: tf.Tensor[]): tf.Tensor | tf.Tensor[] {
+  if (layer.getClassName() === 'BatchNormalization' && (layer.getConfig() as { scale?: boolean }).scale === false) {
+    return batchNormWithUnitScale(layer, inputs[0]);
+  }
+  return layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training: false }) as tf.Tensor | tf.Tensor[];
+}
+
+/**
+ * A BatchNormalization layer without a scale (Keras `scale=False`, as in every InceptionV3
+ * block) passes no `scale` to TensorFlow.js's FusedBatchNorm kernel, and the engine of tfjs-core
+ * 4.22 then cannot record that kernel on a gradient tape: it saves the absent input for the
+ * backward pass and fails ("Cannot read properties of undefined (reading 'dataId')" on cpu,
+ * "'dtype'" on wasm). So such a layer is run as the same op with an explicit scale of ones: the
+ * same values, and a gradient. Inference mode: the moving mean and variance.
+ */
+function batchNormWithUnitScale(layer: Layer, x: tf.Tensor): tf.Tensor {
+  const config = layer.getConfig() as { axis: number; epsilon: number; center: boolean };
+  const weights = layer.getWeights(); // [beta if center], moving mean, moving variance
+  const [beta, mean, variance] = (config.center ? weights : [undefined, ...weights]) as [tf.Tensor | undefined, tf.Tensor, tf.Tensor];
+  const axis = config.axis < 0 ? config.axis + x.rank : config.axis;
+  const broadcastShape = x.shape.map((size, index) => (index === axis ? size : 1));
+  const shaped = (t: tf.Tensor) => (axis === x.rank - 1 ? t : tf.reshape(t, broadcastShape));
+  return tf.batchNorm(x, shaped(mean), shaped(variance), beta === undefined ? undefined : shaped(beta), shaped(tf.onesLike(mean)), config.epsilon);
 }
 
 function isSpatial(layer: Layer): boolean {
@@ -169,17 +237,4 @@ function isSpatial(layer: Layer): boolean {
 function outputShapeOf(layer: Layer): (number | null)[] {
   const shape = layer.outputShape as (number | null)[] | (number | null)[][];
   return Array.isArray(shape[0]) ? (shape[0] as (number | null)[]) : (shape as (number | null)[]);
-}
-
-/** conv → (batch norm) → activation: the activation's output is what Grad-CAM should see. */
-function followActivation(model: tf.LayersModel, layer: Layer): Layer {
-  let current = layer;
-  for (;;) {
-    const consumers = model.layers.filter((candidate) =>
-      (candidate as Layer).inboundNodes.some((node) => node.inputTensors.some((t) => t.sourceLayer === current)),
-    ) as Layer[];
-    const next = consumers.length === 1 ? consumers[0] : undefined;
-    if (!next || !['BatchNormalization', 'Activation', 'ReLU', 'LeakyReLU', 'ELU'].includes(next.getClassName())) return current;
-    current = next;
-  }
 }

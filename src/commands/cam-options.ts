@@ -4,7 +4,7 @@ import { collect, integerIn, integerListIn, numberIn, shardSpec } from '../optio
 import { defineOptions, type OptionValues } from '../options.js';
 
 export const CAM_OPTIONS = defineOptions({
-  model: { flags: '--model <dir>', description: 'model directory written by `gradcam train` (or any TensorFlow.js layers model)', required: true },
+  model: { flags: '--model <dir>', description: 'model directory written by `gradcam train`, or any TensorFlow.js layers or graph model', required: true },
   image: { flags: '--image <file>', description: 'a PNG or JPEG image to explain (repeatable)', parse: collect },
   images: { flags: '--images <dir>', description: 'explain every PNG/JPEG in a directory (repeatable)', parse: collect },
   dataset: { flags: '--dataset <name>', description: 'explain test images of a dataset', choices: DATASET_NAMES },
@@ -12,7 +12,7 @@ export const CAM_OPTIONS = defineOptions({
   index: { flags: '--index <list>', description: 'test image indices, e.g. 0,7,42', parse: integerListIn(0, 10_000_000) },
   count: { flags: '--count <n>', description: 'the first N test images', parse: integerIn(1, 10_000_000) },
   out: { flags: '--out <dir>', description: 'output directory', default: 'cam' },
-  layer: { flags: '--layer <name>', description: 'layer to explain (default: gradcam.json targetLayer, else the last conv layer)' },
+  layer: { flags: '--layer <name>', description: 'layer (graph models: node) to explain (default: gradcam.json targetLayer, else the last spatial layer on every path, preferring the last conv)' },
   class: { flags: '--class <class>', description: "target class: 'top' (predicted), an index, or a class name", default: 'top' },
   topK: { flags: '--top-k <k>', description: 'one map for each of the K highest-scoring classes', parse: integerIn(1, 1000) },
   counterfactual: { flags: '--counterfactual', description: 'explain what argues against the class (negated gradients)', default: false },

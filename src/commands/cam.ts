@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import type { BackendOptions, GlobalOptions } from '../options.js';
 import { explainBatch, type ExplainOptions, type Explanation } from '../cam/explain.js';
 import { CAM_METHODS, type CamMethodName } from '../cam/methods/index.js';
-import { defaultTargetLayer, splitModel, type SplitModel } from '../cam/model-split.js';
+import type { SplitModel } from '../cam/model-split.js';
 import type { TargetSpec } from '../cam/targets.js';
 import { writeFileAtomic } from '../data/atomic.js';
 import { datasetInputs, folderInputs, imageFileInputs, type CamInput } from '../data/cam-inputs.js';
@@ -27,9 +27,11 @@ import { writeNpyAtomic } from '../data/npy.js';
 import { InputError, UsageError, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import { initBackend } from '../backend/index.js';
+import { buildGraphModelFromFiles, disposeGraphModel, isGraphModelFormat } from '../models/graph-model.js';
 import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
 import { MAX_INPUT_SIDE, type ModelMetadata } from '../models/metadata.js';
 import type { CamCommandOptions } from './cam-options.js';
+import { splitAtChosenLayer, splitGraphAtChosenNode } from './layer-choice.js';
 
 export interface CamResult {
   manifest: CamManifest;
@@ -63,7 +65,7 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   const started = performance.now();
   const { entries, failures } = await explainInputs(inputs, { subject, target, options: explainOptions, batchSize: options.batchSize, out }, log);
   const seconds = (performance.now() - started) / 1000;
-  subject.model.dispose();
+  subject.dispose();
   warnEmptyMaps(entries, options.method, log);
 
   const manifest = buildCamManifest({
@@ -94,7 +96,6 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
 
 /** The model split at the layer to explain, and how images become its input. */
 interface CamSubject {
-  model: tf.LayersModel;
   /** gradcam.json, when the model has one. */
   metadata: ModelMetadata | undefined;
   split: SplitModel;
@@ -102,26 +103,60 @@ interface CamSubject {
   inputShape: [number, number, number];
   classNames: string[];
   scaling: PixelScaling;
+  /** Releases the model's weights. */
+  dispose(): void;
 }
 
 async function prepareModel(options: CamCommandOptions, files: ModelFiles): Promise<CamSubject> {
-  const { model, metadata } = await buildModel(files);
+  const { metadata } = files;
   if (metadata && options.scale) {
     throw new UsageError(`--scale: ${options.model} has gradcam.json, whose normalization is used; --scale is for foreign models`);
   }
-  const classCount = model.outputs[0].shape.at(-1) as number;
-  const layerName = options.layer ?? metadata?.targetLayer ?? defaultTargetLayer(model);
+  const model = isGraphModelFormat(files.artifacts.format) ? graphModelOf(options, files) : await layersModelOf(options, files);
   return {
-    model,
+    ...model,
     metadata,
-    split: splitModel(model, layerName),
-    layerName,
-    inputShape: metadata?.inputShape ?? modelInputShape(model, options.model),
-    classNames: metadata?.classNames ?? Array.from({ length: classCount }, (_, i) => String(i)),
+    classNames: metadata?.classNames ?? Array.from({ length: model.classCount }, (_, i) => String(i)),
     scaling: metadata
       ? { kind: 'normalize', mean: metadata.normalization.mean, std: metadata.normalization.std }
       : { kind: 'range', range: options.scale ?? '0-1' },
   };
+}
+
+type ModelPart = Pick<CamSubject, 'split' | 'layerName' | 'inputShape' | 'dispose'> & { classCount: number };
+
+async function layersModelOf(options: CamCommandOptions, files: ModelFiles): Promise<ModelPart> {
+  const { model, metadata } = await buildModel(files);
+  const { layerName, split } = splitAtChosenLayer(model, options.layer, metadata?.targetLayer);
+  return {
+    split,
+    layerName,
+    inputShape: metadata?.inputShape ?? modelInputShape(model, options.model),
+    classCount: model.outputs[0].shape.at(-1) as number,
+    dispose: () => model.dispose(),
+  };
+}
+
+/** A graph model (`format: graph-model`): `--layer` names a node. */
+function graphModelOf(options: CamCommandOptions, files: ModelFiles): ModelPart {
+  const loaded = buildGraphModelFromFiles(files);
+  try {
+    const channels = loaded.inputShape[2];
+    if (channels !== 1 && channels !== 3) {
+      throw new InputError(`${options.model}/model.json: the input has ${channels} channels; images can be given to models with 1 or 3`);
+    }
+    const { layerName, split } = splitGraphAtChosenNode(loaded, options.layer, files.metadata?.targetLayer);
+    return {
+      split,
+      layerName,
+      inputShape: loaded.inputShape,
+      classCount: loaded.classes,
+      dispose: () => disposeGraphModel(loaded),
+    };
+  } catch (error) {
+    disposeGraphModel(loaded);
+    throw error;
+  }
 }
 
 /** All inputs, or this shard's block of them. */

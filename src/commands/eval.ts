@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import type { BackendOptions, GlobalOptions } from '../options.js';
 import { GUIDED_SOURCE_NAMES, type CamMethodName, type GuidedSourceName } from '../choices.js';
 import { CAM_METHODS } from '../cam/methods/index.js';
-import { splitModel } from '../cam/model-split.js';
+import type { SplitModel } from '../cam/model-split.js';
 import { writeFileAtomic } from '../data/atomic.js';
 import { folderOptionsOfModel, loadDataset } from '../data/datasets.js';
 import { InputError, UsageError, messageOf } from '../errors.js';
@@ -24,6 +24,7 @@ import { initBackend } from '../backend/index.js';
 import { loadModelDirectory } from '../models/model-dir.js';
 import { toolVersion } from '../version.js';
 import { EVAL_SOURCE_NAMES, type EvalCommandOptions } from './eval-options.js';
+import { splitAtChosenLayer } from './layer-choice.js';
 
 export interface EvalRunResult {
   report: EvalReport;
@@ -68,8 +69,7 @@ export async function runEval(options: EvalCommandOptions, globals: BackendOptio
   if (steps > height * width) throw new UsageError(`--steps ${steps}: an image has only ${height * width} pixels to remove; use at most that`);
   if (options.maxChannels !== undefined && !names.includes('scorecam')) throw new UsageError('--max-channels applies to scorecam, which --methods leaves out');
 
-  const layerName = options.layer ?? metadata.targetLayer;
-  const split = splitModel(model, layerName);
+  const { layerName, split } = splitAtChosenLayer(model, options.layer, metadata.targetLayer);
   const sources = names.map((name) => mapSource(name, split, [height, width, channels], options));
   const sanityImages = Math.min(options.sanityCount ?? count, count);
   log.info(
@@ -123,7 +123,7 @@ function parseSourceNames(list: string | undefined): string[] {
   return names;
 }
 
-function mapSource(name: string, split: ReturnType<typeof splitModel>, inputShape: [number, number, number], options: EvalCommandOptions): MapSource {
+function mapSource(name: string, split: SplitModel, inputShape: [number, number, number], options: EvalCommandOptions): MapSource {
   if ((GUIDED_SOURCE_NAMES as readonly string[]).includes(name)) {
     return guidedMapSource(split, inputShape, name as GuidedSourceName, CAM_METHODS.gradcam);
   }

@@ -2,7 +2,8 @@
  * The model directory, the contract between `train` and `cam`:
  *   model.json    TensorFlow.js layers format (topology + weightsManifest), the same layout that
  *                 tfjs-node's `file://` handler writes and reads
- *   weights.bin   all weights, float32 little-endian, in manifest order
+ *   weights.bin   all weights, float32 little-endian, in manifest order (`train` writes this;
+ *                 any manifest tensorflowjs_converter writes is read: shards, float16, uint8/16)
  *   gradcam.json  ModelMetadata (optional for foreign models)
  *
  * Saving and loading use in-memory IO handlers plus node:fs, so they work on every backend.
@@ -13,6 +14,8 @@ import { basename, dirname, join } from 'node:path';
 import { InputError, messageOf } from '../errors.js';
 import { temporarySibling } from '../data/atomic.js';
 import { METADATA_FILE, parseMetadata, type ModelMetadata } from './metadata.js';
+import { isGraphModelFormat } from './graph-model.js';
+import { checkWeightsFinite, parseWeightsManifest, type WeightsGroup } from './weights-manifest.js';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -109,7 +112,7 @@ export async function loadModelDirectory(directory: string): Promise<LoadedModel
 export async function readModelDirectory(directory: string): Promise<ModelFiles> {
   const modelPath = join(directory, MODEL_FILE);
   const directoryStat = await stat(directory).catch(() => undefined);
-  if (!directoryStat?.isDirectory()) throw new InputError(`--model ${directory}: not a directory`);
+  if (!directoryStat?.isDirectory()) throw new InputError(`${directory}: not a directory (expected a model directory: model.json and its weights)`);
   const artifacts = await readArtifacts(directory, modelPath);
   const metadataPath = join(directory, METADATA_FILE);
   const metadataText = await readFile(metadataPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -123,6 +126,7 @@ export async function readModelDirectory(directory: string): Promise<ModelFiles>
 /** Builds the model from its files (on the current backend) and checks gradcam.json against it. */
 export async function buildModel({ directory, artifacts, metadata }: ModelFiles): Promise<LoadedModel> {
   const modelPath = join(directory, MODEL_FILE);
+  if (isGraphModelFormat(artifacts.format)) throw new InputError(`${modelPath}: a graph model, not a layers model`);
   let model: tf.LayersModel;
   try {
     model = await onCpuBackend(() => tf.loadLayersModel(tf.io.fromMemory(artifacts)));
@@ -169,18 +173,12 @@ function checkMetadataFitsModel(metadata: ModelMetadata, model: tf.LayersModel, 
   }
 }
 
-interface WeightSpec {
-  name: string;
-  shape: number[];
-  dtype: string;
-}
-
 async function readArtifacts(directory: string, modelPath: string): Promise<tf.ModelArtifacts> {
   const text = await readFile(modelPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
     const why = error.code === 'ENOENT' ? 'missing' : `cannot read (${error.code ?? error.message})`;
     throw new InputError(`${modelPath}: ${why}; expected a TensorFlow.js layers model`);
   });
-  let json: { modelTopology?: unknown; weightsManifest?: { paths?: unknown; weights?: unknown }[]; format?: unknown };
+  let json: { modelTopology?: unknown; weightsManifest?: unknown; format?: unknown; signature?: unknown; userDefinedMetadata?: unknown };
   try {
     json = JSON.parse(text);
   } catch {
@@ -189,80 +187,74 @@ async function readArtifacts(directory: string, modelPath: string): Promise<tf.M
   if (typeof json !== 'object' || json === null || typeof json.modelTopology !== 'object' || json.modelTopology === null) {
     throw new InputError(`${modelPath}: no "modelTopology"; expected a TensorFlow.js layers model`);
   }
-  if (json.format !== undefined && json.format !== 'layers-model') {
-    throw new InputError(`${modelPath}: format "${String(json.format)}" is not a layers model (graph models cannot be split at a layer)`);
+  if (json.format !== undefined && json.format !== 'layers-model' && !isGraphModelFormat(json.format)) {
+    throw new InputError(`${modelPath}: format ${JSON.stringify(json.format)} is neither a TensorFlow.js layers model nor a graph model`);
   }
-  if (!Array.isArray(json.weightsManifest)) throw new InputError(`${modelPath}: no "weightsManifest"`);
-
-  const specs: WeightSpec[] = [];
-  const buffers: Uint8Array[] = [];
-  for (const group of json.weightsManifest) {
-    if (!Array.isArray(group?.paths) || !Array.isArray(group.weights)) {
-      throw new InputError(`${modelPath}: each weightsManifest entry needs "paths" and "weights"`);
-    }
-    for (const path of group.paths) buffers.push(await readWeightsFile(directory, modelPath, path));
-    for (const spec of group.weights) specs.push(checkWeightSpec(spec, modelPath));
-  }
-  const weightData = concatenate(buffers);
-  const expectedBytes = specs.reduce((sum, spec) => sum + 4 * spec.shape.reduce((a, b) => a * b, 1), 0);
-  if (weightData.byteLength !== expectedBytes) {
-    throw new InputError(
-      `${join(directory, WEIGHTS_FILE)}: ${weightData.byteLength} bytes of weights, model.json describes ${expectedBytes}`,
-    );
-  }
-  checkFinite(weightData, specs, directory);
+  const groups = parseWeightsManifest(json.weightsManifest, modelPath);
+  const groupBytes: Uint8Array[] = [];
+  for (const group of groups) groupBytes.push(await readWeightsGroup(directory, modelPath, group));
+  // TensorFlow.js decodes (and dequantizes) these bytes itself, in manifest order, when the model is built.
+  const weightData = concatenate(groupBytes);
   return {
     modelTopology: json.modelTopology as tf.ModelArtifacts['modelTopology'],
-    weightSpecs: specs as tf.WeightsManifestEntry[],
+    format: typeof json.format === 'string' ? json.format : undefined,
+    // A graph model's signature names its inputs and outputs; the converter reads it.
+    signature: json.signature as tf.ModelArtifacts['signature'],
+    userDefinedMetadata: json.userDefinedMetadata as tf.ModelArtifacts['userDefinedMetadata'],
+    weightSpecs: groups.flatMap((group) => group.weights),
     weightData: weightData.buffer as ArrayBuffer,
   };
 }
 
-async function readWeightsFile(directory: string, modelPath: string, path: unknown): Promise<Uint8Array> {
+/**
+ * A group's shard files, concatenated, after checking that they are regular files inside the
+ * model directory whose sizes add up to what the manifest describes (checked before reading, so
+ * a huge or endless file is never read) and that the values are finite.
+ */
+async function readWeightsGroup(directory: string, modelPath: string, group: WeightsGroup): Promise<Uint8Array> {
+  const files = group.paths.map((path) => weightsFilePath(directory, modelPath, path));
+  const sizes = await Promise.all(
+    files.map(async (file) => {
+      const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
+        const why = error.code === 'ENOENT' ? 'missing' : `cannot read (${error.code ?? error.message})`;
+        throw new InputError(`${file}: ${why} (named in model.json)`);
+      });
+      if (!info.isFile()) throw new InputError(`${file}: not a regular file (named in model.json)`);
+      return info.size;
+    }),
+  );
+  const named = files.length === 1 ? files[0] : `${files[0]} (and the ${files.length - 1} other shards of its group)`;
+  const size = sizes.reduce((a, b) => a + b, 0);
+  if (size !== group.byteLength) {
+    throw new InputError(`${named}: ${size} bytes of weights, model.json describes ${group.byteLength}`);
+  }
+  const shards = await Promise.all(
+    files.map((file) =>
+      readFile(file).catch((error: NodeJS.ErrnoException) => {
+        throw new InputError(`${file}: cannot read (${error.code ?? error.message})`);
+      }),
+    ),
+  );
+  const bytes = concatenate(shards);
+  if (bytes.byteLength !== group.byteLength) {
+    throw new InputError(`${named}: ${bytes.byteLength} bytes of weights, model.json describes ${group.byteLength}`);
+  }
+  checkWeightsFinite(bytes, group.weights, named);
+  return bytes;
+}
+
+function weightsFilePath(directory: string, modelPath: string, path: string): string {
   // Only plain file names inside the model directory: a manifest must not read elsewhere.
   if (typeof path !== 'string' || path === '' || basename(path) !== path || path === '.' || path === '..') {
     throw new InputError(`${modelPath}: weights path ${JSON.stringify(path)} must be a file name inside the model directory`);
   }
-  const weightsPath = join(directory, path);
-  return readFile(weightsPath).catch((error: NodeJS.ErrnoException) => {
-    const why = error.code === 'ENOENT' ? 'missing' : `cannot read (${error.code ?? error.message})`;
-    throw new InputError(`${weightsPath}: ${why} (named in model.json)`);
-  });
-}
-
-function checkWeightSpec(spec: unknown, modelPath: string): WeightSpec {
-  const candidate = spec as Partial<WeightSpec> & { quantization?: unknown };
-  const valid =
-    typeof candidate?.name === 'string' &&
-    Array.isArray(candidate.shape) &&
-    candidate.shape.every((d) => Number.isInteger(d) && d >= 0) &&
-    candidate.shape.reduce((a, b) => a * b, 1) <= 2 ** 28;
-  if (!valid) throw new InputError(`${modelPath}: malformed weight entry ${JSON.stringify(spec)?.slice(0, 80)}`);
-  if ((candidate.dtype ?? 'float32') !== 'float32' || candidate.quantization !== undefined) {
-    throw new InputError(`${modelPath}: weight "${candidate.name}" is ${candidate.dtype}${candidate.quantization ? ' (quantized)' : ''}; only float32 weights are supported`);
-  }
-  return { name: candidate.name as string, shape: candidate.shape as number[], dtype: 'float32' };
-}
-
-function checkFinite(weightData: Uint8Array, specs: WeightSpec[], directory: string): void {
-  const values = new Float32Array(weightData.buffer, weightData.byteOffset, weightData.byteLength / 4);
-  let offset = 0;
-  for (const spec of specs) {
-    const size = spec.shape.reduce((a, b) => a * b, 1);
-    for (let i = offset; i < offset + size; i++) {
-      // v − v is 0 for every finite v and NaN for NaN and ±Infinity (3× faster than isFinite here).
-      if (values[i] - values[i] !== 0) {
-        throw new InputError(`${join(directory, WEIGHTS_FILE)}: weight "${spec.name}" contains NaN or Infinity`);
-      }
-    }
-    offset += size;
-  }
+  return join(directory, path);
 }
 
 /**
- * The weights as one 4-byte-aligned buffer (Float32Array views need alignment). A single large
- * file, as `train` writes, is used as read: copying 42 MB into fresh memory costs a quarter of a
- * second of page faults on a small VM.
+ * Byte arrays as one buffer that starts at offset 0 (typed-array views need alignment). A single
+ * large file, as `train` writes, is used as read: copying 42 MB into fresh memory costs a quarter
+ * of a second of page faults on a small VM.
  */
 function concatenate(buffers: Uint8Array[]): Uint8Array {
   const [only] = buffers;

@@ -9,6 +9,7 @@ import type { ImageSet } from '../data/image-set.js';
 import { fillBatch, type Normalization } from '../data/batches.js';
 import { Random } from '../random.js';
 import type { OptimizerName } from '../choices.js';
+import { FusedAdamOptimizer } from './adam.js';
 import type { TrainingProgress } from './checkpoint.js';
 import { computeLogits } from './forward.js';
 import { learningRateAt, setLearningRate, type LearningRateSchedule } from './schedule.js';
@@ -77,7 +78,8 @@ const SGD_MOMENTUM = 0.9;
 const EVALUATION_BATCH = 256;
 
 export function createOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
-  return name === 'adam' ? tf.train.adam(learningRate) : tf.train.momentum(learningRate, SGD_MOMENTUM);
+  // β1, β2 and ε as tf.train.adam's defaults (ε: the backend's float32 epsilon).
+  return name === 'adam' ? new FusedAdamOptimizer(learningRate, 0.9, 0.999) : tf.train.momentum(learningRate, SGD_MOMENTUM);
 }
 
 /** The progress of a run that has not started. */

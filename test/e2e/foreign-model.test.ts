@@ -67,6 +67,18 @@ describe('cam on a model without gradcam.json', () => {
     expect(dense.stderr).toMatch(/--layer flatten: .*not spatial/);
   });
 
+  it('--layer naming a layer the output does not depend on is a usage error naming the option', async () => {
+    const spatial = join(root, 'spatial-softmax');
+    await mkdir(spatial);
+    const input = tf.input({ shape: [6, 6, 3] });
+    const conv = tf.layers.conv2d({ name: 'conv', filters: 3, kernelSize: 1 }).apply(input) as tf.SymbolicTensor;
+    const probabilities = tf.layers.activation({ name: 'probabilities', activation: 'softmax' }).apply(conv) as tf.SymbolicTensor;
+    await writeModelFiles(spatial, tf.model({ inputs: input, outputs: probabilities }));
+    const result = await runCli(['cam', '--model', spatial, '--image', image, '--layer', 'probabilities', '--out', join(root, 'no-path'), '--quiet']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("gradcam: error: --layer probabilities: the model's output does not depend on this layer (no path from it to the output)\n");
+  });
+
   it('scales pixels as --scale says (different scalings give different maps)', async () => {
     // 0-1 against -1-1: an offset, since a ReLU net without biases is blind to a pure rescaling.
     const runs = await Promise.all(

@@ -30,6 +30,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '../../tf.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv-gradients.js';
 import { type KernelArgs, WASM, type WasmKernel, requireKernel } from './heap.js';
 import { batchMatMul, fusedMatMul } from './mat-mul.js';
+import { registerWasmDepthwiseBackpropInput } from './depthwise-grad.js';
 import { registerWasmMaxPoolGrad } from './max-pool-grad.js';
 
 /** Marks configs registered here, across module copies, so registering twice is a no-op. */
@@ -40,7 +41,8 @@ type MarkedKernelConfig = KernelConfig & { [REGISTERED_HERE]: true };
 /**
  * Replaces the wasm backend's slow training kernels with the fast versions of
  * conv-gradients.ts and mat-mul.ts, adds the missing `Conv2DBackpropFilter`, and
- * replaces the incorrect `MaxPoolGrad` (max-pool-grad.ts). Call it after `import('@tensorflow/tfjs-backend-wasm')`;
+ * replaces the incorrect `MaxPoolGrad` (max-pool-grad.ts), adds the missing
+ * `DepthwiseConv2dNativeBackpropInput` (depthwise-grad.ts). Call it after `import('@tensorflow/tfjs-backend-wasm')`;
  * before or after `tf.setBackend('wasm')` both work, because the engine looks kernels up on every
  * call and each replacement keeps the original's `setupFunc` (which binds the C functions that
  * the original, still used for fallbacks, needs). Idempotent.
@@ -56,6 +58,7 @@ export function registerWasmTrainingKernels(): void {
   replaceKernel(BatchMatMul, (original) => guardedBy(batchMatMul, requireKernel(original)));
   replaceKernel(_FusedMatMul, (original) => guardedBy(fusedMatMul, requireKernel(original)));
   registerWasmMaxPoolGrad();
+  registerWasmDepthwiseBackpropInput();
 }
 
 /** A fast kernel answers `undefined` for a case it does not cover; the original then runs. */

@@ -1,0 +1,48 @@
+/**
+ * Which layer (graph models: node) `cam` and `eval` explain: `--layer`, else gradcam.json's
+ * `targetLayer`, else the default rule (src/cam/default-target.ts); and the model split there,
+ * with the library's layer errors said in terms of the option that named the layer.
+ */
+import { defaultGraphTarget, splitGraphModel } from '../cam/graph-split.js';
+import { LayerChoiceError, defaultTargetLayer, splitModel, type SplitModel } from '../cam/model-split.js';
+import { UsageError } from '../errors.js';
+import type { LoadedGraphModel } from '../models/graph-model.js';
+import type * as tf from '../tf.js';
+
+export interface ChosenSplit {
+  layerName: string;
+  split: SplitModel;
+}
+
+export function splitAtChosenLayer(model: tf.LayersModel, layerOption: string | undefined, metadataLayer: string | undefined): ChosenSplit {
+  return splitAtChosen(layerOption, metadataLayer, () => defaultTargetLayer(model), (name) => splitModel(model, name));
+}
+
+/** The same for a graph model, whose "layers" are its nodes. */
+export function splitGraphAtChosenNode(loaded: LoadedGraphModel, layerOption: string | undefined, metadataLayer: string | undefined): ChosenSplit {
+  return splitAtChosen(layerOption, metadataLayer, () => defaultGraphTarget(loaded), (name) => splitGraphModel(loaded, name));
+}
+
+function splitAtChosen(
+  layerOption: string | undefined,
+  metadataLayer: string | undefined,
+  defaultLayer: () => string,
+  split: (name: string) => SplitModel,
+): ChosenSplit {
+  const layerName = layerOption ?? metadataLayer ?? withHint(defaultLayer);
+  try {
+    return { layerName, split: split(layerName) };
+  } catch (error) {
+    if (error instanceof LayerChoiceError && layerOption !== undefined) throw new UsageError(`--layer ${error.layerName}: ${error.reason}`);
+    throw error;
+  }
+}
+
+function withHint(defaultLayer: () => string): string {
+  try {
+    return defaultLayer();
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${error.message}; pick one with --layer`);
+    throw error;
+  }
+}
