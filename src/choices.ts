@@ -27,6 +27,10 @@ export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 export const LR_SCHEDULES = ['cosine', 'constant'] as const;
 export type LearningRateSchedule = (typeof LR_SCHEDULES)[number];
 
-/** Pixel scalings for models without gradcam.json (data/model-input.ts). */
+/** Pixel scalings for models without gradcam.json (data/preprocessing.ts). */
 export const PIXEL_RANGES = ['0-1', '0-255', '-1-1'] as const;
 export type PixelRange = (typeof PIXEL_RANGES)[number];
+
+/** Keras's preprocess_input modes, for models without gradcam.json (data/preprocessing.ts). */
+export const PREPROCESS_PRESETS = ['tf', 'torch', 'caffe'] as const;
+export type PreprocessPreset = (typeof PREPROCESS_PRESETS)[number];

@@ -10,6 +10,7 @@ import { InputError, InterruptedError, UsageError, escapeControlCharacters, fsRe
 import { CAM_OPTIONS } from './commands/cam-options.js';
 import { DEMO_OPTIONS } from './commands/demo-options.js';
 import { EVAL_OPTIONS } from './commands/eval-options.js';
+import { INSPECT_OPTIONS } from './commands/inspect-options.js';
 import { MERGE_MANIFESTS_OPTIONS } from './commands/merge-manifests-options.js';
 import { RENDER_OPTIONS } from './commands/render-options.js';
 import { TRAIN_OPTIONS } from './commands/train-options.js';
@@ -61,6 +62,13 @@ export function buildProgram(): Command {
     'explain images with Grad-CAM or another CAM method: write heatmap tensors (.npy) and a manifest (cam.json)',
     CAM_OPTIONS,
     async (command) => (await import('./commands/cam.js')).camCommand(readOptionTable(command, CAM_OPTIONS).options, globals()),
+  );
+  subcommand(
+    program,
+    'inspect',
+    "list a model's layers (graph models: nodes) with output shapes, which can be explained, and the default one",
+    INSPECT_OPTIONS,
+    async (command) => (await import('./commands/inspect.js')).inspectCommand(readOptionTable(command, INSPECT_OPTIONS).options, globals()),
   );
   subcommand(
     program,

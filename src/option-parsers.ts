@@ -4,6 +4,8 @@
  * `error: option '--epochs <n>' argument '0' is invalid. Expected an integer from 1 to 10000.`
  */
 import { InvalidArgumentError } from 'commander';
+import { parseChannelStatistics } from './data/preprocessing.js';
+import { messageOf } from './errors.js';
 
 export function integerIn(min: number, max: number): (value: string) => number {
   return (value) => {
@@ -48,13 +50,37 @@ export function collect(value: string, previous: string[] = []): string[] {
 /** `original` or `WxH` (e.g. `224x224`), each side 1–8192. */
 export function imageSize(value: string): { width: number; height: number } | 'original' {
   if (value === 'original') return value;
+  const size = parseWidthByHeight(value, 8192);
+  if (!size) throw new InvalidArgumentError("Expected 'original' or WIDTHxHEIGHT with sides from 1 to 8192, e.g. 224x224.");
+  return size;
+}
+
+/** `WxH` (e.g. `224x224`), each side 1–maxSide. */
+export function widthByHeight(maxSide: number): (value: string) => { width: number; height: number } {
+  return (value) => {
+    const size = parseWidthByHeight(value, maxSide);
+    if (!size) throw new InvalidArgumentError(`Expected WIDTHxHEIGHT with sides from 1 to ${maxSide}, e.g. 224x224.`);
+    return size;
+  };
+}
+
+function parseWidthByHeight(value: string, maxSide: number): { width: number; height: number } | undefined {
   const match = /^(\d{1,5})[xX×](\d{1,5})$/.exec(value.trim());
   const width = Number(match?.[1]);
   const height = Number(match?.[2]);
-  if (!match || width < 1 || height < 1 || width > 8192 || height > 8192) {
-    throw new InvalidArgumentError("Expected 'original' or WIDTHxHEIGHT with sides from 1 to 8192, e.g. 224x224.");
-  }
-  return { width, height };
+  return match && width >= 1 && height >= 1 && width <= maxSide && height <= maxSide ? { width, height } : undefined;
+}
+
+/** `R,G,B` or one value, on pixels scaled to 0..1 (data/preprocessing.ts says what is accepted). */
+export function channelStatistics(what: 'mean' | 'std'): (value: string) => number[] {
+  return (value) => {
+    try {
+      return parseChannelStatistics(value, what);
+    } catch (error) {
+      const message = messageOf(error);
+      throw new InvalidArgumentError(`${message[0].toUpperCase()}${message.slice(1)}.`);
+    }
+  };
 }
 
 /** A fraction strictly between 0 and 1, e.g. `--val-split 0.2`. */
@@ -64,15 +90,11 @@ export function openFraction(value: string): number {
   return number;
 }
 
-/** `WxH` (e.g. `64x48`), each side from 8 to 1024. */
+/** `WxH` (e.g. `64x48`), each side from 8 to 1024: a training input size. */
 export function inputSize(value: string): { width: number; height: number } {
-  const match = /^(\d{1,4})[xX×](\d{1,4})$/.exec(value.trim());
-  const width = Number(match?.[1]);
-  const height = Number(match?.[2]);
-  if (!match || width < 8 || height < 8 || width > 1024 || height > 1024) {
-    throw new InvalidArgumentError('Expected WIDTHxHEIGHT with sides from 8 to 1024, e.g. 64x64.');
-  }
-  return { width, height };
+  const size = parseWidthByHeight(value, 1024);
+  if (!size || size.width < 8 || size.height < 8) throw new InvalidArgumentError('Expected WIDTHxHEIGHT with sides from 8 to 1024, e.g. 64x64.');
+  return size;
 }
 
 /** `K/N` with 1 ≤ K ≤ N ≤ 100000, e.g. `--shard 2/4`. */

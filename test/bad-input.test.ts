@@ -766,6 +766,7 @@ const CASES: BadInputCase[] = [
           (json.entries as { input: string }[])[1].input = '/etc/passwd';
         }),
       );
+      // The good entry is drawn, and the gallery shows it (and lists the refused one).
       return { ...setup, mentions: [...setup.mentions, 'entry 1', '"input"'], outputs: ['out', ...RENDERED('out', 'digit'), 'out/index.html'] };
     },
   },

@@ -511,9 +511,12 @@ describe('fuzzing through the launcher', () => {
         // A run either finished the whole model directory or left no --out at all.
         expect(written.sort(), label).toEqual(result.code === 0 ? ['gradcam.json', 'model.json', 'report.html', 'weights.bin'] : []);
       } else {
-        // Whatever render wrote is a readable PNG, beside the gallery page of a cam directory.
-        for (const name of written.filter((file) => file !== 'index.html')) checkImage(decodeImage(await readFile(join(out, name)), name));
-        if (written.includes('index.html')) expect((await readFile(join(out, 'index.html'), 'utf8')).startsWith('<!DOCTYPE html>'), label).toBe(true);
+        // Whatever render wrote is a readable PNG, or its gallery page.
+        for (const name of written) {
+          const bytes = await readFile(join(out, name));
+          if (name === 'index.html') expect(bytes.toString('utf8').startsWith('<!DOCTYPE html>\n'), label).toBe(true);
+          else checkImage(decodeImage(bytes, name));
+        }
       }
     }
     expect(failures).toBeGreaterThan(0);

@@ -14,8 +14,7 @@
  * LeakyRelu or Sigmoid): while a gradient is recorded it runs one with a non-linear activation as
  * its unfused composition, and one without through a custom gradient (fused_util.ts `shouldFuse`).
  * But that custom gradient also computes the filter's, which Grad-CAM never needs (on the cpu
- * backend it was 46 of 56 s for an early node of a small separable network), and refuses
- * dilations. So the passes whose gradient is taken (`logitsFrom`, guided `logits`) run the
+ * backend it was 46 of 56 s for an early node of a small separable network). So the passes whose gradient is taken (`logitsFrom`, guided `logits`) run the
  * model's unfused twin (../models/graph-unfuse.ts); the others run the model as converted. The
  * wasm backend's missing depthwise input gradient is added with its training kernels.
  */

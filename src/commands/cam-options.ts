@@ -1,7 +1,8 @@
 /** `gradcam cam`'s options. */
-import { CAM_METHOD_NAMES, DATASET_NAMES, PIXEL_RANGES } from '../choices.js';
+import { CAM_METHOD_NAMES, DATASET_NAMES } from '../choices.js';
 import { collect, integerIn, integerListIn, numberIn, shardSpec } from '../option-parsers.js';
 import { defineOptions, type OptionValues } from '../options.js';
+import { MODEL_INPUT_OPTIONS } from './model-input-options.js';
 
 export const CAM_OPTIONS = defineOptions({
   model: { flags: '--model <dir>', description: 'model directory written by `gradcam train`, or any TensorFlow.js layers or graph model', required: true },
@@ -30,7 +31,7 @@ export const CAM_OPTIONS = defineOptions({
     description: 'scorecam: only the N channels with the highest mean activation',
     parse: integerIn(1, 1_000_000),
   },
-  scale: { flags: '--scale <range>', description: 'pixel scaling for models without gradcam.json (default 0-1)', choices: PIXEL_RANGES },
+  ...MODEL_INPUT_OPTIONS,
   batchSize: {
     flags: '--batch-size <n>',
     description: "images per batch (and per forward pass of scorecam's masked inputs)",

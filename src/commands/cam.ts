@@ -22,16 +22,19 @@ import { writePngAtomic, type DecodedImage } from '../data/image-io.js';
 import { checkOutputDirectory, createOutputDirectory } from '../data/output-directory.js';
 import { shardManifestName, shardOf, type Shard } from '../data/shards.js';
 import { buildCamManifest, MANIFEST_FILE, type CamManifest, type ManifestEntry } from '../data/manifest.js';
-import { toModelInput, type PixelScaling } from '../data/model-input.js';
+import { toModelInput } from '../data/model-input.js';
+import { toRgbOrder, type Preprocessing } from '../data/preprocessing.js';
 import { writeNpyAtomic } from '../data/npy.js';
 import { InputError, UsageError, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import { initBackend } from '../backend/index.js';
+import { graphInputShape, topologyInputShape, withInputSize } from '../models/declared-input-shape.js';
 import { buildGraphModelFromFiles, disposeGraphModel, isGraphModelFormat } from '../models/graph-model.js';
 import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
-import { MAX_INPUT_SIDE, type ModelMetadata } from '../models/metadata.js';
+import type { ModelMetadata } from '../models/metadata.js';
 import type { CamCommandOptions } from './cam-options.js';
 import { splitAtChosenLayer, splitGraphAtChosenNode } from './layer-choice.js';
+import { checkModelInputOptions, resolveInputShape, resolveModelInputs } from './model-inputs.js';
 
 export interface CamResult {
   manifest: CamManifest;
@@ -49,6 +52,7 @@ export async function camCommand(options: CamCommandOptions, globals: GlobalOpti
 
 export async function runCam(options: CamCommandOptions, globals: BackendOptions, log: Log): Promise<CamResult> {
   checkInputOptions(options);
+  checkModelInputOptions(options);
   const out = resolve(options.out);
   // Only checked here: --out is created when the first file is written, so a bad model or a
   // run whose every input fails leaves no empty directory behind.
@@ -56,7 +60,7 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   // Reading a large model overlaps with starting the backend's threads.
   const [backend, modelFiles] = await Promise.all([initBackend(globals.backend, log, globals.threads), readModelDirectory(options.model)]);
   log.info(`backend ${backend.description}`);
-  const subject = await prepareModel(options, modelFiles);
+  const subject = await prepareModel(options, modelFiles, log);
   const target = targetSpec(options, subject.classNames);
   const explainOptions = explainOptionsOf(options);
   const inputs = await selectInputs(options, subject, log);
@@ -71,6 +75,7 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   const manifest = buildCamManifest({
     model: resolve(options.model),
     layer: { name: subject.layerName, shape: subject.split.activationShape },
+    preprocessing: subject.preprocessing,
     method: explainOptions.method.name,
     smooth: explainOptions.smooth,
     guided: explainOptions.guided ?? false,
@@ -102,44 +107,61 @@ interface CamSubject {
   layerName: string;
   inputShape: [number, number, number];
   classNames: string[];
-  scaling: PixelScaling;
+  preprocessing: Preprocessing;
   /** Releases the model's weights. */
   dispose(): void;
 }
 
-async function prepareModel(options: CamCommandOptions, files: ModelFiles): Promise<CamSubject> {
-  const { metadata } = files;
-  if (metadata && options.scale) {
-    throw new UsageError(`--scale: ${options.model} has gradcam.json, whose normalization is used; --scale is for foreign models`);
-  }
-  const model = isGraphModelFormat(files.artifacts.format) ? graphModelOf(options, files) : await layersModelOf(options, files);
-  return {
-    ...model,
-    metadata,
-    classNames: metadata?.classNames ?? Array.from({ length: model.classCount }, (_, i) => String(i)),
-    scaling: metadata
-      ? { kind: 'normalize', mean: metadata.normalization.mean, std: metadata.normalization.std }
-      : { kind: 'range', range: options.scale ?? '0-1' },
+async function prepareModel(options: CamCommandOptions, files: ModelFiles, log: Log): Promise<CamSubject> {
+  const graph = isGraphModelFormat(files.artifacts.format);
+  const topology = files.artifacts.modelTopology;
+  // What the model declares, before a requested size is written into it.
+  const facts = {
+    directory: options.model,
+    modelFile: join(options.model, 'model.json'),
+    metadata: files.metadata,
+    declaredShape: graph ? graphInputShape(topology) : topologyInputShape(topology),
   };
+  // Checked before building: a size the model refuses could fail deep inside TensorFlow.js.
+  const size = facts.declaredShape ? resolveInputShape(options, { ...facts, declaredShape: facts.declaredShape }) : undefined;
+  const model = graph ? graphModelOf(options, files, size) : await layersModelOf(options, files, size);
+  try {
+    const inputs = await resolveModelInputs(
+      options,
+      { ...facts, declaredShape: facts.declaredShape ?? model.declaredShape, classes: model.classCount },
+      log,
+    );
+    return { ...model, ...inputs, metadata: files.metadata };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
 }
 
-type ModelPart = Pick<CamSubject, 'split' | 'layerName' | 'inputShape' | 'dispose'> & { classCount: number };
+type ModelPart = Pick<CamSubject, 'split' | 'layerName' | 'dispose'> & { classCount: number; declaredShape: readonly (number | null)[] };
 
-async function layersModelOf(options: CamCommandOptions, files: ModelFiles): Promise<ModelPart> {
-  const { model, metadata } = await buildModel(files);
-  const { layerName, split } = splitAtChosenLayer(model, options.layer, metadata?.targetLayer);
-  return {
-    split,
-    layerName,
-    inputShape: metadata?.inputShape ?? modelInputShape(model, options.model),
-    classCount: model.outputs[0].shape.at(-1) as number,
-    dispose: () => model.dispose(),
-  };
+/** size: [height, width, channels] to fix in the topology (a model that accepts any size needs one). */
+async function layersModelOf(options: CamCommandOptions, files: ModelFiles, size: [number, number, number] | undefined): Promise<ModelPart> {
+  const topology = size ? withInputSize(files.artifacts.modelTopology, size[0], size[1]) : files.artifacts.modelTopology;
+  const { model, metadata } = await buildModel({ ...files, artifacts: { ...files.artifacts, modelTopology: topology as object } });
+  try {
+    const { layerName, split } = splitAtChosenLayer(model, options.layer, metadata?.targetLayer);
+    return {
+      split,
+      layerName,
+      declaredShape: model.inputs[0].shape,
+      classCount: model.outputs[0].shape.at(-1) as number,
+      dispose: () => model.dispose(),
+    };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
 }
 
 /** A graph model (`format: graph-model`): `--layer` names a node. */
-function graphModelOf(options: CamCommandOptions, files: ModelFiles): ModelPart {
-  const loaded = buildGraphModelFromFiles(files);
+function graphModelOf(options: CamCommandOptions, files: ModelFiles, size: [number, number, number] | undefined): ModelPart {
+  const loaded = buildGraphModelFromFiles(files, size ? [size[0], size[1]] : undefined);
   try {
     const channels = loaded.inputShape[2];
     if (channels !== 1 && channels !== 3) {
@@ -149,7 +171,7 @@ function graphModelOf(options: CamCommandOptions, files: ModelFiles): ModelPart 
     return {
       split,
       layerName,
-      inputShape: loaded.inputShape,
+      declaredShape: [null, ...loaded.inputShape],
       classCount: loaded.classes,
       dispose: () => disposeGraphModel(loaded),
     };
@@ -274,18 +296,6 @@ function describeMethod(options: ExplainOptions): string {
   return parts.join(', ');
 }
 
-function modelInputShape(model: tf.LayersModel, directory: string): [number, number, number] {
-  const shape = model.inputs[0].shape;
-  const [, h, w, c] = shape;
-  if (shape.length !== 4 || !h || !w || (c !== 1 && c !== 3)) {
-    throw new InputError(`${directory}/model.json: input shape [${shape.join(', ')}] is not [batch, height, width, 1 or 3]`);
-  }
-  if (h > MAX_INPUT_SIDE || w > MAX_INPUT_SIDE) {
-    throw new InputError(`${directory}/model.json: input ${h}x${w} is larger than the ${MAX_INPUT_SIDE}x${MAX_INPUT_SIDE} this tool explains`);
-  }
-  return [h, w, c];
-}
-
 /** `--class top|N|name` or `--top-k K` → the target spec; class names are matched exactly. */
 function targetSpec(options: CamCommandOptions, classNames: string[]): TargetSpec {
   if (options.topK !== undefined) return { kind: 'top-k', k: Math.min(options.topK, classNames.length) };
@@ -349,10 +359,10 @@ async function loadBatch(batch: CamInput[], failures: CamManifest['failures'], l
 }
 
 function explainLoaded(subject: CamSubject, loaded: LoadedInput[], target: TargetSpec, options: ExplainOptions): Explanation[] {
-  const { split, inputShape, scaling } = subject;
+  const { split, inputShape, preprocessing } = subject;
   const size = inputShape[0] * inputShape[1] * inputShape[2];
   const pixels = new Float32Array(loaded.length * size);
-  loaded.forEach(({ image }, index) => pixels.set(toModelInput(image, inputShape, scaling), index * size));
+  loaded.forEach(({ image }, index) => pixels.set(toModelInput(image, inputShape, preprocessing), index * size));
   const images = tf.tensor4d(pixels, [loaded.length, ...inputShape]);
   try {
     return explainBatch(split, images, target, options);
@@ -370,7 +380,7 @@ async function writeOutputs(
   subject: CamSubject,
   perClassNames: boolean,
 ): Promise<ManifestEntry[]> {
-  const { split, inputShape, classNames } = subject;
+  const { split, inputShape, classNames, preprocessing } = subject;
   const inputFile = `${input.id}.input.png`;
   await writePngAtomic(join(out, inputFile), image);
   const [h, w] = split.activationShape;
@@ -380,7 +390,8 @@ async function writeOutputs(
     const heatmap = `${id}.npy`;
     await writeNpyAtomic(join(out, heatmap), explanation.map, [h, w]);
     const guided = explanation.guided ? `${id}.guided.npy` : undefined;
-    if (guided && explanation.guided) await writeNpyAtomic(join(out, guided), explanation.guided, inputShape);
+    // ∂y/∂input in the model's channel order; written in R, G, B order so it draws in the image's colours.
+    if (guided && explanation.guided) await writeNpyAtomic(join(out, guided), toRgbOrder(explanation.guided, inputShape[2], preprocessing), inputShape);
     entries.push({
       id,
       source: input.source,

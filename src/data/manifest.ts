@@ -4,6 +4,7 @@
  */
 import { InputError } from '../errors.js';
 import { toolVersion } from '../version.js';
+import type { Preprocessing } from './preprocessing.js';
 
 export const MANIFEST_FILE = 'cam.json';
 export const MANIFEST_FORMAT = 'gradcam-cam';
@@ -45,6 +46,12 @@ export interface CamManifest {
   createdAt: string;
   model: string;
   layer: { name: string; shape: [number, number, number] };
+  /**
+   * How the images' pixels became the model's input: (pixel/255 − mean) / std per model channel,
+   * in `channelOrder` (gradcam.json's normalization, or cam's --preprocess, --mean/--std, --scale).
+   * Manifests written before this field existed lack it.
+   */
+  preprocessing?: Preprocessing;
   method: string;
   /** SmoothGrad settings when the maps are averages over noisy copies (`cam --smooth`). */
   smooth?: { samples: number; noise: number; seed: number };
@@ -65,6 +72,7 @@ export interface CamManifest {
 export interface CamRunFacts {
   model: string;
   layer: CamManifest['layer'];
+  preprocessing: Preprocessing;
   method: string;
   smooth?: CamManifest['smooth'];
   guided: boolean;
@@ -84,6 +92,7 @@ export function buildCamManifest(facts: CamRunFacts): CamManifest {
     createdAt: new Date().toISOString(),
     model: facts.model,
     layer: facts.layer,
+    preprocessing: facts.preprocessing,
     method: facts.method,
     ...(facts.smooth ? { smooth: facts.smooth } : {}),
     ...(facts.guided ? { guided: true } : {}),

@@ -50,7 +50,7 @@ export function mergeShardManifests(manifests: readonly CamManifest[], sources: 
 
   const first = order[0];
   for (const { manifest, source } of order) {
-    for (const field of ['model', 'method', 'counterfactual'] as const) {
+    for (const field of ['model', 'preprocessing', 'method', 'counterfactual'] as const) {
       if (JSON.stringify(manifest[field]) !== JSON.stringify(first.manifest[field])) {
         throw new InputError(`${source}: "${field}" differs from ${first.source}; shards of one job must share it`);
       }

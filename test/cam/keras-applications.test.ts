@@ -18,6 +18,7 @@ import { gradcam } from '../../src/cam/methods/gradcam.js';
 import { splitModel } from '../../src/cam/model-split.js';
 import { decodeImage, encodePng } from '../../src/data/image-io.js';
 import { toModelInput } from '../../src/data/model-input.js';
+import { resolvePreprocessing } from '../../src/data/preprocessing.js';
 import { decodeNpy } from '../../src/data/npy.js';
 import { loadModelDirectory } from '../../src/models/model-dir.js';
 import { maxDifference } from '../helpers/compare.js';
@@ -61,7 +62,7 @@ async function publish(name: string, model: tf.LayersModel, size: number): Promi
 /** The photo as the CLI feeds it to a model without gradcam.json (resized, pixels / 255). */
 async function photoInput(size: number): Promise<tf.Tensor4D> {
   const image = decodeImage(await readFile(photo), photo);
-  return tf.tensor4d(toModelInput(image, [size, size, 3], { kind: 'range', range: '0-1' }), [1, size, size, 3]);
+  return tf.tensor4d(toModelInput(image, [size, size, 3], resolvePreprocessing({ kind: 'range', range: '0-1' }, 3)), [1, size, size, 3]);
 }
 
 /** Reference Grad-CAM for image 0 and `classIndex`: tf.grad of `head` (eager layers) at `layer`. */

@@ -1,0 +1,95 @@
+/**
+ * `gradcam inspect`: what a user runs before choosing `--layer`. Loads a model directory (layers
+ * or graph model) and prints every layer or node in order with its output shape, which of them
+ * cam can explain, the one it explains by default, and what is known about the input and the
+ * classes; `--json` prints the same as a versioned object (models/inspect-report.ts).
+ */
+import { join, resolve } from 'node:path';
+import { initBackend } from '../backend/index.js';
+import { defaultGraphTarget, explainableNodeNames, genericGraphOf } from '../cam/graph-split.js';
+import { defaultTargetLayerName, layersModelGraph } from '../cam/layers-graph.js';
+import { UsageError } from '../errors.js';
+import { stderrLog, type Log } from '../log.js';
+import { graphInputShape, topologyInputShape, withInputSize } from '../models/declared-input-shape.js';
+import { buildGraphModelFromFiles, disposeGraphModel, isGraphModelFormat } from '../models/graph-model.js';
+import { declaredInput } from '../models/input-shape.js';
+import { buildInspectReport, explainableNodes, formatInspectReport, type InspectReport, type InspectSubject } from '../models/inspect-report.js';
+import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
+import type { BackendOptions, GlobalOptions } from '../options.js';
+import type { InspectCommandOptions } from './inspect-options.js';
+import { resolveInputShape } from './model-inputs.js';
+
+export async function inspectCommand(options: InspectCommandOptions, globals: GlobalOptions): Promise<number> {
+  const report = await runInspect(options, globals, stderrLog(options.quiet));
+  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatInspectReport(report));
+  return 0;
+}
+
+export async function runInspect(options: InspectCommandOptions, globals: BackendOptions, log: Log): Promise<InspectReport> {
+  const [backend, files] = await Promise.all([initBackend(globals.backend, log, globals.threads), readModelDirectory(options.model)]);
+  log.info(`backend ${backend.description}`);
+  const graph = isGraphModelFormat(files.artifacts.format);
+  const topology = files.artifacts.modelTopology;
+  const facts = {
+    directory: options.model,
+    modelFile: join(options.model, 'model.json'),
+    metadata: files.metadata,
+    declaredShape: graph ? graphInputShape(topology) : topologyInputShape(topology),
+  };
+  // A layers model lists its shapes without a size (open sides shown as '?'); a graph model's
+  // shapes come from running it, which needs one.
+  const open = facts.declaredShape?.slice(1, 3).some((side) => side === null) ?? false;
+  const needsSize = facts.declaredShape !== undefined && (graph || options.inputSize !== undefined || !open);
+  const size = needsSize ? resolveInputShape({ inputSize: options.inputSize }, { ...facts, declaredShape: facts.declaredShape ?? [] }) : undefined;
+  const subject = graph ? inspectGraphModel(files, size) : await inspectLayersModel(files, size);
+  return buildInspectReport({ ...subject, model: resolve(options.model), metadata: files.metadata });
+}
+
+type ModelSubject = Omit<InspectSubject, 'model' | 'metadata'>;
+
+async function inspectLayersModel(files: ModelFiles, size: [number, number, number] | undefined): Promise<ModelSubject> {
+  const declaredShape = topologyInputShape(files.artifacts.modelTopology);
+  const topology = size ? withInputSize(files.artifacts.modelTopology, size[0], size[1]) : files.artifacts.modelTopology;
+  const { model } = await buildModel({ ...files, artifacts: { ...files.artifacts, modelTopology: topology as object } });
+  try {
+    const graph = layersModelGraph(model);
+    const types = new Map([...model.layers, ...model.inputs.map((input) => input.sourceLayer)].map((layer) => [layer.name, layer.getClassName()]));
+    return {
+      modelFormat: 'layers-model',
+      graph: { ...graph, nodes: graph.nodes.map((node) => ({ ...node, type: types.get(node.name) ?? '?' })) },
+      explainable: explainableNodes(graph),
+      defaultTarget: defaultTargetLayerName(model),
+      input: declaredInput(declaredShape ?? model.inputs[0].shape, join(files.directory, 'model.json')),
+      classes: model.outputs[0].shape.at(-1) as number,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+function inspectGraphModel(files: ModelFiles, size: [number, number, number] | undefined): ModelSubject {
+  const declaredShape = graphInputShape(files.artifacts.modelTopology);
+  const loaded = buildGraphModelFromFiles(files, size ? [size[0], size[1]] : undefined);
+  try {
+    return {
+      modelFormat: 'graph-model',
+      graph: genericGraphOf(loaded),
+      explainable: new Set(explainableNodeNames(loaded)),
+      defaultTarget: defaultNode(() => defaultGraphTarget(loaded)),
+      input: declaredInput(declaredShape ?? [null, ...loaded.inputShape], join(files.directory, 'model.json')),
+      classes: loaded.classes,
+    };
+  } finally {
+    disposeGraphModel(loaded);
+  }
+}
+
+/** The default-target rule's node, or undefined when none qualifies (the report says so). */
+function defaultNode(rule: () => string): string | undefined {
+  try {
+    return rule();
+  } catch (error) {
+    if (error instanceof UsageError) return undefined;
+    throw error;
+  }
+}
