@@ -3,8 +3,11 @@
  * these as option choices without loading any command module.
  */
 
-export const DATASET_NAMES = ['cifar10', 'mnist', 'fashion-mnist'] as const;
+/** `folder`: the user's own images in the ImageFolder layout (data/folder-listing.ts). */
+export const DATASET_NAMES = ['cifar10', 'mnist', 'fashion-mnist', 'folder'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
+/** The datasets with official archives to download. */
+export type DownloadableDataset = Exclude<DatasetName, 'folder'>;
 
 /** cam/methods/index.ts checks that it implements exactly these. */
 export const CAM_METHOD_NAMES = ['gradcam', 'gradcam++', 'hirescam', 'xgradcam', 'layercam', 'scorecam', 'eigencam'] as const;

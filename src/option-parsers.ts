@@ -83,6 +83,20 @@ export function channelStatistics(what: 'mean' | 'std'): (value: string) => numb
   };
 }
 
+/** A fraction strictly between 0 and 1, e.g. `--val-split 0.2`. */
+export function openFraction(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !(number > 0 && number < 1)) throw new InvalidArgumentError('Expected a number greater than 0 and less than 1.');
+  return number;
+}
+
+/** `WxH` (e.g. `64x48`), each side from 8 to 1024: a training input size. */
+export function inputSize(value: string): { width: number; height: number } {
+  const size = parseWidthByHeight(value, 1024);
+  if (!size || size.width < 8 || size.height < 8) throw new InvalidArgumentError('Expected WIDTHxHEIGHT with sides from 8 to 1024, e.g. 64x64.');
+  return size;
+}
+
 /** `K/N` with 1 ≤ K ≤ N ≤ 100000, e.g. `--shard 2/4`. */
 export function shardSpec(value: string): { index: number; count: number } {
   const match = /^(\d{1,6})\/(\d{1,6})$/.exec(value.trim());

@@ -29,6 +29,7 @@ import { InputError } from '../src/errors.js';
 import { Random } from '../src/random.js';
 import { idxImages, idxLabels, idxPixel, tarGzip, writeCifarDirectory, writeIdxDirectory } from './data/fixtures.js';
 import type { Quantization } from './helpers/converter-weights.js';
+import { writeSyntheticFolder } from './helpers/synthetic-data.js';
 import { LAUNCHER, runCli, type CliResult } from './helpers/run-cli.js';
 import { diffTrees, snapshotTree, type TreeSnapshot } from './helpers/tree-snapshot.js';
 
@@ -313,6 +314,13 @@ async function shardDirectory(dir: string): Promise<string> {
   return sharded;
 }
 
+/** A small ImageFolder tree `dir/folder` (8×8 images) with `perClass` train (and test) images per class. */
+async function folderTree(dir: string, classes: readonly string[], perClass: { train?: number; test?: number }): Promise<string> {
+  const data = join(dir, 'folder');
+  await writeSyntheticFolder(data, classes, perClass, 8);
+  return data;
+}
+
 const RENDERED = (out: string, id: string) => [`${out}/heatmap_${id}.png`, `${out}/blend_${id}.png`, `${out}/original_${id}.png`];
 
 const CASES: BadInputCase[] = [
@@ -326,6 +334,89 @@ const CASES: BadInputCase[] = [
     name: 'train --epoch 3 (a typo: commander suggests --epochs on the same line)',
     code: 2,
     setup: (dir) => ({ args: ['train', '--dataset', 'mnist', '--epoch', '3', '--out', join(dir, 'm')], mentions: ["'--epoch'", 'did you mean --epochs?'] }),
+  },
+  // -- folder datasets (your own images)
+  { name: 'train --dataset folder without --data', code: 2, setup: (dir) => ({ args: ['train', '--dataset', 'folder', '--out', join(dir, 'm')], mentions: ['--dataset folder', '--data DIR'] }) },
+  {
+    name: 'train --dataset folder: one class folder',
+    code: 2,
+    setup: async (dir) => {
+      const data = await folderTree(dir, ['only'], { train: 2 });
+      return { args: [...trainArgs(data, dir, 'folder'), '--val-split', '0.5'], mentions: [join(data, 'train'), 'only one class folder (only)'] };
+    },
+  },
+  {
+    name: 'train --dataset folder: class folders without images',
+    code: 2,
+    setup: async (dir) => {
+      const data = join(dir, 'folder');
+      for (const name of ['a', 'b']) {
+        await mkdir(join(data, 'train', name), { recursive: true });
+        await writeFile(join(data, 'train', name, 'notes.txt'), 'not an image');
+      }
+      return { args: [...trainArgs(data, dir, 'folder'), '--val-split', '0.5'], mentions: [join(data, 'train', 'a'), 'no PNG or JPEG images'] };
+    },
+  },
+  {
+    name: 'train --dataset folder: no test/ and no --val-split',
+    code: 2,
+    setup: async (dir) => {
+      const data = await folderTree(dir, ['a', 'b'], { train: 2 });
+      return { args: trainArgs(data, dir, 'folder'), mentions: [data, 'no test/ folder', '--val-split'] };
+    },
+  },
+  {
+    name: 'train --dataset folder --val-split on a tree with test/',
+    code: 2,
+    setup: async (dir) => {
+      const data = await folderTree(dir, ['a', 'b'], { train: 2, test: 1 });
+      return { args: [...trainArgs(data, dir, 'folder'), '--val-split', '0.2'], mentions: [data, 'has a test/ folder'] };
+    },
+  },
+  {
+    name: 'train --dataset folder: a test/ class that train/ lacks',
+    code: 1,
+    setup: async (dir) => {
+      const data = await folderTree(dir, ['a', 'b'], { train: 2 });
+      await writeSyntheticFolder(data, ['zebra'], { test: 1 }, 8);
+      return { args: trainArgs(data, dir, 'folder'), mentions: [join(data, 'test', 'zebra'), 'not in'] };
+    },
+  },
+  {
+    name: 'train --dataset folder: 1400 images at 1024x1024 (over 4 GiB), refused before decoding',
+    code: 2,
+    maxSeconds: 30,
+    setup: async (dir) => {
+      const data = await folderTree(dir, ['a', 'b'], { train: 1, test: 1 });
+      const png = await readFile(join(data, 'train', 'a', '000.png'));
+      for (let n = 1; n < 700; n++) for (const name of ['a', 'b']) await writeFile(join(data, 'train', name, `${n}.png`), png);
+      return { args: [...trainArgs(data, dir, 'folder'), '--input-size', '1024x1024'], mentions: [data, '1024×1024×3', 'GiB'] };
+    },
+  },
+  { name: 'train --dataset folder --download', code: 2, setup: (dir) => ({ args: ['train', '--dataset', 'folder', '--download', '--out', join(dir, 'm')], mentions: ['nothing to download'] }) },
+  { name: 'train --val-split 1', code: 2, setup: (dir) => ({ args: [...trainArgs(dir, dir, 'folder'), '--val-split', '1'], mentions: ['--val-split', "'1'"] }) },
+  { name: 'train --input-size 4x4', code: 2, setup: (dir) => ({ args: [...trainArgs(dir, dir, 'folder'), '--input-size', '4x4'], mentions: ['--input-size', "'4x4'"] }) },
+  { name: 'train --dataset mnist --input-size 32x32', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--input-size', '32x32'], mentions: ['--input-size', '--dataset folder'] }) },
+  {
+    name: 'cam --dataset folder without --data',
+    code: 2,
+    setup: (dir) => ({ args: ['cam', '--model', shared.model, '--dataset', 'folder', '--count', '2', '--out', join(dir, 'out')], mentions: ['--dataset folder', '--data DIR'] }),
+  },
+  {
+    name: "cam --dataset folder: a tree whose classes are not the model's",
+    code: 2,
+    setup: async (dir) => {
+      const data = await folderTree(dir, ['cat', 'dog'], { train: 1, test: 1 });
+      return { args: ['cam', '--model', shared.model, '--dataset', 'folder', '--data', data, '--count', '2', '--out', join(dir, 'out')], mentions: [data, "are not the model's"] };
+    },
+  },
+  {
+    name: 'cam --dataset folder: no test/, and the model was not trained with --val-split',
+    code: 2,
+    setup: async (dir) => {
+      const data = await folderTree(dir, ['cat', 'dog'], { train: 1 });
+      return { args: ['cam', '--model', shared.model, '--dataset', 'folder', '--data', data, '--count', '2', '--out', join(dir, 'out')], mentions: [data, 'no test/ folder', '--val-split'] };
+    },
   },
   { name: 'cam --shard 0/2', code: 2, setup: (dir) => ({ args: ['cam', '--model', shared.model, '--image', shared.png, '--shard', '0/2', '--out', join(dir, 'out')], mentions: ['--shard', '0/2'] }) },
   { name: 'cam --batch-size 0', code: 2, setup: (dir) => ({ args: ['cam', '--model', shared.model, '--image', shared.png, '--batch-size', '0', '--out', join(dir, 'out')], mentions: ['--batch-size'] }) },

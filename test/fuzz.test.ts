@@ -509,7 +509,7 @@ describe('fuzzing through the launcher', () => {
       if (result.code === 0) expect(written.length, label).toBeGreaterThan(0);
       if (args[0] === 'train') {
         // A run either finished the whole model directory or left no --out at all.
-        expect(written.sort(), label).toEqual(result.code === 0 ? ['gradcam.json', 'model.json', 'weights.bin'] : []);
+        expect(written.sort(), label).toEqual(result.code === 0 ? ['gradcam.json', 'model.json', 'report.html', 'weights.bin'] : []);
       } else {
         // Whatever render wrote is a readable PNG, or its gallery page.
         for (const name of written) {

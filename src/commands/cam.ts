@@ -14,7 +14,10 @@ import { CAM_METHODS, type CamMethodName } from '../cam/methods/index.js';
 import type { SplitModel } from '../cam/model-split.js';
 import type { TargetSpec } from '../cam/targets.js';
 import { writeFileAtomic } from '../data/atomic.js';
-import { datasetInputs, imageFileInputs, type CamInput } from '../data/cam-inputs.js';
+import { datasetInputs, folderInputs, imageFileInputs, type CamInput } from '../data/cam-inputs.js';
+import { folderOptionsOfModel } from '../data/datasets.js';
+import { folderSplits } from '../data/folder-dataset.js';
+import { hasTestFolder } from '../data/folder-listing.js';
 import { writePngAtomic, type DecodedImage } from '../data/image-io.js';
 import { checkOutputDirectory, createOutputDirectory } from '../data/output-directory.js';
 import { shardManifestName, shardOf, type Shard } from '../data/shards.js';
@@ -28,6 +31,7 @@ import { announceBackend, loadDatasetOption, startBackend } from './setup.js';
 import { graphInputShape, topologyInputShape, withInputSize } from '../models/declared-input-shape.js';
 import { buildGraphModelFromFiles, disposeGraphModel, isGraphModelFormat } from '../models/graph-model.js';
 import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
+import type { ModelMetadata } from '../models/metadata.js';
 import type { CamCommandOptions } from './cam-options.js';
 import { splitAtChosenLayer, splitGraphAtChosenNode } from './layer-choice.js';
 import { checkModelInputOptions, resolveInputShape, resolveModelInputs } from './model-inputs.js';
@@ -59,7 +63,7 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   const subject = await prepareModel(options, modelFiles, log);
   const target = targetSpec(options, subject.classNames);
   const explainOptions = explainOptionsOf(options);
-  const inputs = await selectInputs(options, log);
+  const inputs = await selectInputs(options, subject, log);
   logPlan(inputs.length, subject, explainOptions, log);
 
   const started = performance.now();
@@ -97,6 +101,8 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
 
 /** The model split at the layer to explain, and how images become its input. */
 interface CamSubject {
+  /** gradcam.json, when the model has one. */
+  metadata: ModelMetadata | undefined;
   split: SplitModel;
   layerName: string;
   inputShape: [number, number, number];
@@ -125,7 +131,7 @@ async function prepareModel(options: CamCommandOptions, files: ModelFiles, log: 
       { ...facts, declaredShape: facts.declaredShape ?? model.declaredShape, classes: model.classCount },
       log,
     );
-    return { ...model, ...inputs };
+    return { ...model, ...inputs, metadata: files.metadata };
   } catch (error) {
     model.dispose();
     throw error;
@@ -176,8 +182,8 @@ function graphModelOf(options: CamCommandOptions, files: ModelFiles, size: [numb
 }
 
 /** All inputs, or this shard's block of them. */
-async function selectInputs(options: CamCommandOptions, log: Log): Promise<CamInput[]> {
-  const allInputs = await collectInputs(options);
+async function selectInputs(options: CamCommandOptions, subject: CamSubject, log: Log): Promise<CamInput[]> {
+  const allInputs = options.dataset === 'folder' ? await folderCamInputs(options, subject, log) : await collectInputs(options);
   if (!options.shard) return allInputs;
   // Ids are assigned over all inputs first, so every shard names its files the same way.
   const inputs = shardOf(allInputs, options.shard);
@@ -310,6 +316,27 @@ async function collectInputs(options: CamCommandOptions): Promise<CamInput[]> {
   const indices = options.index ?? Array.from({ length: Math.min(options.count ?? 0, test.count) }, (_, i) => i);
   const dataset = options.dataset;
   return forOption('--index', () => datasetInputs(test, dataset, indices));
+}
+
+/**
+ * Test images of a folder dataset, read from their files: test/, or the validation split the
+ * model was trained with (gradcam.json records the fraction and the seed).
+ */
+async function folderCamInputs(options: CamCommandOptions, subject: CamSubject, log: Log): Promise<CamInput[]> {
+  if (options.data === undefined) throw new UsageError('--dataset folder needs --data DIR, the folder the model was trained on (or one laid out like it)');
+  const root = resolve(options.data);
+  const held = subject.metadata ? folderOptionsOfModel(subject.metadata) : { validationFraction: undefined, seed: 0, preferTestFolder: true };
+  if (held.validationFraction === undefined && !(await hasTestFolder(root))) {
+    throw new UsageError(`--data ${root}: no test/ folder, and ${options.model} was not trained with --val-split; there are no held-out images to explain`);
+  }
+  const splits = await folderSplits(root, held);
+  const sameClasses = subject.metadata ? splits.classNames.join('\n') === subject.classNames.join('\n') : splits.classNames.length === subject.classNames.length;
+  if (!sameClasses) {
+    throw new UsageError(`--data ${root}: its classes (${splits.classNames.join(', ')}) are not the model's (${subject.classNames.join(', ')})`);
+  }
+  log.info(`${splits.testFiles.length} ${splits.testSplit} images in ${root}`);
+  const indices = options.index ?? Array.from({ length: Math.min(options.count ?? 0, splits.testFiles.length) }, (_, i) => i);
+  return forOption('--index', () => folderInputs(splits.testFiles, splits.testSplit, indices));
 }
 
 interface LoadedInput {

@@ -10,6 +10,7 @@ import { GUIDED_SOURCE_NAMES, type CamMethodName, type GuidedSourceName } from '
 import { CAM_METHODS } from '../cam/methods/index.js';
 import type { SplitModel } from '../cam/model-split.js';
 import { writeFileAtomic } from '../data/atomic.js';
+import { folderOptionsOfModel } from '../data/datasets.js';
 import { checkOutputFile } from '../data/output-directory.js';
 import { forOption, InputError, UsageError, messageOf } from '../errors.js';
 import { RISE_BLUR } from '../eval/blur.js';
@@ -48,7 +49,12 @@ export async function runEval(options: EvalCommandOptions, globals: BackendOptio
   if (!metadata) {
     throw new UsageError(`--model ${options.model}: no gradcam.json; eval needs the model's input normalization (use a model written by gradcam train)`);
   }
-  const { test, classNames } = await loadDatasetOption(options.dataset, { data: options.data, splits: ['test'] });
+  // A folder is decoded at the model's input size, with the validation split it was trained with.
+  const folder = { ...folderOptionsOfModel(metadata), limits: { test: options.count } };
+  const { test, classNames } = await loadDatasetOption(options.dataset, { data: options.data, splits: ['test'], folder, log });
+  if (options.dataset === 'folder' && classNames.join('\n') !== metadata.classNames.join('\n')) {
+    throw new UsageError(`--data ${options.data}: its classes (${classNames.join(', ')}) are not the model's (${metadata.classNames.join(', ')})`);
+  }
   const [height, width, channels] = metadata.inputShape;
   if (test.height !== height || test.width !== width || test.channels !== channels) {
     throw new UsageError(

@@ -1,11 +1,14 @@
 /** `gradcam train`'s options, and the run settings derived from them (stored in checkpoints). */
 import { DATASET_NAMES, LR_SCHEDULES, OPTIMIZER_NAMES, type DatasetName } from '../choices.js';
-import { integerIn, numberIn } from '../option-parsers.js';
+import { inputSize, integerIn, numberIn, openFraction } from '../option-parsers.js';
 import { defineOptions, type OptionValues } from '../options.js';
 
 export const TRAIN_OPTIONS = defineOptions({
   dataset: { flags: '--dataset <name>', description: 'dataset to train on (required unless --resume)', choices: DATASET_NAMES },
-  data: { flags: '--data <path>', description: 'dataset files: a directory, or the official archive (default for mnist: the embedded copy)' },
+  data: {
+    flags: '--data <path>',
+    description: 'dataset files: a directory, or the official archive (default for mnist: the embedded copy); for folder, DIR/train/<class>/',
+  },
   download: { flags: '--download', description: 'fetch the official archive into the cache directory first', default: false },
   cacheDir: { flags: '--cache-dir <dir>', description: 'download cache (default: $GRADCAM_CACHE or ~/.cache/gradcam)' },
   out: { flags: '--out <dir>', description: 'model directory to write (default: ./model-<dataset>)' },
@@ -26,12 +29,22 @@ export const TRAIN_OPTIONS = defineOptions({
     description: 'batch normalization after every convolution (the default)',
     negation: { flags: '--no-batch-norm', description: 'plain VGG-11: convolution with a fused ReLU, no batch normalization' },
   },
-  augment: { flags: '--no-augment', description: 'no random crop / flip (CIFAR-10 only; digits are never augmented)' },
+  inputSize: {
+    flags: '--input-size <WxH>',
+    description: 'folder datasets: the size every image is resized to (default: 32x32)',
+    parse: inputSize,
+  },
+  valSplit: {
+    flags: '--val-split <fraction>',
+    description: 'folder datasets without test/: hold out this fraction of each class of train/ for testing (seeded by --seed)',
+    parse: openFraction,
+  },
+  augment: { flags: '--no-augment', description: 'no random crop / flip (CIFAR-10 and folders; digits are never augmented)' },
   limit: { flags: '--limit <n>', description: 'train on the first N training images', parse: integerIn(1, 10_000_000) },
   testLimit: { flags: '--test-limit <n>', description: 'evaluate on the first N test images', parse: integerIn(1, 10_000_000) },
   seed: {
     flags: '--seed <n>',
-    description: 'seed for initialization, data order, augmentation and dropout',
+    description: 'seed for initialization, data order, augmentation, dropout and the --val-split split',
     parse: integerIn(0, 2 ** 31 - 1),
     default: 0,
   },
@@ -79,7 +92,20 @@ export function trainingDefaultsFor(dataset: DatasetName): DatasetDefaults {
  * Run settings gradcam.json does not list under "training": where files are, the architecture
  * (its own field) and the image limits (recorded as image counts).
  */
-const NOT_RECORDED: readonly string[] = ['dataset', 'data', 'download', 'cacheDir', 'out', 'force', 'width', 'batchNorm', 'limit', 'testLimit', 'checkpointEvery'];
+const NOT_RECORDED: readonly string[] = [
+  'dataset',
+  'data',
+  'download',
+  'cacheDir',
+  'out',
+  'force',
+  'width',
+  'batchNorm',
+  'inputSize', // recorded as inputShape
+  'limit',
+  'testLimit',
+  'checkpointEvery',
+];
 
 /** The training options gradcam.json records, in table order: a new training option is recorded without more code. */
 export function trainingRecordOf(settings: TrainSettings): Record<string, unknown> {

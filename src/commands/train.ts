@@ -8,21 +8,26 @@
  * script never sees a half-written model.
  */
 import { resolve } from 'node:path';
+import { DATASET_NAMES } from '../choices.js';
 import { flagOf, type BackendOptions, type GlobalOptions } from '../options.js';
 import { forOption, InputError, InterruptedError, UsageError } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import type * as tf from '../tf.js';
 import { channelMeanStd, type Normalization } from '../data/batches.js';
+import { DEFAULT_FOLDER_INPUT_SIZE } from '../data/datasets.js';
+import { hasTestFolder } from '../data/folder-listing.js';
 import type { Dataset, DatasetName, ImageSet } from '../data/image-set.js';
 import { isRunOption, trainingRecordOf, TRAIN_OPTIONS, trainingDefaultsFor, type TrainCommandOptions, type TrainSettings } from './train-options.js';
 import { loadDatasetOption, startBackend } from './setup.js';
-import { readLatestCheckpoint, writeCheckpoint, type Checkpoint, type TrainingProgress } from '../models/checkpoint.js';
+import { discardFailedRun, readLatestCheckpoint, writeCheckpoint, type Checkpoint, type TrainingProgress } from '../models/checkpoint.js';
 import { buildModelMetadata, type EpochRecord, type ModelMetadata } from '../models/metadata.js';
 import { saveModelDirectory } from '../models/model-dir.js';
 import { statIfExists } from '../data/input-files.js';
 import { checkOutputFile } from '../data/output-directory.js';
 import { createOptimizer, initialProgress, trainModel } from '../models/training.js';
 import { buildVgg, poolsForInput, type VggConfig } from '../models/vgg.js';
+import { buildTrainingReport, REPORT_FILE } from '../eval/training-report.js';
+import { renderTrainingReportHtml } from '../eval/training-report-html.js';
 import { SIGNAL_EXIT_CODES, watchInterrupts } from './interrupts.js';
 import { createTrainingReporter, type TrainingReporter } from './training-progress.js';
 
@@ -70,7 +75,11 @@ export async function trainCommand(options: TrainCommandOptions, globals: Global
 }
 
 export function resolveTrainSettings(options: TrainCommandOptions): TrainSettings {
-  if (!options.dataset) throw new UsageError('--dataset is required (cifar10, mnist or fashion-mnist), unless --resume DIR');
+  if (!options.dataset) throw new UsageError(`--dataset is required (${DATASET_NAMES.join(', ')}), unless --resume DIR`);
+  const folder = options.dataset === 'folder';
+  for (const name of ['inputSize', 'valSplit'] as const) {
+    if (!folder && options[name] !== undefined) throw new UsageError(`${flagOf(TRAIN_OPTIONS[name])} is for --dataset folder (your own images)`);
+  }
   const { resume, json, quiet, ...run } = options;
   const defaults = trainingDefaultsFor(options.dataset);
   return {
@@ -79,8 +88,9 @@ export function resolveTrainSettings(options: TrainCommandOptions): TrainSetting
     dataset: options.dataset,
     data: options.data === undefined ? undefined : resolve(options.data),
     out: resolve(options.out ?? `model-${options.dataset}`),
+    ...(folder ? { inputSize: options.inputSize ?? DEFAULT_FOLDER_INPUT_SIZE } : {}),
     // Random crops and flips suit photos; a flipped digit is a different (or no) digit.
-    augment: options.augment && options.dataset === 'cifar10',
+    augment: options.augment && (options.dataset === 'cifar10' || folder),
   };
 }
 
@@ -133,6 +143,8 @@ export async function runTrain(
   const { resumeFrom } = control;
   // Fail on an unusable --out before spending minutes on training.
   if (!resumeFrom) await checkTrainOutput(settings);
+  // A run that fails removes the --out it created (unless a checkpoint there can be resumed).
+  const createdOut = !resumeFrom && (await statIfExists(settings.out)) === undefined;
   const { dataset, train, test } = await loadTrainingData(settings, log);
   const backend = await startBackend(globals, log);
   if (resumeFrom && resumeFrom.backend !== backend.description) {
@@ -174,9 +186,14 @@ export async function runTrain(
       backend: backend.description,
       history: outcome.history,
     });
+    const report = trainingReportHtml(model, metadata, { settings, dataset, test }, log);
     // --out now holds our checkpoints (or a model --force lets us replace): swap in the model.
-    await saveModelDirectory(settings.out, model, metadata, true);
+    await saveModelDirectory(settings.out, model, metadata, true, { [REPORT_FILE]: report });
     return { out: settings.out, ...resultOf(metadata, train.count, test.count), seconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    // An interrupted run keeps its checkpoint on purpose; a failed one cleans up.
+    if (!(error instanceof StoppedError)) await cleanUpFailedRun(settings.out, createdOut, log);
+    throw error;
   } finally {
     model.dispose();
     optimizer.dispose();
@@ -188,8 +205,48 @@ function resultOf(metadata: ModelMetadata, trainImages: number, testImages: numb
   return { dataset: metadata.dataset as DatasetName, backend, testAccuracy, history, trainImages, testImages };
 }
 
+/**
+ * report.html: curves, per-class scores, confusion matrix and Grad-CAM examples of the finished
+ * model on the test split (or the validation split held out of a folder's train/).
+ */
+function trainingReportHtml(
+  model: tf.LayersModel,
+  metadata: ModelMetadata,
+  data: { settings: TrainSettings; dataset: Dataset; test: ImageSet },
+  log: Log,
+): string {
+  const evaluatedSplit = data.dataset.testSplit ?? 'test';
+  log.info(`writing ${REPORT_FILE}: predictions on the ${data.test.count} ${evaluatedSplit} images, Grad-CAM examples of each class`);
+  const report = buildTrainingReport({
+    model,
+    metadata,
+    modelName: data.settings.out,
+    test: data.test,
+    evaluatedSplit,
+    testFiles: data.dataset.files?.test,
+  });
+  return renderTrainingReportHtml(report);
+}
+
+/** Removes what a failed run made (discardFailedRun) and says what is left. */
+async function cleanUpFailedRun(out: string, createdOut: boolean, log: Log): Promise<void> {
+  const outcome = await discardFailedRun(out, createdOut).catch(() => ({ checkpoint: undefined, removed: false }));
+  if (outcome.checkpoint) log.warn(`the last complete checkpoint ${outcome.checkpoint} is kept: once the cause is fixed, continue with gradcam train --resume ${out}`);
+  if (outcome.removed) log.info(`removed ${out}, which this failed run had created`);
+}
+
 async function loadTrainingData(settings: TrainSettings, log: Log): Promise<{ dataset: Dataset; train: ImageSet; test: ImageSet }> {
-  const dataset = await loadDatasetOption(settings.dataset, { data: settings.data, download: settings.download, cacheDir: settings.cacheDir, log });
+  if (settings.dataset === 'folder' && settings.data !== undefined && settings.valSplit === undefined && !(await hasTestFolder(settings.data))) {
+    throw new UsageError(`--data ${settings.data}: no test/ folder; give --val-split F to hold out a fraction F of train/ for testing`);
+  }
+  const folder = {
+    inputSize: settings.inputSize ?? DEFAULT_FOLDER_INPUT_SIZE,
+    validationFraction: settings.valSplit,
+    seed: settings.seed,
+    // Only the images used are decoded.
+    limits: { train: settings.limit, test: settings.testLimit },
+  };
+  const dataset = await loadDatasetOption(settings.dataset, { data: settings.data, download: settings.download, cacheDir: settings.cacheDir, log, folder });
   return { dataset, train: firstImages(dataset.train, settings.limit), test: firstImages(dataset.test, settings.testLimit) };
 }
 

@@ -42,11 +42,8 @@ export async function imageFileInputs(files: readonly string[], directories: rea
 /** Test images `indices` of a dataset split, ids `test_00042`. */
 export function datasetInputs(set: ImageSet, datasetName: string, indices: readonly number[]): CamInput[] {
   const digits = Math.max(5, String(set.count - 1).length);
-  const seen = new Set<number>();
+  checkIndices(indices, set.count, `the ${datasetName} test set`);
   return indices.map((index) => {
-    if (index >= set.count) throw new UsageError(`${index}: the ${datasetName} test set has ${set.count} images (0–${set.count - 1})`, String(index));
-    if (seen.has(index)) throw new UsageError(`${index}: given twice`, String(index));
-    seen.add(index);
     const size = set.height * set.width * set.channels;
     const image: DecodedImage = {
       data: set.images.slice(index * size, (index + 1) * size),
@@ -61,6 +58,30 @@ export function datasetInputs(set: ImageSet, datasetName: string, indices: reado
       label: set.labels[index],
     };
   });
+}
+
+/**
+ * Images `indices` of a folder dataset's test (or validation) split, read from their files when
+ * their batch comes up, at their own size: ids `test_00042` / `validation_00042`, the file as the
+ * source, the class folder as the label.
+ */
+export function folderInputs(files: readonly { path: string; label: number }[], split: 'test' | 'validation', indices: readonly number[]): CamInput[] {
+  const digits = Math.max(5, String(files.length - 1).length);
+  checkIndices(indices, files.length, `the ${split} split`);
+  return indices.map((index) => {
+    const { path, label } = files[index];
+    return { id: `${split}_${String(index).padStart(digits, '0')}`, source: path, read: () => readImageFile(path), label };
+  });
+}
+
+/** Every index inside 0 … count − 1, none twice. */
+function checkIndices(indices: readonly number[], count: number, what: string): void {
+  const seen = new Set<number>();
+  for (const index of indices) {
+    if (index >= count) throw new UsageError(`${index}: ${what} has ${count} images (0–${count - 1})`, String(index));
+    if (seen.has(index)) throw new UsageError(`${index}: given twice`, String(index));
+    seen.add(index);
+  }
 }
 
 async function listImages(directory: string): Promise<string[]> {

@@ -4,10 +4,13 @@
  * the format.
  */
 import { readdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readCifar10 } from './cifar10.js';
 import { datasetCacheDir, defaultCacheDir, downloadDataset, type DownloadOptions } from './download.js';
+import { readImageFolder, type FolderDatasetOptions } from './folder-dataset.js';
 import { embeddedMnistDirectory, readIdxDirectory } from './idx.js';
+import type { DownloadableDataset } from '../choices.js';
 import type { Dataset, DatasetName, SplitName } from './image-set.js';
 
 export const MNIST_CLASS_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
@@ -43,6 +46,28 @@ export interface LoadDatasetOptions extends DownloadOptions {
   download?: boolean;
   /** Splits to read; the others come back empty (count 0). Default: both. */
   splits?: readonly SplitName[];
+  /** `folder` only: the input size, the validation split and limits (folder-dataset.ts). */
+  folder?: FolderReadOptions;
+}
+
+export type FolderReadOptions = Pick<FolderDatasetOptions, 'inputSize' | 'validationFraction' | 'seed' | 'limits' | 'preferTestFolder'>;
+
+/** What `--input-size` is when not given: see the README (the pools of VGG-11 suit 32×32; cost grows with pixels). */
+export const DEFAULT_FOLDER_INPUT_SIZE = { width: 32, height: 32 };
+
+/**
+ * The folder options that find a model's test images again: its input size, and the validation
+ * split it was trained with (`training.valSplit` and `training.seed` in gradcam.json), used when
+ * the tree has no test/ folder.
+ */
+export function folderOptionsOfModel(metadata: { inputShape: readonly number[]; training: Record<string, unknown> }): FolderReadOptions {
+  const { valSplit, seed } = metadata.training;
+  return {
+    inputSize: { height: metadata.inputShape[0], width: metadata.inputShape[1] },
+    validationFraction: typeof valSplit === 'number' ? valSplit : undefined,
+    seed: typeof seed === 'number' ? seed : 0,
+    preferTestFolder: true,
+  };
 }
 
 /**
@@ -53,6 +78,7 @@ export interface LoadDatasetOptions extends DownloadOptions {
  */
 export async function loadDataset(name: DatasetName, options: LoadDatasetOptions = {}): Promise<Dataset> {
   const splits = options.splits ?? ['train', 'test'];
+  if (name === 'folder') return loadFolder(options, splits);
   if (options.data !== undefined && options.download) {
     throw new UsageError('data and download cannot be combined: a download is read from the cache directory');
   }
@@ -76,7 +102,26 @@ export async function loadDataset(name: DatasetName, options: LoadDatasetOptions
   };
 }
 
-async function defaultLocation(name: DatasetName, cacheDir: string | undefined): Promise<string> {
+/** An ImageFolder tree at `options.data`, decoded at `options.folder.inputSize`. */
+async function loadFolder(options: LoadDatasetOptions, splits: readonly SplitName[]): Promise<Dataset> {
+  if (options.download) throw new UsageError('--dataset folder reads your own images from --data DIR; there is nothing to download');
+  if (options.data === undefined) throw new UsageError('--dataset folder needs --data DIR, a folder holding train/<class>/ (and optionally test/<class>/) images');
+  const root = resolve(options.data);
+  const folder = options.folder ?? { inputSize: DEFAULT_FOLDER_INPUT_SIZE, seed: 0 };
+  const log = options.log ?? { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const read = await readImageFolder(root, { ...folder, splits, log });
+  return {
+    name: 'folder',
+    classNames: read.classNames,
+    train: read.train,
+    test: read.test,
+    source: root,
+    testSplit: read.testSplit,
+    files: { train: read.trainFiles, test: read.testFiles },
+  };
+}
+
+async function defaultLocation(name: DownloadableDataset, cacheDir: string | undefined): Promise<string> {
   if (name === 'mnist') return embeddedMnistDirectory();
   const cached = datasetCacheDir(cacheDir ?? defaultCacheDir(), name);
   // A failed download leaves the directory behind, empty: that is "nothing downloaded" too.

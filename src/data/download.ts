@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { InputError, messageOf } from '../errors.js';
 import type { Log } from '../log.js';
 import { temporarySibling } from './atomic.js';
-import type { DatasetName } from './image-set.js';
+import type { DatasetName, DownloadableDataset } from '../choices.js';
 import { statIfExists } from './input-files.js';
 
 export interface DownloadFile {
@@ -42,7 +42,7 @@ export interface DatasetSource {
 /** A file could not be fetched (network, HTTP status, timeout); the message says how to get it by hand. */
 export class DownloadError extends InputError {}
 
-export const OFFICIAL_SOURCES: Record<DatasetName, DatasetSource> = {
+export const OFFICIAL_SOURCES: Record<DownloadableDataset, DatasetSource> = {
   cifar10: {
     baseUrl: 'https://www.cs.toronto.edu/~kriz/',
     files: [{ fileName: 'cifar-10-binary.tar.gz', md5: 'c32a1d4ab5d03f1284b67883e8d87530' }],
@@ -99,7 +99,7 @@ export function datasetCacheDir(cacheDir: string, name: DatasetName): string {
  * ones that are not; returns the dataset's cache directory. Throws InputError (one line, naming
  * the URL and where to put the files by hand) when a download fails or its checksum is wrong.
  */
-export async function downloadDataset(name: DatasetName, options: DownloadOptions = {}): Promise<string> {
+export async function downloadDataset(name: DownloadableDataset, options: DownloadOptions = {}): Promise<string> {
   const directory = datasetCacheDir(options.cacheDir ?? defaultCacheDir(), name);
   const source = OFFICIAL_SOURCES[name];
   const mirror = options.mirror ?? process.env.GRADCAM_MIRROR;

@@ -25,11 +25,15 @@ export interface ImageSet {
 
 export interface Dataset {
   name: DatasetName;
-  /** Index = label; 10 entries for every supported dataset. */
+  /** Index = label: 10 entries for the built-in datasets, the class folders' names for `folder`. */
   classNames: string[];
   /** Either split may be empty (count 0) when it was not asked for. */
   train: ImageSet;
   test: ImageSet;
   /** What was read, for logs, e.g. `/data/cifar-10-binary.tar.gz`. */
   source: string;
+  /** 'validation' when the test split was held out of the training images (folder --val-split). */
+  testSplit?: 'test' | 'validation';
+  /** Folder datasets: the file each image was decoded from, by index. */
+  files?: { train: string[]; test: string[] };
 }

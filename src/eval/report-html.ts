@@ -7,18 +7,15 @@ import { escapeHtml as escape, htmlDocument } from '../html-page.js';
 import type { EvalReport } from './eval-report.js';
 import type { MethodScores } from './evaluate.js';
 import type { ExampleRow } from './report-examples.js';
-import { lineChartSvg, type ChartSeries } from './svg-chart.js';
+import { CHART_STYLE, lineChartSvg, type ChartSeries } from './svg-chart.js';
 
 /** Distinct colors for up to 10 methods (matplotlib's tab10), then repeated. */
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 const RANDOM_COLOR = '#555555';
 
 /** The report's own rules, after the house style (html-page.ts). */
-const STYLE = `
+const STYLE = `${CHART_STYLE}
 tr.baseline td { color: #555; font-style: italic; }
-.charts { display: flex; flex-wrap: wrap; gap: 1em; }
-.chart-title { font-size: 13px; font-weight: 600; } .tick, .legend { font-size: 11px; } .axis-label { font-size: 11px; fill: #444; }
-.grid { stroke: #eee; } .axis { stroke: #444; }
 .examples td { text-align: center; vertical-align: top; font-size: 12px; }
 .examples img { image-rendering: pixelated; display: block; }
 `;

@@ -11,6 +11,8 @@ export interface ChartSeries {
   /** Any CSS color. */
   color: string;
   dashed?: boolean;
+  /** A dot at every point: a series of one point (a one-epoch run) has no line to draw. */
+  markers?: boolean;
 }
 
 export interface LineChart {
@@ -23,6 +25,13 @@ export interface LineChart {
   width?: number;
   height?: number;
 }
+
+/** CSS for the charts' classes (and `.charts`, a row of them), for the pages that show them. */
+export const CHART_STYLE = `
+.charts { display: flex; flex-wrap: wrap; gap: 1em; }
+.chart-title { font-size: 13px; font-weight: 600; } .tick, .legend { font-size: 11px; } .axis-label { font-size: 11px; fill: #444; }
+.grid { stroke: #eee; } .axis { stroke: #444; }
+`;
 
 const MARGIN = { left: 48, right: 24, top: 34, bottom: 58 };
 const LEGEND_LINE = 15;
@@ -84,6 +93,11 @@ export function lineChartSvg(chart: LineChart): string {
     const coordinates = series.values.map((value, index) => `${xAt(index).toFixed(1)},${yAt(value).toFixed(1)}`).join(' ');
     const dash = series.dashed ? ' stroke-dasharray="5 3"' : '';
     parts.push(`<polyline points="${coordinates}" fill="none" stroke="${escapeHtml(series.color)}" stroke-width="2"${dash}><title>${escapeHtml(series.name)}</title></polyline>`);
+    if (series.markers) {
+      series.values.forEach((value, index) => {
+        parts.push(`<circle cx="${xAt(index).toFixed(1)}" cy="${yAt(value).toFixed(1)}" r="3" fill="${escapeHtml(series.color)}"><title>${escapeHtml(`${series.name}: ${formatValue(value)}`)}</title></circle>`);
+      });
+    }
   }
   chart.series.forEach((series, index) => {
     const x = MARGIN.left;
@@ -94,6 +108,11 @@ export function lineChartSvg(chart: LineChart): string {
   });
   parts.push('</svg>');
   return parts.join('\n');
+}
+
+/** A data value for a tooltip: 4 significant digits. */
+function formatValue(value: number): string {
+  return Number(value.toPrecision(4)).toString();
 }
 
 function formatTick(value: number): string {

@@ -11,7 +11,7 @@
  * after that rename: a failed write (disk full, permissions) leaves it valid.
  */
 import * as tf from '../tf.js';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, messageOf } from '../errors.js';
 import { temporarySibling } from '../data/atomic.js';
@@ -153,6 +153,24 @@ export async function readLatestCheckpoint<Settings>(directory: string): Promise
       if (state.adamAccumulators) restoreAdamAccumulators(optimizer, state.adamAccumulators);
     },
   };
+}
+
+/**
+ * Cleans up after a run that failed (not one that was interrupted: that one keeps its checkpoint
+ * on purpose). A directory this run created and that holds no complete checkpoint is removed with
+ * whatever is in it, so a failure such as a full disk leaves nothing behind; a complete checkpoint
+ * is kept, since `--resume` continues from it once the cause is fixed and the training it holds
+ * may have taken hours. A directory that existed before the run is left alone.
+ *
+ * @returns the kept checkpoint's path, if any, and whether `directory` was removed.
+ */
+export async function discardFailedRun(directory: string, createdByRun: boolean): Promise<{ checkpoint?: string; removed: boolean }> {
+  const latest = (await listCheckpoints(directory).catch(() => [])).at(-1);
+  if (latest) return { checkpoint: join(directory, latest), removed: false };
+  const exists = (await stat(directory).catch(() => undefined)) !== undefined;
+  if (!createdByRun || !exists) return { removed: false };
+  await rm(directory, { recursive: true, force: true });
+  return { removed: true };
 }
 
 async function listCheckpoints(directory: string): Promise<string[]> {

@@ -24,13 +24,14 @@ export const WEIGHTS_FILE = 'weights.bin';
 /**
  * Writes the model directory atomically: everything goes into a hidden sibling directory that is
  * renamed into place at the end, so `out` is never half-written. An existing `out` is replaced only
- * with `force`.
+ * with `force`. `extraFiles` (name → contents, e.g. the training report) go in with the model.
  */
 export async function saveModelDirectory(
   out: string,
   model: tf.LayersModel,
   metadata: ModelMetadata,
   force: boolean,
+  extraFiles: Readonly<Record<string, string | Uint8Array>> = {},
 ): Promise<void> {
   // Fail before writing anything; moveIntoPlace checks again, in case `out` appeared meanwhile.
   const existing = await statIfExists(out);
@@ -41,6 +42,7 @@ export async function saveModelDirectory(
     await mkdir(staging);
     await writeModelFiles(staging, model);
     await writeFile(join(staging, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
+    for (const [name, contents] of Object.entries(extraFiles)) await writeFile(join(staging, name), contents);
     await moveIntoPlace(staging, out, force);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });

@@ -67,7 +67,7 @@ describe('interrupt and resume through bin/', () => {
     const resumed = await runCli(['train', '--resume', out, '--seed', '3']);
     expect(resumed.stderr).toMatch(/resuming from/);
     expect(resumed.code).toBe(0);
-    expect((await readdir(out)).sort()).toEqual(['gradcam.json', 'model.json', 'weights.bin']);
+    expect((await readdir(out)).sort()).toEqual(['gradcam.json', 'model.json', 'report.html', 'weights.bin']);
 
     const expected = float32(await readFile(join(reference, 'weights.bin')));
     const actual = float32(await readFile(join(out, 'weights.bin')));
