@@ -10,17 +10,17 @@
  * weighted by filter[·, ·, d, q]. For a 224×224 MobileNetV2 this is about 60 M multiply-adds per
  * image, a fraction of the forward pass.
  */
-import { backend_util, getKernel, registerKernel } from '../../tf.js';
-import type { DepthwiseConv2dNativeBackpropInputAttrs, KernelConfig, NamedTensorInfoMap, TensorInfo } from '../../tf.js';
+import { backend_util } from '../../tf.js';
+import type { DepthwiseConv2dNativeBackpropInputAttrs, NamedTensorInfoMap, TensorInfo } from '../../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-const KERNEL_NAME = 'DepthwiseConv2dNativeBackpropInput';
+export const DEPTHWISE_BACKPROP_INPUT = 'DepthwiseConv2dNativeBackpropInput';
 
 /**
  * inputs: dy float32 [batch, outH, outW, inChannels · multiplier], filter float32
  * [filterH, filterW, inChannels, multiplier] (NHWC). Returns dx float32 attrs.inputShape.
  */
-function depthwiseBackpropInput({
+export function depthwiseBackpropInput({
   inputs,
   attrs,
   backend,
@@ -73,14 +73,4 @@ function depthwiseBackpropInput({
     }
   }
   return dx;
-}
-
-/** Registers the kernel for wasm unless wasm has one (a later tfjs version). Idempotent. */
-export function registerWasmDepthwiseBackpropInput(): void {
-  if (getKernel(KERNEL_NAME, 'wasm')) return;
-  registerKernel({
-    kernelName: KERNEL_NAME,
-    backendName: 'wasm',
-    kernelFunc: depthwiseBackpropInput as unknown as KernelConfig['kernelFunc'],
-  } as KernelConfig);
 }

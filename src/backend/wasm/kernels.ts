@@ -31,7 +31,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '../../tf.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv-gradients.js';
 import { type KernelArgs, WASM, type WasmKernel, requireKernel } from './heap.js';
 import { batchMatMul, fusedMatMul } from './mat-mul.js';
-import { registerWasmDepthwiseBackpropInput } from './depthwise-grad.js';
+import { DEPTHWISE_BACKPROP_INPUT, depthwiseBackpropInput } from './depthwise-grad.js';
 import { maxPoolGrad } from './max-pool-grad.js';
 
 /** Marks configs registered here, across module copies, so registering twice is a no-op. */
@@ -59,7 +59,8 @@ export function registerWasmTrainingKernels(): void {
   replaceKernel(BatchMatMul, (original) => guardedBy(batchMatMul, requireKernel(original)));
   replaceKernel(_FusedMatMul, (original) => guardedBy(fusedMatMul, requireKernel(original)));
   replaceKernel(MaxPoolGrad, () => maxPoolGrad);
-  registerWasmDepthwiseBackpropInput();
+  // Missing from tfjs-backend-wasm 4.22 (no original to keep).
+  replaceKernel(DEPTHWISE_BACKPROP_INPUT, () => depthwiseBackpropInput as unknown as WasmKernel);
 }
 
 /** A fast kernel answers `undefined` for a case it does not cover; the original then runs. */
