@@ -28,13 +28,13 @@ import { writeNpyAtomic } from '../data/npy.js';
 import { InputError, UsageError, forOption, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import { announceBackend, loadDatasetOption, startBackend } from './setup.js';
-import { graphInputShape, topologyInputShape, withInputSize } from '../models/declared-input-shape.js';
+import { withInputSize } from '../models/declared-input-shape.js';
 import { buildGraphModelFromFiles, disposeGraphModel, isGraphModelFormat } from '../models/graph-model.js';
 import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
 import type { ModelMetadata } from '../models/metadata.js';
 import type { CamCommandOptions } from './cam-options.js';
 import { splitAtChosenLayer, splitGraphAtChosenNode } from './layer-choice.js';
-import { checkModelInputOptions, resolveInputShape, resolveModelInputs } from './model-inputs.js';
+import { checkModelInputOptions, declaredModelFacts, resolveInputShape, resolveModelInputs } from './model-inputs.js';
 
 export interface CamResult {
   manifest: CamManifest;
@@ -114,14 +114,7 @@ interface CamSubject {
 
 async function prepareModel(options: CamCommandOptions, files: ModelFiles, log: Log): Promise<CamSubject> {
   const graph = isGraphModelFormat(files.artifacts.format);
-  const topology = files.artifacts.modelTopology;
-  // What the model declares, before a requested size is written into it.
-  const facts = {
-    directory: options.model,
-    modelFile: join(options.model, 'model.json'),
-    metadata: files.metadata,
-    declaredShape: graph ? graphInputShape(topology) : topologyInputShape(topology),
-  };
+  const facts = declaredModelFacts(options.model, files);
   // Checked before building: a size the model refuses could fail deep inside TensorFlow.js.
   const size = facts.declaredShape ? resolveInputShape(options, { ...facts, declaredShape: facts.declaredShape }) : undefined;
   const model = graph ? graphModelOf(options, files, size) : await layersModelOf(options, files, size);

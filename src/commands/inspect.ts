@@ -16,7 +16,7 @@ import { buildInspectReport, explainableNodes, formatInspectReport, type Inspect
 import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
 import type { BackendOptions, GlobalOptions } from '../options.js';
 import type { InspectCommandOptions } from './inspect-options.js';
-import { resolveInputShape } from './model-inputs.js';
+import { declaredModelFacts, resolveInputShape } from './model-inputs.js';
 import { announceBackend, startBackend } from './setup.js';
 
 export async function inspectCommand(options: InspectCommandOptions, globals: GlobalOptions): Promise<number> {
@@ -29,13 +29,7 @@ export async function runInspect(options: InspectCommandOptions, globals: Backen
   const [backend, files] = await Promise.all([startBackend(globals, log, false), readModelDirectory(options.model)]);
   announceBackend(backend, log);
   const graph = isGraphModelFormat(files.artifacts.format);
-  const topology = files.artifacts.modelTopology;
-  const facts = {
-    directory: options.model,
-    modelFile: join(options.model, 'model.json'),
-    metadata: files.metadata,
-    declaredShape: graph ? graphInputShape(topology) : topologyInputShape(topology),
-  };
+  const facts = declaredModelFacts(options.model, files);
   // A layers model lists its shapes without a size (open sides shown as '?'); a graph model's
   // shapes come from running it, which needs one.
   const open = facts.declaredShape?.slice(1, 3).some((side) => side === null) ?? false;

@@ -5,6 +5,7 @@
  * input size, its number of classes) and from the options of model-input-options.ts. This is
  * where those options are checked and their errors name them.
  */
+import { join } from 'node:path';
 import { readLabels, checkLabelCount } from '../data/labels.js';
 import { describePreprocessing, resolvePreprocessing, type Preprocessing, type PreprocessingRequest } from '../data/preprocessing.js';
 import { UsageError, messageOf } from '../errors.js';
@@ -12,6 +13,9 @@ import type { Log } from '../log.js';
 import { declaredInput, inputShapeFor, openSides } from '../models/input-shape.js';
 import type { ModelMetadata } from '../models/metadata.js';
 import { flagOf } from '../options.js';
+import { graphInputShape, topologyInputShape } from '../models/declared-input-shape.js';
+import { isGraphModelFormat } from '../models/graph-model.js';
+import type { ModelFiles } from '../models/model-dir.js';
 import { MODEL_INPUT_OPTIONS, type ModelInputOptions } from './model-input-options.js';
 
 export interface ModelInputs {
@@ -32,6 +36,20 @@ export interface ModelFacts {
   /** The input shape with the batch axis; null or -1 where the model accepts any size. */
   declaredShape: readonly (number | null)[];
   classes: number;
+}
+
+/**
+ * What a model directory declares about its input, read from its files before any requested size
+ * is written into the topology. declaredShape is undefined when model.json states no input shape.
+ */
+export function declaredModelFacts(directory: string, files: ModelFiles) {
+  const topology = files.artifacts.modelTopology;
+  return {
+    directory,
+    modelFile: join(directory, 'model.json'),
+    metadata: files.metadata,
+    declaredShape: isGraphModelFormat(files.artifacts.format) ? graphInputShape(topology) : topologyInputShape(topology),
+  };
 }
 
 const SCALING_OPTIONS = ['preprocess', 'mean', 'std', 'scale'] as const;
