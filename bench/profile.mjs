@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Per-kernel profile of one training step (forward + backward + update), batch 64, on the current
+ * Per-kernel profile of one training step (forward + backward + update) at the recipe's batch size, on the current
  * backend: where a step's time goes. Prints one JSON object per kernel (sorted by total time) and
  * a summary on stdout.
  *
@@ -34,7 +34,7 @@ const backend = await initBackend(args.backend, { info: log, warn: log }, args.t
 const recipes = {
   cifar10: { ...TRAINING_DEFAULTS.cifar10, side: 32, channels: 3 },
   mnist: { ...TRAINING_DEFAULTS.mnist, side: 28, channels: 1 },
-  full: { width: 1, batchNorm: false, optimizer: 'sgd', learningRate: 0.01, side: 32, channels: 3 },
+  full: { width: 1, batchNorm: false, batchSize: 64, optimizer: 'sgd', learningRate: 0.01, side: 32, channels: 3 },
 };
 const recipe = recipes[args.recipe];
 if (!recipe) throw new Error(`--recipe: expected one of ${Object.keys(recipes).join(', ')}`);
@@ -43,7 +43,7 @@ const { side, channels } = recipe;
 const model = buildVgg({ inputShape: [side, side, channels], classes: 10, width, batchNorm: recipe.batchNorm, poolAfter: poolsForInput(side, side), seed: 1 });
 const optimizer = createOptimizer(recipe.optimizer, recipe.learningRate);
 const variables = model.trainableWeights.map((w) => w.read());
-const count = 64;
+const count = recipe.batchSize ?? 64;
 const set = { images: new Uint8Array(count * side * side * channels).map((_, i) => (i * 2654435761) >>> 24), labels: new Uint8Array(count).map((_, i) => i % 10), count, height: side, width: side, channels };
 const normalization = { mean: Array(channels).fill(0.5), std: Array(channels).fill(0.25) };
 const random = new Random(1);

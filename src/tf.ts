@@ -81,6 +81,7 @@ export const {
   batchNorm,
   cast,
   concat,
+  conv2d,
   div,
   dropout,
   equal,

@@ -11,6 +11,7 @@ import type { Log } from '../log.js';
 import type { BackendChoice } from '../choices.js';
 import { registerWasmTrainingKernels } from './wasm/kernels.js';
 import { registerBatchNormGradient } from './batch-norm-gradient.js';
+import { registerBatchNormTraining } from './batch-norm-training.js';
 
 export interface BackendInfo {
   /** The tfjs backend name in use. */
@@ -37,6 +38,7 @@ export async function initBackend(choice: BackendChoice, log: Log, wasmThreads: 
   // PROD skips per-op debug checks and silences tfjs's own console notices (stderr stays ours).
   tf.env().set('PROD', true);
   registerBatchNormGradient();
+  registerBatchNormTraining();
   started = await startBackend(choice, log, wasmThreads);
   return started;
 }

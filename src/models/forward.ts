@@ -5,6 +5,8 @@
  * step, and without one it uses Math.random, which makes `--seed` and exact resume impossible.
  */
 import * as tf from '../tf.js';
+import { canTrainFused, trainBatchNormLayer } from './batch-norm-layer.js';
+import { canConvolvePlain, convolvePlain } from './conv-layer.js';
 
 export type ForwardMode =
   | { training: false }
@@ -29,8 +31,15 @@ export function computeLogits(model: tf.LayersModel, images: tf.Tensor4D, mode: 
       }
       continue;
     }
-    x = layer.apply(x, { training: mode.training }) as tf.Tensor;
+    x = mode.training ? trainingOutput(layer, x) : (layer.apply(x, { training: false }) as tf.Tensor);
     if (layer.name === LOGITS_LAYER) return x as tf.Tensor2D;
   }
   throw new Error(`model has no layer named "${LOGITS_LAYER}"`);
+}
+
+/** A layer's output in training: the faster computations of the same math where one applies. */
+function trainingOutput(layer: tf.Layer, x: tf.Tensor): tf.Tensor {
+  if (canTrainFused(layer, x)) return trainBatchNormLayer(layer, x);
+  if (canConvolvePlain(layer)) return convolvePlain(layer, x);
+  return layer.apply(x, { training: true }) as tf.Tensor;
 }
