@@ -3,7 +3,7 @@
  * `npm run bench`: measures gradcam's throughput on this machine and prints one JSON object per
  * measurement on stdout (progress on stderr). Not a test: numbers, no assertions.
  *
- *   train   images/s of training steps (batch assembly, forward, backward, update), batch 64,
+ *   train   images/s of training steps (batch assembly, forward, backward, update), at each recipe's batch size,
  *           random data, after warm-up: the default CIFAR-10 and MNIST recipes (batch norm, Adam,
  *           CIFAR-10 augmentation), and the full-width net (SGD, no batch norm)
  *   cam     images/s of Grad-CAM maps for 1,000 images in one `cam` run (batched), and the wall
@@ -109,18 +109,17 @@ function randomSet(count, side, channels, seed) {
  * Training images/s of one recipe: `runs` runs of `steps` timed steps each, after `warmup`
  * untimed steps, through the tool's own training loop (batch assembly and augmentation included).
  */
-async function measureTraining({ side, channels, width, poolAfter, batchNorm, optimizer: optimizerName, learningRate, augment }) {
-  const batchSize = 64;
+async function measureTraining({ side, channels, width, poolAfter, batchNorm, dropout, labelSmoothing, weightDecay, optimizer: optimizerName, learningRate, augment, batchSize }) {
   const warmup = 2;
   const steps = quick ? 3 : 8;
   const runs = quick ? 1 : 3;
-  const model = buildVgg({ inputShape: [side, side, channels], classes: 10, width, batchNorm, poolAfter, seed: 1 });
+  const model = buildVgg({ inputShape: [side, side, channels], classes: 10, width, batchNorm, dropout, poolAfter, seed: 1 });
   const optimizer = createOptimizer(optimizerName, learningRate);
   const train = randomSet(batchSize * (warmup + steps * runs), side, channels, 1);
   const test = randomSet(1, side, channels, 2);
   const stamps = [];
   const normalization = { mean: Array(channels).fill(0.5), std: Array(channels).fill(0.25) };
-  const options = { epochs: 1, batchSize, learningRate, optimizer: optimizerName, schedule: 'constant', augment, normalization, seed: 1 };
+  const options = { epochs: 1, batchSize, learningRate, optimizer: optimizerName, schedule: 'constant', warmupEpochs: 0, labelSmoothing, weightDecay, augment, normalization, seed: 1 };
   await trainModel({
     model,
     optimizer,
@@ -193,9 +192,10 @@ function runProcess(argv) {
 function trainingRecipes() {
   const recipe = (dataset, side, channels) => {
     const defaults = TRAINING_DEFAULTS[dataset];
-    return { model: `${dataset}-default`, side, channels, width: defaults.width, poolAfter: poolsForInput(side, side), batchNorm: defaults.batchNorm, optimizer: defaults.optimizer, learningRate: defaults.learningRate, augment: dataset === 'cifar10' };
+    const { width, batchNorm, dropout, labelSmoothing, weightDecay, optimizer, learningRate, batchSize } = defaults;
+    return { model: `${dataset}-default`, side, channels, width, batchNorm, dropout, labelSmoothing, weightDecay, optimizer, learningRate, batchSize, poolAfter: poolsForInput(side, side), augment: dataset === 'cifar10' };
   };
-  const full = { side: 32, channels: 3, width: 1, batchNorm: false, optimizer: 'sgd', learningRate: 0.01, augment: true };
+  const full = { side: 32, channels: 3, width: 1, batchNorm: false, dropout: 0.5, labelSmoothing: 0, weightDecay: 0, optimizer: 'sgd', learningRate: 0.01, batchSize: 64, augment: true };
   return [
     recipe('cifar10', 32, 3),
     recipe('mnist', 28, 1),
@@ -212,7 +212,7 @@ try {
     for (const recipe of trainingRecipes()) {
       log(`train: ${recipe.model}`);
       const runs = await measureTraining(recipe);
-      emit({ phase: 'train', metric: 'images_per_second', value: round(median(runs)), runs: runs.map((r) => round(r)), model: recipe.model, width: recipe.width, batchNorm: recipe.batchNorm, optimizer: recipe.optimizer, augment: recipe.augment, batchSize: 64 });
+      emit({ phase: 'train', metric: 'images_per_second', value: round(median(runs)), runs: runs.map((r) => round(r)), model: recipe.model, width: recipe.width, batchNorm: recipe.batchNorm, optimizer: recipe.optimizer, augment: recipe.augment, batchSize: recipe.batchSize, dropout: recipe.dropout, labelSmoothing: recipe.labelSmoothing });
     }
     emitMemory('train');
   }
@@ -262,7 +262,12 @@ if (args.peer) runPeer();
 /** The PyTorch peers: the default recipes (bench/peer_recipe.py) and the full-width net (peer_torch.py), 1 and 2 threads. */
 function runPeer() {
   const peers = [
-    ...['cifar10', 'mnist'].map((dataset) => (threads) => [join(root, 'bench', 'peer_recipe.py'), dataset, threads]),
+    ...['cifar10', 'mnist'].map((dataset) => (threads) => {
+      // The same recipe as gradcam's default: batch size, dropout, smoothing, optimizer and decay come from it.
+      const { batchSize, dropout, labelSmoothing, optimizer, learningRate, weightDecay } = TRAINING_DEFAULTS[dataset];
+      const recipe = [batchSize, dropout, labelSmoothing, optimizer, learningRate, weightDecay].map(String);
+      return [join(root, 'bench', 'peer_recipe.py'), dataset, threads, '30', ...recipe];
+    }),
     (threads) => [join(root, '..', 'shared', 'bench', 'peer_torch.py'), threads],
   ];
   for (const peer of peers) {

@@ -20,7 +20,8 @@ export type GuidedSourceName = (typeof GUIDED_SOURCE_NAMES)[number];
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
-export const OPTIMIZER_NAMES = ['sgd', 'adam'] as const;
+/** sgd: momentum 0.9; nesterov: the same with Nesterov's look-ahead (Sutskever et al. 2013); adam. */
+export const OPTIMIZER_NAMES = ['sgd', 'nesterov', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
 /** How the learning rate moves over a run (models/schedule.ts). */

@@ -77,6 +77,7 @@ export const {
   train,
   // ops
   add,
+  addN,
   argMax,
   batchNorm,
   cast,

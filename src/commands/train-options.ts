@@ -23,11 +23,31 @@ export const TRAIN_OPTIONS = defineOptions({
     choices: LR_SCHEDULES,
     default: 'cosine',
   },
+  warmupEpochs: {
+    flags: '--warmup-epochs <n>',
+    description: 'first raise the learning rate linearly from near 0 over this many epochs (may be fractional)',
+    parse: numberIn(0, 10_000),
+  },
   width: { flags: '--width <x>', description: 'channel multiplier of the VGG-11 layer widths', parse: numberIn(0, 4, true) },
   batchNorm: {
     flags: '--batch-norm',
     description: 'batch normalization after every convolution (the default)',
     negation: { flags: '--no-batch-norm', description: 'plain VGG-11: convolution with a fused ReLU, no batch normalization' },
+  },
+  dropout: {
+    flags: '--dropout <rate>',
+    description: 'dropout rate after each of the two hidden fully connected layers',
+    parse: numberIn(0, 0.95),
+  },
+  weightDecay: {
+    flags: '--weight-decay <x>',
+    description: 'L2 penalty: x·w is added to the gradient of every weight',
+    parse: numberIn(0, 1),
+  },
+  labelSmoothing: {
+    flags: '--label-smoothing <x>',
+    description: 'train toward 1 − x on the true class and x spread over all classes, not 1 and 0',
+    parse: numberIn(0, 0.5),
   },
   inputSize: {
     flags: '--input-size <WxH>',
@@ -68,7 +88,9 @@ export function isRunOption(name: string): name is RunOptionName {
   return name in TRAIN_OPTIONS && !(PROCESS_OPTIONS as readonly string[]).includes(name);
 }
 
-type DatasetDefaults = Required<Pick<TrainCommandOptions, 'epochs' | 'batchSize' | 'learningRate' | 'optimizer' | 'width' | 'batchNorm'>>;
+type DatasetDefaults = Required<
+  Pick<TrainCommandOptions, 'epochs' | 'batchSize' | 'learningRate' | 'optimizer' | 'width' | 'batchNorm' | 'dropout' | 'labelSmoothing' | 'warmupEpochs' | 'weightDecay'>
+>;
 
 /** Everything that determines a training run, with defaults resolved (stored in checkpoints). */
 export type TrainSettings = Omit<Pick<TrainCommandOptions, RunOptionName>, keyof DatasetDefaults | 'dataset' | 'out'> &
@@ -79,9 +101,9 @@ export type TrainSettings = Omit<Pick<TrainCommandOptions, RunOptionName>, keyof
  * (see README for the measurements behind them). A dataset without an entry gets cifar10's.
  */
 export const TRAINING_DEFAULTS: Partial<Record<DatasetName, DatasetDefaults>> & { cifar10: DatasetDefaults } = {
-  mnist: { epochs: 1, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.125, batchNorm: true },
-  'fashion-mnist': { epochs: 3, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.125, batchNorm: true },
-  cifar10: { epochs: 10, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.25, batchNorm: true },
+  mnist: { epochs: 1, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.125, batchNorm: true, dropout: 0.5, labelSmoothing: 0, warmupEpochs: 0, weightDecay: 0 },
+  'fashion-mnist': { epochs: 3, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.125, batchNorm: true, dropout: 0.5, labelSmoothing: 0, warmupEpochs: 0, weightDecay: 0 },
+  cifar10: { epochs: 10, batchSize: 128, learningRate: 0.001, optimizer: 'adam', width: 0.25, batchNorm: true, dropout: 0.5, labelSmoothing: 0, warmupEpochs: 0, weightDecay: 0 },
 };
 
 export function trainingDefaultsFor(dataset: DatasetName): DatasetDefaults {
@@ -101,6 +123,7 @@ const NOT_RECORDED: readonly string[] = [
   'force',
   'width',
   'batchNorm',
+  'dropout',
   'inputSize', // recorded as inputShape
   'limit',
   'testLimit',

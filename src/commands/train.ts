@@ -111,10 +111,11 @@ async function resumableCheckpoint(
         : `--resume ${directory}: no checkpoint found; expected the --out directory of an interrupted gradcam train`,
     );
   }
+  const settings: TrainSettings = { ...SETTINGS_BEFORE_RECORDED, ...checkpoint.settings };
   const given: Partial<TrainSettings> = { ...options, data: options.data === undefined ? undefined : resolve(options.data) };
   for (const name of explicit) {
     if (!isRunOption(name) || name === 'out') continue;
-    const stored = checkpoint.settings[name];
+    const stored = settings[name];
     const requested = given[name];
     if (JSON.stringify(stored) !== JSON.stringify(requested)) {
       const flag = flagOf(TRAIN_OPTIONS[name]);
@@ -122,8 +123,19 @@ async function resumableCheckpoint(
     }
   }
   // The directory may have been moved since: it is the output now.
-  return { ...checkpoint, settings: { ...checkpoint.settings, out: directory } };
+  return { ...checkpoint, settings: { ...settings, out: directory } };
 }
+
+/**
+ * How runs trained before these settings were recorded in checkpoints: resuming such a run goes
+ * on as it started, whatever today's defaults are.
+ */
+const SETTINGS_BEFORE_RECORDED: Pick<TrainSettings, 'dropout' | 'labelSmoothing' | 'warmupEpochs' | 'weightDecay'> = {
+  dropout: 0.5,
+  labelSmoothing: 0,
+  warmupEpochs: 0,
+  weightDecay: 0,
+};
 
 /** Training ended early because a stop was requested; the checkpoint holds the progress. */
 export class StoppedError extends Error {
@@ -256,6 +268,7 @@ function vggConfigFor(settings: TrainSettings, train: ImageSet, classes: number)
     classes,
     width: settings.width,
     batchNorm: settings.batchNorm,
+    dropout: settings.dropout,
     poolAfter: poolsForInput(train.height, train.width),
     seed: settings.seed,
   };

@@ -4,7 +4,7 @@
  */
 import { InputError } from '../errors.js';
 import { toolVersion } from '../version.js';
-import { lastActivationLayerName, type VggConfig } from './vgg.js';
+import { dropoutRateOf, lastActivationLayerName, type VggConfig } from './vgg.js';
 
 export const METADATA_FILE = 'gradcam.json';
 export const METADATA_FORMAT = 'gradcam-model';
@@ -39,7 +39,7 @@ export interface ModelMetadata {
   normalization: { mean: number[]; std: number[] };
   /** Layer whose activations Grad-CAM explains by default. */
   targetLayer: string;
-  architecture: { name: 'vgg11'; width: number; batchNorm: boolean; poolAfter: number[] };
+  architecture: { name: 'vgg11'; width: number; batchNorm: boolean; dropout: number; poolAfter: number[] };
   training: Record<string, unknown>;
   testAccuracy: number | null;
   /** Backend description the model was trained on. */
@@ -72,7 +72,13 @@ export function buildModelMetadata(facts: TrainedModelFacts): ModelMetadata {
     inputShape: architecture.inputShape,
     normalization: facts.normalization,
     targetLayer: lastActivationLayerName(architecture),
-    architecture: { name: 'vgg11', width: architecture.width, batchNorm: architecture.batchNorm, poolAfter: architecture.poolAfter },
+    architecture: {
+      name: 'vgg11',
+      width: architecture.width,
+      batchNorm: architecture.batchNorm,
+      dropout: dropoutRateOf(architecture),
+      poolAfter: architecture.poolAfter,
+    },
     training: facts.training,
     testAccuracy: facts.history.at(-1)?.testAccuracy ?? null,
     backend: facts.backend,

@@ -25,6 +25,12 @@ export interface TrainingOptions {
   optimizer: OptimizerName;
   /** How the learning rate moves over the run (schedule.ts). */
   schedule: LearningRateSchedule;
+  /** Epochs (may be fractional) of linear warm-up before the schedule (schedule.ts). */
+  warmupEpochs: number;
+  /** L2 penalty: wd·w is added to the gradient of every trainable weight (PyTorch's weight_decay). */
+  weightDecay: number;
+  /** Cross-entropy toward 1 − x on the true class and x / classes on every class (0: one-hot). */
+  labelSmoothing: number;
   /** Random crop (pad 4) and horizontal flip; only sensible for natural images. */
   augment: boolean;
   normalization: Normalization;
@@ -79,7 +85,9 @@ const EVALUATION_BATCH = 256;
 
 export function createOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
   // β1, β2 and ε as tf.train.adam's defaults (ε: the backend's float32 epsilon).
-  return name === 'adam' ? new FusedAdamOptimizer(learningRate, 0.9, 0.999) : tf.train.momentum(learningRate, SGD_MOMENTUM);
+  if (name === 'adam') return new FusedAdamOptimizer(learningRate, 0.9, 0.999);
+  // tfjs's Nesterov update is PyTorch's: v ← μv + g, w ← w − lr·(g + μv).
+  return tf.train.momentum(learningRate, SGD_MOMENTUM, name === 'nesterov');
 }
 
 /** The progress of a run that has not started. */
@@ -105,6 +113,7 @@ export async function trainModel(run: TrainingRun): Promise<TrainingOutcome> {
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const steps = Math.ceil(train.count / options.batchSize);
   const totalSteps = steps * options.epochs;
+  const warmupSteps = Math.round(steps * options.warmupEpochs);
   const order = Int32Array.from(start.order);
   const random = Random.fromState(start.random);
   const history = [...start.history];
@@ -132,8 +141,13 @@ export async function trainModel(run: TrainingRun): Promise<TrainingOutcome> {
       const indices = order.subarray((step - 1) * options.batchSize, step * options.batchSize);
       const batch = fillBatch(train, indices, options.normalization, options.augment ? random : undefined);
       const dropoutSeed = random.nextUint32();
-      setLearningRate(optimizer, learningRateAt(options.schedule, options.learningRate, globalStep, totalSteps));
-      const { loss, hits } = trainStep(model, optimizer, variables, batch, classes, dropoutSeed);
+      setLearningRate(optimizer, learningRateAt(options.schedule, options.learningRate, globalStep, totalSteps, warmupSteps));
+      const { loss, hits } = trainStep(model, optimizer, variables, batch, {
+        classes,
+        dropoutSeed,
+        labelSmoothing: options.labelSmoothing,
+        weightDecay: options.weightDecay,
+      });
       running.lossSum += loss * indices.length;
       running.correct += hits;
       running.seen += indices.length;
@@ -184,30 +198,39 @@ function epochRecord(epoch: number, running: TrainingProgress['running'], test: 
   };
 }
 
-/** One optimizer step; returns the batch's mean loss and number of correct predictions. */
+/**
+ * One optimizer step; returns the batch's mean cross-entropy and number of correct predictions.
+ * Weight decay enters as the penalty wd/2 · Σ w², whose gradient is wd · w; the loss reported is
+ * the cross-entropy alone, so it compares across settings.
+ */
 function trainStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   variables: tf.Variable[],
   batch: Batch,
-  classes: number,
-  dropoutSeed: number,
+  { classes, dropoutSeed, labelSmoothing, weightDecay }: { classes: number; dropoutSeed: number; labelSmoothing: number; weightDecay: number },
 ) {
   const [loss, hits] = tf.tidy(() => {
     const images = tf.tensor4d(batch.images, batch.shape);
     const labels = tf.tensor1d(batch.labels, 'int32');
     const oneHot = tf.oneHot(labels, classes);
     let correctCount: tf.Scalar | undefined;
-    const cost = optimizer.minimize(
+    let crossEntropy: tf.Scalar | undefined;
+    optimizer.minimize(
       () => {
         const logits = computeLogits(model, images, { training: true, dropoutSeed });
         correctCount = tf.keep(countCorrect(logits, labels));
-        return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
+        crossEntropy = tf.keep(tf.losses.softmaxCrossEntropy(oneHot, logits, undefined, labelSmoothing) as tf.Scalar);
+        if (weightDecay === 0) return crossEntropy;
+        const squaredNorm = tf.addN(variables.map((variable) => tf.sum(tf.square(variable))));
+        return tf.add(crossEntropy, tf.mul(squaredNorm, weightDecay / 2)) as tf.Scalar;
       },
+      // Returned (and left to the tidy) because without decay the cost *is* the cross-entropy,
+      // which minimize would otherwise dispose.
       true,
       variables,
-    ) as tf.Scalar;
-    return [cost, correctCount as tf.Scalar];
+    );
+    return [crossEntropy as tf.Scalar, correctCount as tf.Scalar];
   });
   const values = { loss: loss.dataSync()[0], hits: hits.dataSync()[0] };
   tf.dispose([loss, hits]);

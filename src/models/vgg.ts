@@ -18,6 +18,8 @@ export interface VggConfig {
   width: number;
   /** Conv → batch norm → ReLU instead of conv with a fused ReLU. */
   batchNorm: boolean;
+  /** Rate of the dropout after fc1 and after fc2 (0: the layers stay, and pass everything); default VGG's 0.5. */
+  dropout?: number;
   /** 1-based conv indices followed by a 2×2 max-pool (stride 2). */
   poolAfter: number[];
   /** Seed for the weight initializers: the same seed gives the same initial weights. */
@@ -28,8 +30,13 @@ export interface VggConfig {
 export const VGG11_FILTERS = [64, 128, 256, 256, 512, 512, 512, 512] as const;
 /** fc1/fc2 units, as in VGG for CIFAR; not scaled by width (a 64-unit layer behind 50% dropout learns slowly). */
 const CLASSIFIER_UNITS = 512;
-const DROPOUT_RATE = 0.5;
 const BATCH_NORM_MOMENTUM = 0.9;
+/** VGG's dropout rate in the classifier. */
+export const VGG_DROPOUT_RATE = 0.5;
+
+export function dropoutRateOf(config: Pick<VggConfig, 'dropout'>): number {
+  return config.dropout ?? VGG_DROPOUT_RATE;
+}
 
 /** Pool placement per input size: last conv block ≥ 4×4 for 32×32, ≥ 7×7 for 28×28 (see top). */
 export function poolsForInput(height: number, width: number): number[] {
@@ -95,9 +102,9 @@ export function buildVgg(config: VggConfig): tf.Sequential {
 
   model.add(tf.layers.flatten({ name: 'flatten' }));
   model.add(dense('fc1', CLASSIFIER_UNITS, 'relu', nextSeed()));
-  model.add(tf.layers.dropout({ name: 'dropout1', rate: DROPOUT_RATE }));
+  model.add(tf.layers.dropout({ name: 'dropout1', rate: dropoutRateOf(config) }));
   model.add(dense('fc2', CLASSIFIER_UNITS, 'relu', nextSeed()));
-  model.add(tf.layers.dropout({ name: 'dropout2', rate: DROPOUT_RATE }));
+  model.add(tf.layers.dropout({ name: 'dropout2', rate: dropoutRateOf(config) }));
   model.add(dense('logits', config.classes, 'linear', nextSeed()));
   model.add(tf.layers.activation({ name: 'probabilities', activation: 'softmax' }));
   return model;
