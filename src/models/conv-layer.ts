@@ -1,12 +1,14 @@
 /**
- * A Keras `Conv2D` layer without bias or activation (as our batch-norm models have) through
- * `tf.conv2d` in training, rather than the layer's call.
+ * A Keras `Conv2D` layer's training output through `tf.conv2d` (+ bias, + ReLU) rather than the
+ * layer's call, where that is cheaper.
  *
  * Why: the layer calls `tf.fused.conv2d`, whose custom gradient computes the gradient of *both*
  * inputs eagerly. For the first layer the input is the image, whose gradient training never uses,
  * and computing it was a full-resolution `Conv2DBackpropInput` per step. `tf.conv2d`'s gradient
- * computes each input's gradient only when something asks for it. Same kernel weights, same
- * convolution (`Conv2D` is XNNPACK's convolution on wasm, like `FusedConv2D`).
+ * computes each input's gradient only when something asks for it. Same weights, same convolution
+ * (`Conv2D` is XNNPACK's convolution on wasm, like `FusedConv2D`). For later layers only the
+ * bias-free linear case (our batch-norm convolutions) is taken this way: with a bias or a ReLU,
+ * the fused kernel's single pass is worth more than the gradient it wastes, which there is needed anyway.
  */
 import * as tf from '../tf.js';
 
@@ -19,14 +21,19 @@ interface ConvSettings {
   useBias: boolean;
 }
 
-export function canConvolvePlain(layer: tf.Layer): boolean {
+/** Whether `convolvePlain` computes this layer: channels last, no activation but ReLU, and (after the first layer) no bias or ReLU. */
+export function canConvolvePlain(layer: tf.Layer, isFirstLayer: boolean): boolean {
   if (layer.getClassName() !== 'Conv2D') return false;
   const settings = layer.getConfig() as unknown as ConvSettings;
-  return !settings.useBias && settings.activation === 'linear' && settings.dataFormat === 'channelsLast' && layer.weights.length === 1;
+  if (settings.dataFormat !== 'channelsLast' || !['linear', 'relu'].includes(settings.activation)) return false;
+  return isFirstLayer || (!settings.useBias && settings.activation === 'linear');
 }
 
-/** The layer's output: the convolution of x [batch, h, w, c] with the layer's kernel. */
+/** The layer's output: activation(conv2d(x, kernel) + bias) for x [batch, h, w, c]. */
 export function convolvePlain(layer: tf.Layer, x: tf.Tensor): tf.Tensor {
   const settings = layer.getConfig() as unknown as ConvSettings;
-  return tf.conv2d(x as tf.Tensor4D, layer.weights[0].read() as tf.Tensor4D, settings.strides, settings.padding, 'NHWC', settings.dilationRate);
+  const [kernel, bias] = layer.weights.map((weight) => weight.read());
+  let y: tf.Tensor = tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, settings.strides, settings.padding, 'NHWC', settings.dilationRate);
+  if (settings.useBias) y = tf.add(y, bias);
+  return settings.activation === 'relu' ? tf.relu(y) : y;
 }

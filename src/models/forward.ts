@@ -31,15 +31,15 @@ export function computeLogits(model: tf.LayersModel, images: tf.Tensor4D, mode: 
       }
       continue;
     }
-    x = mode.training ? trainingOutput(layer, x) : (layer.apply(x, { training: false }) as tf.Tensor);
+    x = mode.training ? trainingOutput(layer, x, x === images) : (layer.apply(x, { training: false }) as tf.Tensor);
     if (layer.name === LOGITS_LAYER) return x as tf.Tensor2D;
   }
   throw new Error(`model has no layer named "${LOGITS_LAYER}"`);
 }
 
 /** A layer's output in training: the faster computations of the same math where one applies. */
-function trainingOutput(layer: tf.Layer, x: tf.Tensor): tf.Tensor {
+function trainingOutput(layer: tf.Layer, x: tf.Tensor, isFirstLayer: boolean): tf.Tensor {
   if (canTrainFused(layer, x)) return trainBatchNormLayer(layer, x);
-  if (canConvolvePlain(layer)) return convolvePlain(layer, x);
+  if (canConvolvePlain(layer, isFirstLayer)) return convolvePlain(layer, x);
   return layer.apply(x, { training: true }) as tf.Tensor;
 }

@@ -1,14 +1,11 @@
 /**
  * The fused training-mode batch norm (two kernels, closed-form gradient) against a hand-computed
  * case and against tfjs's own composition (moments, batchNorm, and autodiff through both) on the
- * cpu and wasm backends; and a whole training step of a batch-norm VGG through computeLogits
- * against the same step through tfjs-layers' own BatchNormalization.call.
+ * cpu and wasm backends. (A whole training step through them: test/models/forward.test.ts.)
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { batchNormInTraining, hasBatchNormTraining, registerBatchNormTraining } from '../../src/backend/batch-norm-training.js';
-import { buildVgg } from '../../src/models/vgg.js';
-import { computeLogits } from '../../src/models/forward.js';
 import { prepareWasm } from '../helpers/backends.js';
 import { expectClose } from '../helpers/compare.js';
 
@@ -89,65 +86,5 @@ describe('fused training-mode batch norm', () => {
     await tf.setBackend('cpu');
     expect(hasBatchNormTraining()).toBe(true);
     expect(tf.getKernel('GradcamBatchNormTraining', 'webgl')).toBeUndefined();
-  });
-});
-
-describe('a batch-norm VGG training step through the fused kernels', () => {
-  const tinyVgg = () => buildVgg({ inputShape: [8, 8, 3], classes: 4, width: 0.125, batchNorm: true, poolAfter: [1, 8], seed: 7 });
-
-  /** tfjs-layers' own path: every layer's call in training mode (dropout drawn as computeLogits draws it). */
-  function stockLogits(model: tf.LayersModel, images: tf.Tensor4D): tf.Tensor2D {
-    let x: tf.Tensor = images;
-    let dropoutIndex = 0;
-    for (const layer of model.layers) {
-      if (layer.getClassName() === 'Dropout') {
-        x = tf.dropout(x, (layer.getConfig() as { rate: number }).rate, undefined, 1 + dropoutIndex++);
-        continue;
-      }
-      x = layer.apply(x, { training: true }) as tf.Tensor;
-      if (layer.name === 'logits') return x as tf.Tensor2D;
-    }
-    throw new Error('no logits');
-  }
-
-  /** The loss, its gradient for every trainable weight, and the moving statistics after the step. */
-  function oneStep(fusedPath: boolean): { loss: number; gradients: Float32Array[]; moving: Float32Array[] } {
-    const model = tinyVgg();
-    const images = tf.randomNormal([6, 8, 8, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
-    const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 0, 1], 'int32'), 4);
-    const logitsOf = () => (fusedPath ? computeLogits(model, images, { training: true, dropoutSeed: 1 }) : stockLogits(model, images));
-    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, logitsOf()) as tf.Scalar);
-    const result = {
-      loss: value.dataSync()[0],
-      gradients: model.trainableWeights.map((w) => grads[w.read().name].dataSync() as Float32Array),
-      moving: model.weights.filter((w) => w.name.includes('moving')).map((w) => w.read().dataSync() as Float32Array),
-    };
-    model.dispose();
-    return result;
-  }
-
-  it.each(['cpu', 'wasm'])('gives the loss, gradients and moving statistics of tfjs-layers own batch norm on %s', async (backend) => {
-    await tf.setBackend(backend);
-    const stockStep = oneStep(false);
-    const fusedStep = oneStep(true);
-    expect(fusedStep.loss).toBeCloseTo(stockStep.loss, 5);
-    expect(fusedStep.gradients.length).toBeGreaterThan(20);
-    expect(fusedStep.moving).toHaveLength(16);
-    fusedStep.gradients.forEach((values, i) => expectClose(values, stockStep.gradients[i], 1e-4 * largestMagnitude(stockStep.gradients[i])));
-    fusedStep.moving.forEach((values, i) => expectClose(values, stockStep.moving[i], 1e-5));
-  });
-
-  it('runs two kernels per batch-norm layer instead of the moments and their gradients', async () => {
-    await tf.setBackend('wasm');
-    const model = tinyVgg();
-    const images = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
-    const profile = await tf.profile(() =>
-      tf.grads((x: tf.Tensor) => tf.sum(computeLogits(model, x as tf.Tensor4D, { training: true, dropoutSeed: 1 })) as tf.Scalar)([images]),
-    );
-    const names = profile.kernels.map((k) => k.name);
-    expect(names.filter((name) => name === 'GradcamBatchNormTraining')).toHaveLength(8);
-    expect(names.filter((name) => name === 'GradcamBatchNormTrainingGrad')).toHaveLength(8);
-    expect(names).not.toContain('FusedBatchNorm');
-    model.dispose();
   });
 });
