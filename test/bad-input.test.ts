@@ -329,6 +329,11 @@ const CASES: BadInputCase[] = [
   { name: 'train --batch-size -1', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--batch-size', '-1'], mentions: ['--batch-size'] }) },
   { name: 'train --lr abc', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--lr', 'abc'], mentions: ['--lr', 'abc'] }) },
   { name: 'train --width 0', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--width', '0'], mentions: ['--width'] }) },
+  { name: 'train --label-smoothing 0.6', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--label-smoothing', '0.6'], mentions: ['--label-smoothing', '0.6'] }) },
+  { name: 'train --weight-decay -1', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--weight-decay', '-1'], mentions: ['--weight-decay'] }) },
+  { name: 'train --warmup-epochs x', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--warmup-epochs', 'x'], mentions: ['--warmup-epochs', 'x'] }) },
+  { name: 'train --dropout 1', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--dropout', '1'], mentions: ['--dropout', '1'] }) },
+  { name: 'train --optimizer rmsprop', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--optimizer', 'rmsprop'], mentions: ['--optimizer', 'rmsprop', 'nesterov'] }) },
   { name: 'train --dataset imagenet', code: 2, setup: (dir) => ({ args: ['train', '--dataset', 'imagenet', '--out', join(dir, 'm')], mentions: ['--dataset', 'imagenet'] }) },
   {
     name: 'train --epoch 3 (a typo: commander suggests --epochs on the same line)',
