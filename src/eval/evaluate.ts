@@ -9,7 +9,6 @@
  * Randomness is per image: image i of the dataset always gets the same random map and tie-break
  * keys for a given seed, whatever --count or the batch size.
  */
-import type * as tf from '../tf.js';
 import type { SplitModel } from '../cam/model-split.js';
 import { argMax } from '../cam/targets.js';
 import { fillBatch, type Normalization } from '../data/batches.js';
@@ -22,6 +21,7 @@ import { averageDropPercent, increaseInConfidencePercent, multiplyImageByMap } f
 import type { MapSource } from './map-sources.js';
 import { deletionSeries, insertionSeries } from './perturbation.js';
 import { saliencyOrder, uniformValues, upsampleMap } from './pixel-order.js';
+import type { WeightCascade } from './randomize.js';
 import { cascadingRandomization, type SanityResult } from './sanity.js';
 
 /** The name the random-map baseline is reported under. */
@@ -33,7 +33,10 @@ export interface EvalSettings {
   /** S: perturbation steps; each curve has S + 1 points. */
   steps: number;
   seed: number;
-  /** The model's input normalization (gradcam.json); 0 after it is the dataset mean pixel. */
+  /**
+   * How the model's input is made from the uint8 pixels (gradcam.json's normalization, or a
+   * foreign model's preprocessing, BGR included); 0 after it is the mean pixel it subtracts.
+   */
   normalization: Normalization;
   /** Images explained and perturbed together. */
   batchSize: number;
@@ -44,12 +47,17 @@ export interface EvalSettings {
 }
 
 export interface EvalInput {
-  /** The model the sources explain; the sanity check randomizes its weights and restores them. */
-  model: tf.LayersModel;
+  /** The weights of the model the sources explain; the sanity check randomizes and restores them. */
+  cascade: WeightCascade;
   split: SplitModel;
   /** uint8 test images; `indices` picks the ones to evaluate. */
   set: ImageSet;
   indices: readonly number[];
+  /**
+   * The model's class index for each label of `set` (class-match.ts); without it, which
+   * prediction is right is unknown and so is the accuracy.
+   */
+  modelClassOfLabel?: readonly number[];
 }
 
 export interface CurveScore {
@@ -89,8 +97,10 @@ export interface ExampleImage {
 export interface EvalResult {
   images: number;
   steps: number;
-  /** Fraction of the images whose prediction equals the label. */
-  accuracy: number;
+  /** Fraction of the images whose prediction is the label's class; null when modelClassOfLabel is unknown. */
+  accuracy: number | null;
+  /** Images predicted as each of the model's classes, by class index. */
+  predictions: number[];
   /** Mean probability of the predicted class on the unmodified images. */
   meanProbability: number;
   blur: { size: number; sigma: number };
@@ -172,6 +182,7 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
   const sanityClasses: number[] = [];
   let correct = 0;
   let probabilitySum = 0;
+  const predictions = Array<number>(split.classes).fill(0);
 
   for (let first = 0; first < indices.length; first += settings.batchSize) {
     const batchIndices = indices.slice(first, first + settings.batchSize);
@@ -191,7 +202,8 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
     const size = inputShape[0] * inputShape[1] * inputShape[2];
     batchIndices.forEach((datasetIndex, b) => {
       const position = first + b;
-      if (context.classes[b] === set.labels[datasetIndex]) correct++;
+      if (context.classes[b] === input.modelClassOfLabel?.[set.labels[datasetIndex]]) correct++;
+      predictions[context.classes[b]]++;
       probabilitySum += context.fullProbability[b];
       if (position < settings.exampleImages) {
         const maps: ExampleImage['maps'] = new Map([[RANDOM_BASELINE, { map: randomMaps[b], shape: [mapHeight, mapWidth] }]]);
@@ -213,7 +225,7 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
     const images = new Float32Array(sanityClasses.length * size);
     sanityImages.forEach((image, i) => images.set(image, i * size));
     sanity = cascadingRandomization({
-      model: input.model,
+      cascade: input.cascade,
       images,
       classes: sanityClasses,
       sources: settings.sources,
@@ -226,7 +238,8 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
   return {
     images: indices.length,
     steps: settings.steps,
-    accuracy: correct / indices.length,
+    accuracy: input.modelClassOfLabel ? correct / indices.length : null,
+    predictions,
     meanProbability: probabilitySum / indices.length,
     blur: { ...RISE_BLUR },
     random: random.scores(),

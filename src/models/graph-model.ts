@@ -30,6 +30,8 @@ export interface GraphModelNode {
   op: string;
   /** Names of the (non-constant) nodes whose outputs this node reads, in input order. */
   inputs: string[];
+  /** Names of the constant nodes (weights) this node reads, in input order. */
+  constants: string[];
   /** Output 0's shape for a batch of one (batch axis included), from the zero-image run. */
   outputShape: number[];
   /** Output 0's dtype, from the same run. */
@@ -149,6 +151,35 @@ export function buildGraphModel(artifacts: tf.ModelArtifacts, modelPath: string,
     differentiable.dispose();
     throw error;
   }
+}
+
+/**
+ * Puts `replacements` (constant node name → tensor) in place of those constants' values in both
+ * models (the converted one and its unfused twin, which must compute the same function), and
+ * returns what puts the originals back. The caller owns the replacement tensors: dispose them
+ * after restoring. For the sanity check's weight randomization (src/eval/graph-randomize.ts).
+ *
+ * A GraphModel has no public way to change a weight; its executor reads them from `weightMap`,
+ * whose setter also records their tensor ids, which the executor keeps from being disposed as
+ * intermediate results. So the map is replaced through that setter, never edited in place.
+ */
+export function replaceGraphWeights(loaded: LoadedGraphModel, replacements: ReadonlyMap<string, tf.Tensor>): () => void {
+  const executors = [loaded.model, loaded.differentiable].map((model) => (model as unknown as { executor: WeightHolder }).executor);
+  const originals = executors.map((executor) => executor.weightMap);
+  executors.forEach((executor, index) => {
+    const weights = { ...originals[index] };
+    for (const [name, tensor] of replacements) {
+      if (!(name in weights)) throw new RangeError(`replaceGraphWeights: "${name}" is not a weight of the graph`);
+      weights[name] = [tensor];
+    }
+    executor.weightMap = weights;
+  });
+  return () => executors.forEach((executor, index) => (executor.weightMap = originals[index]));
+}
+
+/** The part of the converter's GraphExecutor that holds the weights. */
+interface WeightHolder {
+  weightMap: Record<string, tf.Tensor[]>;
 }
 
 /** Releases both models' weights. */
@@ -316,10 +347,12 @@ function describeNodes(
   shapes.set(inputNode, { shape: [1, ...inputShape], dtype: 'float32' });
   return ordered.map((node) => {
     const { shape, dtype } = shapes.get(node.name) as { shape: number[]; dtype: string };
+    const read = node.input.filter((input) => !input.startsWith('^')).map(nodeNameOf);
     return {
       name: node.name,
       op: node.op,
-      inputs: node.input.filter((input) => !input.startsWith('^')).map(nodeNameOf).filter((name) => !constants.has(name)),
+      inputs: read.filter((name) => !constants.has(name)),
+      constants: read.filter((name) => constants.has(name)),
       outputShape: shape,
       dtype,
       hasOtherOutputsUsed: otherOutputsUsed.has(node.name),

@@ -14,6 +14,7 @@ import { splitModel } from '../../src/cam/model-split.js';
 import type { ImageSet } from '../../src/data/image-set.js';
 import { evaluateMethods, RANDOM_BASELINE } from '../../src/eval/evaluate.js';
 import type { MapSource } from '../../src/eval/map-sources.js';
+import { layersCascade } from '../../src/eval/randomize.js';
 
 const SIDE = 8;
 const REGION = { top: 2, left: 3, size: 3 };
@@ -65,7 +66,7 @@ describe('faithfulness metrics on a model that looks at one region only', () => 
   function run(steps: number, seed = 0, model = regionModel()) {
     const split = splitModel(model, 'conv');
     return evaluateMethods(
-      { model, split, set: regionImages(), indices: [0, 1, 2] },
+      { cascade: layersCascade(model), split, set: regionImages(), indices: [0, 1, 2], modelClassOfLabel: [0, 1] },
       { sources: [oracle], steps, seed, normalization: { mean: [0], std: [1 / 255] }, batchSize: 2, sanityImages: 0, exampleImages: 1 },
     );
   }
