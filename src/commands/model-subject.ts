@@ -107,7 +107,8 @@ export async function heldOutFolder(subject: Pick<ModelSubject, 'metadata' | 'in
   const [height, width] = subject.inputShape;
   const held = subject.metadata ? folderOptionsOfModel(subject.metadata) : { validationFraction: undefined, seed: 0, preferTestFolder: true };
   if (held.validationFraction === undefined && !(await hasTestFolder(root))) {
-    throw new UsageError(`--data ${root}: no test/ folder, and ${modelOption} was not trained with --val-split; there are no held-out images`);
+    const why = subject.metadata ? `${modelOption} was not trained with --val-split` : `${modelOption} has no gradcam.json recording a validation split`;
+    throw new UsageError(`--data ${root}: no test/ folder, and ${why}; put the images in test/<class>/`);
   }
   return { ...held, inputSize: { height, width } };
 }
