@@ -110,6 +110,9 @@ describe('gradcam eval through bin/', () => {
     const badReport = await runCli(['eval', '--model', model, '--dataset', 'mnist', '--data', data, '--report', missingDirectory]);
     expect(badReport.code).toBe(1);
     expect(badReport.stderr.trim()).toBe(`gradcam: error: --report ${missingDirectory}: directory ${join(root, 'no-such-dir')} does not exist`);
+    const preprocess = await runCli(['eval', '--model', model, '--dataset', 'mnist', '--data', data, '--preprocess', 'tf', '--quiet']);
+    expect(preprocess.code).toBe(2);
+    expect(preprocess.stderr).toBe(`gradcam: error: --preprocess: ${model} has gradcam.json, whose normalization is used; --preprocess is for models without it\n`);
     const noDataset = await runCli(['eval', '--model', model]);
     expect(noDataset.code).toBe(2);
     expect(noDataset.stderr).toMatch(/--dataset/);
