@@ -27,6 +27,7 @@ import { stderrLog, type Log } from '../log.js';
 import { announceBackend, loadDatasetOption, startBackend } from './setup.js';
 import { readModelDirectory } from '../models/model-dir.js';
 import type { CamCommandOptions } from './cam-options.js';
+import { checkGradientPaths, type GradientNeed } from './layer-choice.js';
 import { checkModelInputOptions } from './model-inputs.js';
 import { heldOutFolder, prepareModelSubject, type ModelSubject } from './model-subject.js';
 
@@ -55,6 +56,7 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   const [backend, modelFiles] = await Promise.all([startBackend(globals, log, false), readModelDirectory(options.model)]);
   announceBackend(backend, log);
   const subject = await prepareModelSubject(options, modelFiles, log);
+  checkGradientPaths(subject, gradientNeeds(options));
   const target = targetSpec(options, subject.classNames);
   const explainOptions = explainOptionsOf(options);
   const inputs = await selectInputs(options, subject, log);
@@ -180,6 +182,16 @@ function checkInputOptions(options: CamCommandOptions): void {
   if (options.counterfactual && !CAM_METHODS[options.method].usesGradients) {
     throw new UsageError(`--counterfactual negates gradients; --method ${options.method} uses none (use a gradient-based method)`);
   }
+}
+
+/** The gradients the chosen method and --guided take. */
+function gradientNeeds(options: CamCommandOptions): GradientNeed[] {
+  const needs: GradientNeed[] = [];
+  if (CAM_METHODS[options.method].usesGradients) {
+    needs.push({ option: `--method ${options.method}`, toImage: false, instead: 'explain a layer after it with --layer, or use --method scorecam or eigencam' });
+  }
+  if (options.guided) needs.push({ option: '--guided', toImage: true, instead: 'leave out --guided' });
+  return needs;
 }
 
 const DEFAULT_NOISE = 0.15;

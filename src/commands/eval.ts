@@ -26,6 +26,7 @@ import type { Dataset } from '../data/image-set.js';
 import { matchClasses } from '../eval/class-match.js';
 import { checkModelInputOptions } from './model-inputs.js';
 import { heldOutFolder, prepareModelSubject, type ModelSubject } from './model-subject.js';
+import { checkGradientPaths, type GradientNeed } from './layer-choice.js';
 import { toolVersion } from '../version.js';
 import { EVAL_SOURCE_NAMES, type EvalCommandOptions } from './eval-options.js';
 
@@ -66,6 +67,7 @@ async function evaluateSubject(
   log: Log,
 ): Promise<EvalRunResult> {
   const { metadata, split, layerName, inputShape, preprocessing } = subject;
+  checkGradientPaths(subject, gradientNeeds(names));
   const { test, classNames: datasetClasses } = await loadTestSet(options, subject, log);
   const [height, width, channels] = inputShape;
   if (test.height !== height || test.width !== width || test.channels !== channels) {
@@ -173,9 +175,23 @@ function parseSourceNames(list: string | undefined): string[] {
   return names;
 }
 
+/** The gradients the sources take: CAM methods to the layer, guided ones down to the image. */
+function gradientNeeds(names: readonly string[]): GradientNeed[] {
+  const guided = names.filter((name) => isGuidedSource(name));
+  const cam = names.filter((name) => !isGuidedSource(name) && CAM_METHODS[name as CamMethodName].usesGradients);
+  const needs: GradientNeed[] = [];
+  if (cam.length > 0) needs.push({ option: `--methods (${cam.join(', ')})`, toImage: false, instead: 'choose a --layer after it, or --methods scorecam,eigencam' });
+  if (guided.length > 0) needs.push({ option: `--methods (${guided.join(', ')})`, toImage: true, instead: `leave ${guided.join(' and ')} out of --methods` });
+  return needs;
+}
+
+function isGuidedSource(name: string): name is GuidedSourceName {
+  return (GUIDED_SOURCE_NAMES as readonly string[]).includes(name);
+}
+
 function mapSource(name: string, split: SplitModel, inputShape: [number, number, number], options: EvalCommandOptions): MapSource {
-  if ((GUIDED_SOURCE_NAMES as readonly string[]).includes(name)) {
-    return guidedMapSource(split, inputShape, name as GuidedSourceName, CAM_METHODS.gradcam);
+  if (isGuidedSource(name)) {
+    return guidedMapSource(split, inputShape, name, CAM_METHODS.gradcam);
   }
   return camMapSource(split, inputShape, CAM_METHODS[name as CamMethodName], {
     maxChannels: options.maxChannels,

@@ -5,6 +5,9 @@
  * all), a foreign layers model, or a graph model (model-inputs.ts resolves the options that
  * describe the input of the last two).
  */
+import { genericGraphOf } from '../cam/graph-split.js';
+import { firstBlockingNode } from '../cam/gradient-path.js';
+import { isDilatedLayer, layersModelGraph } from '../cam/layers-graph.js';
 import type { SplitModel } from '../cam/model-split.js';
 import { folderOptionsOfModel, type FolderReadOptions } from '../data/datasets.js';
 import { hasTestFolder } from '../data/folder-listing.js';
@@ -30,6 +33,11 @@ export interface ModelSubject extends ModelInputs {
   layerName: string;
   /** The model's weights as the sanity check randomizes them (layer by layer, or node by node). */
   cascade(): WeightCascade;
+  /**
+   * The dilated convolution a gradient would have to pass (gradient-path.ts), from the class
+   * score to the target layer, or with `toImage` to the image; undefined when there is none.
+   */
+  gradientBlocker(toImage: boolean): string | undefined;
   /** Releases the model's weights. */
   dispose(): void;
 }
@@ -53,7 +61,7 @@ export async function prepareModelSubject(options: SubjectOptions, files: ModelF
   }
 }
 
-type ModelPart = Pick<ModelSubject, 'split' | 'layerName' | 'cascade' | 'dispose'> & { classCount: number; declaredShape: readonly (number | null)[] };
+type ModelPart = Pick<ModelSubject, 'split' | 'layerName' | 'cascade' | 'gradientBlocker' | 'dispose'> & { classCount: number; declaredShape: readonly (number | null)[] };
 
 /** size: [height, width, channels] to fix in the topology (a model that accepts any size needs one). */
 async function layersModelOf(options: SubjectOptions, files: ModelFiles, size: [number, number, number] | undefined): Promise<ModelPart> {
@@ -67,6 +75,8 @@ async function layersModelOf(options: SubjectOptions, files: ModelFiles, size: [
       declaredShape: model.inputs[0].shape,
       classCount: model.outputs[0].shape.at(-1) as number,
       cascade: () => layersCascade(model),
+      gradientBlocker: (toImage) =>
+        firstBlockingNode(layersModelGraph(model), toImage ? undefined : layerName, (name) => isDilatedLayer(model.getLayer(name))),
       dispose: () => model.dispose(),
     };
   } catch (error) {
@@ -90,6 +100,10 @@ function graphModelOf(options: SubjectOptions, files: ModelFiles, size: [number,
       declaredShape: [null, ...loaded.inputShape],
       classCount: loaded.classes,
       cascade: () => graphCascade(loaded),
+      gradientBlocker: (toImage) => {
+        const dilated = new Set(loaded.nodes.filter((node) => node.dilated).map((node) => node.name));
+        return firstBlockingNode(genericGraphOf(loaded), toImage ? undefined : layerName, (name) => dilated.has(name));
+      },
       dispose: () => disposeGraphModel(loaded),
     };
   } catch (error) {

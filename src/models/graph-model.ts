@@ -38,6 +38,8 @@ export interface GraphModelNode {
   dtype: string;
   /** Some consumer reads an output other than output 0 (`name:1`): only output 0 can be replaced. */
   hasOtherOutputsUsed: boolean;
+  /** A convolution with a dilation rate above 1 (TensorFlow.js has no gradient for it). */
+  dilated: boolean;
 }
 
 export interface LoadedGraphModel {
@@ -65,6 +67,7 @@ interface CheckedNode {
   name: string;
   op: string;
   input: string[];
+  dilated: boolean;
 }
 
 interface GraphTopology {
@@ -229,7 +232,7 @@ function checkTopology(topology: unknown, modelPath: string): CheckedNode[] {
     if (!valid) throw new InputError(`${modelPath}: malformed node ${JSON.stringify(node)?.slice(0, 80)}`);
     const name = candidate.name as string;
     if (byName.has(name)) throw new InputError(`${modelPath}: two nodes are named "${name}"`);
-    byName.set(name, { name, op: candidate.op as string, input: candidate.input ?? [] });
+    byName.set(name, { name, op: candidate.op as string, input: candidate.input ?? [], dilated: hasDilation(node as { attr?: unknown }) });
   }
   for (const node of byName.values()) {
     for (const input of node.input) {
@@ -238,6 +241,12 @@ function checkTopology(topology: unknown, modelPath: string): CheckedNode[] {
   }
   topologicalOrder([...byName.values()], modelPath);
   return [...byName.values()];
+}
+
+/** A NodeDef whose `dilations` attribute (`{list: {i: ['1', '2', '2', '1']}}`) has a rate above 1. */
+function hasDilation(node: { attr?: unknown }): boolean {
+  const rates = (node.attr as { dilations?: { list?: { i?: unknown } } } | undefined)?.dilations?.list?.i;
+  return Array.isArray(rates) && rates.some((rate) => Number(rate) > 1);
 }
 
 /**
@@ -356,6 +365,7 @@ function describeNodes(
       outputShape: shape,
       dtype,
       hasOtherOutputsUsed: otherOutputsUsed.has(node.name),
+      dilated: node.dilated,
     };
   });
 }
