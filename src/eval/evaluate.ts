@@ -272,9 +272,16 @@ function prepareBatch(set: ImageSet, batchIndices: readonly number[], inputShape
 }
 
 /**
+ * Perturbed copies built and classified at once: the copies of one 224×224×3 image at 224 steps
+ * take 270 MB as float32, so a batch of 16 such images is scored a few images at a time (always
+ * at least one). Small images still fill a forward pass of the classifier's size.
+ */
+const MAX_PERTURBED_COPIES = 256;
+
+/**
  * Scores one map per image of the batch: builds every image's deletion series, insertion series
- * and image × map, runs them through the model together, and adds the target-class
- * probabilities to `into`.
+ * and image × map, runs them through the model (a few images together, MAX_PERTURBED_COPIES),
+ * and adds the target-class probabilities to `into`, in image order.
  */
 function scoreMaps(
   context: BatchContext,
@@ -290,27 +297,33 @@ function scoreMaps(
   const points = settings.steps + 1;
   const perImage = 2 * points + 1; // deletion copies, insertion copies, image × map
   const removedValue = settings.normalization.mean.map(() => 0);
-  const batch = new Float32Array(context.count * perImage * size);
-  for (let b = 0; b < context.count; b++) {
-    const image = context.images.subarray(b * size, (b + 1) * size);
-    const saliency = upsampleMap(maps[b], mapShape[0], mapShape[1], height, width);
-    const order = saliencyOrder(saliency, context.tieBreaks[b]);
-    const offset = b * perImage * size;
-    batch.set(deletionSeries(image, order, settings.steps, channels, removedValue), offset);
-    batch.set(insertionSeries(image, context.blurred[b], order, settings.steps, channels), offset + points * size);
-    batch.set(multiplyImageByMap(image, saliency, settings.normalization), offset + 2 * points * size);
-  }
-  const probabilities = classifier.probabilities(batch, context.count * perImage);
-  const classCount = probabilities.length / (context.count * perImage);
-  for (let b = 0; b < context.count; b++) {
-    const target = (copy: number) => probabilities[(b * perImage + copy) * classCount + context.classes[b]];
-    const deletion = Array.from({ length: points }, (_, k) => target(k));
-    const insertion = Array.from({ length: points }, (_, k) => target(points + k));
-    into.deletion.add(deletion);
-    into.insertion.add(insertion);
-    into.deletionAucs.push(trapezoidAuc(deletion));
-    into.insertionAucs.push(trapezoidAuc(insertion));
-    into.full.push(context.fullProbability[b]);
-    into.explained.push(target(2 * points));
+  const groupSize = Math.max(1, Math.floor(MAX_PERTURBED_COPIES / perImage));
+  for (let first = 0; first < context.count; first += groupSize) {
+    const count = Math.min(groupSize, context.count - first);
+    const batch = new Float32Array(count * perImage * size);
+    for (let g = 0; g < count; g++) {
+      const b = first + g;
+      const image = context.images.subarray(b * size, (b + 1) * size);
+      const saliency = upsampleMap(maps[b], mapShape[0], mapShape[1], height, width);
+      const order = saliencyOrder(saliency, context.tieBreaks[b]);
+      const offset = g * perImage * size;
+      batch.set(deletionSeries(image, order, settings.steps, channels, removedValue), offset);
+      batch.set(insertionSeries(image, context.blurred[b], order, settings.steps, channels), offset + points * size);
+      batch.set(multiplyImageByMap(image, saliency, settings.normalization), offset + 2 * points * size);
+    }
+    const probabilities = classifier.probabilities(batch, count * perImage);
+    const classCount = probabilities.length / (count * perImage);
+    for (let g = 0; g < count; g++) {
+      const b = first + g;
+      const target = (copy: number) => probabilities[(g * perImage + copy) * classCount + context.classes[b]];
+      const deletion = Array.from({ length: points }, (_, k) => target(k));
+      const insertion = Array.from({ length: points }, (_, k) => target(points + k));
+      into.deletion.add(deletion);
+      into.insertion.add(insertion);
+      into.deletionAucs.push(trapezoidAuc(deletion));
+      into.insertionAucs.push(trapezoidAuc(insertion));
+      into.full.push(context.fullProbability[b]);
+      into.explained.push(target(2 * points));
+    }
   }
 }

@@ -105,6 +105,22 @@ describe('faithfulness metrics on a model that looks at one region only', () => 
     }
   });
 
+  it('scores images with many perturbed copies a few at a time, with the same results', () => {
+    // 64 steps: 2 · 65 + 1 = 131 copies per image, so the two images of a batch are classified
+    // in separate passes; per-image results must not depend on that.
+    const together = run(64);
+    const steps = 64;
+    const model = regionModel();
+    const oneByOne = evaluateMethods(
+      { cascade: layersCascade(model), split: splitModel(model, 'conv'), set: regionImages(), indices: [0, 1, 2], modelClassOfLabel: [0, 1] },
+      { sources: [oracle], steps, seed: 0, normalization: { mean: [0], std: [1 / 255] }, batchSize: 1, sanityImages: 0, exampleImages: 0 },
+    );
+    expect(together.methods[0].deletion.curve).toHaveLength(65);
+    together.methods[0].deletion.curve.forEach((value, k) => expect(value).toBeCloseTo(oneByOne.methods[0].deletion.curve[k], 6));
+    expect(together.methods[0].insertion.auc).toBeCloseTo(oneByOne.methods[0].insertion.auc, 6);
+    expect(together.random.averageDrop).toBeCloseTo(oneByOne.random.averageDrop, 6);
+  });
+
   it('keeps example maps and leaves no tensors behind', () => {
     const model = regionModel();
     const before = tf.memory().numTensors;
