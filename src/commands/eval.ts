@@ -22,7 +22,8 @@ import { stderrLog, type Log } from '../log.js';
 import { announceBackend, loadDatasetOption, startBackend } from './setup.js';
 import { readModelDirectory } from '../models/model-dir.js';
 import { zeroPixel } from '../data/preprocessing.js';
-import type { Dataset } from '../data/image-set.js';
+import type { Dataset, ImageSet } from '../data/image-set.js';
+import { toChannels } from '../data/image-io.js';
 import { matchClasses } from '../eval/class-match.js';
 import { checkModelInputOptions } from './model-inputs.js';
 import { heldOutFolder, prepareModelSubject, type ModelSubject } from './model-subject.js';
@@ -157,7 +158,14 @@ async function loadTestSet(options: EvalCommandOptions, subject: ModelSubject, l
   if (subject.metadata && classNames.join('\n') !== subject.classNames.join('\n')) {
     throw new UsageError(`--data ${options.data}: its classes (${classNames.join(', ')}) are not the model's (${subject.classNames.join(', ')})`);
   }
-  return { test, classNames };
+  // A folder decodes to RGB; a grayscale model sees the BT.601 gray of each pixel, as in cam.
+  return { test: subject.inputShape[2] === 1 ? grayscaleSet(test) : test, classNames };
+}
+
+/** An RGB set's images as one channel (image-io.ts toChannels, pixel by pixel). */
+function grayscaleSet(set: ImageSet): ImageSet {
+  const tall = toChannels({ data: set.images, width: set.width, height: set.height * set.count, channels: 3 }, 1);
+  return { ...set, images: tall.data, channels: 1 };
 }
 
 /** `--methods a,b` → validated names; default: all, CAM methods first. */

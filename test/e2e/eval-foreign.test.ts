@@ -148,6 +148,29 @@ describe.each([
   });
 });
 
+describe('eval on a grayscale foreign model', () => {
+  it("feeds the folder's photos as BT.601 gray, by hand", async () => {
+    const gray = join(root, 'gray');
+    await mkdir(gray);
+    const input = tf.input({ shape: [8, 8, 1] });
+    const conv = tf.layers.conv2d({ name: 'conv', filters: 1, kernelSize: 1, useBias: false });
+    const dense = tf.layers.dense({ name: 'logits', units: 2 });
+    const pooled = tf.layers.globalAveragePooling2d({ name: 'pool' }).apply(conv.apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: dense.apply(pooled) as tf.SymbolicTensor });
+    conv.setWeights([tf.ones([1, 1, 1, 1])]);
+    dense.setWeights([tf.tensor2d([0.01, -0.01], [1, 2]), tf.zeros([2])]);
+    await writeConvertedModel(gray, model, { quantization: 'none' });
+    model.dispose();
+    const result = await runCli(['eval', '--model', gray, '--dataset', 'folder', '--data', photos, '--scale', '0-255', '--methods', 'gradcam', '--steps', '2', '--sanity-count', '0', '--json', '--quiet']);
+    expect(result.code).toBe(0);
+    // Red (255, 0, 0) is gray round(0.299 · 255) = 76, blue (0, 0, 255) round(0.114 · 255) = 29;
+    // logits ±0.01 · gray, so both are class 0 with probability sigmoid(0.02 · gray).
+    const json = JSON.parse(result.stdout);
+    expect(json.predictions).toEqual([{ class: 0, name: '0', images: 2 }]);
+    expect(json.meanProbability).toBeCloseTo((sigmoid(0.02 * 76) + sigmoid(0.02 * 29)) / 2, 5);
+  });
+});
+
 describe('eval on foreign models: bad input is one line, a non-zero exit, and nothing written', () => {
   it('a labels file with the wrong number of names (layers model, exit 1)', async () => {
     const three = join(root, 'three.txt');
