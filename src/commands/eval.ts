@@ -254,7 +254,7 @@ function buildReport(options: EvalCommandOptions, result: EvalResult, context: R
         'average drop = mean of max(0, Y − O) / Y in %, increase in confidence = % of images with O > Y',
       randomBaseline: 'a uniform random map at the target layer resolution, seeded per test image, scored like a method',
       sanity:
-        `Adebayo et al. 2018: ${context.redraw} (seeded), one layer at a time from the logits down, cumulatively; ` +
+        `Adebayo et al. 2018: ${context.redraw}, from the logits down, cumulatively; ` +
         "Spearman rank correlation (ties averaged) between each map and the trained model's map, mean over images; a constant map counts as 0",
     },
     random: result.random,

@@ -28,7 +28,9 @@ export function graphCascade(loaded: LoadedGraphModel): WeightCascade {
   let restoreTrained: (() => void) | undefined;
   return {
     steps: steps.map((step) => step.node),
-    redraw: 'each weight tensor of the node (float32, more than one value) re-drawn from a normal distribution with its trained mean and standard deviation (graph models keep no initializers)',
+    redraw:
+      'the weights one node at a time reads (float32 constants of more than one value) re-drawn from a seeded normal distribution ' +
+      "with each tensor's trained mean and standard deviation (graph models keep no initializers)",
     save() {
       return () => {
         restoreTrained?.();

@@ -15,7 +15,7 @@ import * as tf from '../tf.js';
 export interface WeightCascade {
   /** Layers (graph nodes) that own weights, output side first: step k randomizes steps[0 … k]. */
   readonly steps: readonly string[];
-  /** How a step re-draws the weights, in words, for the report's protocol. */
+  /** What a step re-draws and how, in words, for the report's protocol. */
   readonly redraw: string;
   /** Sets the trained weights aside; the returned function puts them back and frees the copy. */
   save(): () => void;
@@ -28,7 +28,7 @@ export function layersCascade(model: tf.LayersModel): WeightCascade {
   const layers = layersTopDown(model);
   return {
     steps: layers.map((layer) => layer.name),
-    redraw: "the layer's weights re-initialized with their own initializers",
+    redraw: "the weights of one layer at a time re-initialized with their own initializers (seeded)",
     save() {
       const snapshot = snapshotWeights(layers);
       return () => {

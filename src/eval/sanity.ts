@@ -25,7 +25,7 @@ export interface SanityCurve {
 }
 
 export interface SanityResult {
-  /** Layers in cascade order (output side first); step k has randomized layers[0 … k]. */
+  /** Layers (graph models: nodes) in cascade order (output side first); step k has randomized layers[0 … k]. */
   layers: string[];
   images: number;
   curves: SanityCurve[];
