@@ -1,9 +1,11 @@
 /**
  * The sanity check's cascade (randomize.ts) for graph models. A graph model keeps no initializers
- * (the converter stores values only), so each of a node's weight tensors is re-drawn from a normal
- * distribution with that tensor's own trained mean and standard deviation, seeded: the weights
- * keep their scale (which the converter may have folded batch norm into) and lose what they
- * learned. Layers models use the same draw for a weight without a recognizable initializer.
+ * (the converter stores values only), so each of a node's weight tensors is replaced by a seeded
+ * random permutation of its own values: a draw, without replacement, from exactly the trained
+ * values' distribution. The weights keep their scale (which the converter may have folded batch
+ * norm into) and their sign (a batch norm's variance stays positive, where a normal draw with the
+ * same mean and standard deviation would give negative variances and NaN activations), and lose
+ * what they learned: where each value sits.
  *
  * Steps: the nodes that read weights, output side first in node (topological) order, so the
  * cascade runs from the logits down as for layers. A weight read by several nodes belongs to the
@@ -13,7 +15,8 @@
  */
 import * as tf from '../tf.js';
 import { replaceGraphWeights, type LoadedGraphModel } from '../models/graph-model.js';
-import { redrawLike, weightSeed, type WeightCascade } from './randomize.js';
+import { Random } from '../random.js';
+import { weightSeed, type WeightCascade } from './randomize.js';
 
 interface CascadeStep {
   node: string;
@@ -29,8 +32,8 @@ export function graphCascade(loaded: LoadedGraphModel): WeightCascade {
   return {
     steps: steps.map((step) => step.node),
     redraw:
-      'the weights one node at a time reads (float32 constants of more than one value) re-drawn from a seeded normal distribution ' +
-      "with each tensor's trained mean and standard deviation (graph models keep no initializers)",
+      'the values of each weight one node at a time reads (float32 constants of more than one value) randomly permuted, seeded ' +
+      '(graph models keep no initializers: a draw from exactly the trained values, without their arrangement)',
     save() {
       return () => {
         restoreTrained?.();
@@ -42,7 +45,7 @@ export function graphCascade(loaded: LoadedGraphModel): WeightCascade {
     randomize(step, seed) {
       steps[step].weights.forEach((name, index) => {
         drawn.get(name)?.dispose();
-        drawn.set(name, redrawLike(trained[name][0], weightSeed(seed, index)));
+        drawn.set(name, permutedLike(trained[name][0], weightSeed(seed, index)));
       });
       // Always the trained weights with every draw so far in place: the cascade is cumulative.
       restoreTrained?.();
@@ -61,6 +64,12 @@ function cascadeSteps(loaded: LoadedGraphModel, learned: (constant: string) => b
     if (weights.length > 0) steps.push({ node: node.name, weights });
   }
   return steps;
+}
+
+/** A new tensor holding the values of `weights` in a seeded random order (Fisher-Yates). */
+export function permutedLike(weights: tf.Tensor, seed: number): tf.Tensor {
+  const values = new Random(seed).shuffle(Float32Array.from(weights.dataSync()));
+  return tf.tensor(values, weights.shape, 'float32');
 }
 
 function isLearned(value: tf.Tensor | undefined): boolean {

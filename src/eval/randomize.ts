@@ -7,7 +7,7 @@
  * a VGG conv kernel, zeros for a bias, ones / zeros for batch norm's γ / β and moving statistics)
  * with a new seed, so a randomized layer has the statistics of an untrained one. The model is
  * changed in place; snapshotWeights / restoreWeights put the trained weights back. Graph models
- * have no initializers: graph-randomize.ts re-draws their weights with redrawLike.
+ * have no initializers: graph-randomize.ts permutes their weights' values instead.
  */
 import * as tf from '../tf.js';
 

@@ -121,7 +121,7 @@ describe.each([
     }
     expect(json.protocol.deletion).toContain('R, G, B = 123.68, 116.779, 103.939 on 0..255 (0 after normalization)');
     expect(json.sanity.layers).toEqual(cascade);
-    expect(json.protocol.sanity).toContain(kind === 'graph' ? 'trained mean and standard deviation (graph models keep no initializers)' : 'their own initializers');
+    expect(json.protocol.sanity).toContain(kind === 'graph' ? 'randomly permuted, seeded (graph models keep no initializers' : 'their own initializers');
     const html = await readFile(report, 'utf8');
     expect(html).toContain('label reddish, predicted reddish');
     expect(html).toContain('label blueish, predicted blueish');

@@ -1,6 +1,6 @@
 /**
  * The sanity check's cascade on a graph model (src/eval/graph-randomize.ts): which nodes it
- * randomizes and in what order, that both copies of the model (converted and unfused) compute
+ * randomizes and in what order, that each weight keeps its values in a new order, that both copies of the model (converted and unfused) compute
  * with the re-drawn weights, checked against the network written with TensorFlow.js ops from
  * those weights, and that restoring gives the trained model back with no tensor leaked.
  */
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitGraphModel } from '../../src/cam/graph-split.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
-import { graphCascade } from '../../src/eval/graph-randomize.js';
+import { graphCascade, permutedLike } from '../../src/eval/graph-randomize.js';
 import { camMapSource } from '../../src/eval/map-sources.js';
 import { redrawLike } from '../../src/eval/randomize.js';
 import { cascadingRandomization } from '../../src/eval/sanity.js';
@@ -101,7 +101,21 @@ describe('graphCascade', () => {
   });
 });
 
-describe('redrawLike', () => {
+describe('permutedLike', () => {
+  it('holds exactly the same values in another, seeded order', () => {
+    tf.tidy(() => {
+      const weights = tf.tensor3d(Float32Array.from({ length: 24 }, (_, i) => i * 0.5 - 3), [2, 3, 4]);
+      const permuted = permutedLike(weights, 5);
+      expect(permuted.shape).toEqual([2, 3, 4]);
+      const values = Array.from(permuted.dataSync());
+      expect([...values].sort((a, b) => a - b)).toEqual(Array.from(weights.dataSync()));
+      expect(values).not.toEqual(Array.from(weights.dataSync()));
+      expect(Array.from(permutedLike(weights, 5).dataSync())).toEqual(values);
+    });
+  });
+});
+
+describe('redrawLike (layers weights without a known initializer)', () => {
   it('keeps the mean and standard deviation of the weights it replaces', () => {
     tf.tidy(() => {
       const weights = tf.add(tf.mul(tf.randomUniform([100, 100], -1, 1, 'float32', 3), 0.3), 0.2); // mean 0.2, std 0.3/√3
