@@ -42,6 +42,12 @@ export function isConvolutionLayer(layer: tf.Layer): boolean {
   return /conv/i.test(layer.getClassName());
 }
 
+/** A convolution with a dilation rate above 1 (TensorFlow.js has no gradient for it). */
+export function isDilatedLayer(layer: tf.Layer): boolean {
+  const rate = (layer.getConfig() as { dilationRate?: number | number[] }).dilationRate;
+  return rate !== undefined && (Array.isArray(rate) ? rate : [rate]).some((value) => value > 1);
+}
+
 /** The default target layer's name by the rule of default-target.ts, or undefined if none qualifies. */
 export function defaultTargetLayerName(model: tf.LayersModel): string | undefined {
   const convolutions = new Set(model.layers.filter(isConvolutionLayer).map((layer) => layer.name));

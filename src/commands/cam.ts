@@ -11,13 +11,10 @@ import { join, resolve } from 'node:path';
 import type { BackendOptions, GlobalOptions } from '../options.js';
 import { explainBatch, type ExplainOptions, type Explanation } from '../cam/explain.js';
 import { CAM_METHODS, type CamMethodName } from '../cam/methods/index.js';
-import type { SplitModel } from '../cam/model-split.js';
 import type { TargetSpec } from '../cam/targets.js';
 import { writeFileAtomic } from '../data/atomic.js';
 import { datasetInputs, folderInputs, imageFileInputs, type CamInput } from '../data/cam-inputs.js';
-import { folderOptionsOfModel } from '../data/datasets.js';
 import { folderSplits } from '../data/folder-dataset.js';
-import { hasTestFolder } from '../data/folder-listing.js';
 import { writePngAtomic, type DecodedImage } from '../data/image-io.js';
 import { checkOutputDirectory, createOutputDirectory } from '../data/output-directory.js';
 import { shardManifestName, shardOf, type Shard } from '../data/shards.js';
@@ -28,13 +25,11 @@ import { writeNpyAtomic } from '../data/npy.js';
 import { InputError, UsageError, forOption, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import { announceBackend, loadDatasetOption, startBackend } from './setup.js';
-import { withInputSize } from '../models/declared-input-shape.js';
-import { buildGraphModelFromFiles, disposeGraphModel, isGraphModelFormat } from '../models/graph-model.js';
-import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
-import type { ModelMetadata } from '../models/metadata.js';
+import { readModelDirectory } from '../models/model-dir.js';
 import type { CamCommandOptions } from './cam-options.js';
-import { splitAtChosenLayer, splitGraphAtChosenNode } from './layer-choice.js';
-import { checkModelInputOptions, declaredModelFacts, resolveInputShape, resolveModelInputs } from './model-inputs.js';
+import { checkGradientPaths, type GradientNeed } from './layer-choice.js';
+import { checkModelInputOptions } from './model-inputs.js';
+import { heldOutFolder, prepareModelSubject, type ModelSubject } from './model-subject.js';
 
 export interface CamResult {
   manifest: CamManifest;
@@ -60,7 +55,8 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   // Reading a large model overlaps with starting the backend's threads.
   const [backend, modelFiles] = await Promise.all([startBackend(globals, log, false), readModelDirectory(options.model)]);
   announceBackend(backend, log);
-  const subject = await prepareModel(options, modelFiles, log);
+  const subject = await prepareModelSubject(options, modelFiles, log);
+  checkGradientPaths(subject, gradientNeeds(options));
   const target = targetSpec(options, subject.classNames);
   const explainOptions = explainOptionsOf(options);
   const inputs = await selectInputs(options, subject, log);
@@ -99,83 +95,8 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   return { manifest, manifestPath };
 }
 
-/** The model split at the layer to explain, and how images become its input. */
-interface CamSubject {
-  /** gradcam.json, when the model has one. */
-  metadata: ModelMetadata | undefined;
-  split: SplitModel;
-  layerName: string;
-  inputShape: [number, number, number];
-  classNames: string[];
-  preprocessing: Preprocessing;
-  /** Releases the model's weights. */
-  dispose(): void;
-}
-
-async function prepareModel(options: CamCommandOptions, files: ModelFiles, log: Log): Promise<CamSubject> {
-  const graph = isGraphModelFormat(files.artifacts.format);
-  const facts = declaredModelFacts(options.model, files);
-  // Checked before building: a size the model refuses could fail deep inside TensorFlow.js.
-  const size = facts.declaredShape ? resolveInputShape(options, { ...facts, declaredShape: facts.declaredShape }) : undefined;
-  const model = graph ? graphModelOf(options, files, size) : await layersModelOf(options, files, size);
-  try {
-    const inputs = await resolveModelInputs(
-      options,
-      { ...facts, declaredShape: facts.declaredShape ?? model.declaredShape, classes: model.classCount },
-      log,
-    );
-    return { ...model, ...inputs, metadata: files.metadata };
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
-}
-
-type ModelPart = Pick<CamSubject, 'split' | 'layerName' | 'dispose'> & { classCount: number; declaredShape: readonly (number | null)[] };
-
-/** size: [height, width, channels] to fix in the topology (a model that accepts any size needs one). */
-async function layersModelOf(options: CamCommandOptions, files: ModelFiles, size: [number, number, number] | undefined): Promise<ModelPart> {
-  const topology = size ? withInputSize(files.artifacts.modelTopology, size[0], size[1]) : files.artifacts.modelTopology;
-  const { model, metadata } = await buildModel({ ...files, artifacts: { ...files.artifacts, modelTopology: topology as object } });
-  try {
-    const { layerName, split } = splitAtChosenLayer(model, options.layer, metadata?.targetLayer);
-    return {
-      split,
-      layerName,
-      declaredShape: model.inputs[0].shape,
-      classCount: model.outputs[0].shape.at(-1) as number,
-      dispose: () => model.dispose(),
-    };
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
-}
-
-/** A graph model (`format: graph-model`): `--layer` names a node. */
-function graphModelOf(options: CamCommandOptions, files: ModelFiles, size: [number, number, number] | undefined): ModelPart {
-  const loaded = buildGraphModelFromFiles(files, size ? [size[0], size[1]] : undefined);
-  try {
-    const channels = loaded.inputShape[2];
-    if (channels !== 1 && channels !== 3) {
-      throw new InputError(`${options.model}/model.json: the input has ${channels} channels; images can be given to models with 1 or 3`);
-    }
-    const { layerName, split } = splitGraphAtChosenNode(loaded, options.layer, files.metadata?.targetLayer);
-    return {
-      split,
-      layerName,
-      declaredShape: [null, ...loaded.inputShape],
-      classCount: loaded.classes,
-      dispose: () => disposeGraphModel(loaded),
-    };
-  } catch (error) {
-    disposeGraphModel(loaded);
-    throw error;
-  }
-}
-
 /** All inputs, or this shard's block of them. */
-async function selectInputs(options: CamCommandOptions, subject: CamSubject, log: Log): Promise<CamInput[]> {
+async function selectInputs(options: CamCommandOptions, subject: ModelSubject, log: Log): Promise<CamInput[]> {
   const allInputs = options.dataset === 'folder' ? await folderCamInputs(options, subject, log) : await collectInputs(options);
   if (!options.shard) return allInputs;
   // Ids are assigned over all inputs first, so every shard names its files the same way.
@@ -184,7 +105,7 @@ async function selectInputs(options: CamCommandOptions, subject: CamSubject, log
   return inputs;
 }
 
-function logPlan(count: number, subject: CamSubject, options: ExplainOptions, log: Log): void {
+function logPlan(count: number, subject: ModelSubject, options: ExplainOptions, log: Log): void {
   const { split, layerName } = subject;
   log.info(`explaining ${count} image(s) at layer ${layerName} [${split.activationShape.join('×')}] with ${describeMethod(options)}`);
   if (options.method.name === 'scorecam') {
@@ -199,7 +120,7 @@ function logPlan(count: number, subject: CamSubject, options: ExplainOptions, lo
 /** Explains the inputs batch by batch and writes each one's files; bad inputs are recorded and skipped. */
 async function explainInputs(
   inputs: CamInput[],
-  run: { subject: CamSubject; target: TargetSpec; options: ExplainOptions; batchSize: number; out: string },
+  run: { subject: ModelSubject; target: TargetSpec; options: ExplainOptions; batchSize: number; out: string },
   log: Log,
 ): Promise<Pick<CamManifest, 'entries' | 'failures'>> {
   const { subject, target, options, batchSize, out } = run;
@@ -263,6 +184,16 @@ function checkInputOptions(options: CamCommandOptions): void {
   }
 }
 
+/** The gradients the chosen method and --guided take. */
+function gradientNeeds(options: CamCommandOptions): GradientNeed[] {
+  const needs: GradientNeed[] = [];
+  if (CAM_METHODS[options.method].usesGradients) {
+    needs.push({ option: `--method ${options.method}`, toImage: false, instead: 'explain a layer after it with --layer, or use --method scorecam or eigencam' });
+  }
+  if (options.guided) needs.push({ option: '--guided', toImage: true, instead: 'leave out --guided' });
+  return needs;
+}
+
 const DEFAULT_NOISE = 0.15;
 const DEFAULT_SEED = 0;
 
@@ -315,14 +246,10 @@ async function collectInputs(options: CamCommandOptions): Promise<CamInput[]> {
  * Test images of a folder dataset, read from their files: test/, or the validation split the
  * model was trained with (gradcam.json records the fraction and the seed).
  */
-async function folderCamInputs(options: CamCommandOptions, subject: CamSubject, log: Log): Promise<CamInput[]> {
+async function folderCamInputs(options: CamCommandOptions, subject: ModelSubject, log: Log): Promise<CamInput[]> {
   if (options.data === undefined) throw new UsageError('--dataset folder needs --data DIR, the folder the model was trained on (or one laid out like it)');
   const root = resolve(options.data);
-  const held = subject.metadata ? folderOptionsOfModel(subject.metadata) : { validationFraction: undefined, seed: 0, preferTestFolder: true };
-  if (held.validationFraction === undefined && !(await hasTestFolder(root))) {
-    throw new UsageError(`--data ${root}: no test/ folder, and ${options.model} was not trained with --val-split; there are no held-out images to explain`);
-  }
-  const splits = await folderSplits(root, held);
+  const splits = await folderSplits(root, await heldOutFolder(subject, root, options.model));
   const sameClasses = subject.metadata ? splits.classNames.join('\n') === subject.classNames.join('\n') : splits.classNames.length === subject.classNames.length;
   if (!sameClasses) {
     throw new UsageError(`--data ${root}: its classes (${splits.classNames.join(', ')}) are not the model's (${subject.classNames.join(', ')})`);
@@ -352,7 +279,7 @@ async function loadBatch(batch: CamInput[], failures: CamManifest['failures'], l
   return loaded;
 }
 
-function explainLoaded(subject: CamSubject, loaded: LoadedInput[], target: TargetSpec, options: ExplainOptions): Explanation[] {
+function explainLoaded(subject: ModelSubject, loaded: LoadedInput[], target: TargetSpec, options: ExplainOptions): Explanation[] {
   const { split, inputShape, preprocessing } = subject;
   const size = inputShape[0] * inputShape[1] * inputShape[2];
   const pixels = new Float32Array(loaded.length * size);
@@ -371,7 +298,7 @@ async function writeOutputs(
   input: CamInput,
   image: DecodedImage,
   explanations: Explanation[],
-  subject: CamSubject,
+  subject: ModelSubject,
   perClassNames: boolean,
 ): Promise<ManifestEntry[]> {
   const { split, inputShape, classNames, preprocessing } = subject;

@@ -2,12 +2,13 @@
 import { CAM_METHOD_NAMES, DATASET_NAMES, GUIDED_SOURCE_NAMES } from '../choices.js';
 import { integerIn } from '../option-parsers.js';
 import { defineOptions, type OptionValues } from '../options.js';
+import { MODEL_INPUT_OPTIONS } from './model-input-options.js';
 
 /** Every name --methods accepts, in table order. */
 export const EVAL_SOURCE_NAMES: readonly string[] = [...CAM_METHOD_NAMES, ...GUIDED_SOURCE_NAMES];
 
 export const EVAL_OPTIONS = defineOptions({
-  model: { flags: '--model <dir>', description: 'model directory written by `gradcam train`', required: true },
+  model: { flags: '--model <dir>', description: 'model directory written by `gradcam train`, or any TensorFlow.js layers or graph model', required: true },
   dataset: { flags: '--dataset <name>', description: 'evaluate on the test images of this dataset', choices: DATASET_NAMES, required: true },
   data: { flags: '--data <path>', description: 'dataset files (default for mnist: the embedded copy)' },
   count: { flags: '--count <n>', description: 'the first N test images', parse: integerIn(1, 10_000_000), default: 100 },
@@ -17,7 +18,7 @@ export const EVAL_OPTIONS = defineOptions({
     description: 'perturbation steps per deletion/insertion curve (default: the image height, as in RISE)',
     parse: integerIn(1, 1_000_000),
   },
-  layer: { flags: '--layer <name>', description: 'layer to explain (default: gradcam.json targetLayer)' },
+  layer: { flags: '--layer <name>', description: 'layer (graph models: node) to explain (default: gradcam.json targetLayer, else as for cam)' },
   sanityCount: {
     flags: '--sanity-count <n>',
     description: 'images for the sanity check, the first of --count (default: all; 0 skips it)',
@@ -30,6 +31,7 @@ export const EVAL_OPTIONS = defineOptions({
     description: 'scorecam: only the N channels with the highest mean activation',
     parse: integerIn(1, 1_000_000),
   },
+  ...MODEL_INPUT_OPTIONS,
   batchSize: { flags: '--batch-size <n>', description: 'images perturbed and explained together', parse: integerIn(1, 1024), default: 16 },
   seed: {
     flags: '--seed <n>',

@@ -10,7 +10,6 @@ import { GUIDED_SOURCE_NAMES, type CamMethodName, type GuidedSourceName } from '
 import { CAM_METHODS } from '../cam/methods/index.js';
 import type { SplitModel } from '../cam/model-split.js';
 import { writeFileAtomic } from '../data/atomic.js';
-import { folderOptionsOfModel } from '../data/datasets.js';
 import { checkOutputFile } from '../data/output-directory.js';
 import { forOption, InputError, UsageError, messageOf } from '../errors.js';
 import { RISE_BLUR } from '../eval/blur.js';
@@ -20,11 +19,17 @@ import { camMapSource, guidedMapSource, type MapSource } from '../eval/map-sourc
 import { renderExampleRows } from '../eval/report-examples.js';
 import { renderReportHtml } from '../eval/report-html.js';
 import { stderrLog, type Log } from '../log.js';
-import { loadDatasetOption, startBackend } from './setup.js';
-import { loadModelDirectory } from '../models/model-dir.js';
+import { announceBackend, loadDatasetOption, startBackend } from './setup.js';
+import { readModelDirectory } from '../models/model-dir.js';
+import { zeroPixel } from '../data/preprocessing.js';
+import type { Dataset, ImageSet } from '../data/image-set.js';
+import { toChannels } from '../data/image-io.js';
+import { matchClasses } from '../eval/class-match.js';
+import { checkModelInputOptions } from './model-inputs.js';
+import { heldOutFolder, prepareModelSubject, type ModelSubject } from './model-subject.js';
+import { checkGradientPaths, type GradientNeed } from './layer-choice.js';
 import { toolVersion } from '../version.js';
 import { EVAL_SOURCE_NAMES, type EvalCommandOptions } from './eval-options.js';
-import { splitAtChosenLayer } from './layer-choice.js';
 
 export interface EvalRunResult {
   report: EvalReport;
@@ -40,36 +45,52 @@ export async function evalCommand(options: EvalCommandOptions, globals: GlobalOp
 
 export async function runEval(options: EvalCommandOptions, globals: BackendOptions, log: Log): Promise<EvalRunResult> {
   const names = parseSourceNames(options.methods);
+  checkModelInputOptions(options);
   const reportPath = options.report === undefined ? undefined : resolve(options.report);
   // Checked before the long computation, so a typo does not cost the whole run.
   if (reportPath) await forOption('--report', () => checkOutputFile(reportPath, { expected: 'an .html file name' }));
-  const backend = await startBackend(globals, log);
+  if (options.maxChannels !== undefined && !names.includes('scorecam')) throw new UsageError('--max-channels applies to scorecam, which --methods leaves out');
+  const [backend, modelFiles] = await Promise.all([startBackend(globals, log, false), readModelDirectory(options.model)]);
+  announceBackend(backend, log);
+  const subject = await prepareModelSubject(options, modelFiles, log);
+  try {
+    return await evaluateSubject(options, names, subject, { reportPath, backend: backend.description }, log);
+  } finally {
+    subject.dispose();
+  }
+}
 
-  const { model, metadata } = await forOption('--model', () => loadModelDirectory(options.model));
-  if (!metadata) {
-    throw new UsageError(`--model ${options.model}: no gradcam.json; eval needs the model's input normalization (use a model written by gradcam train)`);
-  }
-  // A folder is decoded at the model's input size, with the validation split it was trained with.
-  const folder = { ...folderOptionsOfModel(metadata), limits: { test: options.count } };
-  const { test, classNames } = await loadDatasetOption(options.dataset, { data: options.data, splits: ['test'], folder, log });
-  if (options.dataset === 'folder' && classNames.join('\n') !== metadata.classNames.join('\n')) {
-    throw new UsageError(`--data ${options.data}: its classes (${classNames.join(', ')}) are not the model's (${metadata.classNames.join(', ')})`);
-  }
-  const [height, width, channels] = metadata.inputShape;
+async function evaluateSubject(
+  options: EvalCommandOptions,
+  names: string[],
+  subject: ModelSubject,
+  context: { reportPath: string | undefined; backend: string },
+  log: Log,
+): Promise<EvalRunResult> {
+  const { metadata, split, layerName, inputShape, preprocessing } = subject;
+  checkGradientPaths(subject, gradientNeeds(names));
+  const { test, classNames: datasetClasses } = await loadTestSet(options, subject, log);
+  const [height, width, channels] = inputShape;
   if (test.height !== height || test.width !== width || test.channels !== channels) {
     throw new UsageError(
       `--dataset ${options.dataset}: its images are ${test.height}×${test.width}×${test.channels}, the model takes ${height}×${width}×${channels}`,
     );
   }
-  if (metadata.dataset !== options.dataset) log.warn(`the model was trained on ${metadata.dataset}, evaluating on ${options.dataset}`);
+  if (metadata && metadata.dataset !== options.dataset) log.warn(`the model was trained on ${metadata.dataset}, evaluating on ${options.dataset}`);
   const count = Math.min(options.count, test.count);
   if (count < options.count) log.warn(`--count ${options.count}: the ${options.dataset} test set has ${test.count} images; using all of them`);
   const steps = options.steps ?? height;
   if (steps > height * width) throw new UsageError(`--steps ${steps}: an image has only ${height * width} pixels to remove; use at most that`);
-  if (options.maxChannels !== undefined && !names.includes('scorecam')) throw new UsageError('--max-channels applies to scorecam, which --methods leaves out');
 
-  const { layerName, split } = splitAtChosenLayer(model, options.layer, metadata.targetLayer);
-  const sources = names.map((name) => mapSource(name, split, [height, width, channels], options));
+  // A model without gradcam.json or --labels has classes named by index only: nothing to match.
+  const modelNames = metadata || options.labels !== undefined ? subject.classNames : undefined;
+  const match = matchClasses(datasetClasses, modelNames);
+  if ('unknown' in match) {
+    const hint = modelNames ? '' : ' (give --labels FILE)';
+    log.info(`accuracy unknown: ${match.unknown}${hint}`);
+  }
+
+  const sources = names.map((name) => mapSource(name, split, inputShape, options));
   const sanityImages = Math.min(options.sanityCount ?? count, count);
   log.info(
     `evaluating ${sources.map((source) => source.name).join(', ')} on ${count} ${options.dataset} test images ` +
@@ -77,27 +98,44 @@ export async function runEval(options: EvalCommandOptions, globals: BackendOptio
   );
 
   const started = performance.now();
+  const cascade = subject.cascade();
   const result = evaluateMethods(
-    { model, split, set: test, indices: Array.from({ length: count }, (_, i) => i) },
+    {
+      cascade,
+      split,
+      set: test,
+      indices: Array.from({ length: count }, (_, i) => i),
+      modelClassOfLabel: 'unknown' in match ? undefined : match.modelClassOfLabel,
+    },
     {
       sources,
       steps,
       seed: options.seed,
-      normalization: metadata.normalization,
+      normalization: preprocessing,
       batchSize: options.batchSize,
       sanityImages,
-      exampleImages: reportPath ? options.examples : 0,
+      exampleImages: context.reportPath ? options.examples : 0,
     },
     {
       onImages: (done, total) => log.info(`scored ${done}/${total} images (${elapsed(started)})`),
       onSanityStep: (step, total, layer) => log.info(`sanity check ${step}/${total}: randomized down to ${layer} (${elapsed(started)})`),
     },
   );
-  model.dispose();
 
-  const report = buildReport(options, result, { layerName, shape: split.activationShape, backend: backend.description });
+  const report = buildReport(options, result, {
+    layerName,
+    shape: split.activationShape,
+    backend: context.backend,
+    classes: { model: modelNames ?? null, dataset: datasetClasses },
+    classNames: subject.classNames,
+    accuracyUnknown: 'unknown' in match ? match.unknown : undefined,
+    removedPixel: zeroPixel(preprocessing),
+    redraw: cascade.redraw,
+  });
+  const { reportPath } = context;
   if (reportPath) {
-    const rows = renderExampleRows(result.examples, test, [...sources.map((source) => source.name), RANDOM_BASELINE], classNames);
+    const methods = [...sources.map((source) => source.name), RANDOM_BASELINE];
+    const rows = renderExampleRows(result.examples, test, methods, { labels: datasetClasses, classes: subject.classNames });
     await writeFileAtomic(reportPath, renderReportHtml(report, rows)).catch((error: unknown) => {
       throw new InputError(`--report ${options.report}: cannot write (${messageOf(error)})`);
     });
@@ -105,6 +143,29 @@ export async function runEval(options: EvalCommandOptions, globals: BackendOptio
   }
   log.info(`done in ${elapsed(started)}`);
   return { report, reportPath };
+}
+
+/**
+ * The first --count test images of --dataset; a folder is decoded at the model's input size,
+ * from test/ or the validation split the model was trained with.
+ */
+async function loadTestSet(options: EvalCommandOptions, subject: ModelSubject, log: Log): Promise<Pick<Dataset, 'test' | 'classNames'>> {
+  if (options.dataset !== 'folder') return loadDatasetOption(options.dataset, { data: options.data, splits: ['test'], log });
+  if (options.data === undefined) throw new UsageError('--dataset folder needs --data DIR, a folder laid out as train/<class>/ with test/<class>/');
+  const held = await heldOutFolder(subject, resolve(options.data), options.model);
+  const folder = { ...held, limits: { test: options.count } };
+  const { test, classNames } = await loadDatasetOption('folder', { data: options.data, splits: ['test'], folder, log });
+  if (subject.metadata && classNames.join('\n') !== subject.classNames.join('\n')) {
+    throw new UsageError(`--data ${options.data}: its classes (${classNames.join(', ')}) are not the model's (${subject.classNames.join(', ')})`);
+  }
+  // A folder decodes to RGB; a grayscale model sees the BT.601 gray of each pixel, as in cam.
+  return { test: subject.inputShape[2] === 1 ? grayscaleSet(test) : test, classNames };
+}
+
+/** An RGB set's images as one channel (image-io.ts toChannels, pixel by pixel). */
+function grayscaleSet(set: ImageSet): ImageSet {
+  const tall = toChannels({ data: set.images, width: set.width, height: set.height * set.count, channels: 3 }, 1);
+  return { ...set, images: tall.data, channels: 1 };
 }
 
 /** `--methods a,b` → validated names; default: all, CAM methods first. */
@@ -122,9 +183,23 @@ function parseSourceNames(list: string | undefined): string[] {
   return names;
 }
 
+/** The gradients the sources take: CAM methods to the layer, guided ones down to the image. */
+function gradientNeeds(names: readonly string[]): GradientNeed[] {
+  const guided = names.filter((name) => isGuidedSource(name));
+  const cam = names.filter((name) => !isGuidedSource(name) && CAM_METHODS[name as CamMethodName].usesGradients);
+  const needs: GradientNeed[] = [];
+  if (cam.length > 0) needs.push({ option: `--methods (${cam.join(', ')})`, toImage: false, instead: 'choose a --layer after it, or --methods scorecam,eigencam' });
+  if (guided.length > 0) needs.push({ option: `--methods (${guided.join(', ')})`, toImage: true, instead: `leave ${guided.join(' and ')} out of --methods` });
+  return needs;
+}
+
+function isGuidedSource(name: string): name is GuidedSourceName {
+  return (GUIDED_SOURCE_NAMES as readonly string[]).includes(name);
+}
+
 function mapSource(name: string, split: SplitModel, inputShape: [number, number, number], options: EvalCommandOptions): MapSource {
-  if ((GUIDED_SOURCE_NAMES as readonly string[]).includes(name)) {
-    return guidedMapSource(split, inputShape, name as GuidedSourceName, CAM_METHODS.gradcam);
+  if (isGuidedSource(name)) {
+    return guidedMapSource(split, inputShape, name, CAM_METHODS.gradcam);
   }
   return camMapSource(split, inputShape, CAM_METHODS[name as CamMethodName], {
     maxChannels: options.maxChannels,
@@ -132,11 +207,21 @@ function mapSource(name: string, split: SplitModel, inputShape: [number, number,
   });
 }
 
-function buildReport(
-  options: EvalCommandOptions,
-  result: EvalResult,
-  context: { layerName: string; shape: [number, number, number]; backend: string },
-): EvalReport {
+interface ReportContext {
+  layerName: string;
+  shape: [number, number, number];
+  backend: string;
+  classes: EvalReport['classes'];
+  /** The model's class names, by index (the index as text when it has none). */
+  classNames: string[];
+  accuracyUnknown: string | undefined;
+  /** What deletion sets a pixel to: 0–255, R, G, B (or gray). */
+  removedPixel: number[];
+  /** How the sanity check re-draws weights (randomize.ts). */
+  redraw: string;
+}
+
+function buildReport(options: EvalCommandOptions, result: EvalResult, context: ReportContext): EvalReport {
   return {
     format: EVAL_REPORT_FORMAT,
     formatVersion: EVAL_REPORT_VERSION,
@@ -149,13 +234,17 @@ function buildReport(
     images: result.images,
     steps: result.steps,
     seed: options.seed,
+    classes: context.classes,
     accuracy: result.accuracy,
+    ...(context.accuracyUnknown === undefined ? {} : { accuracyUnknown: context.accuracyUnknown }),
+    predictions: predictionCounts(result.predictions, context.classNames),
     meanProbability: result.meanProbability,
     protocol: {
       target: "the model's predicted class on the unmodified image; scores are its softmax probability",
       deletion:
         `Petsiuk et al. 2018 (RISE): pixels in decreasing order of the map (bilinearly upsampled to the input size; ties in a seeded random order) ` +
-        `are set to the dataset mean (0 after normalization), all channels at once, in ${result.steps} equal steps; ` +
+        `are set to the mean pixel of the model's input normalization, ${describePixel(context.removedPixel)} on 0..255 (0 after normalization), ` +
+        `all channels at once, in ${result.steps} equal steps; ` +
         'area under the probability curve over the fraction removed, trapezoid rule; lower is better',
       insertion:
         `Petsiuk et al. 2018 (RISE): start from the image blurred by an ${RISE_BLUR.size}×${RISE_BLUR.size} Gaussian of σ = ${RISE_BLUR.sigma} px ` +
@@ -165,13 +254,27 @@ function buildReport(
         'average drop = mean of max(0, Y − O) / Y in %, increase in confidence = % of images with O > Y',
       randomBaseline: 'a uniform random map at the target layer resolution, seeded per test image, scored like a method',
       sanity:
-        "Adebayo et al. 2018: the layers' weights re-initialized with their own initializers (seeded) from the logits down, cumulatively; " +
+        `Adebayo et al. 2018: ${context.redraw}, from the logits down, cumulatively; ` +
         "Spearman rank correlation (ties averaged) between each map and the trained model's map, mean over images; a constant map counts as 0",
     },
     random: result.random,
     methods: result.methods,
     sanity: result.sanity ?? null,
   };
+}
+
+/** Classes predicted at least once, most often first (ties in class order), named. */
+function predictionCounts(predictions: readonly number[], classNames: readonly string[]): EvalReport['predictions'] {
+  return predictions
+    .map((images, index) => ({ class: index, name: classNames[index] ?? String(index), images }))
+    .filter((entry) => entry.images > 0)
+    .sort((a, b) => b.images - a.images || a.class - b.class);
+}
+
+/** `R, G, B = 123.68, 116.779, 103.939` or `gray 127.5`. */
+function describePixel(pixel: readonly number[]): string {
+  const values = pixel.map((value) => String(Number(value.toPrecision(6)))).join(', ');
+  return pixel.length === 3 ? `R, G, B = ${values}` : `gray ${values}`;
 }
 
 function elapsed(started: number): string {

@@ -46,3 +46,27 @@ function withHint(defaultLayer: () => string): string {
     throw error;
   }
 }
+
+/** A pass that differentiates: the option that asks for it, how far down, what else would work. */
+export interface GradientNeed {
+  option: string;
+  /** Down to the image (guided backpropagation), not only to the target layer. */
+  toImage: boolean;
+  /** What the user can do instead, e.g. `use --method scorecam or eigencam`. */
+  instead: string;
+}
+
+/**
+ * Refuses, in one line naming the layers, a gradient TensorFlow.js cannot compute (a dilated
+ * convolution on its path, gradient-path.ts), before the computation fails without saying where.
+ */
+export function checkGradientPaths(subject: { layerName: string; gradientBlocker(toImage: boolean): string | undefined }, needs: readonly GradientNeed[]): void {
+  for (const need of needs) {
+    const blocker = subject.gradientBlocker(need.toImage);
+    if (blocker === undefined) continue;
+    const to = need.toImage ? 'the image' : `layer ${subject.layerName}`;
+    throw new UsageError(
+      `${need.option}: the gradient from the class score to ${to} passes the dilated convolution ${blocker}, which TensorFlow.js cannot differentiate; ${need.instead}`,
+    );
+  }
+}

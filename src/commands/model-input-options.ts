@@ -1,7 +1,7 @@
 /**
  * The options that say how images become the input of a model without gradcam.json, and what its
  * classes are called (models from `gradcam train` state all of this in their gradcam.json).
- * Declared once: `cam` takes them all, `inspect` its `inputSize`; commands/model-inputs.ts
+ * Declared once: `cam` and `eval` take them all, `inspect` its `inputSize`; commands/model-inputs.ts
  * resolves them.
  */
 import { PIXEL_RANGES, PREPROCESS_PRESETS } from '../choices.js';

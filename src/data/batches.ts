@@ -4,12 +4,18 @@
  * normalization is a table lookup per value and augmentation is index arithmetic, no copies.
  */
 import type { Random } from '../random.js';
+import { sourceChannels } from './preprocessing.js';
 import type { ImageSet } from './image-set.js';
 
-/** Per-channel statistics of pixel values scaled to [0, 1]; one entry per channel. */
+/** Per-channel statistics of pixel values scaled to [0, 1]; one entry per model channel. */
 export interface Normalization {
   mean: number[];
   std: number[];
+  /**
+   * 'bgr': model channel c reads pixel channel 2 − c (Keras 'caffe', see preprocessing.ts), and
+   * mean and std are in B, G, R order. Default 'rgb'.
+   */
+  channelOrder?: 'rgb' | 'bgr';
 }
 
 /**
@@ -85,6 +91,8 @@ export function writeNormalizedImages(
   const { augment, random } = options;
   if (augment && !random) throw new TypeError('augmentation needs a Random');
   const table = normalizationTable(options, channels);
+  if (options.channelOrder === 'bgr' && channels !== 3) throw new RangeError(`BGR order needs 3 channels, not ${channels}`);
+  const sources = sourceChannels(options, channels);
   const rowSize = width * channels;
   const pixels = height * width;
 
@@ -92,7 +100,7 @@ export function writeNormalizedImages(
     const source = checkedIndex(set, indices[b]) * imageSize;
     const target = b * imageSize;
     if (!augment || !random) {
-      normalizePixels(images, source, channels, out, target, pixels, channels, table);
+      normalizePixels(images, source, channels, out, target, pixels, sources, table);
       continue;
     }
     const dy = random.nextInt(2 * augment.pad + 1) - augment.pad;
@@ -113,7 +121,7 @@ export function writeNormalizedImages(
       }
       fillBlack(out, rowTarget, first, channels, table);
       const rowSource = source + sourceY * rowSize + firstSourceX * channels;
-      normalizePixels(images, rowSource, sourceStep, out, rowTarget + first * channels, end - first, channels, table);
+      normalizePixels(images, rowSource, sourceStep, out, rowTarget + first * channels, end - first, sources, table);
       fillBlack(out, rowTarget + end * channels, width - end, channels, table);
     }
   }
@@ -121,8 +129,8 @@ export function writeNormalizedImages(
 
 /**
  * Writes `count` normalized pixels to `out` from `target` on, reading the pixel at `source`, then
- * `source + sourceStep`, ... (a negative step reads a row mirrored). Unrolled for 1 and 3
- * channels: this is the inner loop of every training step.
+ * `source + sourceStep`, ... (a negative step reads a row mirrored); model channel c reads pixel
+ * channel sources[c]. Unrolled for 1 and 3 channels: this is the inner loop of every training step.
  */
 function normalizePixels(
   images: Uint8Array,
@@ -131,23 +139,26 @@ function normalizePixels(
   out: Float32Array,
   target: number,
   count: number,
-  channels: number,
+  sources: readonly number[],
   table: Float32Array,
 ): void {
+  const channels = sources.length;
   if (channels === 3) {
+    const [red, green, blue] = sources;
     for (let p = 0; p < count; p++, source += sourceStep, target += 3) {
-      out[target] = table[images[source]];
-      out[target + 1] = table[LEVELS + images[source + 1]];
-      out[target + 2] = table[2 * LEVELS + images[source + 2]];
+      out[target] = table[images[source + red]];
+      out[target + 1] = table[LEVELS + images[source + green]];
+      out[target + 2] = table[2 * LEVELS + images[source + blue]];
     }
   } else if (channels === 1) {
     for (let p = 0; p < count; p++, source += sourceStep) out[target + p] = table[images[source]];
   } else {
     for (let p = 0; p < count; p++, source += sourceStep, target += channels) {
-      for (let c = 0; c < channels; c++) out[target + c] = table[c * LEVELS + images[source + c]];
+      for (let c = 0; c < channels; c++) out[target + c] = table[c * LEVELS + images[source + sources[c]]];
     }
   }
 }
+
 
 /** Writes `count` black pixels (uint8 value 0, normalized) from `target` on. */
 function fillBlack(out: Float32Array, target: number, count: number, channels: number, table: Float32Array): void {

@@ -126,10 +126,10 @@ export function channelAffine(preprocessing: Preprocessing): { scale: number[]; 
   };
 }
 
-/** sources[c] = the pixel channel (0 = R) that model channel c reads. */
-export function sourceChannels(preprocessing: Preprocessing, channels: number): number[] {
+/** sources[c] = the pixel channel (0 = R) that model channel c reads; no order given means RGB. */
+export function sourceChannels({ channelOrder }: { channelOrder?: Preprocessing['channelOrder'] }, channels: number): number[] {
   const order = Array.from({ length: channels }, (_, c) => c);
-  return preprocessing.channelOrder === 'bgr' ? order.reverse() : order;
+  return channelOrder === 'bgr' ? order.reverse() : order;
 }
 
 /**
@@ -161,6 +161,17 @@ export function toRgbOrder(values: Float32Array, channels: number, preprocessing
     for (let c = 0; c < channels; c++) rgb[i + sources[c]] = values[i + c];
   }
   return rgb;
+}
+
+/**
+ * The pixel that becomes 0 in every model channel, on 0–255 in R, G, B (or gray) order: the mean
+ * pixel the preprocessing subtracts (Keras 'tf': 127.5 gray; 'caffe' and 'torch': the ImageNet mean).
+ */
+export function zeroPixel(preprocessing: Preprocessing): number[] {
+  const sources = sourceChannels(preprocessing, preprocessing.mean.length);
+  const pixel = preprocessing.mean.map(() => 0);
+  preprocessing.mean.forEach((mean, c) => (pixel[sources[c]] = mean * 255));
+  return pixel;
 }
 
 function checkChannels(preprocessing: Preprocessing, channels: number): void {

@@ -5,7 +5,7 @@ import type { MethodScores } from './evaluate.js';
 import type { SanityResult } from './sanity.js';
 
 export const EVAL_REPORT_FORMAT = 'gradcam-eval';
-export const EVAL_REPORT_VERSION = 1;
+export const EVAL_REPORT_VERSION = 2;
 
 export interface EvalReport {
   format: typeof EVAL_REPORT_FORMAT;
@@ -20,7 +20,14 @@ export interface EvalReport {
   images: number;
   steps: number;
   seed: number;
-  accuracy: number;
+  /** Class names: the model's (null when it has none: classes are then named by index) and the dataset's. */
+  classes: { model: string[] | null; dataset: string[] };
+  /** Fraction of the images predicted as their label's class; null when the classes could not be matched by name. */
+  accuracy: number | null;
+  /** Why accuracy is null. */
+  accuracyUnknown?: string;
+  /** How many images the model predicted as each class, most first (ties in class order); classes never predicted are left out. */
+  predictions: { class: number; name: string; images: number }[];
   meanProbability: number;
   /** How each perturbation is defined, in words, so the numbers can be reproduced. */
   protocol: {
@@ -36,6 +43,9 @@ export interface EvalReport {
   sanity: SanityResult | null;
 }
 
+/** Predicted classes listed in the table, most often predicted first; --json has them all. */
+const TABLE_PREDICTIONS = 10;
+
 /**
  * The report as aligned plain-text tables for stdout: one row per method plus the random
  * baseline, then the sanity-check correlations per cascade step.
@@ -45,8 +55,11 @@ export function formatEvalTable(report: EvalReport): string {
   const [h, w, k] = report.layer.shape;
   lines.push(
     `${report.images} ${report.dataset} test images, layer ${report.layer.name} [${h}×${w}×${k}], ${report.steps} steps, seed ${report.seed}; ` +
-      `accuracy ${(100 * report.accuracy).toFixed(1)}%, mean confidence ${(100 * report.meanProbability).toFixed(1)}%`,
+      `accuracy ${formatAccuracy(report.accuracy)}, mean confidence ${(100 * report.meanProbability).toFixed(1)}%`,
   );
+  const shown = report.predictions.slice(0, TABLE_PREDICTIONS).map((entry) => `${entry.name} ${entry.images}`);
+  const more = report.predictions.length > TABLE_PREDICTIONS ? `, … (${report.predictions.length} classes in all)` : '';
+  lines.push(`predicted: ${shown.join(', ')}${more}`);
   lines.push('');
   const header = ['method', 'deletion AUC ↓', 'insertion AUC ↑', 'avg drop % ↓', 'increase % ↑', 'empty maps'];
   const rows = [...report.methods, report.random].map((scores) => [
@@ -70,6 +83,11 @@ export function formatEvalTable(report: EvalReport): string {
     lines.push(...alignColumns([['method', ...sanity.layers], ...sanityRows]));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `95.0%`, or `—` when the accuracy is unknown. */
+export function formatAccuracy(accuracy: number | null): string {
+  return accuracy === null ? '—' : `${(100 * accuracy).toFixed(1)}%`;
 }
 
 /** Left-aligns the first column, right-aligns the others, two spaces apart. */

@@ -9,7 +9,6 @@
  * Randomness is per image: image i of the dataset always gets the same random map and tie-break
  * keys for a given seed, whatever --count or the batch size.
  */
-import type * as tf from '../tf.js';
 import type { SplitModel } from '../cam/model-split.js';
 import { argMax } from '../cam/targets.js';
 import { fillBatch, type Normalization } from '../data/batches.js';
@@ -22,6 +21,7 @@ import { averageDropPercent, increaseInConfidencePercent, multiplyImageByMap } f
 import type { MapSource } from './map-sources.js';
 import { deletionSeries, insertionSeries } from './perturbation.js';
 import { saliencyOrder, uniformValues, upsampleMap } from './pixel-order.js';
+import type { WeightCascade } from './randomize.js';
 import { cascadingRandomization, type SanityResult } from './sanity.js';
 
 /** The name the random-map baseline is reported under. */
@@ -33,7 +33,10 @@ export interface EvalSettings {
   /** S: perturbation steps; each curve has S + 1 points. */
   steps: number;
   seed: number;
-  /** The model's input normalization (gradcam.json); 0 after it is the dataset mean pixel. */
+  /**
+   * How the model's input is made from the uint8 pixels (gradcam.json's normalization, or a
+   * foreign model's preprocessing, BGR included); 0 after it is the mean pixel it subtracts.
+   */
   normalization: Normalization;
   /** Images explained and perturbed together. */
   batchSize: number;
@@ -44,12 +47,17 @@ export interface EvalSettings {
 }
 
 export interface EvalInput {
-  /** The model the sources explain; the sanity check randomizes its weights and restores them. */
-  model: tf.LayersModel;
+  /** The weights of the model the sources explain; the sanity check randomizes and restores them. */
+  cascade: WeightCascade;
   split: SplitModel;
   /** uint8 test images; `indices` picks the ones to evaluate. */
   set: ImageSet;
   indices: readonly number[];
+  /**
+   * The model's class index for each label of `set` (class-match.ts); without it, which
+   * prediction is right is unknown and so is the accuracy.
+   */
+  modelClassOfLabel?: readonly number[];
 }
 
 export interface CurveScore {
@@ -89,8 +97,10 @@ export interface ExampleImage {
 export interface EvalResult {
   images: number;
   steps: number;
-  /** Fraction of the images whose prediction equals the label. */
-  accuracy: number;
+  /** Fraction of the images whose prediction is the label's class; null when modelClassOfLabel is unknown. */
+  accuracy: number | null;
+  /** Images predicted as each of the model's classes, by class index. */
+  predictions: number[];
   /** Mean probability of the predicted class on the unmodified images. */
   meanProbability: number;
   blur: { size: number; sigma: number };
@@ -172,6 +182,7 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
   const sanityClasses: number[] = [];
   let correct = 0;
   let probabilitySum = 0;
+  const predictions = Array<number>(split.classes).fill(0);
 
   for (let first = 0; first < indices.length; first += settings.batchSize) {
     const batchIndices = indices.slice(first, first + settings.batchSize);
@@ -191,7 +202,8 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
     const size = inputShape[0] * inputShape[1] * inputShape[2];
     batchIndices.forEach((datasetIndex, b) => {
       const position = first + b;
-      if (context.classes[b] === set.labels[datasetIndex]) correct++;
+      if (context.classes[b] === input.modelClassOfLabel?.[set.labels[datasetIndex]]) correct++;
+      predictions[context.classes[b]]++;
       probabilitySum += context.fullProbability[b];
       if (position < settings.exampleImages) {
         const maps: ExampleImage['maps'] = new Map([[RANDOM_BASELINE, { map: randomMaps[b], shape: [mapHeight, mapWidth] }]]);
@@ -213,7 +225,7 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
     const images = new Float32Array(sanityClasses.length * size);
     sanityImages.forEach((image, i) => images.set(image, i * size));
     sanity = cascadingRandomization({
-      model: input.model,
+      cascade: input.cascade,
       images,
       classes: sanityClasses,
       sources: settings.sources,
@@ -226,7 +238,8 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
   return {
     images: indices.length,
     steps: settings.steps,
-    accuracy: correct / indices.length,
+    accuracy: input.modelClassOfLabel ? correct / indices.length : null,
+    predictions,
     meanProbability: probabilitySum / indices.length,
     blur: { ...RISE_BLUR },
     random: random.scores(),
@@ -259,9 +272,16 @@ function prepareBatch(set: ImageSet, batchIndices: readonly number[], inputShape
 }
 
 /**
+ * Perturbed copies built and classified at once: the copies of one 224×224×3 image at 224 steps
+ * take 270 MB as float32, so a batch of 16 such images is scored a few images at a time (always
+ * at least one). Small images still fill a forward pass of the classifier's size.
+ */
+const MAX_PERTURBED_COPIES = 256;
+
+/**
  * Scores one map per image of the batch: builds every image's deletion series, insertion series
- * and image × map, runs them through the model together, and adds the target-class
- * probabilities to `into`.
+ * and image × map, runs them through the model (a few images together, MAX_PERTURBED_COPIES),
+ * and adds the target-class probabilities to `into`, in image order.
  */
 function scoreMaps(
   context: BatchContext,
@@ -277,27 +297,33 @@ function scoreMaps(
   const points = settings.steps + 1;
   const perImage = 2 * points + 1; // deletion copies, insertion copies, image × map
   const removedValue = settings.normalization.mean.map(() => 0);
-  const batch = new Float32Array(context.count * perImage * size);
-  for (let b = 0; b < context.count; b++) {
-    const image = context.images.subarray(b * size, (b + 1) * size);
-    const saliency = upsampleMap(maps[b], mapShape[0], mapShape[1], height, width);
-    const order = saliencyOrder(saliency, context.tieBreaks[b]);
-    const offset = b * perImage * size;
-    batch.set(deletionSeries(image, order, settings.steps, channels, removedValue), offset);
-    batch.set(insertionSeries(image, context.blurred[b], order, settings.steps, channels), offset + points * size);
-    batch.set(multiplyImageByMap(image, saliency, settings.normalization), offset + 2 * points * size);
-  }
-  const probabilities = classifier.probabilities(batch, context.count * perImage);
-  const classCount = probabilities.length / (context.count * perImage);
-  for (let b = 0; b < context.count; b++) {
-    const target = (copy: number) => probabilities[(b * perImage + copy) * classCount + context.classes[b]];
-    const deletion = Array.from({ length: points }, (_, k) => target(k));
-    const insertion = Array.from({ length: points }, (_, k) => target(points + k));
-    into.deletion.add(deletion);
-    into.insertion.add(insertion);
-    into.deletionAucs.push(trapezoidAuc(deletion));
-    into.insertionAucs.push(trapezoidAuc(insertion));
-    into.full.push(context.fullProbability[b]);
-    into.explained.push(target(2 * points));
+  const groupSize = Math.max(1, Math.floor(MAX_PERTURBED_COPIES / perImage));
+  for (let first = 0; first < context.count; first += groupSize) {
+    const count = Math.min(groupSize, context.count - first);
+    const batch = new Float32Array(count * perImage * size);
+    for (let g = 0; g < count; g++) {
+      const b = first + g;
+      const image = context.images.subarray(b * size, (b + 1) * size);
+      const saliency = upsampleMap(maps[b], mapShape[0], mapShape[1], height, width);
+      const order = saliencyOrder(saliency, context.tieBreaks[b]);
+      const offset = g * perImage * size;
+      batch.set(deletionSeries(image, order, settings.steps, channels, removedValue), offset);
+      batch.set(insertionSeries(image, context.blurred[b], order, settings.steps, channels), offset + points * size);
+      batch.set(multiplyImageByMap(image, saliency, settings.normalization), offset + 2 * points * size);
+    }
+    const probabilities = classifier.probabilities(batch, count * perImage);
+    const classCount = probabilities.length / (count * perImage);
+    for (let g = 0; g < count; g++) {
+      const b = first + g;
+      const target = (copy: number) => probabilities[(g * perImage + copy) * classCount + context.classes[b]];
+      const deletion = Array.from({ length: points }, (_, k) => target(k));
+      const insertion = Array.from({ length: points }, (_, k) => target(points + k));
+      into.deletion.add(deletion);
+      into.insertion.add(insertion);
+      into.deletionAucs.push(trapezoidAuc(deletion));
+      into.insertionAucs.push(trapezoidAuc(insertion));
+      into.full.push(context.fullProbability[b]);
+      into.explained.push(target(2 * points));
+    }
   }
 }

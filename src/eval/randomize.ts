@@ -3,12 +3,59 @@
  * Checks for Saliency Maps", arXiv:1810.03292, §3.1): re-initialize the layers' weights one
  * layer at a time from the top (logits) down, keeping the earlier re-initializations.
  *
- * Each weight is drawn again from its layer's own initializer (e.g. He-normal for a VGG conv
- * kernel, zeros for a bias, ones / zeros for batch norm's γ / β and moving statistics) with a
- * new seed, so a randomized layer has the statistics of an untrained one. The model is changed
- * in place; snapshotWeights / restoreWeights put the trained weights back.
+ * Layers models: each weight is drawn again from its layer's own initializer (e.g. He-normal for
+ * a VGG conv kernel, zeros for a bias, ones / zeros for batch norm's γ / β and moving statistics)
+ * with a new seed, so a randomized layer has the statistics of an untrained one. The model is
+ * changed in place; snapshotWeights / restoreWeights put the trained weights back. Graph models
+ * have no initializers: graph-randomize.ts permutes their weights' values instead.
  */
 import * as tf from '../tf.js';
+
+/** What the sanity check randomizes, one step at a time, for either kind of model. */
+export interface WeightCascade {
+  /** Layers (graph nodes) that own weights, output side first: step k randomizes steps[0 … k]. */
+  readonly steps: readonly string[];
+  /** What a step re-draws and how, in words, for the report's protocol. */
+  readonly redraw: string;
+  /** Sets the trained weights aside; the returned function puts them back and frees the copy. */
+  save(): () => void;
+  /** Re-draws the weights of steps[step], seeded: equal seeds give equal weights. */
+  randomize(step: number, seed: number): void;
+}
+
+/** The cascade of a layers model, by its layers' own initializers. */
+export function layersCascade(model: tf.LayersModel): WeightCascade {
+  const layers = layersTopDown(model);
+  return {
+    steps: layers.map((layer) => layer.name),
+    redraw: "the weights of one layer at a time re-initialized with their own initializers (seeded)",
+    save() {
+      const snapshot = snapshotWeights(layers);
+      return () => {
+        restoreWeights(layers, snapshot);
+        disposeSnapshot(snapshot);
+      };
+    },
+    randomize: (step, seed) => reinitializeLayer(layers[step], seed),
+  };
+}
+
+/**
+ * A fresh float32 tensor of `weights`' shape drawn from a normal distribution with the mean and
+ * standard deviation of `weights` (all its values), seeded: the statistics of the trained weight
+ * without what it learned. The caller disposes it.
+ */
+export function redrawLike(weights: tf.Tensor, seed: number): tf.Tensor {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(weights);
+    return tf.randomNormal(weights.shape, mean.dataSync()[0], Math.sqrt(variance.dataSync()[0]), 'float32', seed);
+  });
+}
+
+/** A well-mixed uint32 seed for weight `index` of a step seeded with `seed`. */
+export function weightSeed(seed: number, index: number): number {
+  return (Math.imul(seed + 1, 0x9e3779b1) + index * 7919) >>> 0;
+}
 
 type LayerVariable = { originalName: string; shape: number[]; dtype: tf.DataType };
 type InitializerLike = { apply(shape: number[], dtype?: tf.DataType): tf.Tensor; getClassName(): string; getConfig(): Record<string, unknown> };
@@ -41,13 +88,9 @@ export function reinitializeLayer(layer: tf.Layer, seed: number): void {
   const variables = layer.weights as unknown as LayerVariable[];
   const current = layer.getWeights();
   const fresh = variables.map((variable, index) => {
-    const weightSeed = (Math.imul(seed + 1, 0x9e3779b1) + index * 7919) >>> 0;
-    const initializer = seededInitializer(layer, variable, weightSeed);
+    const initializer = seededInitializer(layer, variable, weightSeed(seed, index));
     if (initializer) return initializer.apply(variable.shape, variable.dtype);
-    return tf.tidy(() => {
-      const { mean, variance } = tf.moments(current[index]);
-      return tf.randomNormal(variable.shape, mean.dataSync()[0], Math.sqrt(variance.dataSync()[0]), 'float32', weightSeed);
-    });
+    return redrawLike(current[index], weightSeed(seed, index));
   });
   layer.setWeights(fresh);
   tf.dispose(fresh);

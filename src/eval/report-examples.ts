@@ -31,13 +31,13 @@ const BLEND_ALPHA = 0.4;
  * @param examples images and their maps (float32 [mapHeight × mapWidth], [0, 1]) per source
  * @param set the uint8 test split the examples index into
  * @param methods the method names to draw, in column order
- * @param classNames class index → name, for captions
+ * @param names for captions: the dataset's class names by label, the model's by class index
  */
 export function renderExampleRows(
   examples: readonly ExampleImage[],
   set: ImageSet,
   methods: readonly string[],
-  classNames: readonly string[],
+  names: { labels: readonly string[]; classes: readonly string[] },
 ): ExampleRow[] {
   const scale = Math.max(1, Math.ceil(MIN_TILE_SIDE / Math.min(set.height, set.width)));
   const size = set.height * set.width * set.channels;
@@ -58,7 +58,7 @@ export function renderExampleRows(
     }
     const probability = (100 * example.probability).toFixed(1);
     return {
-      caption: `test #${example.datasetIndex}: label ${classNames[example.label] ?? example.label}, predicted ${classNames[example.predicted] ?? example.predicted} (${probability}%)`,
+      caption: `test #${example.datasetIndex}: label ${names.labels[example.label] ?? example.label}, predicted ${names.classes[example.predicted] ?? example.predicted} (${probability}%)`,
       tiles,
     };
   });

@@ -4,7 +4,7 @@
  * method against the random baseline, the sanity-check curves and example renders.
  */
 import { escapeHtml as escape, htmlDocument } from '../html-page.js';
-import type { EvalReport } from './eval-report.js';
+import { formatAccuracy, type EvalReport } from './eval-report.js';
 import type { MethodScores } from './evaluate.js';
 import type { ExampleRow } from './report-examples.js';
 import { CHART_STYLE, lineChartSvg, type ChartSeries } from './svg-chart.js';
@@ -43,7 +43,9 @@ function summarySection(report: EvalReport): string {
     '<section id="summary">',
     `<p>${report.images} ${escape(report.dataset)} test images (the first of the test split), layer <code>${escape(report.layer.name)}</code> ` +
       `[${h}×${w}×${k}], ${report.steps} perturbation steps, seed ${report.seed}, backend ${escape(report.backend)}. ` +
-      `Accuracy on these images ${(100 * report.accuracy).toFixed(1)}%, mean confidence ${(100 * report.meanProbability).toFixed(1)}%. ` +
+      `Accuracy on these images ${formatAccuracy(report.accuracy)}${report.accuracyUnknown ? ` (${escape(report.accuracyUnknown)})` : ''}, ` +
+      `mean confidence ${(100 * report.meanProbability).toFixed(1)}%. ` +
+      `Predicted: ${escape(report.predictions.map((entry) => `${entry.name} ${entry.images}`).join(', '))}. ` +
       `Written by gradcam ${escape(report.toolVersion)} at ${escape(report.createdAt)}.</p>`,
     '</section>',
   ].join('\n');

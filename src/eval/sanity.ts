@@ -6,9 +6,8 @@
  * rank correlation (§4); a faithful method's correlation falls towards 0. Input-reconstructing
  * methods such as guided backpropagation famously stay correlated.
  */
-import type * as tf from '../tf.js';
 import type { MapSource } from './map-sources.js';
-import { disposeSnapshot, layersTopDown, reinitializeLayer, restoreWeights, snapshotWeights } from './randomize.js';
+import type { WeightCascade } from './randomize.js';
 import { spearman } from './spearman.js';
 
 export interface SanityCurve {
@@ -26,15 +25,15 @@ export interface SanityCurve {
 }
 
 export interface SanityResult {
-  /** Layers in cascade order (output side first); step k has randomized layers[0 … k]. */
+  /** Layers (graph models: nodes) in cascade order (output side first); step k has randomized layers[0 … k]. */
   layers: string[];
   images: number;
   curves: SanityCurve[];
 }
 
 export interface SanityInput {
-  /** The model the sources explain; its weights are randomized in place and restored. */
-  model: tf.LayersModel;
+  /** The weights of the model the sources explain; randomized in place and restored. */
+  cascade: WeightCascade;
   /** float32 [count × height × width × channels], scaled as the model expects. */
   images: Float32Array;
   /** The class each image's maps explain: the trained model's prediction. */
@@ -52,12 +51,12 @@ export interface SanityInput {
  * unchanged afterwards.
  */
 export function cascadingRandomization(input: SanityInput): SanityResult {
-  const layers = layersTopDown(input.model);
+  const { cascade } = input;
   const curves: SanityCurve[] = input.sources.map((source) => ({ method: source.name, correlation: [], constantMaps: [] }));
-  const snapshot = snapshotWeights(layers);
+  const restore = cascade.save();
   try {
-    layers.forEach((layer, step) => {
-      reinitializeLayer(layer, (input.seed * 1000 + step) >>> 0);
+    cascade.steps.forEach((layer, step) => {
+      cascade.randomize(step, (input.seed * 1000 + step) >>> 0);
       input.sources.forEach((source, m) => {
         const trained = input.trainedMaps.get(source.name);
         if (!trained || trained.length !== input.classes.length) throw new RangeError(`sanity check: no trained maps for ${source.name}`);
@@ -72,11 +71,10 @@ export function cascadingRandomization(input: SanityInput): SanityResult {
         curves[m].correlation.push(sum / input.classes.length);
         curves[m].constantMaps.push(constant);
       });
-      input.onStep?.(step + 1, layers.length, layer.name);
+      input.onStep?.(step + 1, cascade.steps.length, layer);
     });
   } finally {
-    restoreWeights(layers, snapshot);
-    disposeSnapshot(snapshot);
+    restore();
   }
-  return { layers: layers.map((layer) => layer.name), images: input.classes.length, curves };
+  return { layers: [...cascade.steps], images: input.classes.length, curves };
 }

@@ -88,7 +88,7 @@ export function buildTrainingReport(input: TrainingReportInput): TrainingReport 
       images.dispose();
     }
   }
-  const rows = renderExampleRows(explained, test, ['gradcam'], metadata.classNames);
+  const rows = renderExampleRows(explained, test, ['gradcam'], { labels: metadata.classNames, classes: metadata.classNames });
   const examples: TrainingExample[] = explained.map((example, position) => {
     const file = input.testFiles?.[example.datasetIndex];
     return {

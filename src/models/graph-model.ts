@@ -30,12 +30,16 @@ export interface GraphModelNode {
   op: string;
   /** Names of the (non-constant) nodes whose outputs this node reads, in input order. */
   inputs: string[];
+  /** Names of the constant nodes (weights) this node reads, in input order. */
+  constants: string[];
   /** Output 0's shape for a batch of one (batch axis included), from the zero-image run. */
   outputShape: number[];
   /** Output 0's dtype, from the same run. */
   dtype: string;
   /** Some consumer reads an output other than output 0 (`name:1`): only output 0 can be replaced. */
   hasOtherOutputsUsed: boolean;
+  /** A convolution with a dilation rate above 1 (TensorFlow.js has no gradient for it). */
+  dilated: boolean;
 }
 
 export interface LoadedGraphModel {
@@ -63,6 +67,7 @@ interface CheckedNode {
   name: string;
   op: string;
   input: string[];
+  dilated: boolean;
 }
 
 interface GraphTopology {
@@ -151,6 +156,35 @@ export function buildGraphModel(artifacts: tf.ModelArtifacts, modelPath: string,
   }
 }
 
+/**
+ * Puts `replacements` (constant node name → tensor) in place of those constants' values in both
+ * models (the converted one and its unfused twin, which must compute the same function), and
+ * returns what puts the originals back. The caller owns the replacement tensors: dispose them
+ * after restoring. For the sanity check's weight randomization (src/eval/graph-randomize.ts).
+ *
+ * A GraphModel has no public way to change a weight; its executor reads them from `weightMap`,
+ * whose setter also records their tensor ids, which the executor keeps from being disposed as
+ * intermediate results. So the map is replaced through that setter, never edited in place.
+ */
+export function replaceGraphWeights(loaded: LoadedGraphModel, replacements: ReadonlyMap<string, tf.Tensor>): () => void {
+  const executors = [loaded.model, loaded.differentiable].map((model) => (model as unknown as { executor: WeightHolder }).executor);
+  const originals = executors.map((executor) => executor.weightMap);
+  executors.forEach((executor, index) => {
+    const weights = { ...originals[index] };
+    for (const [name, tensor] of replacements) {
+      if (!(name in weights)) throw new RangeError(`replaceGraphWeights: "${name}" is not a weight of the graph`);
+      weights[name] = [tensor];
+    }
+    executor.weightMap = weights;
+  });
+  return () => executors.forEach((executor, index) => (executor.weightMap = originals[index]));
+}
+
+/** The part of the converter's GraphExecutor that holds the weights. */
+interface WeightHolder {
+  weightMap: Record<string, tf.Tensor[]>;
+}
+
 /** Releases both models' weights. */
 export function disposeGraphModel(loaded: LoadedGraphModel): void {
   loaded.model.dispose();
@@ -198,7 +232,7 @@ function checkTopology(topology: unknown, modelPath: string): CheckedNode[] {
     if (!valid) throw new InputError(`${modelPath}: malformed node ${JSON.stringify(node)?.slice(0, 80)}`);
     const name = candidate.name as string;
     if (byName.has(name)) throw new InputError(`${modelPath}: two nodes are named "${name}"`);
-    byName.set(name, { name, op: candidate.op as string, input: candidate.input ?? [] });
+    byName.set(name, { name, op: candidate.op as string, input: candidate.input ?? [], dilated: hasDilation(node as { attr?: unknown }) });
   }
   for (const node of byName.values()) {
     for (const input of node.input) {
@@ -207,6 +241,12 @@ function checkTopology(topology: unknown, modelPath: string): CheckedNode[] {
   }
   topologicalOrder([...byName.values()], modelPath);
   return [...byName.values()];
+}
+
+/** A NodeDef whose `dilations` attribute (`{list: {i: ['1', '2', '2', '1']}}`) has a rate above 1. */
+function hasDilation(node: { attr?: unknown }): boolean {
+  const rates = (node.attr as { dilations?: { list?: { i?: unknown } } } | undefined)?.dilations?.list?.i;
+  return Array.isArray(rates) && rates.some((rate) => Number(rate) > 1);
 }
 
 /**
@@ -316,13 +356,16 @@ function describeNodes(
   shapes.set(inputNode, { shape: [1, ...inputShape], dtype: 'float32' });
   return ordered.map((node) => {
     const { shape, dtype } = shapes.get(node.name) as { shape: number[]; dtype: string };
+    const read = node.input.filter((input) => !input.startsWith('^')).map(nodeNameOf);
     return {
       name: node.name,
       op: node.op,
-      inputs: node.input.filter((input) => !input.startsWith('^')).map(nodeNameOf).filter((name) => !constants.has(name)),
+      inputs: read.filter((name) => !constants.has(name)),
+      constants: read.filter((name) => constants.has(name)),
       outputShape: shape,
       dtype,
       hasOtherOutputsUsed: otherOutputsUsed.has(node.name),
+      dilated: node.dilated,
     };
   });
 }

@@ -239,3 +239,34 @@ describe('channelMeanStd', () => {
     expect(() => channelMeanStd({ ...set, count: 0 })).toThrow(/empty/);
   });
 });
+
+describe('eval batches of a BGR model (Keras caffe preprocessing)', () => {
+  // Keras 'caffe', as preprocessing.ts resolves it: BGR order, x − [103.939, 116.779, 123.68] on 0–255.
+  const caffe: Normalization = {
+    channelOrder: 'bgr',
+    mean: [103.939 / 255, 116.779 / 255, 123.68 / 255],
+    std: [1 / 255, 1 / 255, 1 / 255],
+  };
+  // Two pixels, R, G, B: (10, 20, 30) and (200, 100, 0).
+  const set = imageSet(1, 1, 2, 3, (i) => [10, 20, 30, 200, 100, 0][i]);
+
+  it('reverses the channels and subtracts the B, G, R means, by hand', () => {
+    const { images } = fillBatch(set, [0], caffe);
+    const expected = [30 - 103.939, 20 - 116.779, 10 - 123.68, 0 - 103.939, 100 - 116.779, 200 - 123.68];
+    Array.from(images).forEach((value, i) => expect(value).toBeCloseTo(expected[i], 4));
+  });
+
+  it('pads an augmented batch with black in every channel (−mean after normalization), whatever the order', () => {
+    // dy = −1 (draw 0 − pad), dx = 0: the top row comes from outside the image.
+    const tall = imageSet(1, 2, 1, 3, (i) => [10, 20, 30, 200, 100, 0][i]);
+    const out = new Float32Array(6);
+    writeNormalizedImages(tall, [0], out, { ...caffe, augment: { pad: 1, flip: false }, random: scripted([0, 1], []) });
+    const expected = [-103.939, -116.779, -123.68, 30 - 103.939, 20 - 116.779, 10 - 123.68];
+    Array.from(out).forEach((value, i) => expect(value).toBeCloseTo(expected[i], 4));
+  });
+
+  it('refuses BGR order for a grayscale set', () => {
+    const gray = imageSet(1, 1, 1, 1, () => 9);
+    expect(() => fillBatch(gray, [0], { channelOrder: 'bgr', mean: [0], std: [1] })).toThrow(RangeError);
+  });
+});

@@ -7,6 +7,7 @@ import {
   parseChannelStatistics,
   resolvePreprocessing,
   toRgbOrder,
+  zeroPixel,
   type Preprocessing,
   type PreprocessingRequest,
 } from '../../src/data/preprocessing.js';
@@ -178,5 +179,16 @@ describe('describePreprocessing', () => {
     expect(describePreprocessing(resolvePreprocessing({ kind: 'preset', preset: 'torch' }, 3))).toBe(
       '(x/255 − [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225], RGB',
     );
+  });
+});
+
+describe('zeroPixel', () => {
+  it('is the pixel each preset subtracts, in R, G, B order on 0..255', () => {
+    const pixel = (preset: 'tf' | 'torch' | 'caffe') => zeroPixel(resolvePreprocessing({ kind: 'preset', preset }, 3));
+    // caffe subtracts 103.939 from B, 116.779 from G, 123.68 from R.
+    pixel('caffe').forEach((value, c) => expect(value).toBeCloseTo([123.68, 116.779, 103.939][c], 9));
+    pixel('tf').forEach((value) => expect(value).toBeCloseTo(127.5, 9));
+    pixel('torch').forEach((value, c) => expect(value).toBeCloseTo([123.675, 116.28, 103.53][c], 9));
+    expect(zeroPixel(resolvePreprocessing({ kind: 'range', range: '0-1' }, 1))).toEqual([0]);
   });
 });

@@ -132,3 +132,40 @@ describe('an empty map through the CLI', () => {
     expect(JSON.parse(counter.stdout).entries[0]).toMatchObject({ empty: false });
   });
 });
+
+describe('dilated convolutions (TensorFlow.js has no gradient for them)', () => {
+  let atrous: string;
+  beforeAll(async () => {
+    atrous = join(root, 'atrous');
+    await mkdir(atrous);
+    const input = tf.input({ shape: [12, 12, 3] });
+    let x = tf.layers.conv2d({ name: 'early', filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+    x = tf.layers.conv2d({ name: 'atrous', filters: 4, kernelSize: 3, dilationRate: 2, padding: 'same', activation: 'relu' }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
+    const output = tf.layers.dense({ name: 'logits', units: 2 }).apply(x) as tf.SymbolicTensor;
+    await writeModelFiles(atrous, tf.model({ inputs: input, outputs: output }));
+  });
+
+  it('explains the layer after them with a gradient method', async () => {
+    const result = await runCli(['cam', '--model', atrous, '--image', image, '--out', join(root, 'atrous-default'), '--json', '--quiet']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).layer.name).toBe('atrous');
+  });
+
+  it('refuses a gradient through one in one line naming both layers (exit 2); Score-CAM still works', async () => {
+    const out = join(root, 'atrous-early');
+    const early = await runCli(['cam', '--model', atrous, '--image', image, '--layer', 'early', '--out', out, '--quiet']);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toBe(
+      'gradcam: error: --method gradcam: the gradient from the class score to layer early passes the dilated convolution atrous, ' +
+        'which TensorFlow.js cannot differentiate; explain a layer after it with --layer, or use --method scorecam or eigencam\n',
+    );
+    await expect(readFile(join(out, 'cam.json'))).rejects.toThrow();
+    const guided = await runCli(['cam', '--model', atrous, '--image', image, '--guided', '--out', out, '--quiet']);
+    expect(guided.code).toBe(2);
+    expect(guided.stderr).toMatch(/^gradcam: error: --guided: the gradient from the class score to the image passes the dilated convolution atrous, .*; leave out --guided\n$/);
+    const scorecam = await runCli(['cam', '--model', atrous, '--image', image, '--layer', 'early', '--method', 'scorecam', '--out', out, '--json', '--quiet']);
+    expect(scorecam.code).toBe(0);
+    expect(JSON.parse(scorecam.stdout).layer.name).toBe('early');
+  });
+});

@@ -84,6 +84,20 @@ describe('cam on a graph model', () => {
     expect(flat.stderr.trim()).toBe('gradcam: error: --layer head/Mean: output [1, 6] (float32) is not a float32 spatial output [batch, h, w, channels]');
   });
 
+  it('a dilated convolution after the node is a one-line usage error naming both nodes (exit 2)', async () => {
+    const atrous = join(root, 'atrous');
+    const graph = residualGraph();
+    const head = graph.nodes.find((node) => node.name === 'head/Relu6') as { attr: Record<string, unknown> };
+    head.attr.dilations = { list: { i: ['1', '2', '2', '1'] } };
+    await writeGraphModel(atrous, graph, { quantization: 'uint8' });
+    const cam = await runCli(['cam', '--model', atrous, '--image', image, '--layer', 'block/add', '--out', join(root, 'out-atrous'), '--quiet']);
+    expect(cam.code).toBe(2);
+    expect(cam.stderr).toMatch(/^gradcam: error: --method gradcam: the gradient from the class score to layer block\/add passes the dilated convolution head\/Relu6, which TensorFlow.js cannot differentiate; /);
+    expect(cam.stderr.trim().split('\n')).toHaveLength(1);
+    const scorecam = await runCli(['cam', '--model', atrous, '--image', image, '--layer', 'block/add', '--method', 'scorecam', '--out', join(root, 'out-atrous'), '--quiet']);
+    expect(scorecam.code).toBe(0);
+  });
+
   it('a malformed graph is a one-line input error (exit 1) and writes nothing', async () => {
     const broken = join(root, 'broken');
     await writeGraphModel(broken, residualGraph(), { quantization: 'float16' });

@@ -60,7 +60,7 @@ describe('gradcam eval through bin/', () => {
     expect(result.stderr).not.toMatch(/error|warning/);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report).toMatchObject({ format: 'gradcam-eval', formatVersion: 1, dataset: 'mnist', images: 6, steps: 7, seed: 0 });
+    expect(report).toMatchObject({ format: 'gradcam-eval', formatVersion: 2, dataset: 'mnist', images: 6, steps: 7, seed: 0 });
     expect(report.layer).toEqual({ name: 'conv8', shape: [7, 7, 64] });
     expect(report.methods.map((m: { method: string }) => m.method)).toEqual(['gradcam', 'eigencam', 'guided-backprop']);
     for (const scores of [...report.methods, report.random]) {
@@ -95,9 +95,10 @@ describe('gradcam eval through bin/', () => {
     expect(result.stderr).toBe('');
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(/^4 mnist test images, layer conv8 \[7×7×64\], 28 steps, seed 0; accuracy [\d.]+%/);
-    expect(lines[2]).toMatch(/^method\s+deletion AUC ↓\s+insertion AUC ↑\s+avg drop % ↓\s+increase % ↑\s+empty maps$/);
-    expect(lines[3]).toMatch(/^gradcam\s+0\.\d{4}\s+0\.\d{4}\s+[\d.]+\s+[\d.]+\s+\d+$/);
-    expect(lines[4]).toMatch(/^random\s+0\.\d{4}/);
+    expect(lines[1]).toMatch(/^predicted: \d \d+/);
+    expect(lines[3]).toMatch(/^method\s+deletion AUC ↓\s+insertion AUC ↑\s+avg drop % ↓\s+increase % ↑\s+empty maps$/);
+    expect(lines[4]).toMatch(/^gradcam\s+0\.\d{4}\s+0\.\d{4}\s+[\d.]+\s+[\d.]+\s+\d+$/);
+    expect(lines[5]).toMatch(/^random\s+0\.\d{4}/);
     expect(result.stdout).not.toContain('sanity check');
   });
 
@@ -109,6 +110,9 @@ describe('gradcam eval through bin/', () => {
     const badReport = await runCli(['eval', '--model', model, '--dataset', 'mnist', '--data', data, '--report', missingDirectory]);
     expect(badReport.code).toBe(1);
     expect(badReport.stderr.trim()).toBe(`gradcam: error: --report ${missingDirectory}: directory ${join(root, 'no-such-dir')} does not exist`);
+    const preprocess = await runCli(['eval', '--model', model, '--dataset', 'mnist', '--data', data, '--preprocess', 'tf', '--quiet']);
+    expect(preprocess.code).toBe(2);
+    expect(preprocess.stderr).toBe(`gradcam: error: --preprocess: ${model} has gradcam.json, whose normalization is used; --preprocess is for models without it\n`);
     const noDataset = await runCli(['eval', '--model', model]);
     expect(noDataset.code).toBe(2);
     expect(noDataset.stderr).toMatch(/--dataset/);

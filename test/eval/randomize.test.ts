@@ -8,7 +8,7 @@ import { eigencam } from '../../src/cam/methods/eigencam.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
 import { splitModel } from '../../src/cam/model-split.js';
 import { camMapSource, type MapSource } from '../../src/eval/map-sources.js';
-import { layersTopDown, reinitializeLayer, restoreWeights, snapshotWeights, disposeSnapshot } from '../../src/eval/randomize.js';
+import { layersCascade, layersTopDown, reinitializeLayer, restoreWeights, snapshotWeights, disposeSnapshot } from '../../src/eval/randomize.js';
 import { cascadingRandomization } from '../../src/eval/sanity.js';
 
 /** conv c1 → conv c2 → flatten → dense d1 → dense d2, every bias set to 0.5 ("trained"). */
@@ -96,7 +96,7 @@ describe('cascading randomization', () => {
     const images = Float32Array.from({ length: 2 * 36 }, (_, i) => Math.sin(i));
     const tensorsBefore = tf.memory().numTensors;
     const result = cascadingRandomization({
-      model,
+      cascade: layersCascade(model),
       images,
       classes: [0, 1],
       sources: [probe],
@@ -119,7 +119,7 @@ describe('cascading randomization', () => {
     const images = Float32Array.from({ length: 3 * 36 }, (_, i) => Math.abs(Math.sin(i * 0.7)) + (i % 5) / 5);
     const classes = [0, 1, 2];
     const trainedMaps = new Map(sources.map((source) => [source.name, source.explain(images, classes).map((entry) => entry.map)]));
-    const result = cascadingRandomization({ model, images, classes, sources, trainedMaps, seed: 0 });
+    const result = cascadingRandomization({ cascade: layersCascade(model), images, classes, sources, trainedMaps, seed: 0 });
     const [eigen, grad] = result.curves;
     // d2 and d1 sit above c2: the activations at c2, hence Eigen-CAM's maps, are untouched.
     expect(eigen.correlation.slice(0, 2)).toEqual([1, 1]);

@@ -14,6 +14,7 @@ import { splitModel } from '../../src/cam/model-split.js';
 import type { ImageSet } from '../../src/data/image-set.js';
 import { evaluateMethods, RANDOM_BASELINE } from '../../src/eval/evaluate.js';
 import type { MapSource } from '../../src/eval/map-sources.js';
+import { layersCascade } from '../../src/eval/randomize.js';
 
 const SIDE = 8;
 const REGION = { top: 2, left: 3, size: 3 };
@@ -65,7 +66,7 @@ describe('faithfulness metrics on a model that looks at one region only', () => 
   function run(steps: number, seed = 0, model = regionModel()) {
     const split = splitModel(model, 'conv');
     return evaluateMethods(
-      { model, split, set: regionImages(), indices: [0, 1, 2] },
+      { cascade: layersCascade(model), split, set: regionImages(), indices: [0, 1, 2], modelClassOfLabel: [0, 1] },
       { sources: [oracle], steps, seed, normalization: { mean: [0], std: [1 / 255] }, batchSize: 2, sanityImages: 0, exampleImages: 1 },
     );
   }
@@ -102,6 +103,22 @@ describe('faithfulness metrics on a model that looks at one region only', () => 
       expect(result.random.deletion.curve[0]).toBeCloseTo(scores.deletion.curve[0], 6);
       expect(result.random.insertion.curve[0]).toBeCloseTo(scores.insertion.curve[0], 6);
     }
+  });
+
+  it('scores images with many perturbed copies a few at a time, with the same results', () => {
+    // 64 steps: 2 · 65 + 1 = 131 copies per image, so the two images of a batch are classified
+    // in separate passes; per-image results must not depend on that.
+    const together = run(64);
+    const steps = 64;
+    const model = regionModel();
+    const oneByOne = evaluateMethods(
+      { cascade: layersCascade(model), split: splitModel(model, 'conv'), set: regionImages(), indices: [0, 1, 2], modelClassOfLabel: [0, 1] },
+      { sources: [oracle], steps, seed: 0, normalization: { mean: [0], std: [1 / 255] }, batchSize: 1, sanityImages: 0, exampleImages: 0 },
+    );
+    expect(together.methods[0].deletion.curve).toHaveLength(65);
+    together.methods[0].deletion.curve.forEach((value, k) => expect(value).toBeCloseTo(oneByOne.methods[0].deletion.curve[k], 6));
+    expect(together.methods[0].insertion.auc).toBeCloseTo(oneByOne.methods[0].insertion.auc, 6);
+    expect(together.random.averageDrop).toBeCloseTo(oneByOne.random.averageDrop, 6);
   });
 
   it('keeps example maps and leaves no tensors behind', () => {

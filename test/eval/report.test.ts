@@ -35,7 +35,12 @@ const report: EvalReport = {
   images: 20,
   steps: 2,
   seed: 3,
+  classes: { model: ['0', '1', '7'], dataset: ['0', '1', '7'] },
   accuracy: 0.95,
+  predictions: [
+    { class: 2, name: '7', images: 12 },
+    { class: 0, name: '0', images: 8 },
+  ],
   meanProbability: 0.9,
   protocol: { target: 't', deletion: 'd', insertion: 'i', imageTimesMap: 'm', randomBaseline: 'r', sanity: 's' },
   random: scores('random', 0.5, 0.5),
@@ -130,6 +135,7 @@ describe('formatEvalTable', () => {
     expect(formatEvalTable(report)).toBe(
       [
         '20 mnist test images, layer conv8 [7×7×64], 2 steps, seed 3; accuracy 95.0%, mean confidence 90.0%',
+        'predicted: 7 12, 0 8',
         '',
         'method     deletion AUC ↓  insertion AUC ↑  avg drop % ↓  increase % ↑  empty maps',
         'gradcam            0.2000           0.8000          12.3           5.0           1',

@@ -1,0 +1,128 @@
+/**
+ * The model a command explains, loaded from its directory: split at the layer (graph models:
+ * node) to explain, with how images become its input and what its classes are called. `cam` and
+ * `eval` load every model through here: one written by `gradcam train` (gradcam.json says it
+ * all), a foreign layers model, or a graph model (model-inputs.ts resolves the options that
+ * describe the input of the last two).
+ */
+import { genericGraphOf } from '../cam/graph-split.js';
+import { firstBlockingNode } from '../cam/gradient-path.js';
+import { isDilatedLayer, layersModelGraph } from '../cam/layers-graph.js';
+import type { SplitModel } from '../cam/model-split.js';
+import { folderOptionsOfModel, type FolderReadOptions } from '../data/datasets.js';
+import { hasTestFolder } from '../data/folder-listing.js';
+import { InputError, UsageError } from '../errors.js';
+import { graphCascade } from '../eval/graph-randomize.js';
+import { layersCascade, type WeightCascade } from '../eval/randomize.js';
+import type { Log } from '../log.js';
+import { withInputSize } from '../models/declared-input-shape.js';
+import { buildGraphModelFromFiles, disposeGraphModel, isGraphModelFormat } from '../models/graph-model.js';
+import type { ModelMetadata } from '../models/metadata.js';
+import { buildModel, type ModelFiles } from '../models/model-dir.js';
+import { splitAtChosenLayer, splitGraphAtChosenNode } from './layer-choice.js';
+import type { ModelInputOptions } from './model-input-options.js';
+import { declaredModelFacts, resolveInputShape, resolveModelInputs, type ModelInputs } from './model-inputs.js';
+
+/** The options the loading reads: --model, --layer and those of model-input-options.ts. */
+export type SubjectOptions = { model: string; layer?: string } & ModelInputOptions;
+
+export interface ModelSubject extends ModelInputs {
+  /** gradcam.json, when the model has one. */
+  metadata: ModelMetadata | undefined;
+  split: SplitModel;
+  layerName: string;
+  /** The model's weights as the sanity check randomizes them (layer by layer, or node by node). */
+  cascade(): WeightCascade;
+  /**
+   * The dilated convolution a gradient would have to pass (gradient-path.ts), from the class
+   * score to the target layer, or with `toImage` to the image; undefined when there is none.
+   */
+  gradientBlocker(toImage: boolean): string | undefined;
+  /** Releases the model's weights. */
+  dispose(): void;
+}
+
+export async function prepareModelSubject(options: SubjectOptions, files: ModelFiles, log: Log): Promise<ModelSubject> {
+  const graph = isGraphModelFormat(files.artifacts.format);
+  const facts = declaredModelFacts(options.model, files);
+  // Checked before building: a size the model refuses could fail deep inside TensorFlow.js.
+  const size = facts.declaredShape ? resolveInputShape(options, { ...facts, declaredShape: facts.declaredShape }) : undefined;
+  const model = graph ? graphModelOf(options, files, size) : await layersModelOf(options, files, size);
+  try {
+    const inputs = await resolveModelInputs(
+      options,
+      { ...facts, declaredShape: facts.declaredShape ?? model.declaredShape, classes: model.classCount },
+      log,
+    );
+    return { ...model, ...inputs, metadata: files.metadata };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+type ModelPart = Pick<ModelSubject, 'split' | 'layerName' | 'cascade' | 'gradientBlocker' | 'dispose'> & { classCount: number; declaredShape: readonly (number | null)[] };
+
+/** size: [height, width, channels] to fix in the topology (a model that accepts any size needs one). */
+async function layersModelOf(options: SubjectOptions, files: ModelFiles, size: [number, number, number] | undefined): Promise<ModelPart> {
+  const topology = size ? withInputSize(files.artifacts.modelTopology, size[0], size[1]) : files.artifacts.modelTopology;
+  const { model, metadata } = await buildModel({ ...files, artifacts: { ...files.artifacts, modelTopology: topology as object } });
+  try {
+    const { layerName, split } = splitAtChosenLayer(model, options.layer, metadata?.targetLayer);
+    return {
+      split,
+      layerName,
+      declaredShape: model.inputs[0].shape,
+      classCount: model.outputs[0].shape.at(-1) as number,
+      cascade: () => layersCascade(model),
+      gradientBlocker: (toImage) =>
+        firstBlockingNode(layersModelGraph(model), toImage ? undefined : layerName, (name) => isDilatedLayer(model.getLayer(name))),
+      dispose: () => model.dispose(),
+    };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+/** A graph model (`format: graph-model`): `--layer` names a node. */
+function graphModelOf(options: SubjectOptions, files: ModelFiles, size: [number, number, number] | undefined): ModelPart {
+  const loaded = buildGraphModelFromFiles(files, size ? [size[0], size[1]] : undefined);
+  try {
+    const channels = loaded.inputShape[2];
+    if (channels !== 1 && channels !== 3) {
+      throw new InputError(`${options.model}/model.json: the input has ${channels} channels; images can be given to models with 1 or 3`);
+    }
+    const { layerName, split } = splitGraphAtChosenNode(loaded, options.layer, files.metadata?.targetLayer);
+    return {
+      split,
+      layerName,
+      declaredShape: [null, ...loaded.inputShape],
+      classCount: loaded.classes,
+      cascade: () => graphCascade(loaded),
+      gradientBlocker: (toImage) => {
+        const dilated = new Set(loaded.nodes.filter((node) => node.dilated).map((node) => node.name));
+        return firstBlockingNode(genericGraphOf(loaded), toImage ? undefined : layerName, (name) => dilated.has(name));
+      },
+      dispose: () => disposeGraphModel(loaded),
+    };
+  } catch (error) {
+    disposeGraphModel(loaded);
+    throw error;
+  }
+}
+
+/**
+ * Where the held-out images of an image folder are, for this model: test/, or (a model from
+ * `gradcam train --val-split`) the validation split it was trained with, which gradcam.json
+ * records. Images are decoded at the model's input size. A foreign model needs test/.
+ */
+export async function heldOutFolder(subject: Pick<ModelSubject, 'metadata' | 'inputShape'>, root: string, modelOption: string): Promise<FolderReadOptions> {
+  const [height, width] = subject.inputShape;
+  const held = subject.metadata ? folderOptionsOfModel(subject.metadata) : { validationFraction: undefined, seed: 0, preferTestFolder: true };
+  if (held.validationFraction === undefined && !(await hasTestFolder(root))) {
+    const why = subject.metadata ? `${modelOption} was not trained with --val-split` : `${modelOption} has no gradcam.json recording a validation split`;
+    throw new UsageError(`--data ${root}: no test/ folder, and ${why}; put the images in test/<class>/`);
+  }
+  return { ...held, inputSize: { height, width } };
+}
