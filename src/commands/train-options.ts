@@ -103,7 +103,7 @@ export type TrainSettings = Omit<Pick<TrainCommandOptions, RunOptionName>, keyof
 export const TRAINING_DEFAULTS: Partial<Record<DatasetName, DatasetDefaults>> & { cifar10: DatasetDefaults } = {
   mnist: { epochs: 1, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.125, batchNorm: true, dropout: 0.5, labelSmoothing: 0, warmupEpochs: 0, weightDecay: 0 },
   'fashion-mnist': { epochs: 3, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.125, batchNorm: true, dropout: 0.5, labelSmoothing: 0, warmupEpochs: 0, weightDecay: 0 },
-  cifar10: { epochs: 8, batchSize: 128, learningRate: 0.1, optimizer: 'nesterov', width: 0.25, batchNorm: true, dropout: 0, labelSmoothing: 0.1, warmupEpochs: 0.8, weightDecay: 0.001 },
+  cifar10: { epochs: 11, batchSize: 128, learningRate: 0.1, optimizer: 'nesterov', width: 0.25, batchNorm: true, dropout: 0, labelSmoothing: 0.1, warmupEpochs: 0.8, weightDecay: 0.001 },
 };
 
 export function trainingDefaultsFor(dataset: DatasetName): DatasetDefaults {
