@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 /**
- * Per-kernel profile of one training step (forward + backward + update) at the recipe's batch size, on the current
- * backend: where a step's time goes. Prints one JSON object per kernel (sorted by total time) and
- * a summary on stdout.
+ * Per-kernel profile of one training step (forward + backward + update: the training loop's own
+ * trainStep) at the recipe's batch size, on the current backend: where a step's time goes. Prints
+ * one JSON object per kernel (sorted by total time) and a summary on stdout.
  *
  *   node bench/profile.mjs [--recipe cifar10|mnist|full] [--width X] [--backend wasm] [--threads N] [--steps 3]
  *
- * cifar10 / mnist: the default recipe of `gradcam train --dataset <name>` (batch norm, Adam; the
- * default); full: the full-width net without batch norm, SGD-momentum. --width overrides the width.
+ * cifar10 / mnist: the default recipe of `gradcam train --dataset <name>` (its batch, optimizer,
+ * dropout, smoothing and decay); full: the full-width net without batch norm, SGD-momentum. --width overrides the width.
  */
 import { parseArgs } from 'node:util';
 
@@ -23,8 +23,7 @@ const { values: args } = parseArgs({
 const tf = await import('@tensorflow/tfjs');
 const { initBackend } = await import('../dist/backend/index.js');
 const { buildVgg, poolsForInput } = await import('../dist/models/vgg.js');
-const { computeLogits } = await import('../dist/models/forward.js');
-const { createOptimizer } = await import('../dist/models/training.js');
+const { createOptimizer, trainStep } = await import('../dist/models/training.js');
 const { TRAINING_DEFAULTS } = await import('../dist/commands/train-options.js');
 const { fillBatch } = await import('../dist/data/batches.js');
 const { Random } = await import('../dist/random.js');
@@ -34,13 +33,13 @@ const backend = await initBackend(args.backend, { info: log, warn: log }, args.t
 const recipes = {
   cifar10: { ...TRAINING_DEFAULTS.cifar10, side: 32, channels: 3 },
   mnist: { ...TRAINING_DEFAULTS.mnist, side: 28, channels: 1 },
-  full: { width: 1, batchNorm: false, batchSize: 64, optimizer: 'sgd', learningRate: 0.01, side: 32, channels: 3 },
+  full: { width: 1, batchNorm: false, batchSize: 64, dropout: 0.5, labelSmoothing: 0, weightDecay: 0, optimizer: 'sgd', learningRate: 0.01, side: 32, channels: 3 },
 };
 const recipe = recipes[args.recipe];
 if (!recipe) throw new Error(`--recipe: expected one of ${Object.keys(recipes).join(', ')}`);
 const width = args.width === undefined ? recipe.width : Number(args.width);
 const { side, channels } = recipe;
-const model = buildVgg({ inputShape: [side, side, channels], classes: 10, width, batchNorm: recipe.batchNorm, poolAfter: poolsForInput(side, side), seed: 1 });
+const model = buildVgg({ inputShape: [side, side, channels], classes: 10, width, batchNorm: recipe.batchNorm, dropout: recipe.dropout, poolAfter: poolsForInput(side, side), seed: 1 });
 const optimizer = createOptimizer(recipe.optimizer, recipe.learningRate);
 const variables = model.trainableWeights.map((w) => w.read());
 const count = recipe.batchSize ?? 64;
@@ -51,12 +50,8 @@ const indices = Int32Array.from({ length: count }, (_, i) => i);
 
 function step() {
   const batch = fillBatch(set, indices, normalization, args.recipe === 'mnist' ? undefined : random);
-  tf.tidy(() => {
-    const images = tf.tensor4d(batch.images, batch.shape);
-    const labels = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), 10);
-    const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, computeLogits(model, images, { training: true, dropoutSeed: 1 })), true, variables);
-    cost.dataSync();
-  });
+  // The training loop's own step: label smoothing and weight decay as the recipe sets them.
+  trainStep(model, optimizer, variables, batch, { classes: 10, dropoutSeed: 1, labelSmoothing: recipe.labelSmoothing, weightDecay: recipe.weightDecay });
 }
 
 step(); // warm-up: XNNPACK operator creation, buffer growth

@@ -32,15 +32,7 @@ export function batchNormForward(
 ): void {
   const channels = scale.length;
   const count = x.length / channels;
-  const sum = new Float64Array(channels);
-  const sumOfSquares = new Float64Array(channels);
-  for (let base = 0; base < x.length; base += channels) {
-    for (let c = 0; c < channels; c++) {
-      const value = x[base + c];
-      sum[c] += value;
-      sumOfSquares[c] += value * value;
-    }
-  }
+  const { sum, sumOfProducts: sumOfSquares } = channelSums(x, x, channels);
   // One pass with E[x²] − E[x]² in doubles: float32 inputs carry 24 bits, so cancellation costs
   // nothing measurable unless |mean| exceeds the standard deviation ~10⁴ times, which
   // activations between normalized layers never do.
@@ -80,15 +72,7 @@ export function batchNormBackward(
 ): void {
   const channels = scale.length;
   const count = x.length / channels;
-  const sumDy = new Float64Array(channels);
-  const sumDyX = new Float64Array(channels);
-  for (let base = 0; base < x.length; base += channels) {
-    for (let c = 0; c < channels; c++) {
-      const gradient = dy[base + c];
-      sumDy[c] += gradient;
-      sumDyX[c] += gradient * x[base + c];
-    }
-  }
+  const { sum: sumDy, sumOfProducts: sumDyX } = channelSums(dy, x, channels);
   // dx = a·dy + b·x + k per channel, with the sums folded into a, b and k.
   const a = new Float64Array(channels);
   const b = new Float64Array(channels);
@@ -107,4 +91,18 @@ export function batchNormBackward(
   for (let base = 0; base < x.length; base += channels) {
     for (let c = 0; c < channels; c++) out.dx[base + c] = a[c] * dy[base + c] + b[c] * x[base + c] + k[c];
   }
+}
+
+/** Per channel, in one pass: Σ a and Σ a·b (the statistics forward, the two sums backward). */
+function channelSums(a: Float32Array, b: Float32Array, channels: number): { sum: Float64Array; sumOfProducts: Float64Array } {
+  const sum = new Float64Array(channels);
+  const sumOfProducts = new Float64Array(channels);
+  for (let base = 0; base < a.length; base += channels) {
+    for (let c = 0; c < channels; c++) {
+      const value = a[base + c];
+      sum[c] += value;
+      sumOfProducts[c] += value * b[base + c];
+    }
+  }
+  return { sum, sumOfProducts };
 }

@@ -11,7 +11,7 @@
  * Both backends run the same JavaScript over their own memory: the wasm heap, or the cpu
  * backend's typed arrays. Other backends (tfjs-node) keep tfjs-layers' own path.
  */
-import { engine, getKernel, registerGradient, registerKernel } from '../tf.js';
+import { engine, getKernel, registerGradient, registerKernel, util } from '../tf.js';
 import type { GradConfig, KernelConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { batchNormBackward, batchNormForward } from './batch-norm-math.js';
@@ -50,7 +50,7 @@ function cpuMemory(backend: CpuBackend): Memory {
   return {
     read: (info) => backend.readSync(info.dataId) as Float32Array,
     allocate(shapes) {
-      const arrays = shapes.map((shape) => new Float32Array(shape.reduce((a, b) => a * b, 1)));
+      const arrays = shapes.map((shape) => new Float32Array(util.sizeFromShape(shape)));
       return { infos: shapes.map((shape, i) => backend.makeTensorInfo(shape, 'float32', arrays[i])), arrays };
     },
   };

@@ -3,8 +3,8 @@
  * lowers the rate from its initial value to 0 along half a cosine over the whole run; on a
  * one-epoch MNIST run it is worth about half a point of test accuracy over a constant rate.
  * A warm-up (Goyal et al. 2017) may come first: the rate climbs linearly from lr / warmupSteps to
- * lr, which keeps Adam's first steps at a high rate from throwing batch-norm statistics about;
- * the schedule then runs over the remaining steps.
+ * lr, so that a high rate does not meet the random initial weights at full strength; the
+ * schedule then runs over the remaining steps.
  * A function of the global step alone, so a resumed run follows the same schedule.
  */
 import type * as tf from '../tf.js';

@@ -198,17 +198,26 @@ function epochRecord(epoch: number, running: TrainingProgress['running'], test: 
   };
 }
 
+/** What one step needs besides the model, optimizer and batch. */
+export interface StepSettings {
+  classes: number;
+  dropoutSeed: number;
+  labelSmoothing: number;
+  weightDecay: number;
+}
+
 /**
- * One optimizer step; returns the batch's mean cross-entropy and number of correct predictions.
+ * One optimizer step (exported for bench/profile.mjs, which profiles exactly this step);
+ * returns the batch's mean cross-entropy and number of correct predictions.
  * Weight decay enters as the penalty wd/2 · Σ w², whose gradient is wd · w; the loss reported is
  * the cross-entropy alone, so it compares across settings.
  */
-function trainStep(
+export function trainStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   variables: tf.Variable[],
   batch: Batch,
-  { classes, dropoutSeed, labelSmoothing, weightDecay }: { classes: number; dropoutSeed: number; labelSmoothing: number; weightDecay: number },
+  { classes, dropoutSeed, labelSmoothing, weightDecay }: StepSettings,
 ) {
   const [loss, hits] = tf.tidy(() => {
     const images = tf.tensor4d(batch.images, batch.shape);
