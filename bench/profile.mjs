@@ -25,7 +25,7 @@ const { initBackend } = await import('../dist/backend/index.js');
 const { buildVgg, poolsForInput } = await import('../dist/models/vgg.js');
 const { createOptimizer, trainStep } = await import('../dist/models/training.js');
 const { TRAINING_DEFAULTS } = await import('../dist/commands/train-options.js');
-const { fillBatch } = await import('../dist/data/batches.js');
+const { fillBatch } = await import('../dist/datasets/batches.js');
 const { Random } = await import('../dist/random.js');
 
 const log = (m) => process.stderr.write(`profile: ${m}\n`);

@@ -3,7 +3,7 @@
  * these as option choices without loading any command module.
  */
 
-/** `folder`: the user's own images in the ImageFolder layout (data/folder-listing.ts). */
+/** `folder`: the user's own images in the ImageFolder layout (datasets/folder-listing.ts). */
 export const DATASET_NAMES = ['cifar10', 'mnist', 'fashion-mnist', 'folder'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 /** The datasets with official archives to download. */
@@ -28,10 +28,10 @@ export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 export const LR_SCHEDULES = ['cosine', 'constant'] as const;
 export type LearningRateSchedule = (typeof LR_SCHEDULES)[number];
 
-/** Pixel scalings for models without gradcam.json (data/preprocessing.ts). */
+/** Pixel scalings for models without gradcam.json (model-input/preprocessing.ts). */
 export const PIXEL_RANGES = ['0-1', '0-255', '-1-1'] as const;
 export type PixelRange = (typeof PIXEL_RANGES)[number];
 
-/** Keras's preprocess_input modes, for models without gradcam.json (data/preprocessing.ts). */
+/** Keras's preprocess_input modes, for models without gradcam.json (model-input/preprocessing.ts). */
 export const PREPROCESS_PRESETS = ['tf', 'torch', 'caffe'] as const;
 export type PreprocessPreset = (typeof PREPROCESS_PRESETS)[number];

@@ -14,7 +14,7 @@ import { INSPECT_OPTIONS } from './commands/inspect-options.js';
 import { MERGE_MANIFESTS_OPTIONS } from './commands/merge-manifests-options.js';
 import { RENDER_OPTIONS } from './commands/render-options.js';
 import { TRAIN_OPTIONS } from './commands/train-options.js';
-import { addOptionTable, GLOBAL_OPTIONS, readOptionTable, type OptionTable } from './options.js';
+import { addOptionTable, GLOBAL_OPTIONS, readOptionTable, type OptionTable } from './commands/option-table.js';
 import { toolVersion } from './version.js';
 
 /** The exit code a finished command asked for (non-zero after a partial failure). */

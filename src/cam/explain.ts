@@ -10,7 +10,7 @@
 import * as tf from '../tf.js';
 import { guidedBackprop, guidedGradcam } from './guided-backprop.js';
 import type { CamMethod } from './methods/method.js';
-import type { SplitModel } from './model-split.js';
+import type { SplitModel } from '../surgery/layers-cut.js';
 import { addNoise, noiseFields, type SmoothOptions } from './smooth.js';
 import { argMax, resolveTargets, type TargetSpec } from './targets.js';
 

@@ -5,7 +5,7 @@
  * size, keeps the fine detail only where the map says the class is.
  */
 import * as tf from '../tf.js';
-import type { SplitModel } from './model-split.js';
+import type { SplitModel } from '../surgery/layers-cut.js';
 
 /**
  * images: float32 [batch, H, W, C], as the model expects. dy: float32 [batch, classes], the
@@ -28,7 +28,7 @@ export function guidedBackprop(split: SplitModel, images: tf.Tensor4D, dy: tf.Te
  *
  * Up is bilinear with half-pixel centres: `tf.image.resizeBilinear(…, alignCorners false,
  * halfPixelCenters true)`, which for enlarging equals `cv2.resize` INTER_LINEAR and
- * src/data/resize.ts `resizeBilinear` (checked in test/cam/guided.test.ts), the upsampling
+ * src/io/resize.ts `resizeBilinear` (checked in test/cam/guided.test.ts), the upsampling
  * `gradcam render` draws the heatmap with.
  */
 export function guidedGradcam(guided: tf.Tensor4D, maps: tf.Tensor3D): tf.Tensor4D {

@@ -1,7 +1,7 @@
 /** `gradcam cam`'s options. */
 import { CAM_METHOD_NAMES, DATASET_NAMES } from '../choices.js';
-import { collect, integerIn, integerListIn, numberIn, shardSpec } from '../option-parsers.js';
-import { defineOptions, type OptionValues } from '../options.js';
+import { collect, integerIn, integerListIn, numberIn, shardSpec } from './option-parsers.js';
+import { defineOptions, type OptionValues } from './option-table.js';
 import { MODEL_INPUT_OPTIONS } from './model-input-options.js';
 
 export const CAM_OPTIONS = defineOptions({

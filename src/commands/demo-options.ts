@@ -1,6 +1,6 @@
 /** `gradcam demo`'s options. */
-import { integerIn } from '../option-parsers.js';
-import { defineOptions, type OptionValues } from '../options.js';
+import { integerIn } from './option-parsers.js';
+import { defineOptions, type OptionValues } from './option-table.js';
 
 export const DEMO_OPTIONS = defineOptions({
   out: { flags: '--out <dir>', description: 'directory for the model, maps and PNGs', default: 'gradcam-demo' },

@@ -8,9 +8,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { GlobalOptions } from '../options.js';
+import type { GlobalOptions } from './option-table.js';
 import { stderrLog } from '../log.js';
-import { defaultsOf } from '../options.js';
+import { defaultsOf } from './option-table.js';
 import { CAM_OPTIONS } from './cam-options.js';
 import type { DemoCommandOptions } from './demo-options.js';
 import { RENDER_OPTIONS } from './render-options.js';

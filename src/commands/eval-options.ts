@@ -1,7 +1,7 @@
 /** `gradcam eval`'s options. */
 import { CAM_METHOD_NAMES, DATASET_NAMES, GUIDED_SOURCE_NAMES } from '../choices.js';
-import { integerIn } from '../option-parsers.js';
-import { defineOptions, type OptionValues } from '../options.js';
+import { integerIn } from './option-parsers.js';
+import { defineOptions, type OptionValues } from './option-table.js';
 import { MODEL_INPUT_OPTIONS } from './model-input-options.js';
 
 /** Every name --methods accepts, in table order. */

@@ -5,25 +5,25 @@
  * and prints a table, or JSON with --json; --report also writes a self-contained HTML page.
  */
 import { resolve } from 'node:path';
-import type { BackendOptions, GlobalOptions } from '../options.js';
+import type { BackendOptions, GlobalOptions } from './option-table.js';
 import { GUIDED_SOURCE_NAMES, type CamMethodName, type GuidedSourceName } from '../choices.js';
 import { CAM_METHODS } from '../cam/methods/index.js';
-import type { SplitModel } from '../cam/model-split.js';
-import { writeFileAtomic } from '../data/atomic.js';
-import { checkOutputFile } from '../data/output-directory.js';
+import type { SplitModel } from '../surgery/layers-cut.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputFile } from '../io/output-directory.js';
 import { forOption, InputError, UsageError, messageOf } from '../errors.js';
 import { RISE_BLUR } from '../eval/blur.js';
 import { EVAL_REPORT_FORMAT, EVAL_REPORT_VERSION, formatEvalTable, type EvalReport } from '../eval/eval-report.js';
 import { evaluateMethods, RANDOM_BASELINE, type EvalResult } from '../eval/evaluate.js';
 import { camMapSource, guidedMapSource, type MapSource } from '../eval/map-sources.js';
-import { renderExampleRows } from '../eval/report-examples.js';
-import { renderReportHtml } from '../eval/report-html.js';
+import { renderExampleRows } from '../report/eval-report-examples.js';
+import { renderReportHtml } from '../report/eval-report-html.js';
 import { stderrLog, type Log } from '../log.js';
 import { announceBackend, loadDatasetOption, startBackend } from './setup.js';
 import { readModelDirectory } from '../models/model-dir.js';
-import { zeroPixel } from '../data/preprocessing.js';
-import type { Dataset, ImageSet } from '../data/image-set.js';
-import { toChannels } from '../data/image-io.js';
+import { zeroPixel } from '../model-input/preprocessing.js';
+import type { Dataset, ImageSet } from '../datasets/image-set.js';
+import { toChannels } from '../io/image-codec.js';
 import { matchClasses } from '../eval/class-match.js';
 import { checkModelInputOptions } from './model-inputs.js';
 import { heldOutFolder, prepareModelSubject, type ModelSubject } from './model-subject.js';
@@ -162,7 +162,7 @@ async function loadTestSet(options: EvalCommandOptions, subject: ModelSubject, l
   return { test: subject.inputShape[2] === 1 ? grayscaleSet(test) : test, classNames };
 }
 
-/** An RGB set's images as one channel (image-io.ts toChannels, pixel by pixel). */
+/** An RGB set's images as one channel (io/image-codec.ts toChannels, pixel by pixel). */
 function grayscaleSet(set: ImageSet): ImageSet {
   const tall = toChannels({ data: set.images, width: set.width, height: set.height * set.count, channels: 3 }, 1);
   return { ...set, images: tall.data, channels: 1 };

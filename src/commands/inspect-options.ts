@@ -1,5 +1,5 @@
 /** `gradcam inspect`'s options. */
-import { defineOptions, type OptionValues } from '../options.js';
+import { defineOptions, type OptionValues } from './option-table.js';
 import { MODEL_INPUT_OPTIONS } from './model-input-options.js';
 
 export const INSPECT_OPTIONS = defineOptions({

@@ -2,19 +2,19 @@
  * `gradcam inspect`: what a user runs before choosing `--layer`. Loads a model directory (layers
  * or graph model) and prints every layer or node in order with its output shape, which of them
  * cam can explain, the one it explains by default, and what is known about the input and the
- * classes; `--json` prints the same as a versioned object (models/inspect-report.ts).
+ * classes; `--json` prints the same as a versioned object (surgery/layer-inventory.ts).
  */
 import { join, resolve } from 'node:path';
-import { defaultGraphTarget, explainableNodeNames, genericGraphOf } from '../cam/graph-split.js';
-import { defaultTargetLayerName, layersModelGraph } from '../cam/layers-graph.js';
+import { defaultGraphTarget, explainableNodeNames, genericGraphOf } from '../surgery/graph-cut.js';
+import { defaultTargetLayerName, layersModelGraph } from '../surgery/layers-graph.js';
 import { UsageError } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import { graphInputShape, topologyInputShape, withInputSize } from '../models/declared-input-shape.js';
-import { buildGraphModelFromFiles, disposeGraphModel, isGraphModelFormat } from '../models/graph-model.js';
-import { declaredInput } from '../models/input-shape.js';
-import { buildInspectReport, explainableNodes, formatInspectReport, type InspectReport, type InspectSubject } from '../models/inspect-report.js';
-import { buildModel, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
-import type { BackendOptions, GlobalOptions } from '../options.js';
+import { buildGraphModelFromFiles, disposeGraphModel } from '../models/graph-model.js';
+import { declaredInput } from '../models/input-size.js';
+import { buildInspectReport, explainableNodes, formatInspectReport, type InspectReport, type InspectSubject } from '../surgery/layer-inventory.js';
+import { buildModel, isGraphModelFormat, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
+import type { BackendOptions, GlobalOptions } from './option-table.js';
 import type { InspectCommandOptions } from './inspect-options.js';
 import { declaredModelFacts, resolveInputShape } from './model-inputs.js';
 import { announceBackend, startBackend } from './setup.js';

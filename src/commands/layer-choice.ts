@@ -1,10 +1,10 @@
 /**
  * Which layer (graph models: node) `cam` and `eval` explain: `--layer`, else gradcam.json's
- * `targetLayer`, else the default rule (src/cam/default-target.ts); and the model split there,
+ * `targetLayer`, else the default rule (src/surgery/default-target.ts); and the model split there,
  * with the library's layer errors said in terms of the option that named the layer.
  */
-import { defaultGraphTarget, splitGraphModel } from '../cam/graph-split.js';
-import { LayerChoiceError, defaultTargetLayer, splitModel, type SplitModel } from '../cam/model-split.js';
+import { defaultGraphTarget, splitGraphModel } from '../surgery/graph-cut.js';
+import { LayerChoiceError, defaultTargetLayer, splitModel, type SplitModel } from '../surgery/layers-cut.js';
 import { UsageError } from '../errors.js';
 import type { LoadedGraphModel } from '../models/graph-model.js';
 import type * as tf from '../tf.js';

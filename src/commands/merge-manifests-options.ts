@@ -1,5 +1,5 @@
 /** `gradcam merge-manifests`' options. */
-import { defineOptions, type OptionValues } from '../options.js';
+import { defineOptions, type OptionValues } from './option-table.js';
 
 export const MERGE_MANIFESTS_OPTIONS = defineOptions({
   json: { flags: '--json', description: 'print the merged manifest on stdout', default: false },

@@ -5,10 +5,10 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../data/atomic.js';
-import { readInputText, statIfExists } from '../data/input-files.js';
-import { checkManifestEntry, MANIFEST_FILE, parseManifest, type CamManifest } from '../data/manifest.js';
-import { mergeShardManifests, SHARD_MANIFEST_PATTERN } from '../data/shards.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { readInputText, statIfExists } from '../io/read-files.js';
+import { checkManifestEntry, MANIFEST_FILE, parseManifest, type CamManifest } from '../cam-output/manifest.js';
+import { mergeShardManifests, SHARD_MANIFEST_PATTERN } from '../cam-output/shards.js';
 import { InputError, fsReasonOf } from '../errors.js';
 import { stderrLog } from '../log.js';
 import type { MergeCommandOptions } from './merge-manifests-options.js';

@@ -6,8 +6,8 @@
  */
 import { PIXEL_RANGES, PREPROCESS_PRESETS } from '../choices.js';
 import { MAX_INPUT_SIDE } from '../models/metadata.js';
-import { channelStatistics, widthByHeight } from '../option-parsers.js';
-import { defineOptions, type OptionValues } from '../options.js';
+import { channelStatistics, widthByHeight } from './option-parsers.js';
+import { defineOptions, type OptionValues } from './option-table.js';
 
 export const MODEL_INPUT_OPTIONS = defineOptions({
   preprocess: {

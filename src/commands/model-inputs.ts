@@ -6,16 +6,15 @@
  * where those options are checked and their errors name them.
  */
 import { join } from 'node:path';
-import { readLabels, checkLabelCount } from '../data/labels.js';
-import { describePreprocessing, resolvePreprocessing, type Preprocessing, type PreprocessingRequest } from '../data/preprocessing.js';
+import { readLabels, checkLabelCount } from '../models/labels-file.js';
+import { describePreprocessing, resolvePreprocessing, type Preprocessing, type PreprocessingRequest } from '../model-input/preprocessing.js';
 import { UsageError, messageOf } from '../errors.js';
 import type { Log } from '../log.js';
-import { declaredInput, inputShapeFor, openSides } from '../models/input-shape.js';
+import { declaredInput, inputShapeFor, openSides } from '../models/input-size.js';
 import type { ModelMetadata } from '../models/metadata.js';
-import { flagOf } from '../options.js';
+import { flagOf } from './option-table.js';
 import { graphInputShape, topologyInputShape } from '../models/declared-input-shape.js';
-import { isGraphModelFormat } from '../models/graph-model.js';
-import type { ModelFiles } from '../models/model-dir.js';
+import { isGraphModelFormat, type ModelFiles } from '../models/model-dir.js';
 import { MODEL_INPUT_OPTIONS, type ModelInputOptions } from './model-input-options.js';
 
 export interface ModelInputs {

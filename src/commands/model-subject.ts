@@ -5,20 +5,20 @@
  * all), a foreign layers model, or a graph model (model-inputs.ts resolves the options that
  * describe the input of the last two).
  */
-import { genericGraphOf } from '../cam/graph-split.js';
-import { firstBlockingNode } from '../cam/gradient-path.js';
-import { isDilatedLayer, layersModelGraph } from '../cam/layers-graph.js';
-import type { SplitModel } from '../cam/model-split.js';
-import { folderOptionsOfModel, type FolderReadOptions } from '../data/datasets.js';
-import { hasTestFolder } from '../data/folder-listing.js';
+import { genericGraphOf } from '../surgery/graph-cut.js';
+import { firstBlockingNode } from '../surgery/gradient-path.js';
+import { isDilatedLayer, layersModelGraph } from '../surgery/layers-graph.js';
+import type { SplitModel } from '../surgery/layers-cut.js';
+import { folderOptionsOfModel, type FolderReadOptions } from '../datasets/load-dataset.js';
+import { hasTestFolder } from '../datasets/folder-listing.js';
 import { InputError, UsageError } from '../errors.js';
 import { graphCascade } from '../eval/graph-randomize.js';
 import { layersCascade, type WeightCascade } from '../eval/randomize.js';
 import type { Log } from '../log.js';
 import { withInputSize } from '../models/declared-input-shape.js';
-import { buildGraphModelFromFiles, disposeGraphModel, isGraphModelFormat } from '../models/graph-model.js';
+import { buildGraphModelFromFiles, disposeGraphModel } from '../models/graph-model.js';
 import type { ModelMetadata } from '../models/metadata.js';
-import { buildModel, type ModelFiles } from '../models/model-dir.js';
+import { buildModel, isGraphModelFormat, type ModelFiles } from '../models/model-dir.js';
 import { splitAtChosenLayer, splitGraphAtChosenNode } from './layer-choice.js';
 import type { ModelInputOptions } from './model-input-options.js';
 import { declaredModelFacts, resolveInputShape, resolveModelInputs, type ModelInputs } from './model-inputs.js';

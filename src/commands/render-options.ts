@@ -1,6 +1,6 @@
 /** `gradcam render`'s options. */
-import { imageSize, integerIn, numberIn } from '../option-parsers.js';
-import { defineOptions, type OptionValues } from '../options.js';
+import { imageSize, integerIn, numberIn } from './option-parsers.js';
+import { defineOptions, type OptionValues } from './option-table.js';
 import { COLORMAP_NAMES } from '../render/colormaps.js';
 
 export const RENDER_OPTIONS = defineOptions({

@@ -8,20 +8,20 @@
  * Each entry is rendered on its own: a bad one is reported and the others are still drawn.
  */
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
-import { writeFileAtomic } from '../data/atomic.js';
-import { checkManifestEntry, MANIFEST_FILE, parseManifest, type CamManifest } from '../data/manifest.js';
-import { MAX_IMAGE_PIXELS, readImageFile, writePngAtomic, type DecodedImage } from '../data/image-io.js';
-import { readInputText } from '../data/input-files.js';
-import { readNpy } from '../data/npy.js';
-import { checkOutputDirectory, checkOutputFile, createOutputDirectory } from '../data/output-directory.js';
-import { resizeImage, roundToBytes } from '../data/resize.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { checkManifestEntry, MANIFEST_FILE, parseManifest, type CamManifest } from '../cam-output/manifest.js';
+import { MAX_IMAGE_PIXELS, readImageFile, writePngAtomic, type DecodedImage } from '../io/image-codec.js';
+import { readInputText } from '../io/read-files.js';
+import { readNpy } from '../cam-output/npy.js';
+import { checkOutputDirectory, checkOutputFile, createOutputDirectory } from '../io/output-directory.js';
+import { resizeImage, roundToBytes } from '../io/resize.js';
 import { InputError, UsageError, forOption, fsReasonOf, relabel } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import { captionFactsOf, captionHeight, drawCaption, stackCaption, type CaptionFacts } from '../render/caption.js';
 import { CONTACT_SHEET_GAP, contactSheet, sheetCaptionWidth, type ContactSheetRow } from '../render/compose.js';
 import type { RgbImage } from '../render/compose.js';
 import { drawExplanation, type Drawing } from '../render/draw.js';
-import { gallerySettingsOf, renderGalleryHtml, type GalleryEntry } from '../render/gallery-html.js';
+import { gallerySettingsOf, renderGalleryHtml, type GalleryEntry } from '../report/gallery-html.js';
 import { guidedToRgb } from '../render/guided.js';
 import type { RenderCommandOptions } from './render-options.js';
 

@@ -5,11 +5,11 @@
 import { initBackend, type BackendInfo } from '../backend/index.js';
 import type { DatasetName } from '../choices.js';
 import { forOption, relabel, UsageError } from '../errors.js';
-import { loadDataset, NoDatasetFilesError, type LoadDatasetOptions } from '../data/datasets.js';
-import { DownloadError } from '../data/download.js';
-import type { Dataset } from '../data/image-set.js';
+import { loadDataset, NoDatasetFilesError, type LoadDatasetOptions } from '../datasets/load-dataset.js';
+import { DownloadError } from '../datasets/download.js';
+import type { Dataset } from '../datasets/image-set.js';
 import type { Log } from '../log.js';
-import type { BackendOptions } from '../options.js';
+import type { BackendOptions } from './option-table.js';
 
 /**
  * Starts the --backend (--threads) and, unless `announce` is false, says which one runs (a command

@@ -1,7 +1,7 @@
 /** `gradcam train`'s options, and the run settings derived from them (stored in checkpoints). */
 import { DATASET_NAMES, LR_SCHEDULES, OPTIMIZER_NAMES, type DatasetName } from '../choices.js';
-import { inputSize, integerIn, numberIn, openFraction } from '../option-parsers.js';
-import { defineOptions, type OptionValues } from '../options.js';
+import { inputSize, integerIn, numberIn, openFraction } from './option-parsers.js';
+import { defineOptions, type OptionValues } from './option-table.js';
 
 export const TRAIN_OPTIONS = defineOptions({
   dataset: { flags: '--dataset <name>', description: 'dataset to train on (required unless --resume)', choices: DATASET_NAMES },

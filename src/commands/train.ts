@@ -9,25 +9,25 @@
  */
 import { resolve } from 'node:path';
 import { DATASET_NAMES } from '../choices.js';
-import { flagOf, type BackendOptions, type GlobalOptions } from '../options.js';
+import { flagOf, type BackendOptions, type GlobalOptions } from './option-table.js';
 import { forOption, InputError, InterruptedError, UsageError } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import type * as tf from '../tf.js';
-import { channelMeanStd, type Normalization } from '../data/batches.js';
-import { DEFAULT_FOLDER_INPUT_SIZE } from '../data/datasets.js';
-import { hasTestFolder } from '../data/folder-listing.js';
-import type { Dataset, DatasetName, ImageSet } from '../data/image-set.js';
+import { channelMeanStd, type Normalization } from '../datasets/batches.js';
+import { DEFAULT_FOLDER_INPUT_SIZE } from '../datasets/load-dataset.js';
+import { hasTestFolder } from '../datasets/folder-listing.js';
+import type { Dataset, DatasetName, ImageSet } from '../datasets/image-set.js';
 import { isRunOption, trainingRecordOf, TRAIN_OPTIONS, trainingDefaultsFor, type TrainCommandOptions, type TrainSettings } from './train-options.js';
 import { loadDatasetOption, startBackend } from './setup.js';
 import { discardFailedRun, readLatestCheckpoint, writeCheckpoint, type Checkpoint, type TrainingProgress } from '../models/checkpoint.js';
 import { buildModelMetadata, type EpochRecord, type ModelMetadata } from '../models/metadata.js';
 import { saveModelDirectory } from '../models/model-dir.js';
-import { statIfExists } from '../data/input-files.js';
-import { checkOutputFile } from '../data/output-directory.js';
+import { statIfExists } from '../io/read-files.js';
+import { checkOutputFile } from '../io/output-directory.js';
 import { createOptimizer, initialProgress, trainModel } from '../models/training.js';
 import { buildVgg, poolsForInput, type VggConfig } from '../models/vgg.js';
-import { buildTrainingReport, REPORT_FILE } from '../eval/training-report.js';
-import { renderTrainingReportHtml } from '../eval/training-report-html.js';
+import { buildTrainingReport, REPORT_FILE } from '../report/training-report.js';
+import { renderTrainingReportHtml } from '../report/training-report-html.js';
 import { SIGNAL_EXIT_CODES, watchInterrupts } from './interrupts.js';
 import { createTrainingReporter, type TrainingReporter } from './training-progress.js';
 

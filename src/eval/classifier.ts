@@ -3,7 +3,7 @@
  * Tensors live only inside this function.
  */
 import * as tf from '../tf.js';
-import type { SplitModel } from '../cam/model-split.js';
+import type { SplitModel } from '../surgery/layers-cut.js';
 
 /** [height, width, channels] of one model input. */
 export type InputShape = readonly [number, number, number];

@@ -10,7 +10,7 @@
  * `CamMultImageConfidenceChange` multiplies the normalized tensor instead, which fades
  * low-map regions to the dataset mean rather than to black.)
  */
-import type { Normalization } from '../data/batches.js';
+import type { Normalization } from '../datasets/batches.js';
 
 /**
  * x' = ((x · std + mean) · m − mean) / std per channel, where x · std + mean is the pixel in

@@ -9,10 +9,10 @@
  * Randomness is per image: image i of the dataset always gets the same random map and tie-break
  * keys for a given seed, whatever --count or the batch size.
  */
-import type { SplitModel } from '../cam/model-split.js';
+import type { SplitModel } from '../surgery/layers-cut.js';
 import { argMax } from '../cam/targets.js';
-import { fillBatch, type Normalization } from '../data/batches.js';
-import type { ImageSet } from '../data/image-set.js';
+import { fillBatch, type Normalization } from '../datasets/batches.js';
+import type { ImageSet } from '../datasets/image-set.js';
 import { Random } from '../random.js';
 import { CurveMean, trapezoidAuc } from './auc.js';
 import { gaussianBlur, RISE_BLUR } from './blur.js';

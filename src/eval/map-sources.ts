@@ -6,7 +6,7 @@
 import * as tf from '../tf.js';
 import { explainBatch, type Explanation, type ExplainOptions } from '../cam/explain.js';
 import type { CamMethod } from '../cam/methods/method.js';
-import type { SplitModel } from '../cam/model-split.js';
+import type { SplitModel } from '../surgery/layers-cut.js';
 import type { GuidedSourceName } from '../choices.js';
 import type { InputShape } from './classifier.js';
 

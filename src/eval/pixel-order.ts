@@ -2,7 +2,7 @@
  * Which pixels the deletion and insertion metrics change first: the map upsampled to the input
  * size, its pixels in decreasing order of value.
  */
-import { resizeBilinear } from '../data/resize.js';
+import { resizeBilinear } from '../io/resize.js';
 import type { Random } from '../random.js';
 
 /**

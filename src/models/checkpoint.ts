@@ -14,7 +14,7 @@ import * as tf from '../tf.js';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, messageOf } from '../errors.js';
-import { temporarySibling } from '../data/atomic.js';
+import { temporarySibling } from '../io/atomic.js';
 import type { EpochRecord } from './metadata.js';
 import { writeModelFiles } from './model-dir.js';
 

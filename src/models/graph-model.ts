@@ -14,7 +14,7 @@ import type * as Converter from '@tensorflow/tfjs-converter';
 import { dirname, join } from 'node:path';
 import { InputError, messageOf } from '../errors.js';
 import { MAX_INPUT_SIDE, METADATA_FILE, type ModelMetadata } from './metadata.js';
-import { MODEL_FILE, type ModelFiles } from './model-dir.js';
+import { isGraphModelFormat, MODEL_FILE, type ModelFiles } from './model-dir.js';
 import { type NodeDef, unfuseNodes } from './graph-unfuse.js';
 
 /** A graph model as the converter builds it from artifacts in memory. */
@@ -72,11 +72,6 @@ interface CheckedNode {
 
 interface GraphTopology {
   node: CheckedNode[];
-}
-
-/** True for a model.json whose `format` names a graph model. */
-export function isGraphModelFormat(format: unknown): boolean {
-  return format === 'graph-model';
 }
 
 /**

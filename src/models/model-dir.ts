@@ -12,13 +12,17 @@ import * as tf from '../tf.js';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError, messageOf, relabel } from '../errors.js';
-import { temporarySibling } from '../data/atomic.js';
-import { readInputText, statIfExists } from '../data/input-files.js';
+import { temporarySibling } from '../io/atomic.js';
+import { readInputText, statIfExists } from '../io/read-files.js';
 import { METADATA_FILE, parseMetadata, type ModelMetadata } from './metadata.js';
-import { isGraphModelFormat } from './graph-model.js';
 import { checkWeightsFinite, parseWeightsManifest, type WeightsGroup } from './weights-manifest.js';
 
 export const MODEL_FILE = 'model.json';
+
+/** True for a model.json whose `format` names a graph model. */
+export function isGraphModelFormat(format: unknown): boolean {
+  return format === 'graph-model';
+}
 export const WEIGHTS_FILE = 'weights.bin';
 
 /**

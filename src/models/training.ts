@@ -5,8 +5,8 @@
  * reproducible on the same backend and an interrupted run resumes bit for bit.
  */
 import * as tf from '../tf.js';
-import type { ImageSet } from '../data/image-set.js';
-import { fillBatch, type Batch, type Normalization } from '../data/batches.js';
+import type { ImageSet } from '../datasets/image-set.js';
+import { fillBatch, type Batch, type Normalization } from '../datasets/batches.js';
 import { Random } from '../random.js';
 import type { OptimizerName } from '../choices.js';
 import { FusedAdamOptimizer } from './adam.js';

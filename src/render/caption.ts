@@ -7,7 +7,7 @@
  * band of a given width with the bitmap font; `stackCaption` puts a band on top of a picture.
  */
 import { fitText, GLYPH_ADVANCE, LINE_HEIGHT, drawText, textWidth } from './bitmap-font.js';
-import type { ManifestEntry } from '../data/manifest.js';
+import type { ManifestEntry } from '../cam-output/manifest.js';
 import type { RgbImage } from './compose.js';
 
 /** What a caption states about one explained image. */

@@ -4,7 +4,7 @@
  * over the image. Pure: arrays in, arrays out.
  * The blend is a true alpha blend, (1 − α)·image + α·heatmap, not an additive one (README).
  */
-import { resizeBilinear, resizeImage, roundToBytes } from '../data/resize.js';
+import { resizeBilinear, resizeImage, roundToBytes } from '../io/resize.js';
 import { applyColormap, type ColormapName } from './colormaps.js';
 import { blend, grayToRgb, type RgbImage } from './compose.js';
 

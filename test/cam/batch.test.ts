@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch, type Explanation } from '../../src/cam/explain.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
-import { splitModel } from '../../src/cam/model-split.js';
+import { splitModel } from '../../src/surgery/layers-cut.js';
 import { buildVgg } from '../../src/models/vgg.js';
 import { prepareWasm } from '../helpers/backends.js';
 import { maxDifference } from '../helpers/compare.js';

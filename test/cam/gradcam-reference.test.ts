@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch } from '../../src/cam/explain.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
-import { splitModel } from '../../src/cam/model-split.js';
+import { splitModel } from '../../src/surgery/layers-cut.js';
 import {
   add,
   conv2dSame,

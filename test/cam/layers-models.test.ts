@@ -4,7 +4,7 @@
  * a ResNet block. At the default layer and at a layer inside a branch (the case that crashed on
  * Keras InceptionV3), the map equals an independent computation: the same layers applied eagerly
  * to concrete tensors, in a hand-written head per target, differentiated with tf.grad on the cpu
- * backend (no graph walk, none of model-split.ts). Then the same models saved as
+ * backend (no graph walk, none of layers-cut.ts). Then the same models saved as
  * tensorflowjs_converter saves them, uint8- and float16-quantized.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch, type Explanation } from '../../src/cam/explain.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
-import { LayerChoiceError, defaultTargetLayer, splitModel } from '../../src/cam/model-split.js';
+import { LayerChoiceError, defaultTargetLayer, splitModel } from '../../src/surgery/layers-cut.js';
 import { loadModelDirectory } from '../../src/models/model-dir.js';
 import { lastActivationLayerName } from '../../src/models/vgg.js';
 import { buildVgg } from '../../src/models/vgg.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAM_METHOD_NAMES } from '../../src/choices.js';
-import { decodeNpy } from '../../src/data/npy.js';
+import { decodeNpy } from '../../src/cam-output/npy.js';
 import { guidedToRgb } from '../../src/render/guided.js';
 import { runCli } from '../helpers/run-cli.js';
 import { SQUARE, squareCorner, writeSyntheticMnist } from '../helpers/synthetic-data.js';

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch, type ExplainOptions } from '../../src/cam/explain.js';
 import { CAM_METHODS } from '../../src/cam/methods/index.js';
-import { splitModel } from '../../src/cam/model-split.js';
+import { splitModel } from '../../src/surgery/layers-cut.js';
 import { addNoise, noiseFields } from '../../src/cam/smooth.js';
 import { buildVgg } from '../../src/models/vgg.js';
 import { prepareWasm } from '../helpers/backends.js';

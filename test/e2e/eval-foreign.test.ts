@@ -15,7 +15,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodePng } from '../../src/data/image-io.js';
+import { encodePng } from '../../src/io/image-codec.js';
 import { writeConvertedModel } from '../helpers/converter-weights.js';
 import { GraphBuilder, writeGraphModel } from '../helpers/graph-models.js';
 import { runCli } from '../helpers/run-cli.js';

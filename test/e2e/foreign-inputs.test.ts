@@ -11,8 +11,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodePng } from '../../src/data/image-io.js';
-import { decodeNpy } from '../../src/data/npy.js';
+import { encodePng } from '../../src/io/image-codec.js';
+import { decodeNpy } from '../../src/cam-output/npy.js';
 import { writeModelFiles } from '../../src/models/model-dir.js';
 import { runCli } from '../helpers/run-cli.js';
 

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeNpy } from '../../src/data/npy.js';
-import { encodePng } from '../../src/data/image-io.js';
+import { decodeNpy } from '../../src/cam-output/npy.js';
+import { encodePng } from '../../src/io/image-codec.js';
 import { runCli } from '../helpers/run-cli.js';
 import { squareCorner, SQUARE, writeSyntheticMnist } from '../helpers/synthetic-data.js';
 

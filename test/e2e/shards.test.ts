@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeNpy } from '../../src/data/npy.js';
+import { decodeNpy } from '../../src/cam-output/npy.js';
 import { runCli } from '../helpers/run-cli.js';
 import { writeSyntheticMnist } from '../helpers/synthetic-data.js';
 

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitGraphModel } from '../../src/cam/graph-split.js';
+import { splitGraphModel } from '../../src/surgery/graph-cut.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
 import { graphCascade, permutedLike } from '../../src/eval/graph-randomize.js';
 import { camMapSource } from '../../src/eval/map-sources.js';

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eigencam } from '../../src/cam/methods/eigencam.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
-import { splitModel } from '../../src/cam/model-split.js';
+import { splitModel } from '../../src/surgery/layers-cut.js';
 import { camMapSource, type MapSource } from '../../src/eval/map-sources.js';
 import { layersCascade, layersTopDown, reinitializeLayer, restoreWeights, snapshotWeights, disposeSnapshot } from '../../src/eval/randomize.js';
 import { cascadingRandomization } from '../../src/eval/sanity.js';

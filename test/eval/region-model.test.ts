@@ -10,8 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { splitModel } from '../../src/cam/model-split.js';
-import type { ImageSet } from '../../src/data/image-set.js';
+import { splitModel } from '../../src/surgery/layers-cut.js';
+import type { ImageSet } from '../../src/datasets/image-set.js';
 import { evaluateMethods, RANDOM_BASELINE } from '../../src/eval/evaluate.js';
 import type { MapSource } from '../../src/eval/map-sources.js';
 import { layersCascade } from '../../src/eval/randomize.js';

@@ -8,8 +8,8 @@ import jpeg from 'jpeg-js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { encodePng } from '../../src/data/image-io.js';
-import { CIFAR_META, cifarRecords, idxImages, idxLabels } from '../data/fixtures.js';
+import { encodePng } from '../../src/io/image-codec.js';
+import { CIFAR_META, cifarRecords, idxImages, idxLabels } from '../datasets/fixtures.js';
 
 export const SQUARE = 6;
 

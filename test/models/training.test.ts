@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { channelMeanStd } from '../../src/data/batches.js';
-import type { ImageSet } from '../../src/data/image-set.js';
+import { channelMeanStd } from '../../src/datasets/batches.js';
+import type { ImageSet } from '../../src/datasets/image-set.js';
 import type { EpochRecord } from '../../src/models/metadata.js';
 import { createOptimizer, initialProgress, trainModel } from '../../src/models/training.js';
 import { buildVgg } from '../../src/models/vgg.js';
 import { computeLogits } from '../../src/models/forward.js';
-import { fillBatch } from '../../src/data/batches.js';
+import { fillBatch } from '../../src/datasets/batches.js';
 import { expectClose } from '../helpers/compare.js';
 import { registerWasmTrainingKernels } from '../../src/backend/wasm/kernels.js';
 
