@@ -49,7 +49,9 @@ if (args['all-backends']) {
   for (const backend of ['tensorflow', 'wasm', 'cpu']) {
     const forwarded = process.argv.slice(2).filter((a) => a !== '--all-backends' && a !== '--peer');
     try {
-      execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...forwarded, '--backend', backend], { stdio: 'inherit' });
+      execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...forwarded, '--backend', backend], {
+        stdio: 'inherit',
+      });
     } catch {
       log(`backend ${backend} unavailable or failed; skipped`);
     }
@@ -109,17 +111,50 @@ function randomSet(count, side, channels, seed) {
  * Training images/s of one recipe: `runs` runs of `steps` timed steps each, after `warmup`
  * untimed steps, through the tool's own training loop (batch assembly and augmentation included).
  */
-async function measureTraining({ side, channels, width, poolAfter, batchNorm, dropout, labelSmoothing, weightDecay, optimizer: optimizerName, learningRate, augment, batchSize }) {
+async function measureTraining({
+  side,
+  channels,
+  width,
+  poolAfter,
+  batchNorm,
+  dropout,
+  labelSmoothing,
+  weightDecay,
+  optimizer: optimizerName,
+  learningRate,
+  augment,
+  batchSize,
+}) {
   const warmup = 2;
   const steps = quick ? 3 : 8;
   const runs = quick ? 1 : 3;
-  const model = buildVgg({ inputShape: [side, side, channels], classes: 10, width, batchNorm, dropout, poolAfter, seed: 1 });
+  const model = buildVgg({
+    inputShape: [side, side, channels],
+    classes: 10,
+    width,
+    batchNorm,
+    dropout,
+    poolAfter,
+    seed: 1,
+  });
   const optimizer = createOptimizer(optimizerName, learningRate);
   const train = randomSet(batchSize * (warmup + steps * runs), side, channels, 1);
   const test = randomSet(1, side, channels, 2);
   const stamps = [];
   const normalization = { mean: Array(channels).fill(0.5), std: Array(channels).fill(0.25) };
-  const options = { epochs: 1, batchSize, learningRate, optimizer: optimizerName, schedule: 'constant', warmupEpochs: 0, labelSmoothing, weightDecay, augment, normalization, seed: 1 };
+  const options = {
+    epochs: 1,
+    batchSize,
+    learningRate,
+    optimizer: optimizerName,
+    schedule: 'constant',
+    warmupEpochs: 0,
+    labelSmoothing,
+    weightDecay,
+    augment,
+    normalization,
+    seed: 1,
+  };
   await trainModel({
     model,
     optimizer,
@@ -153,30 +188,46 @@ async function writeCifarTestSet(directory, count) {
 }
 
 async function saveBenchModel(directory, width) {
-  const model = buildVgg({ inputShape: [32, 32, 3], classes: 10, width, batchNorm: false, poolAfter: poolsForInput(32, 32), seed: 3 });
-  await saveModelDirectory(directory, model, {
-    format: METADATA_FORMAT,
-    formatVersion: METADATA_VERSION,
-    toolVersion: 'bench',
-    dataset: 'cifar10',
-    classNames: ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'],
+  const model = buildVgg({
     inputShape: [32, 32, 3],
-    normalization: { mean: [0.49, 0.48, 0.45], std: [0.25, 0.24, 0.26] },
-    targetLayer: 'conv8',
-    architecture: { name: 'vgg11', width, batchNorm: false, poolAfter: poolsForInput(32, 32) },
-    training: {},
-    testAccuracy: null,
-    backend: backend.description,
-    history: [],
-    createdAt: new Date().toISOString(),
-  }, false);
+    classes: 10,
+    width,
+    batchNorm: false,
+    poolAfter: poolsForInput(32, 32),
+    seed: 3,
+  });
+  await saveModelDirectory(
+    directory,
+    model,
+    {
+      format: METADATA_FORMAT,
+      formatVersion: METADATA_VERSION,
+      toolVersion: 'bench',
+      dataset: 'cifar10',
+      classNames: ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'],
+      inputShape: [32, 32, 3],
+      normalization: { mean: [0.49, 0.48, 0.45], std: [0.25, 0.24, 0.26] },
+      targetLayer: 'conv8',
+      architecture: { name: 'vgg11', width, batchNorm: false, poolAfter: poolsForInput(32, 32) },
+      training: {},
+      testAccuracy: null,
+      backend: backend.description,
+      history: [],
+      createdAt: new Date().toISOString(),
+    },
+    false,
+  );
   model.dispose();
 }
 
 function runProcess(argv) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const env = { ...process.env, GRADCAM_BACKEND: args.backend, ...(threads ? { GRADCAM_THREADS: String(threads) } : {}) };
+    const env = {
+      ...process.env,
+      GRADCAM_BACKEND: args.backend,
+      ...(threads ? { GRADCAM_THREADS: String(threads) } : {}),
+    };
     execFile(process.execPath, [launcher, ...argv], { env }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${argv.join(' ')} failed: ${stderr}`));
       else resolve((performance.now() - started) / 1000);
@@ -193,9 +244,35 @@ function trainingRecipes() {
   const recipe = (dataset, side, channels) => {
     const defaults = TRAINING_DEFAULTS[dataset];
     const { width, batchNorm, dropout, labelSmoothing, weightDecay, optimizer, learningRate, batchSize } = defaults;
-    return { model: `${dataset}-default`, side, channels, width, batchNorm, dropout, labelSmoothing, weightDecay, optimizer, learningRate, batchSize, poolAfter: poolsForInput(side, side), augment: dataset === 'cifar10' };
+    return {
+      model: `${dataset}-default`,
+      side,
+      channels,
+      width,
+      batchNorm,
+      dropout,
+      labelSmoothing,
+      weightDecay,
+      optimizer,
+      learningRate,
+      batchSize,
+      poolAfter: poolsForInput(side, side),
+      augment: dataset === 'cifar10',
+    };
   };
-  const full = { side: 32, channels: 3, width: 1, batchNorm: false, dropout: 0.5, labelSmoothing: 0, weightDecay: 0, optimizer: 'sgd', learningRate: 0.01, batchSize: 64, augment: true };
+  const full = {
+    side: 32,
+    channels: 3,
+    width: 1,
+    batchNorm: false,
+    dropout: 0.5,
+    labelSmoothing: 0,
+    weightDecay: 0,
+    optimizer: 'sgd',
+    learningRate: 0.01,
+    batchSize: 64,
+    augment: true,
+  };
   return [
     recipe('cifar10', 32, 3),
     recipe('mnist', 28, 1),
@@ -212,7 +289,20 @@ try {
     for (const recipe of trainingRecipes()) {
       log(`train: ${recipe.model}`);
       const runs = await measureTraining(recipe);
-      emit({ phase: 'train', metric: 'images_per_second', value: round(median(runs)), runs: runs.map((r) => round(r)), model: recipe.model, width: recipe.width, batchNorm: recipe.batchNorm, optimizer: recipe.optimizer, augment: recipe.augment, batchSize: recipe.batchSize, dropout: recipe.dropout, labelSmoothing: recipe.labelSmoothing });
+      emit({
+        phase: 'train',
+        metric: 'images_per_second',
+        value: round(median(runs)),
+        runs: runs.map((r) => round(r)),
+        model: recipe.model,
+        width: recipe.width,
+        batchNorm: recipe.batchNorm,
+        optimizer: recipe.optimizer,
+        augment: recipe.augment,
+        batchSize: recipe.batchSize,
+        dropout: recipe.dropout,
+        labelSmoothing: recipe.labelSmoothing,
+      });
     }
     emitMemory('train');
   }
@@ -230,17 +320,48 @@ try {
     for (let run = 0; run < (quick ? 1 : 3); run++) {
       log(`cam: ${camCount} images, run ${run + 1}`);
       const started = performance.now();
-      await runCam({ model, dataset: 'cifar10', data, count: camCount, out: camOut, class: 'top', counterfactual: false, method: 'gradcam', batchSize: 64, json: false, quiet: true }, { backend: args.backend, threads }, quiet);
+      await runCam(
+        {
+          model,
+          dataset: 'cifar10',
+          data,
+          count: camCount,
+          out: camOut,
+          class: 'top',
+          counterfactual: false,
+          method: 'gradcam',
+          batchSize: 64,
+          json: false,
+          quiet: true,
+        },
+        { backend: args.backend, threads },
+        quiet,
+      );
       runs.push(camCount / ((performance.now() - started) / 1000));
     }
     if (phases.has('cam')) {
-      emit({ phase: 'cam', metric: 'images_per_second', value: round(median(runs)), runs: runs.map((r) => round(r)), images: camCount, width: 1, batchSize: 64 });
+      emit({
+        phase: 'cam',
+        metric: 'images_per_second',
+        value: round(median(runs)),
+        runs: runs.map((r) => round(r)),
+        images: camCount,
+        width: 1,
+        batchSize: 64,
+      });
       emitMemory('cam');
       const single = join(scratch, 'single');
       const image = join(camOut, 'test_00000.input.png');
       const walls = [];
-      for (let run = 0; run < 5; run++) walls.push(await runProcess(['cam', '--model', model, '--image', image, '--out', single, '--quiet']));
-      emit({ phase: 'cam', metric: 'single_image_process_seconds', value: round(median(walls), 3), runs: walls.map((w) => round(w, 3)), width: 1 });
+      for (let run = 0; run < 5; run++)
+        walls.push(await runProcess(['cam', '--model', model, '--image', image, '--out', single, '--quiet']));
+      emit({
+        phase: 'cam',
+        metric: 'single_image_process_seconds',
+        value: round(median(walls), 3),
+        runs: walls.map((w) => round(w, 3)),
+        width: 1,
+      });
     }
   }
   if (phases.has('render')) {
@@ -248,10 +369,28 @@ try {
     for (let run = 0; run < (quick ? 1 : 3); run++) {
       log(`render: ${camCount} maps, run ${run + 1}`);
       const started = performance.now();
-      await runRender({ cam: camOut, out: join(scratch, 'render'), alpha: 0.4, colormap: 'jet', size: 'original', scale: 1, json: false, quiet: true }, quiet);
+      await runRender(
+        {
+          cam: camOut,
+          out: join(scratch, 'render'),
+          alpha: 0.4,
+          colormap: 'jet',
+          size: 'original',
+          scale: 1,
+          json: false,
+          quiet: true,
+        },
+        quiet,
+      );
       runs.push(camCount / ((performance.now() - started) / 1000));
     }
-    emit({ phase: 'render', metric: 'images_per_second', value: round(median(runs)), runs: runs.map((r) => round(r)), images: camCount });
+    emit({
+      phase: 'render',
+      metric: 'images_per_second',
+      value: round(median(runs)),
+      runs: runs.map((r) => round(r)),
+      images: camCount,
+    });
     emitMemory('render');
   }
 } finally {
@@ -277,7 +416,9 @@ function runPeer() {
         const output = execFileSync('/usr/bin/python3', argv, { encoding: 'utf8' });
         process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
       } catch (error) {
-        log(`${argv.join(' ')} failed: ${error.message.split('\n')[0]}; install PyTorch with apt-get install -y python3-torch`);
+        log(
+          `${argv.join(' ')} failed: ${error.message.split('\n')[0]}; install PyTorch with apt-get install -y python3-torch`,
+        );
       }
     }
   }

@@ -10,7 +10,15 @@ export type DatasetName = (typeof DATASET_NAMES)[number];
 export type DownloadableDataset = Exclude<DatasetName, 'folder'>;
 
 /** cam/methods/index.ts checks that it implements exactly these. */
-export const CAM_METHOD_NAMES = ['gradcam', 'gradcam++', 'hirescam', 'xgradcam', 'layercam', 'scorecam', 'eigencam'] as const;
+export const CAM_METHOD_NAMES = [
+  'gradcam',
+  'gradcam++',
+  'hirescam',
+  'xgradcam',
+  'layercam',
+  'scorecam',
+  'eigencam',
+] as const;
 export type CamMethodName = (typeof CAM_METHOD_NAMES)[number];
 
 /** The input-resolution map sources `eval` scores besides the CAM methods (eval/map-sources.ts). */

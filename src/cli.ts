@@ -51,31 +51,43 @@ export function buildProgram(): Command {
   addOptionTable(program, GLOBAL_OPTIONS);
   const globals = () => readOptionTable(program, GLOBAL_OPTIONS).options;
 
-  subcommand(program, 'train', 'train a VGG-11-style network and write a model directory', TRAIN_OPTIONS, async (command) => {
-    const { trainCommand } = await import('./commands/train.js');
-    const { options, explicit } = readOptionTable(command, TRAIN_OPTIONS);
-    return trainCommand(options, globals(), explicit);
-  });
+  subcommand(
+    program,
+    'train',
+    'train a VGG-11-style network and write a model directory',
+    TRAIN_OPTIONS,
+    async (command) => {
+      const { trainCommand } = await import('./commands/train.js');
+      const { options, explicit } = readOptionTable(command, TRAIN_OPTIONS);
+      return trainCommand(options, globals(), explicit);
+    },
+  );
   subcommand(
     program,
     'cam',
     'explain images with Grad-CAM or another CAM method: write heatmap tensors (.npy) and a manifest (cam.json)',
     CAM_OPTIONS,
-    async (command) => (await import('./commands/cam.js')).camCommand(readOptionTable(command, CAM_OPTIONS).options, globals()),
+    async (command) =>
+      (await import('./commands/cam.js')).camCommand(readOptionTable(command, CAM_OPTIONS).options, globals()),
   );
   subcommand(
     program,
     'inspect',
     "list a model's layers (graph models: nodes) with output shapes, which can be explained, and the default one",
     INSPECT_OPTIONS,
-    async (command) => (await import('./commands/inspect.js')).inspectCommand(readOptionTable(command, INSPECT_OPTIONS).options, globals()),
+    async (command) =>
+      (await import('./commands/inspect.js')).inspectCommand(
+        readOptionTable(command, INSPECT_OPTIONS).options,
+        globals(),
+      ),
   );
   subcommand(
     program,
     'render',
     'draw cam output as PNGs: JET heatmaps, alpha blends over the images, and a contact sheet',
     RENDER_OPTIONS,
-    async (command) => (await import('./commands/render.js')).renderCommand(readOptionTable(command, RENDER_OPTIONS).options),
+    async (command) =>
+      (await import('./commands/render.js')).renderCommand(readOptionTable(command, RENDER_OPTIONS).options),
   );
   subcommand(
     program,
@@ -92,14 +104,16 @@ export function buildProgram(): Command {
     'demo',
     'train briefly on the embedded MNIST, explain a few test digits, render them (a few minutes)',
     DEMO_OPTIONS,
-    async (command) => (await import('./commands/demo.js')).demoCommand(readOptionTable(command, DEMO_OPTIONS).options, globals()),
+    async (command) =>
+      (await import('./commands/demo.js')).demoCommand(readOptionTable(command, DEMO_OPTIONS).options, globals()),
   );
   subcommand(
     program,
     'eval',
     'measure how faithful the CAM methods are: deletion/insertion AUC, average drop, sanity check',
     EVAL_OPTIONS,
-    async (command) => (await import('./commands/eval.js')).evalCommand(readOptionTable(command, EVAL_OPTIONS).options, globals()),
+    async (command) =>
+      (await import('./commands/eval.js')).evalCommand(readOptionTable(command, EVAL_OPTIONS).options, globals()),
   );
   return program as unknown as Command;
 }
@@ -126,7 +140,8 @@ export async function main(argv: string[]): Promise<void> {
  */
 function watchOutputStreams(): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') process.stderr.write(`gradcam: error: cannot write to standard output (${fsReasonOf(error)})\n`);
+    if (error.code !== 'EPIPE')
+      process.stderr.write(`gradcam: error: cannot write to standard output (${fsReasonOf(error)})\n`);
     process.exit(error.code === 'EPIPE' ? undefined : 1);
   });
   // Nothing can be reported once stderr itself is gone.

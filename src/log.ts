@@ -29,5 +29,10 @@ export function stderrLog(quiet: boolean, prefix = 'gradcam'): Log {
 /** A log that records lines, for tests that call `run<Name>` directly. */
 export function memoryLog(): Log & { lines: string[] } {
   const lines: string[] = [];
-  return { lines, info: (m) => lines.push(m), warn: (m) => lines.push(`warning: ${m}`), error: (m) => lines.push(`error: ${m}`) };
+  return {
+    lines,
+    info: (m) => lines.push(m),
+    warn: (m) => lines.push(`warning: ${m}`),
+    error: (m) => lines.push(`error: ${m}`),
+  };
 }

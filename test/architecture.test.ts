@@ -66,7 +66,9 @@ describe('the source tree', () => {
   });
 
   it('resolves every relative import to a file', () => {
-    const missing = [...imports].flatMap(([file, targets]) => targets.filter((t) => !imports.has(t)).map((t) => `${file} -> ${t}`));
+    const missing = [...imports].flatMap(([file, targets]) =>
+      targets.filter((t) => !imports.has(t)).map((t) => `${file} -> ${t}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -89,7 +91,8 @@ describe('the source tree', () => {
   });
 
   it('finds the imports of a file, of every form', () => {
-    const text = "import a from './a.js';\nimport type { B } from '../b/b.js';\nexport { c } from './c.js';\nconst d = await import('./d.js');\nimport './e.js';\n";
+    const text =
+      "import a from './a.js';\nimport type { B } from '../b/b.js';\nexport { c } from './c.js';\nconst d = await import('./d.js');\nimport './e.js';\n";
     expect(importsOf('cam/x.ts', text)).toEqual(['cam/a.ts', 'b/b.ts', 'cam/c.ts', 'cam/d.ts', 'cam/e.ts']);
   });
 });

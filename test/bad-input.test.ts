@@ -27,7 +27,14 @@ import { decodeImage, encodePng } from '../src/io/image-codec.js';
 import { encodeNpy } from '../src/cam-output/npy.js';
 import { InputError } from '../src/errors.js';
 import { Random } from '../src/random.js';
-import { idxImages, idxLabels, idxPixel, tarGzip, writeCifarDirectory, writeIdxDirectory } from './datasets/fixtures.js';
+import {
+  idxImages,
+  idxLabels,
+  idxPixel,
+  tarGzip,
+  writeCifarDirectory,
+  writeIdxDirectory,
+} from './datasets/fixtures.js';
 import type { Quantization } from './helpers/converter-weights.js';
 import { writeSyntheticFolder } from './helpers/synthetic-data.js';
 import { LAUNCHER, runCli, type CliResult } from './helpers/run-cli.js';
@@ -73,16 +80,44 @@ beforeAll(async () => {
     cifarTar: join(dir, 'cifar-10-binary.tar.gz'),
   });
   await mkdir(dir);
-  await writeFile(shared.png, encodePng({ data: Uint8Array.from({ length: 28 * 28 }, (_, i) => (i * 13) % 256), width: 28, height: 28, channels: 1 }));
+  await writeFile(
+    shared.png,
+    encodePng({
+      data: Uint8Array.from({ length: 28 * 28 }, (_, i) => (i * 13) % 256),
+      width: 28,
+      height: 28,
+      channels: 1,
+    }),
+  );
   await writeFile(shared.jpg, jpegFile(28, 28));
-  await writeFile(shared.npy, encodeNpy(Float32Array.from({ length: 49 }, (_, i) => i / 48), [7, 7]));
+  await writeFile(
+    shared.npy,
+    encodeNpy(
+      Float32Array.from({ length: 49 }, (_, i) => i / 48),
+      [7, 7],
+    ),
+  );
   await writeIdxDirectory(shared.mnistRaw);
   await writeIdxDirectory(shared.mnistGz, { gzip: true });
   await writeCifarDirectory(join(dir, 'cifar'));
   await writeFile(shared.cifarTar, tarGzip(join(dir, 'cifar'), 'cifar-10-batches-bin'));
   // Two tiny models of different widths (the same layers, other weight shapes), trained at once.
   const train = (out: string, width: string) =>
-    mustRun(['train', '--dataset', 'mnist', '--data', shared.mnistGz, '--out', out, '--width', width, '--epochs', '1', '--batch-size', '10']);
+    mustRun([
+      'train',
+      '--dataset',
+      'mnist',
+      '--data',
+      shared.mnistGz,
+      '--out',
+      out,
+      '--width',
+      width,
+      '--epochs',
+      '1',
+      '--batch-size',
+      '10',
+    ]);
   await Promise.all([train(shared.model, '0.125'), train(shared.wideModel, '0.25')]);
   await mustRun(['cam', '--model', shared.model, '--image', shared.png, '--image', shared.jpg, '--out', shared.cam]);
 }, 120_000);
@@ -128,7 +163,12 @@ function pngClaiming(width: number, height: number): Uint8Array {
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header[8] = 8; // bit depth; colour type 0 (gray)
-  return concat(PNG_SIGNATURE, pngChunk('IHDR', header), pngChunk('IDAT', deflateSync(Buffer.alloc(64))), pngChunk('IEND', new Uint8Array(0)));
+  return concat(
+    PNG_SIGNATURE,
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(Buffer.alloc(64))),
+    pngChunk('IEND', new Uint8Array(0)),
+  );
 }
 
 /** A real 28×28 JPEG whose frame header (SOF0) is rewritten to claim width × height. */
@@ -151,7 +191,12 @@ function jpegClaiming(width: number, height: number): Uint8Array {
  * the header keeps its length and the file stays well-formed apart from what `to` says.
  */
 function npyWithHeader(from: string, to: string): Uint8Array {
-  const file = Buffer.from(encodeNpy(Float32Array.from({ length: 49 }, (_, i) => i / 48), [7, 7]));
+  const file = Buffer.from(
+    encodeNpy(
+      Float32Array.from({ length: 49 }, (_, i) => i / 48),
+      [7, 7],
+    ),
+  );
   const headerLength = file.readUInt16LE(8);
   const header = file.subarray(10, 10 + headerLength).toString('latin1');
   if (!header.includes(from)) throw new Error(`npy header has no ${from}`);
@@ -182,11 +227,24 @@ async function poisonWeight(path: string, index: number, value: number): Promise
  * A 28×28 gray foreign model (conv → global average pool → dense) written as tensorflowjs_converter
  * writes it, with the given quantization and shard size (test/helpers/converter-weights.ts).
  */
-async function writeConvertedForeignModel(directory: string, quantization: Quantization, shardBytes?: number): Promise<string> {
+async function writeConvertedForeignModel(
+  directory: string,
+  quantization: Quantization,
+  shardBytes?: number,
+): Promise<string> {
   const tf = await import('@tensorflow/tfjs');
   tf.env().set('PROD', true);
   const model = tf.sequential();
-  model.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 2, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv' }));
+  model.add(
+    tf.layers.conv2d({
+      inputShape: [28, 28, 1],
+      filters: 2,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      name: 'conv',
+    }),
+  );
   model.add(tf.layers.globalAveragePooling2d({ name: 'pool' }));
   model.add(tf.layers.dense({ units: 2, name: 'logits' }));
   await mkdir(directory, { recursive: true });
@@ -205,7 +263,16 @@ async function writeForeignModel(directory: string, side: number): Promise<void>
   const { writeModelFiles } = await import('../src/models/model-dir.js');
   tf.env().set('PROD', true);
   const model = tf.sequential();
-  model.add(tf.layers.conv2d({ inputShape: [side, side, 1], filters: 2, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv' }));
+  model.add(
+    tf.layers.conv2d({
+      inputShape: [side, side, 1],
+      filters: 2,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      name: 'conv',
+    }),
+  );
   model.add(tf.layers.globalAveragePooling2d({ name: 'pool' }));
   model.add(tf.layers.dense({ units: 2, name: 'logits' }));
   await mkdir(directory, { recursive: true });
@@ -249,11 +316,28 @@ interface BadInputCase {
 }
 
 const trainArgs = (data: string, dir: string, dataset = 'mnist') => [
-  'train', '--dataset', dataset, '--data', data, '--out', join(dir, 'model'), '--epochs', '1', '--width', '0.125', '--batch-size', '8',
+  'train',
+  '--dataset',
+  dataset,
+  '--data',
+  data,
+  '--out',
+  join(dir, 'model'),
+  '--epochs',
+  '1',
+  '--width',
+  '0.125',
+  '--batch-size',
+  '8',
 ];
 
 /** An MNIST directory copy (raw or gzipped) with one file replaced by `bytes` or edited. */
-async function mnistWith(dir: string, gz: boolean, file: string, damage: (path: string) => Promise<void>): Promise<Setup> {
+async function mnistWith(
+  dir: string,
+  gz: boolean,
+  file: string,
+  damage: (path: string) => Promise<void>,
+): Promise<Setup> {
   const data = await copyOf(gz ? shared.mnistGz : shared.mnistRaw, dir, 'mnist');
   const path = join(data, gz ? `${file}.gz` : file);
   await damage(path);
@@ -281,7 +365,11 @@ async function camOnImage(dir: string, name: string, bytes: Uint8Array): Promise
 }
 
 /** `cam` with a damaged copy of the model directory. */
-async function camOnModel(dir: string, file: string, damage: (path: string, model: string) => Promise<void>): Promise<Setup> {
+async function camOnModel(
+  dir: string,
+  file: string,
+  damage: (path: string, model: string) => Promise<void>,
+): Promise<Setup> {
   const model = await copyOf(shared.model, dir, 'model');
   const path = join(model, file);
   await damage(path, model);
@@ -289,7 +377,10 @@ async function camOnModel(dir: string, file: string, damage: (path: string, mode
 }
 
 /** `render --cam` on a copy of the cam directory whose cam.json is damaged. */
-async function renderOnManifest(dir: string, damage: (path: string) => Promise<void>): Promise<Setup & { cam: string }> {
+async function renderOnManifest(
+  dir: string,
+  damage: (path: string) => Promise<void>,
+): Promise<Setup & { cam: string }> {
   const cam = await copyOf(shared.cam, dir, 'cam');
   const path = join(cam, 'cam.json');
   await damage(path);
@@ -308,46 +399,128 @@ async function shardDirectory(dir: string): Promise<string> {
   const sharded = await copyOf(shared.cam, dir, 'sharded');
   const manifest = JSON.parse(await readFile(join(sharded, 'cam.json'), 'utf8'));
   await rm(join(sharded, 'cam.json'));
-  for (const [k, entries] of [[1, manifest.entries.slice(0, 1)], [2, manifest.entries.slice(1)]] as const) {
-    await writeFile(join(sharded, `cam.shard-${k}-of-2.json`), JSON.stringify({ ...manifest, shard: `${k}/2`, entries }));
+  for (const [k, entries] of [
+    [1, manifest.entries.slice(0, 1)],
+    [2, manifest.entries.slice(1)],
+  ] as const) {
+    await writeFile(
+      join(sharded, `cam.shard-${k}-of-2.json`),
+      JSON.stringify({ ...manifest, shard: `${k}/2`, entries }),
+    );
   }
   return sharded;
 }
 
 /** A small ImageFolder tree `dir/folder` (8×8 images) with `perClass` train (and test) images per class. */
-async function folderTree(dir: string, classes: readonly string[], perClass: { train?: number; test?: number }): Promise<string> {
+async function folderTree(
+  dir: string,
+  classes: readonly string[],
+  perClass: { train?: number; test?: number },
+): Promise<string> {
   const data = join(dir, 'folder');
   await writeSyntheticFolder(data, classes, perClass, 8);
   return data;
 }
 
-const RENDERED = (out: string, id: string) => [`${out}/heatmap_${id}.png`, `${out}/blend_${id}.png`, `${out}/original_${id}.png`];
+const RENDERED = (out: string, id: string) => [
+  `${out}/heatmap_${id}.png`,
+  `${out}/blend_${id}.png`,
+  `${out}/original_${id}.png`,
+];
 
 const CASES: BadInputCase[] = [
   // -- option values and combinations (exit 2)
-  { name: 'train --epochs 0', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--epochs', '0'], mentions: ['--epochs', "'0'"] }) },
-  { name: 'train --batch-size -1', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--batch-size', '-1'], mentions: ['--batch-size'] }) },
-  { name: 'train --lr abc', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--lr', 'abc'], mentions: ['--lr', 'abc'] }) },
-  { name: 'train --width 0', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--width', '0'], mentions: ['--width'] }) },
-  { name: 'train --label-smoothing 0.6', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--label-smoothing', '0.6'], mentions: ['--label-smoothing', '0.6'] }) },
-  { name: 'train --weight-decay -1', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--weight-decay', '-1'], mentions: ['--weight-decay'] }) },
-  { name: 'train --warmup-epochs x', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--warmup-epochs', 'x'], mentions: ['--warmup-epochs', 'x'] }) },
-  { name: 'train --dropout 1', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--dropout', '1'], mentions: ['--dropout', '1'] }) },
-  { name: 'train --optimizer rmsprop', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--optimizer', 'rmsprop'], mentions: ['--optimizer', 'rmsprop', 'nesterov'] }) },
-  { name: 'train --dataset imagenet', code: 2, setup: (dir) => ({ args: ['train', '--dataset', 'imagenet', '--out', join(dir, 'm')], mentions: ['--dataset', 'imagenet'] }) },
+  {
+    name: 'train --epochs 0',
+    code: 2,
+    setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--epochs', '0'], mentions: ['--epochs', "'0'"] }),
+  },
+  {
+    name: 'train --batch-size -1',
+    code: 2,
+    setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--batch-size', '-1'], mentions: ['--batch-size'] }),
+  },
+  {
+    name: 'train --lr abc',
+    code: 2,
+    setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--lr', 'abc'], mentions: ['--lr', 'abc'] }),
+  },
+  {
+    name: 'train --width 0',
+    code: 2,
+    setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--width', '0'], mentions: ['--width'] }),
+  },
+  {
+    name: 'train --label-smoothing 0.6',
+    code: 2,
+    setup: (dir) => ({
+      args: [...trainArgs(shared.mnistGz, dir), '--label-smoothing', '0.6'],
+      mentions: ['--label-smoothing', '0.6'],
+    }),
+  },
+  {
+    name: 'train --weight-decay -1',
+    code: 2,
+    setup: (dir) => ({
+      args: [...trainArgs(shared.mnistGz, dir), '--weight-decay', '-1'],
+      mentions: ['--weight-decay'],
+    }),
+  },
+  {
+    name: 'train --warmup-epochs x',
+    code: 2,
+    setup: (dir) => ({
+      args: [...trainArgs(shared.mnistGz, dir), '--warmup-epochs', 'x'],
+      mentions: ['--warmup-epochs', 'x'],
+    }),
+  },
+  {
+    name: 'train --dropout 1',
+    code: 2,
+    setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--dropout', '1'], mentions: ['--dropout', '1'] }),
+  },
+  {
+    name: 'train --optimizer rmsprop',
+    code: 2,
+    setup: (dir) => ({
+      args: [...trainArgs(shared.mnistGz, dir), '--optimizer', 'rmsprop'],
+      mentions: ['--optimizer', 'rmsprop', 'nesterov'],
+    }),
+  },
+  {
+    name: 'train --dataset imagenet',
+    code: 2,
+    setup: (dir) => ({
+      args: ['train', '--dataset', 'imagenet', '--out', join(dir, 'm')],
+      mentions: ['--dataset', 'imagenet'],
+    }),
+  },
   {
     name: 'train --epoch 3 (a typo: commander suggests --epochs on the same line)',
     code: 2,
-    setup: (dir) => ({ args: ['train', '--dataset', 'mnist', '--epoch', '3', '--out', join(dir, 'm')], mentions: ["'--epoch'", 'did you mean --epochs?'] }),
+    setup: (dir) => ({
+      args: ['train', '--dataset', 'mnist', '--epoch', '3', '--out', join(dir, 'm')],
+      mentions: ["'--epoch'", 'did you mean --epochs?'],
+    }),
   },
   // -- folder datasets (your own images)
-  { name: 'train --dataset folder without --data', code: 2, setup: (dir) => ({ args: ['train', '--dataset', 'folder', '--out', join(dir, 'm')], mentions: ['--dataset folder', '--data DIR'] }) },
+  {
+    name: 'train --dataset folder without --data',
+    code: 2,
+    setup: (dir) => ({
+      args: ['train', '--dataset', 'folder', '--out', join(dir, 'm')],
+      mentions: ['--dataset folder', '--data DIR'],
+    }),
+  },
   {
     name: 'train --dataset folder: one class folder',
     code: 2,
     setup: async (dir) => {
       const data = await folderTree(dir, ['only'], { train: 2 });
-      return { args: [...trainArgs(data, dir, 'folder'), '--val-split', '0.5'], mentions: [join(data, 'train'), 'only one class folder (only)'] };
+      return {
+        args: [...trainArgs(data, dir, 'folder'), '--val-split', '0.5'],
+        mentions: [join(data, 'train'), 'only one class folder (only)'],
+      };
     },
   },
   {
@@ -359,7 +532,10 @@ const CASES: BadInputCase[] = [
         await mkdir(join(data, 'train', name), { recursive: true });
         await writeFile(join(data, 'train', name, 'notes.txt'), 'not an image');
       }
-      return { args: [...trainArgs(data, dir, 'folder'), '--val-split', '0.5'], mentions: [join(data, 'train', 'a'), 'no PNG or JPEG images'] };
+      return {
+        args: [...trainArgs(data, dir, 'folder'), '--val-split', '0.5'],
+        mentions: [join(data, 'train', 'a'), 'no PNG or JPEG images'],
+      };
     },
   },
   {
@@ -375,7 +551,10 @@ const CASES: BadInputCase[] = [
     code: 2,
     setup: async (dir) => {
       const data = await folderTree(dir, ['a', 'b'], { train: 2, test: 1 });
-      return { args: [...trainArgs(data, dir, 'folder'), '--val-split', '0.2'], mentions: [data, 'has a test/ folder'] };
+      return {
+        args: [...trainArgs(data, dir, 'folder'), '--val-split', '0.2'],
+        mentions: [data, 'has a test/ folder'],
+      };
     },
   },
   {
@@ -394,25 +573,75 @@ const CASES: BadInputCase[] = [
     setup: async (dir) => {
       const data = await folderTree(dir, ['a', 'b'], { train: 1, test: 1 });
       const png = await readFile(join(data, 'train', 'a', '000.png'));
-      for (let n = 1; n < 700; n++) for (const name of ['a', 'b']) await writeFile(join(data, 'train', name, `${n}.png`), png);
-      return { args: [...trainArgs(data, dir, 'folder'), '--input-size', '1024x1024'], mentions: [data, '1024×1024×3', 'GiB'] };
+      for (let n = 1; n < 700; n++)
+        for (const name of ['a', 'b']) await writeFile(join(data, 'train', name, `${n}.png`), png);
+      return {
+        args: [...trainArgs(data, dir, 'folder'), '--input-size', '1024x1024'],
+        mentions: [data, '1024×1024×3', 'GiB'],
+      };
     },
   },
-  { name: 'train --dataset folder --download', code: 2, setup: (dir) => ({ args: ['train', '--dataset', 'folder', '--download', '--out', join(dir, 'm')], mentions: ['nothing to download'] }) },
-  { name: 'train --val-split 1', code: 2, setup: (dir) => ({ args: [...trainArgs(dir, dir, 'folder'), '--val-split', '1'], mentions: ['--val-split', "'1'"] }) },
-  { name: 'train --input-size 4x4', code: 2, setup: (dir) => ({ args: [...trainArgs(dir, dir, 'folder'), '--input-size', '4x4'], mentions: ['--input-size', "'4x4'"] }) },
-  { name: 'train --dataset mnist --input-size 32x32', code: 2, setup: (dir) => ({ args: [...trainArgs(shared.mnistGz, dir), '--input-size', '32x32'], mentions: ['--input-size', '--dataset folder'] }) },
+  {
+    name: 'train --dataset folder --download',
+    code: 2,
+    setup: (dir) => ({
+      args: ['train', '--dataset', 'folder', '--download', '--out', join(dir, 'm')],
+      mentions: ['nothing to download'],
+    }),
+  },
+  {
+    name: 'train --val-split 1',
+    code: 2,
+    setup: (dir) => ({
+      args: [...trainArgs(dir, dir, 'folder'), '--val-split', '1'],
+      mentions: ['--val-split', "'1'"],
+    }),
+  },
+  {
+    name: 'train --input-size 4x4',
+    code: 2,
+    setup: (dir) => ({
+      args: [...trainArgs(dir, dir, 'folder'), '--input-size', '4x4'],
+      mentions: ['--input-size', "'4x4'"],
+    }),
+  },
+  {
+    name: 'train --dataset mnist --input-size 32x32',
+    code: 2,
+    setup: (dir) => ({
+      args: [...trainArgs(shared.mnistGz, dir), '--input-size', '32x32'],
+      mentions: ['--input-size', '--dataset folder'],
+    }),
+  },
   {
     name: 'cam --dataset folder without --data',
     code: 2,
-    setup: (dir) => ({ args: ['cam', '--model', shared.model, '--dataset', 'folder', '--count', '2', '--out', join(dir, 'out')], mentions: ['--dataset folder', '--data DIR'] }),
+    setup: (dir) => ({
+      args: ['cam', '--model', shared.model, '--dataset', 'folder', '--count', '2', '--out', join(dir, 'out')],
+      mentions: ['--dataset folder', '--data DIR'],
+    }),
   },
   {
     name: "cam --dataset folder: a tree whose classes are not the model's",
     code: 2,
     setup: async (dir) => {
       const data = await folderTree(dir, ['cat', 'dog'], { train: 1, test: 1 });
-      return { args: ['cam', '--model', shared.model, '--dataset', 'folder', '--data', data, '--count', '2', '--out', join(dir, 'out')], mentions: [data, "are not the model's"] };
+      return {
+        args: [
+          'cam',
+          '--model',
+          shared.model,
+          '--dataset',
+          'folder',
+          '--data',
+          data,
+          '--count',
+          '2',
+          '--out',
+          join(dir, 'out'),
+        ],
+        mentions: [data, "are not the model's"],
+      };
     },
   },
   {
@@ -420,23 +649,94 @@ const CASES: BadInputCase[] = [
     code: 2,
     setup: async (dir) => {
       const data = await folderTree(dir, ['cat', 'dog'], { train: 1 });
-      return { args: ['cam', '--model', shared.model, '--dataset', 'folder', '--data', data, '--count', '2', '--out', join(dir, 'out')], mentions: [data, 'no test/ folder', '--val-split'] };
+      return {
+        args: [
+          'cam',
+          '--model',
+          shared.model,
+          '--dataset',
+          'folder',
+          '--data',
+          data,
+          '--count',
+          '2',
+          '--out',
+          join(dir, 'out'),
+        ],
+        mentions: [data, 'no test/ folder', '--val-split'],
+      };
     },
   },
-  { name: 'cam --shard 0/2', code: 2, setup: (dir) => ({ args: ['cam', '--model', shared.model, '--image', shared.png, '--shard', '0/2', '--out', join(dir, 'out')], mentions: ['--shard', '0/2'] }) },
-  { name: 'cam --batch-size 0', code: 2, setup: (dir) => ({ args: ['cam', '--model', shared.model, '--image', shared.png, '--batch-size', '0', '--out', join(dir, 'out')], mentions: ['--batch-size'] }) },
-  { name: 'cam --class 10 on a 10-class model', code: 2, setup: (dir) => ({ args: ['cam', '--model', shared.model, '--image', shared.png, '--class', '10', '--out', join(dir, 'out')], mentions: ['--class 10'] }) },
-  { name: 'render --alpha 2', code: 2, setup: (dir) => ({ args: ['render', '--cam', shared.cam, '--alpha', '2', '--out', join(dir, 'out')], mentions: ['--alpha', "'2'"] }) },
-  { name: 'render --size 0x5', code: 2, setup: (dir) => ({ args: ['render', '--cam', shared.cam, '--size', '0x5', '--out', join(dir, 'out')], mentions: ['--size', '0x5'] }) },
-  { name: 'render --scale 0', code: 2, setup: (dir) => ({ args: ['render', '--cam', shared.cam, '--scale', '0', '--out', join(dir, 'out')], mentions: ['--scale'] }) },
+  {
+    name: 'cam --shard 0/2',
+    code: 2,
+    setup: (dir) => ({
+      args: ['cam', '--model', shared.model, '--image', shared.png, '--shard', '0/2', '--out', join(dir, 'out')],
+      mentions: ['--shard', '0/2'],
+    }),
+  },
+  {
+    name: 'cam --batch-size 0',
+    code: 2,
+    setup: (dir) => ({
+      args: ['cam', '--model', shared.model, '--image', shared.png, '--batch-size', '0', '--out', join(dir, 'out')],
+      mentions: ['--batch-size'],
+    }),
+  },
+  {
+    name: 'cam --class 10 on a 10-class model',
+    code: 2,
+    setup: (dir) => ({
+      args: ['cam', '--model', shared.model, '--image', shared.png, '--class', '10', '--out', join(dir, 'out')],
+      mentions: ['--class 10'],
+    }),
+  },
+  {
+    name: 'render --alpha 2',
+    code: 2,
+    setup: (dir) => ({
+      args: ['render', '--cam', shared.cam, '--alpha', '2', '--out', join(dir, 'out')],
+      mentions: ['--alpha', "'2'"],
+    }),
+  },
+  {
+    name: 'render --size 0x5',
+    code: 2,
+    setup: (dir) => ({
+      args: ['render', '--cam', shared.cam, '--size', '0x5', '--out', join(dir, 'out')],
+      mentions: ['--size', '0x5'],
+    }),
+  },
+  {
+    name: 'render --scale 0',
+    code: 2,
+    setup: (dir) => ({
+      args: ['render', '--cam', shared.cam, '--scale', '0', '--out', join(dir, 'out')],
+      mentions: ['--scale'],
+    }),
+  },
   {
     name: 'render --size 8192x8192 --scale 64 (a 275-gigapixel output)',
     code: 2,
     maxSeconds: 30,
-    setup: (dir) => ({ args: ['render', '--cam', shared.cam, '--size', '8192x8192', '--scale', '64', '--out', join(dir, 'out')], mentions: ['--size 8192x8192', '--scale 64'] }),
+    setup: (dir) => ({
+      args: ['render', '--cam', shared.cam, '--size', '8192x8192', '--scale', '64', '--out', join(dir, 'out')],
+      mentions: ['--size 8192x8192', '--scale 64'],
+    }),
   },
-  { name: 'eval --count 0', code: 2, setup: () => ({ args: ['eval', '--model', shared.model, '--dataset', 'mnist', '--count', '0'], mentions: ['--count'] }) },
-  { name: 'merge-manifests without its directory', code: 2, setup: () => ({ args: ['merge-manifests'], mentions: ["'dir'"] }) },
+  {
+    name: 'eval --count 0',
+    code: 2,
+    setup: () => ({
+      args: ['eval', '--model', shared.model, '--dataset', 'mnist', '--count', '0'],
+      mentions: ['--count'],
+    }),
+  },
+  {
+    name: 'merge-manifests without its directory',
+    code: 2,
+    setup: () => ({ args: ['merge-manifests'], mentions: ["'dir'"] }),
+  },
 
   // -- the same file given twice (exit 2)
   {
@@ -444,7 +744,10 @@ const CASES: BadInputCase[] = [
     code: 2,
     setup: async (dir) => {
       const path = await copyOf(shared.png, dir, 'a.png');
-      return { args: ['cam', '--model', shared.model, '--image', path, '--image', `${dir}/./a.png`, '--out', join(dir, 'out')], mentions: [`${dir}/./a.png: given twice`] };
+      return {
+        args: ['cam', '--model', shared.model, '--image', path, '--image', `${dir}/./a.png`, '--out', join(dir, 'out')],
+        mentions: [`${dir}/./a.png: given twice`],
+      };
     },
   },
   {
@@ -454,24 +757,51 @@ const CASES: BadInputCase[] = [
       const images = join(dir, 'images');
       await mkdir(images);
       const path = await copyOf(shared.png, images, 'a.png');
-      return { args: ['cam', '--model', shared.model, '--image', path, '--images', images, '--out', join(dir, 'out')], mentions: ['a.png: given twice'] };
+      return {
+        args: ['cam', '--model', shared.model, '--image', path, '--images', images, '--out', join(dir, 'out')],
+        mentions: ['a.png: given twice'],
+      };
     },
   },
 
   // -- training data: IDX, gzip, CIFAR-10 batches, tar.gz (exit 1)
-  { name: 'IDX .gz zero bytes', code: 1, setup: (dir) => mnistWith(dir, true, 'train-images-idx3-ubyte', (path) => writeFile(path, '')) },
-  { name: 'IDX .gz truncated', code: 1, setup: (dir) => mnistWith(dir, true, 'train-images-idx3-ubyte', truncateToHalf) },
-  { name: 'IDX .gz garbage after the gzip magic', code: 1, setup: (dir) => mnistWith(dir, true, 't10k-labels-idx1-ubyte', (path) => writeFile(path, concat([0x1f, 0x8b, 0x08, 0x00], garbage(300)))) },
-  { name: 'IDX raw truncated', code: 1, setup: (dir) => mnistWith(dir, false, 'train-images-idx3-ubyte', truncateToHalf) },
-  { name: 'IDX raw garbage', code: 1, setup: (dir) => mnistWith(dir, false, 'train-images-idx3-ubyte', (path) => writeFile(path, garbage(16 + 20 * 784))) },
+  {
+    name: 'IDX .gz zero bytes',
+    code: 1,
+    setup: (dir) => mnistWith(dir, true, 'train-images-idx3-ubyte', (path) => writeFile(path, '')),
+  },
+  {
+    name: 'IDX .gz truncated',
+    code: 1,
+    setup: (dir) => mnistWith(dir, true, 'train-images-idx3-ubyte', truncateToHalf),
+  },
+  {
+    name: 'IDX .gz garbage after the gzip magic',
+    code: 1,
+    setup: (dir) =>
+      mnistWith(dir, true, 't10k-labels-idx1-ubyte', (path) =>
+        writeFile(path, concat([0x1f, 0x8b, 0x08, 0x00], garbage(300))),
+      ),
+  },
+  {
+    name: 'IDX raw truncated',
+    code: 1,
+    setup: (dir) => mnistWith(dir, false, 'train-images-idx3-ubyte', truncateToHalf),
+  },
+  {
+    name: 'IDX raw garbage',
+    code: 1,
+    setup: (dir) => mnistWith(dir, false, 'train-images-idx3-ubyte', (path) => writeFile(path, garbage(16 + 20 * 784))),
+  },
   {
     name: 'IDX of another dtype (magic 0x0d03: float32 images)',
     code: 1,
-    setup: (dir) => mnistWith(dir, false, 't10k-images-idx3-ubyte', async (path) => {
-      const bytes = idxImages(6, 28, 28, idxPixel);
-      bytes[2] = 0x0d;
-      await writeFile(path, bytes);
-    }),
+    setup: (dir) =>
+      mnistWith(dir, false, 't10k-images-idx3-ubyte', async (path) => {
+        const bytes = idxImages(6, 28, 28, idxPixel);
+        bytes[2] = 0x0d;
+        await writeFile(path, bytes);
+      }),
   },
   {
     name: 'IDX images that never vary (nothing to normalize or learn)',
@@ -479,18 +809,43 @@ const CASES: BadInputCase[] = [
     setup: async (dir) => {
       const data = join(dir, 'flat');
       await mkdir(data);
-      await writeFile(join(data, 'train-images-idx3-ubyte'), idxImages(8, 28, 28, () => 77));
+      await writeFile(
+        join(data, 'train-images-idx3-ubyte'),
+        idxImages(8, 28, 28, () => 77),
+      );
       await writeFile(join(data, 'train-labels-idx1-ubyte'), idxLabels([0, 1, 2, 3, 4, 5, 6, 7]));
-      await writeFile(join(data, 't10k-images-idx3-ubyte'), idxImages(2, 28, 28, () => 77));
+      await writeFile(
+        join(data, 't10k-images-idx3-ubyte'),
+        idxImages(2, 28, 28, () => 77),
+      );
       await writeFile(join(data, 't10k-labels-idx1-ubyte'), idxLabels([0, 1]));
       return { args: trainArgs(data, dir), mentions: ['--data', data, 'channel 0 is 77'] };
     },
   },
-  { name: 'CIFAR batch zero bytes', code: 1, setup: (dir) => cifarWith(dir, 'data_batch_3.bin', (path) => writeFile(path, '')) },
-  { name: 'CIFAR batch truncated', code: 1, setup: (dir) => cifarWith(dir, 'test_batch.bin', (path) => truncate(path, 3073 + 1000)) },
-  { name: 'CIFAR batch garbage', code: 1, setup: (dir) => cifarWith(dir, 'data_batch_1.bin', (path) => writeFile(path, garbage(4 * 3073, 11))) },
+  {
+    name: 'CIFAR batch zero bytes',
+    code: 1,
+    setup: (dir) => cifarWith(dir, 'data_batch_3.bin', (path) => writeFile(path, '')),
+  },
+  {
+    name: 'CIFAR batch truncated',
+    code: 1,
+    setup: (dir) => cifarWith(dir, 'test_batch.bin', (path) => truncate(path, 3073 + 1000)),
+  },
+  {
+    name: 'CIFAR batch garbage',
+    code: 1,
+    setup: (dir) => cifarWith(dir, 'data_batch_1.bin', (path) => writeFile(path, garbage(4 * 3073, 11))),
+  },
   { name: 'tar.gz zero bytes', code: 1, setup: (dir) => tarWith(dir, new Uint8Array(0)) },
-  { name: 'tar.gz truncated', code: 1, setup: async (dir) => { const bytes = await readFile(shared.cifarTar); return tarWith(dir, bytes.subarray(0, bytes.length >> 1)); } },
+  {
+    name: 'tar.gz truncated',
+    code: 1,
+    setup: async (dir) => {
+      const bytes = await readFile(shared.cifarTar);
+      return tarWith(dir, bytes.subarray(0, bytes.length >> 1));
+    },
+  },
   { name: 'tar.gz garbage', code: 1, setup: (dir) => tarWith(dir, garbage(5000)) },
   {
     name: 'tar.gz whose tar is cut inside a member',
@@ -513,7 +868,10 @@ const CASES: BadInputCase[] = [
     code: 1,
     setup: async (dir) => {
       const file = await copyOf(shared.png, dir, 'notes.txt');
-      return { args: [...trainArgs(shared.mnistGz, dir), '--out', join(file, 'model')], mentions: ['--out', join(file, 'model')] };
+      return {
+        args: [...trainArgs(shared.mnistGz, dir), '--out', join(file, 'model')],
+        mentions: ['--out', join(file, 'model')],
+      };
     },
   },
 
@@ -554,7 +912,16 @@ const CASES: BadInputCase[] = [
       for (const [name, bytes] of bad) await writeFile(join(dir, name), bytes);
       const good = await copyOf(shared.png, dir, 'good.png');
       return {
-        args: ['cam', '--model', shared.model, ...bad.flatMap(([name]) => ['--image', join(dir, name)]), '--image', good, '--out', join(dir, 'out')],
+        args: [
+          'cam',
+          '--model',
+          shared.model,
+          ...bad.flatMap(([name]) => ['--image', join(dir, name)]),
+          '--image',
+          good,
+          '--out',
+          join(dir, 'out'),
+        ],
         mentions: [],
         lineMentions: bad.map(([name]) => `${join(dir, name)}: `),
         outputs: ['out', 'out/cam.json', 'out/good.input.png', 'out/good.npy'],
@@ -586,18 +953,40 @@ const CASES: BadInputCase[] = [
   },
 
   // -- model directories (exit 1)
-  { name: 'model.json zero bytes', code: 1, setup: (dir) => camOnModel(dir, 'model.json', (path) => writeFile(path, '')) },
+  {
+    name: 'model.json zero bytes',
+    code: 1,
+    setup: (dir) => camOnModel(dir, 'model.json', (path) => writeFile(path, '')),
+  },
   { name: 'model.json truncated', code: 1, setup: (dir) => camOnModel(dir, 'model.json', truncateToHalf) },
-  { name: 'model.json garbage', code: 1, setup: (dir) => camOnModel(dir, 'model.json', (path) => writeFile(path, garbage(2000))) },
-  { name: 'weights.bin zero bytes', code: 1, setup: (dir) => camOnModel(dir, 'weights.bin', (path) => writeFile(path, '')) },
+  {
+    name: 'model.json garbage',
+    code: 1,
+    setup: (dir) => camOnModel(dir, 'model.json', (path) => writeFile(path, garbage(2000))),
+  },
+  {
+    name: 'weights.bin zero bytes',
+    code: 1,
+    setup: (dir) => camOnModel(dir, 'weights.bin', (path) => writeFile(path, '')),
+  },
   { name: 'weights.bin truncated', code: 1, setup: (dir) => camOnModel(dir, 'weights.bin', truncateToHalf) },
   {
     name: 'weights.bin garbage of the right size',
     code: 1,
-    setup: (dir) => camOnModel(dir, 'weights.bin', async (path) => writeFile(path, garbage((await readFile(path)).length))),
+    setup: (dir) =>
+      camOnModel(dir, 'weights.bin', async (path) => writeFile(path, garbage((await readFile(path)).length))),
   },
-  { name: 'weights.bin with a NaN', code: 1, progress: true, setup: (dir) => camOnModel(dir, 'weights.bin', (path) => poisonWeight(path, 100, Number.NaN)) },
-  { name: 'weights.bin with an Infinity', code: 1, setup: (dir) => camOnModel(dir, 'weights.bin', (path) => poisonWeight(path, 5, Number.NEGATIVE_INFINITY)) },
+  {
+    name: 'weights.bin with a NaN',
+    code: 1,
+    progress: true,
+    setup: (dir) => camOnModel(dir, 'weights.bin', (path) => poisonWeight(path, 100, Number.NaN)),
+  },
+  {
+    name: 'weights.bin with an Infinity',
+    code: 1,
+    setup: (dir) => camOnModel(dir, 'weights.bin', (path) => poisonWeight(path, 5, Number.NEGATIVE_INFINITY)),
+  },
   {
     name: 'weights.bin of another architecture (width 0.25 beside a width-0.125 model.json)',
     code: 1,
@@ -615,13 +1004,24 @@ const CASES: BadInputCase[] = [
       return { ...setup, mentions: [...setup.mentions, '../../shared/model/weights.bin'] };
     },
   },
-  { name: 'gradcam.json zero bytes', code: 1, setup: (dir) => camOnModel(dir, 'gradcam.json', (path) => writeFile(path, '')) },
+  {
+    name: 'gradcam.json zero bytes',
+    code: 1,
+    setup: (dir) => camOnModel(dir, 'gradcam.json', (path) => writeFile(path, '')),
+  },
   { name: 'gradcam.json truncated', code: 1, setup: (dir) => camOnModel(dir, 'gradcam.json', truncateToHalf) },
-  { name: 'gradcam.json garbage', code: 1, setup: (dir) => camOnModel(dir, 'gradcam.json', (path) => writeFile(path, garbage(300))) },
+  {
+    name: 'gradcam.json garbage',
+    code: 1,
+    setup: (dir) => camOnModel(dir, 'gradcam.json', (path) => writeFile(path, garbage(300))),
+  },
   {
     name: 'gradcam.json with an infinite normalization mean (1e999)',
     code: 1,
-    setup: (dir) => camOnModel(dir, 'gradcam.json', async (path) => writeFile(path, (await readFile(path, 'utf8')).replace(/"mean": \[[^\]]*\]/, '"mean": [1e999]'))),
+    setup: (dir) =>
+      camOnModel(dir, 'gradcam.json', async (path) =>
+        writeFile(path, (await readFile(path, 'utf8')).replace(/"mean": \[[^\]]*\]/, '"mean": [1e999]')),
+      ),
   },
   {
     name: 'gradcam.json of another input shape ([32, 32, 3] for a 28×28×1 model)',
@@ -634,8 +1034,18 @@ const CASES: BadInputCase[] = [
         }),
       ),
   },
-  { name: 'gradcam.json with 3 class names for 10 outputs', code: 1, setup: (dir) => camOnModel(dir, 'gradcam.json', (path) => editJson(path, (json) => void (json.classNames = ['a', 'b', 'c']))) },
-  { name: 'gradcam.json targetLayer that does not exist', code: 1, setup: (dir) => camOnModel(dir, 'gradcam.json', (path) => editJson(path, (json) => void (json.targetLayer = 'conv99'))) },
+  {
+    name: 'gradcam.json with 3 class names for 10 outputs',
+    code: 1,
+    setup: (dir) =>
+      camOnModel(dir, 'gradcam.json', (path) => editJson(path, (json) => void (json.classNames = ['a', 'b', 'c']))),
+  },
+  {
+    name: 'gradcam.json targetLayer that does not exist',
+    code: 1,
+    setup: (dir) =>
+      camOnModel(dir, 'gradcam.json', (path) => editJson(path, (json) => void (json.targetLayer = 'conv99'))),
+  },
   {
     name: 'a uint8-quantized model whose weight scale is 1e999',
     code: 1,
@@ -645,7 +1055,10 @@ const CASES: BadInputCase[] = [
       const json = JSON.parse(await readFile(path, 'utf8'));
       json.weightsManifest[0].weights[0].quantization.scale = 'INFINITY';
       await writeFile(path, JSON.stringify(json).replace('"INFINITY"', '1e999'));
-      return { args: ['cam', '--model', model, '--image', shared.png, '--out', join(dir, 'out')], mentions: [path, 'conv/kernel', '"scale"'] };
+      return {
+        args: ['cam', '--model', model, '--image', shared.png, '--out', join(dir, 'out')],
+        mentions: [path, 'conv/kernel', '"scale"'],
+      };
     },
   },
   {
@@ -657,7 +1070,10 @@ const CASES: BadInputCase[] = [
       const bytes = await readFile(shard);
       bytes.writeUInt16LE(0xfc00, 2);
       await writeFile(shard, bytes);
-      return { args: ['cam', '--model', model, '--image', shared.png, '--out', join(dir, 'out')], mentions: [shard, 'NaN or Infinity'] };
+      return {
+        args: ['cam', '--model', model, '--image', shared.png, '--out', join(dir, 'out')],
+        mentions: [shard, 'NaN or Infinity'],
+      };
     },
   },
   {
@@ -667,7 +1083,10 @@ const CASES: BadInputCase[] = [
       const model = await writeConvertedForeignModel(join(dir, 'sharded'), 'none', 64);
       const shard = join(model, 'group1-shard2of2');
       await rm(shard);
-      return { args: ['cam', '--model', model, '--image', shared.png, '--out', join(dir, 'out')], mentions: [shard, 'missing'] };
+      return {
+        args: ['cam', '--model', model, '--image', shared.png, '--out', join(dir, 'out')],
+        mentions: [shard, 'missing'],
+      };
     },
   },
   {
@@ -679,7 +1098,10 @@ const CASES: BadInputCase[] = [
       const shard = join(model, 'group1-shard1of1');
       await rm(shard);
       await symlink('/dev/zero', shard);
-      return { args: ['cam', '--model', model, '--image', shared.png, '--out', join(dir, 'out')], mentions: [shard, 'not a regular file'] };
+      return {
+        args: ['cam', '--model', model, '--image', shared.png, '--out', join(dir, 'out')],
+        mentions: [shard, 'not a regular file'],
+      };
     },
   },
   {
@@ -689,7 +1111,10 @@ const CASES: BadInputCase[] = [
     setup: async (dir) => {
       const model = join(dir, 'foreign');
       await writeForeignModel(model, 30_000);
-      return { args: ['cam', '--model', model, '--image', shared.png, '--out', join(dir, 'out')], mentions: [join(model, 'model.json'), '30000x30000'] };
+      return {
+        args: ['cam', '--model', model, '--image', shared.png, '--out', join(dir, 'out')],
+        mentions: [join(model, 'model.json'), '30000x30000'],
+      };
     },
   },
   {
@@ -697,7 +1122,10 @@ const CASES: BadInputCase[] = [
     code: 1,
     setup: async (dir) => {
       const file = await copyOf(shared.png, dir, 'notes.txt');
-      return { args: ['cam', '--model', shared.model, '--image', shared.png, '--out', file], mentions: ['--out', file] };
+      return {
+        args: ['cam', '--model', shared.model, '--image', shared.png, '--out', file],
+        mentions: ['--out', file],
+      };
     },
   },
   {
@@ -705,7 +1133,10 @@ const CASES: BadInputCase[] = [
     code: 1,
     setup: async (dir) => {
       const file = await copyOf(shared.png, dir, 'notes.txt');
-      return { args: ['cam', '--model', shared.model, '--image', shared.png, '--out', join(file, 'out')], mentions: ['--out', join(file, 'out')] };
+      return {
+        args: ['cam', '--model', shared.model, '--image', shared.png, '--out', join(file, 'out')],
+        mentions: ['--out', join(file, 'out')],
+      };
     },
   },
   {
@@ -714,7 +1145,10 @@ const CASES: BadInputCase[] = [
     setup: async (dir) => {
       const model = await copyOf(shared.model, dir, 'model');
       await writeFile(join(model, 'model.json'), garbage(100));
-      return { args: ['eval', '--model', model, '--dataset', 'mnist', '--data', shared.mnistGz, '--count', '2'], mentions: [join(model, 'model.json')] };
+      return {
+        args: ['eval', '--model', model, '--dataset', 'mnist', '--data', shared.mnistGz, '--count', '2'],
+        mentions: [join(model, 'model.json')],
+      };
     },
   },
 
@@ -736,7 +1170,10 @@ const CASES: BadInputCase[] = [
         ...setup,
         args: [...setup.args.slice(0, -2), '--out', setup.cam],
         mentions: [],
-        lineMentions: [`${setup.mentions[0]}: entry 0 (id "../xdigit"): "id"`, `${setup.mentions[0]}: entry 1 (id "../xphoto"): "id"`],
+        lineMentions: [
+          `${setup.mentions[0]}: entry 0 (id "../xdigit"): "id"`,
+          `${setup.mentions[0]}: entry 1 (id "../xphoto"): "id"`,
+        ],
       };
     },
   },
@@ -752,7 +1189,14 @@ const CASES: BadInputCase[] = [
           second.heatmap = '../../shared/map.npy';
         }),
       );
-      return { ...setup, mentions: [], lineMentions: [`${setup.mentions[0]}: entry 0 (id "a/../../../escaped"): "id"`, `${setup.mentions[0]}: entry 1 (id "photo"): "heatmap"`] };
+      return {
+        ...setup,
+        mentions: [],
+        lineMentions: [
+          `${setup.mentions[0]}: entry 0 (id "a/../../../escaped"): "id"`,
+          `${setup.mentions[0]}: entry 1 (id "photo"): "heatmap"`,
+        ],
+      };
     },
   },
   {
@@ -765,32 +1209,80 @@ const CASES: BadInputCase[] = [
         }),
       );
       // The good entry is drawn, and the gallery shows it (and lists the refused one).
-      return { ...setup, mentions: [...setup.mentions, 'entry 1', '"input"'], outputs: ['out', ...RENDERED('out', 'digit'), 'out/index.html'] };
+      return {
+        ...setup,
+        mentions: [...setup.mentions, 'entry 1', '"input"'],
+        outputs: ['out', ...RENDERED('out', 'digit'), 'out/index.html'],
+      };
     },
   },
   { name: '.npy zero bytes', code: 1, setup: (dir) => renderOnMap(dir, new Uint8Array(0)) },
-  { name: '.npy truncated', code: 1, setup: (dir) => renderOnMap(dir, encodeNpy(new Float32Array(49), [7, 7]).subarray(0, 150)) },
+  {
+    name: '.npy truncated',
+    code: 1,
+    setup: (dir) => renderOnMap(dir, encodeNpy(new Float32Array(49), [7, 7]).subarray(0, 150)),
+  },
   { name: '.npy garbage', code: 1, setup: (dir) => renderOnMap(dir, garbage(324)) },
-  { name: '.npy whose header claims (70, 70) over 49 values', code: 1, setup: (dir) => renderOnMap(dir, npyWithHeader('(7, 7)', '(70, 70)')) },
-  { name: '.npy whose header claims 10^16 values', code: 1, setup: (dir) => renderOnMap(dir, npyWithHeader('(7, 7)', '(100000000, 100000000)')) },
+  {
+    name: '.npy whose header claims (70, 70) over 49 values',
+    code: 1,
+    setup: (dir) => renderOnMap(dir, npyWithHeader('(7, 7)', '(70, 70)')),
+  },
+  {
+    name: '.npy whose header claims 10^16 values',
+    code: 1,
+    setup: (dir) => renderOnMap(dir, npyWithHeader('(7, 7)', '(100000000, 100000000)')),
+  },
   { name: '.npy of int32', code: 1, setup: (dir) => renderOnMap(dir, npyWithHeader("'<f4'", "'<i4'")) },
   { name: '.npy of rank 3', code: 1, setup: (dir) => renderOnMap(dir, encodeNpy(new Float32Array(49), [7, 7, 1])) },
-  { name: '.npy map with a NaN', code: 1, setup: (dir) => renderOnMap(dir, encodeNpy(Float32Array.from({ length: 49 }, (_, i) => (i === 20 ? Number.NaN : 0.5)), [7, 7])) },
-  { name: '.npy map with an Infinity', code: 1, setup: (dir) => renderOnMap(dir, encodeNpy(Float32Array.from({ length: 49 }, (_, i) => (i === 3 ? Number.POSITIVE_INFINITY : 0.5)), [7, 7])) },
-  { name: '.npy map of shape (0, 7)', code: 1, setup: (dir) => renderOnMap(dir, encodeNpy(new Float32Array(0), [0, 7])) },
+  {
+    name: '.npy map with a NaN',
+    code: 1,
+    setup: (dir) =>
+      renderOnMap(
+        dir,
+        encodeNpy(
+          Float32Array.from({ length: 49 }, (_, i) => (i === 20 ? Number.NaN : 0.5)),
+          [7, 7],
+        ),
+      ),
+  },
+  {
+    name: '.npy map with an Infinity',
+    code: 1,
+    setup: (dir) =>
+      renderOnMap(
+        dir,
+        encodeNpy(
+          Float32Array.from({ length: 49 }, (_, i) => (i === 3 ? Number.POSITIVE_INFINITY : 0.5)),
+          [7, 7],
+        ),
+      ),
+  },
+  {
+    name: '.npy map of shape (0, 7)',
+    code: 1,
+    setup: (dir) => renderOnMap(dir, encodeNpy(new Float32Array(0), [0, 7])),
+  },
   {
     name: 'render --image is a directory',
     code: 1,
     setup: async (dir) => {
       await mkdir(join(dir, 'pictures'));
-      return { args: ['render', '--heatmap', shared.npy, '--image', join(dir, 'pictures'), '--out', join(dir, 'out')], mentions: [join(dir, 'pictures')] };
+      return {
+        args: ['render', '--heatmap', shared.npy, '--image', join(dir, 'pictures'), '--out', join(dir, 'out')],
+        mentions: [join(dir, 'pictures')],
+      };
     },
   },
   {
     name: 'render --image /dev/zero and --heatmap /dev/urandom (devices that never end)',
     code: 1,
     maxSeconds: 30,
-    setup: (dir) => ({ args: ['render', '--heatmap', '/dev/urandom', '--image', '/dev/zero', '--out', join(dir, 'out')], mentions: ['/dev/urandom', 'not a file'] }),
+    setup: (dir) => ({
+      args: ['render', '--heatmap', '/dev/urandom', '--image', '/dev/zero', '--out', join(dir, 'out')],
+      mentions: ['/dev/urandom', 'not a file'],
+    }),
   },
   {
     name: 'an image whose file name holds a newline: still one error line, the name escaped',
@@ -798,19 +1290,35 @@ const CASES: BadInputCase[] = [
     setup: async (dir) => {
       const path = join(dir, 'two\nlines.png');
       await writeFile(path, garbage(64));
-      return { args: ['render', '--heatmap', shared.npy, '--image', path, '--out', join(dir, 'out')], mentions: [join(dir, 'two\\nlines.png')] };
+      return {
+        args: ['render', '--heatmap', shared.npy, '--image', path, '--out', join(dir, 'out')],
+        mentions: [join(dir, 'two\\nlines.png')],
+      };
     },
   },
   {
     name: 'merge-manifests of a directory whose name holds a newline and a terminal escape',
     code: 1,
-    setup: (dir) => ({ args: ['merge-manifests', join(dir, 'no\nsuch\u001b[31m')], mentions: [join(dir, 'no\\nsuch\\u001b[31m')] }),
+    setup: (dir) => ({
+      args: ['merge-manifests', join(dir, 'no\nsuch\u001b[31m')],
+      mentions: [join(dir, 'no\\nsuch\\u001b[31m')],
+    }),
   },
   {
     name: 'render --grid of two 4096×4096 rows (a 100-megapixel sheet): refused before any PNG is written',
     code: 2,
     setup: (dir) => ({
-      args: ['render', '--cam', shared.cam, '--size', '4096x4096', '--out', join(dir, 'out'), '--grid', join(dir, 'out', 'grid.png')],
+      args: [
+        'render',
+        '--cam',
+        shared.cam,
+        '--size',
+        '4096x4096',
+        '--out',
+        join(dir, 'out'),
+        '--grid',
+        join(dir, 'out', 'grid.png'),
+      ],
       mentions: ['--grid', '2 rows of 4096x4096 tiles'],
     }),
   },
@@ -824,7 +1332,11 @@ const CASES: BadInputCase[] = [
           json.entries = Array.from({ length: 60 }, (_, i) => ({ ...first, id: `digit${i}` }));
         }),
       );
-      return { ...setup, args: [...setup.args, '--scale', '20', '--grid', join(dir, 'out', 'grid.png')], mentions: ['--grid', '60 rows of 560x560 tiles'] };
+      return {
+        ...setup,
+        args: [...setup.args, '--scale', '20', '--grid', join(dir, 'out', 'grid.png')],
+        mentions: ['--grid', '60 rows of 560x560 tiles'],
+      };
     },
   },
   {
@@ -840,7 +1352,10 @@ const CASES: BadInputCase[] = [
     code: 1,
     setup: async (dir) => {
       const file = await copyOf(shared.png, dir, 'notes.txt');
-      return { args: ['render', '--cam', shared.cam, '--out', join(file, 'out')], mentions: ['--out', join(file, 'out')] };
+      return {
+        args: ['render', '--cam', shared.cam, '--out', join(file, 'out')],
+        mentions: ['--out', join(file, 'out')],
+      };
     },
   },
   {
@@ -848,7 +1363,10 @@ const CASES: BadInputCase[] = [
     code: 1,
     setup: async (dir) => {
       const file = await copyOf(shared.png, dir, 'notes.txt');
-      return { args: ['render', '--cam', shared.cam, '--out', join(dir, 'out'), '--grid', join(file, 'grid.png')], mentions: ['--grid', join(file, 'grid.png')] };
+      return {
+        args: ['render', '--cam', shared.cam, '--out', join(dir, 'out'), '--grid', join(file, 'grid.png')],
+        mentions: ['--grid', join(file, 'grid.png')],
+      };
     },
   },
 
@@ -868,7 +1386,10 @@ const CASES: BadInputCase[] = [
     setup: async (dir) => {
       const sharded = await shardDirectory(dir);
       const path = join(sharded, 'cam.shard-1-of-2.json');
-      await editJson(path, (json) => void ((json.entries as { heatmap: string }[])[0].heatmap = '../../shared/map.npy'));
+      await editJson(
+        path,
+        (json) => void ((json.entries as { heatmap: string }[])[0].heatmap = '../../shared/map.npy'),
+      );
       return { args: ['merge-manifests', sharded], mentions: [path, '"heatmap"'] };
     },
   },
@@ -925,7 +1446,11 @@ function concurrencyLimit(limit: number): <T>(task: () => Promise<T>) => Promise
 const oneOfTwo = concurrencyLimit(2);
 
 /** Changes to the whole temporary tree, minus those in other cases' directories (they run concurrently). */
-function changesOutside(before: TreeSnapshot, after: TreeSnapshot, caseDir: string): { mine: string[]; foreign: string[] } {
+function changesOutside(
+  before: TreeSnapshot,
+  after: TreeSnapshot,
+  caseDir: string,
+): { mine: string[]; foreign: string[] } {
   const { created, modified, removed } = diffTrees(before, after);
   const mine: string[] = [];
   const foreign: string[] = [];
@@ -944,7 +1469,9 @@ function checkErrorOutput(result: CliResult, testCase: BadInputCase, setup: Setu
   expect(errors, `error lines in: ${result.stderr}`).toHaveLength(testCase.errorLines ?? 1);
   if (!testCase.progress) expect(lines, 'under --quiet, stderr holds the error lines only').toEqual(errors);
   for (const mention of setup.mentions) expect(errors[0], 'the error names the culprit').toContain(mention);
-  setup.lineMentions?.forEach((mention, line) => expect(errors[line], `error line ${line} names its culprit`).toContain(mention));
+  setup.lineMentions?.forEach((mention, line) =>
+    expect(errors[line], `error line ${line} names its culprit`).toContain(mention),
+  );
   expect(result.stderr, 'no stack trace').not.toMatch(/^\s+at /m);
   expect(result.stderr, 'no error class names').not.toMatch(/\b[A-Za-z]*Error\b/);
   expect(result.stderr, 'not the fallback for unexpected errors').not.toContain('unexpected; run with --verbose');
@@ -958,30 +1485,39 @@ describe('bad input through bin/gradcam.js', () => {
   });
 
   CASES.forEach((testCase, index) => {
-    it.concurrent(`${testCase.name} → exit ${testCase.code}`, () => oneOfTwo(async () => {
-      const caseDir = `cases/${String(index).padStart(3, '0')}`;
-      const dir = join(root, caseDir);
-      await mkdir(dir, { recursive: true });
-      const setup = await testCase.setup(dir);
-      const before = await snapshotTree(root);
-      const started = performance.now();
-      const result = await runCli(testCase.progress ? setup.args : [...setup.args, '--quiet'], { cwd: dir, timeoutMs: 60_000 });
-      const seconds = (performance.now() - started) / 1000;
-      const after = await snapshotTree(root);
+    it.concurrent(`${testCase.name} → exit ${testCase.code}`, () =>
+      oneOfTwo(async () => {
+        const caseDir = `cases/${String(index).padStart(3, '0')}`;
+        const dir = join(root, caseDir);
+        await mkdir(dir, { recursive: true });
+        const setup = await testCase.setup(dir);
+        const before = await snapshotTree(root);
+        const started = performance.now();
+        const result = await runCli(testCase.progress ? setup.args : [...setup.args, '--quiet'], {
+          cwd: dir,
+          timeoutMs: 60_000,
+        });
+        const seconds = (performance.now() - started) / 1000;
+        const after = await snapshotTree(root);
 
-      checkErrorOutput(result, testCase, setup);
-      if (testCase.maxSeconds !== undefined) expect(seconds, 'refused before any real work').toBeLessThan(testCase.maxSeconds);
-      const { mine, foreign } = changesOutside(before, after, caseDir);
-      expect(foreign, 'nothing outside the case directory changes').toEqual([]);
-      expect(mine, 'only the allowed outputs appear').toEqual([...(setup.outputs ?? [])].sort());
-    }));
+        checkErrorOutput(result, testCase, setup);
+        if (testCase.maxSeconds !== undefined)
+          expect(seconds, 'refused before any real work').toBeLessThan(testCase.maxSeconds);
+        const { mine, foreign } = changesOutside(before, after, caseDir);
+        expect(foreign, 'nothing outside the case directory changes').toEqual([]);
+        expect(mine, 'only the allowed outputs appear').toEqual([...(setup.outputs ?? [])].sort());
+      }));
   });
 });
 
 describe('oversized headers are refused before decoding', () => {
   it.each([
     ['a PNG claiming 100000×100000', () => pngClaiming(100_000, 100_000), /claims 100000x100000 pixels/],
-    ['a 2 KB JPEG claiming 7000×7000', () => jpegClaiming(7000, 7000), /truncated JPEG file \(\d+ bytes; a 7000x7000 image needs at least \d+\)/],
+    [
+      'a 2 KB JPEG claiming 7000×7000',
+      () => jpegClaiming(7000, 7000),
+      /truncated JPEG file \(\d+ bytes; a 7000x7000 image needs at least \d+\)/,
+    ],
   ])('%s: InputError in milliseconds, no big allocation', (_, file, message) => {
     const bytes = file();
     const memoryBefore = process.memoryUsage().arrayBuffers;
@@ -1002,9 +1538,14 @@ describe('a reader that closes stdout early (`gradcam … --json | head`)', () =
     const manifest = JSON.parse(await readFile(join(sharded, 'cam.shard-1-of-2.json'), 'utf8'));
     for (const k of [1, 2]) {
       const entries = Array.from({ length: 400 }, (_, i) => ({ ...manifest.entries[0], id: `e${k}_${i}` }));
-      await writeFile(join(sharded, `cam.shard-${k}-of-2.json`), JSON.stringify({ ...manifest, shard: `${k}/2`, entries }));
+      await writeFile(
+        join(sharded, `cam.shard-${k}-of-2.json`),
+        JSON.stringify({ ...manifest, shard: `${k}/2`, entries }),
+      );
     }
-    const child = spawn(process.execPath, [LAUNCHER, 'merge-manifests', sharded, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [LAUNCHER, 'merge-manifests', sharded, '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let received = 0;
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -1012,7 +1553,9 @@ describe('a reader that closes stdout early (`gradcam … --json | head`)', () =
       received += chunk.length;
       child.stdout.destroy();
     });
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (...result) => resolve(result)));
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('close', (...result) => resolve(result)),
+    );
     expect(received).toBeGreaterThan(0);
     expect(received).toBeLessThan(200_000);
     expect(signal).toBeNull();

@@ -14,7 +14,9 @@ describe('escapeControlCharacters', () => {
 
 describe('fsReasonOf', () => {
   it("drops the path Node appends to a system error's message", () => {
-    const error = Object.assign(new Error("ENOTDIR: not a directory, open '/x/notes.txt/.grid.png.tmp-1-abc'"), { code: 'ENOTDIR' });
+    const error = Object.assign(new Error("ENOTDIR: not a directory, open '/x/notes.txt/.grid.png.tmp-1-abc'"), {
+      code: 'ENOTDIR',
+    });
     expect(fsReasonOf(error)).toBe('ENOTDIR: not a directory');
   });
 

@@ -29,7 +29,14 @@ import { checkWeightsFinite, parseWeightsManifest, type WeightsGroup } from '../
 import { InputError } from '../src/errors.js';
 import { Random } from '../src/random.js';
 import { fixPngCrcs, mutate, mutatePngScanlines } from './helpers/byte-mutations.js';
-import { idxImages, idxLabels, idxPixel, tarGzip, writeCifarDirectory, writeIdxDirectory } from './datasets/fixtures.js';
+import {
+  idxImages,
+  idxLabels,
+  idxPixel,
+  tarGzip,
+  writeCifarDirectory,
+  writeIdxDirectory,
+} from './datasets/fixtures.js';
 import { runCli } from './helpers/run-cli.js';
 
 const SEED = 20_241_129;
@@ -54,7 +61,9 @@ function classify<T>(read: () => T, check: (value: T) => void, source: string, l
       throw new Error(`${label}: took longer than ${CASE_TIME_LIMIT_MS} ms`);
     }
     if (!(error instanceof InputError)) {
-      throw new Error(`${label}: threw ${(error as Error)?.constructor?.name} instead of InputError: ${(error as Error)?.message}`);
+      throw new Error(
+        `${label}: threw ${(error as Error)?.constructor?.name} instead of InputError: ${(error as Error)?.message}`,
+      );
     }
     expect(error.message.startsWith(`${source}: `), `${label}: message names the file: ${error.message}`).toBe(true);
     expect(error.message, label).not.toMatch(/\n/);
@@ -75,7 +84,11 @@ function fuzz<T>(options: {
   /** Post-processing of some mutants (e.g. PNG CRC repair); gets the case number. */
   repair?: (bytes: Uint8Array, caseNumber: number) => Uint8Array;
   /** Replaces byte mutation for some cases (e.g. JSON value replacement). */
-  mutateCase?: (valid: Uint8Array, random: Random, caseNumber: number) => { bytes: Uint8Array; kinds: string[] } | undefined;
+  mutateCase?: (
+    valid: Uint8Array,
+    random: Random,
+    caseNumber: number,
+  ) => { bytes: Uint8Array; kinds: string[] } | undefined;
 }): { values: number; errors: number; messages: Set<string> } {
   const random = new Random(options.seed);
   let values = 0;
@@ -126,7 +139,10 @@ const JPEG_FILE = (() => {
   return new Uint8Array(jpeg.encode({ data: rgba, width: 16, height: 16 }, 90).data);
 })();
 
-const NPY_FILE = encodeNpy(Float32Array.from({ length: 49 }, (_, i) => i / 48), [7, 7]);
+const NPY_FILE = encodeNpy(
+  Float32Array.from({ length: 49 }, (_, i) => i / 48),
+  [7, 7],
+);
 const IDX_IMAGES_FILE = idxImages(3, 6, 5, idxPixel);
 const IDX_LABELS_FILE = idxLabels([3, 1, 4, 1, 5, 9, 2, 6]);
 
@@ -160,8 +176,26 @@ const MANIFEST_FILE_BYTES = new TextEncoder().encode(manifestText());
 
 /** Values a hostile or careless cam.json might hold where a file name belongs. */
 const HOSTILE_VALUES: unknown[] = [
-  '..', '../x', '../../etc/passwd', '/etc/passwd', '', '.', '.hidden', 'a/b', 'a\\b', 'a\u0000b', 'C:\\x',
-  null, 0, -1, 1e309, true, [], {}, ['x'], 'x'.repeat(300),
+  '..',
+  '../x',
+  '../../etc/passwd',
+  '/etc/passwd',
+  '',
+  '.',
+  '.hidden',
+  'a/b',
+  'a\\b',
+  'a\u0000b',
+  'C:\\x',
+  null,
+  0,
+  -1,
+  1e309,
+  true,
+  [],
+  {},
+  ['x'],
+  'x'.repeat(300),
 ];
 
 /** Replaces one random value anywhere in the manifest JSON with a hostile one. */
@@ -179,7 +213,10 @@ function mutateManifestValue(valid: Uint8Array, random: Random): { bytes: Uint8A
   const slot = slots[random.nextInt(slots.length)];
   const value = HOSTILE_VALUES[random.nextInt(HOSTILE_VALUES.length)];
   (slot.parent as Record<string | number, unknown>)[slot.key] = value;
-  return { bytes: new TextEncoder().encode(JSON.stringify(manifest)), kinds: [`set ${String(slot.key)}=${JSON.stringify(value)}`] };
+  return {
+    bytes: new TextEncoder().encode(JSON.stringify(manifest)),
+    kinds: [`set ${String(slot.key)}=${JSON.stringify(value)}`],
+  };
 }
 
 /** parseManifest, then every entry through checkManifestEntry, as render does. */
@@ -192,10 +229,13 @@ function readManifest(bytes: Uint8Array, source: string): { accepted: number; re
       const checked = checkManifestEntry(entry, index, source);
       // What a checked entry promises: names that stay inside the cam directory.
       for (const name of [checked.id, checked.input, checked.heatmap]) {
-        if (!isPlainFileName(name)) throw new Error(`checked entry ${index} has a file name that escapes: ${JSON.stringify(name)}`);
+        if (!isPlainFileName(name))
+          throw new Error(`checked entry ${index} has a file name that escapes: ${JSON.stringify(name)}`);
       }
-      if (checked.id.startsWith('.')) throw new Error(`checked entry ${index} has a hidden id ${JSON.stringify(checked.id)}`);
-      if (checked.guided !== undefined && !isPlainFileName(checked.guided)) throw new Error(`entry ${index}: guided escapes`);
+      if (checked.id.startsWith('.'))
+        throw new Error(`checked entry ${index} has a hidden id ${JSON.stringify(checked.id)}`);
+      if (checked.guided !== undefined && !isPlainFileName(checked.guided))
+        throw new Error(`entry ${index}: guided escapes`);
       accepted++;
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
@@ -213,7 +253,12 @@ const WEIGHTS_MANIFEST_FILE = new TextEncoder().encode(
       {
         paths: ['group1-shard1of2', 'group1-shard2of2'],
         weights: [
-          { name: 'conv/kernel', shape: [3, 3, 2, 4], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.01, min: -1.2 } },
+          {
+            name: 'conv/kernel',
+            shape: [3, 3, 2, 4],
+            dtype: 'float32',
+            quantization: { dtype: 'uint8', scale: 0.01, min: -1.2 },
+          },
           { name: 'conv/bias', shape: [4], dtype: 'float32' },
           { name: 'bn/gamma', shape: [4], dtype: 'float32', quantization: { dtype: 'float16' } },
           { name: 'steps', shape: [2], dtype: 'int32', quantization: { dtype: 'uint16', scale: 1, min: 0 } },
@@ -228,7 +273,22 @@ const WEIGHTS_MANIFEST_FILE = new TextEncoder().encode(
 const WEIGHT_BYTE = (offset: number) => [0x00, 0x00, 0x00, 0x3f][offset % 4];
 
 /** Values a hostile manifest might hold where a dtype, shape, scale or path belongs. */
-const HOSTILE_WEIGHT_VALUES: unknown[] = [...HOSTILE_VALUES, 'int8', 'float64', 'string', 'complex64', 'uint8', 'float16', 2 ** 40, 0.5, -3, [-1], [2 ** 20, 2 ** 20], [0], ['3']];
+const HOSTILE_WEIGHT_VALUES: unknown[] = [
+  ...HOSTILE_VALUES,
+  'int8',
+  'float64',
+  'string',
+  'complex64',
+  'uint8',
+  'float16',
+  2 ** 40,
+  0.5,
+  -3,
+  [-1],
+  [2 ** 20, 2 ** 20],
+  [0],
+  ['3'],
+];
 
 function mutateWeightsManifest(valid: Uint8Array, random: Random): { bytes: Uint8Array; kinds: string[] } {
   const json = JSON.parse(new TextDecoder().decode(valid));
@@ -244,7 +304,10 @@ function mutateWeightsManifest(valid: Uint8Array, random: Random): { bytes: Uint
   const slot = slots[random.nextInt(slots.length)];
   const value = HOSTILE_WEIGHT_VALUES[random.nextInt(HOSTILE_WEIGHT_VALUES.length)];
   slot.parent[slot.key] = value;
-  return { bytes: new TextEncoder().encode(JSON.stringify(json)), kinds: [`set ${String(slot.key)}=${JSON.stringify(value)}`] };
+  return {
+    bytes: new TextEncoder().encode(JSON.stringify(json)),
+    kinds: [`set ${String(slot.key)}=${JSON.stringify(value)}`],
+  };
 }
 
 /** The checks model-dir.ts runs on a manifest and on group files of the size it describes. */
@@ -287,7 +350,14 @@ describe('fuzzing the readers in process', () => {
   });
 
   it('200 JPEG mutants: a valid image or an InputError', () => {
-    const result = fuzz({ name: 'jpeg', valid: JPEG_FILE, cases: 200, seed: SEED + 2, read: decodeImage, check: checkImage });
+    const result = fuzz({
+      name: 'jpeg',
+      valid: JPEG_FILE,
+      cases: 200,
+      seed: SEED + 2,
+      read: decodeImage,
+      check: checkImage,
+    });
     // Flips inside the entropy-coded data decode to other pixels: some mutants stay valid images.
     expect(result.values).toBeGreaterThan(0);
     expect(result.errors).toBeGreaterThan(0);
@@ -396,7 +466,10 @@ describe('fuzzing the readers in process', () => {
       await writeFile(path, mutant.bytes);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`gzip case ${n} (${mutant.kinds.join('+')}): over ${CASE_TIME_LIMIT_MS} ms`)), CASE_TIME_LIMIT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`gzip case ${n} (${mutant.kinds.join('+')}): over ${CASE_TIME_LIMIT_MS} ms`)),
+          CASE_TIME_LIMIT_MS,
+        );
       });
       try {
         const bytes = await Promise.race([readDecompressed(path), timeout]);
@@ -477,7 +550,22 @@ async function launcherCases(): Promise<CliCase[]> {
     cases.push({
       label: `train ${file} case ${n} (${mutant.kinds.join('+')})`,
       out,
-      args: ['train', '--dataset', 'mnist', '--data', data, '--out', out, '--epochs', '1', '--width', '0.125', '--batch-size', '10', '--quiet'],
+      args: [
+        'train',
+        '--dataset',
+        'mnist',
+        '--data',
+        data,
+        '--out',
+        out,
+        '--epochs',
+        '1',
+        '--width',
+        '0.125',
+        '--batch-size',
+        '10',
+        '--quiet',
+      ],
     });
   }
   return cases;
@@ -509,7 +597,9 @@ describe('fuzzing through the launcher', () => {
       if (result.code === 0) expect(written.length, label).toBeGreaterThan(0);
       if (args[0] === 'train') {
         // A run either finished the whole model directory or left no --out at all.
-        expect(written.sort(), label).toEqual(result.code === 0 ? ['gradcam.json', 'model.json', 'report.html', 'weights.bin'] : []);
+        expect(written.sort(), label).toEqual(
+          result.code === 0 ? ['gradcam.json', 'model.json', 'report.html', 'weights.bin'] : [],
+        );
       } else {
         // Whatever render wrote is a readable PNG, or its gallery page.
         for (const name of written) {

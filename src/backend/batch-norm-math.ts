@@ -86,7 +86,7 @@ export function batchNormBackward(
     a[c] = scale[c] * inverseStd;
     // x̂ ∂γ / M = (x − μ) · inverseStd · ∂γ / M, and the variance path adds 2 ∂σ² (x − μ) / M.
     b[c] = (-a[c] * inverseStd * sumDyXHat + 2 * incoming.dVariance[c]) / count;
-    k[c] = -a[c] * sumDy[c] / count - b[c] * mean + incoming.dMean[c] / count;
+    k[c] = (-a[c] * sumDy[c]) / count - b[c] * mean + incoming.dMean[c] / count;
   }
   for (let base = 0; base < x.length; base += channels) {
     for (let c = 0; c < channels; c++) out.dx[base + c] = a[c] * dy[base + c] + b[c] * x[base + c] + k[c];
@@ -94,7 +94,11 @@ export function batchNormBackward(
 }
 
 /** Per channel, in one pass: Σ a and Σ a·b (the statistics forward, the two sums backward). */
-function channelSums(a: Float32Array, b: Float32Array, channels: number): { sum: Float64Array; sumOfProducts: Float64Array } {
+function channelSums(
+  a: Float32Array,
+  b: Float32Array,
+  channels: number,
+): { sum: Float64Array; sumOfProducts: Float64Array } {
   const sum = new Float64Array(channels);
   const sumOfProducts = new Float64Array(channels);
   for (let base = 0; base < a.length; base += channels) {

@@ -63,7 +63,10 @@ function forwardKernel(memory: Memory, inputs: Record<string, TensorInfo>, attrs
   const channels = scale.shape[0];
   const { infos, arrays } = memory.allocate([x.shape, [channels], [channels]]);
   const [y, mean, variance] = arrays;
-  batchNormForward(memory.read(x), memory.read(scale), memory.read(offset), attrs.varianceEpsilon, y, { mean, variance });
+  batchNormForward(memory.read(x), memory.read(scale), memory.read(offset), attrs.varianceEpsilon, y, {
+    mean,
+    variance,
+  });
   return infos;
 }
 
@@ -121,8 +124,15 @@ export function registerBatchNormTraining(): void {
       [BATCH_NORM_TRAINING_GRAD, backwardKernel],
     ] as const) {
       if (getKernel(kernelName, backendName) !== undefined) continue;
-      const kernelFunc = ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: never; attrs: Attrs }) =>
-        kernel(memoryOf(backend), inputs, attrs);
+      const kernelFunc = ({
+        inputs,
+        backend,
+        attrs,
+      }: {
+        inputs: Record<string, TensorInfo>;
+        backend: never;
+        attrs: Attrs;
+      }) => kernel(memoryOf(backend), inputs, attrs);
       registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as unknown as KernelFunc } as KernelConfig);
     }
   }

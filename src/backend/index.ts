@@ -33,7 +33,11 @@ let started: BackendInfo | undefined;
  * Starts the backend once per process; later calls return the first result.
  * `wasmThreads`: XNNPACK threads for the wasm backend (`--threads`), default one per CPU core.
  */
-export async function initBackend(choice: BackendChoice, log: Log, wasmThreads: number = availableParallelism()): Promise<BackendInfo> {
+export async function initBackend(
+  choice: BackendChoice,
+  log: Log,
+  wasmThreads: number = availableParallelism(),
+): Promise<BackendInfo> {
   if (started) return started;
   // PROD skips per-op debug checks and silences tfjs's own console notices (stderr stays ours).
   tf.env().set('PROD', true);
@@ -48,7 +52,10 @@ async function startBackend(choice: BackendChoice, log: Log, wasmThreads: number
     const native = await loadNativeBackend();
     if (native) return native;
     if (choice === 'tensorflow') {
-      throw new UsageError(`tensorflow: TensorFlow native bindings are not installed; ${HOW_TO_GET_TENSORFLOW}.`, choice);
+      throw new UsageError(
+        `tensorflow: TensorFlow native bindings are not installed; ${HOW_TO_GET_TENSORFLOW}.`,
+        choice,
+      );
     }
   }
   if (choice === 'wasm' || choice === 'auto') {

@@ -122,10 +122,13 @@ export function parseManifest(text: string, source: string): CamManifest {
   }
   if (manifest.format !== MANIFEST_FORMAT) throw new InputError(`${source}: expected "format": "${MANIFEST_FORMAT}"`);
   if (manifest.formatVersion !== MANIFEST_VERSION) {
-    throw new InputError(`${source}: unsupported formatVersion ${JSON.stringify(manifest.formatVersion)} (this gradcam reads ${MANIFEST_VERSION})`);
+    throw new InputError(
+      `${source}: unsupported formatVersion ${JSON.stringify(manifest.formatVersion)} (this gradcam reads ${MANIFEST_VERSION})`,
+    );
   }
   if (!Array.isArray(manifest.entries)) throw new InputError(`${source}: "entries" must be an array`);
-  if (manifest.failures !== undefined && !Array.isArray(manifest.failures)) throw new InputError(`${source}: "failures" must be an array`);
+  if (manifest.failures !== undefined && !Array.isArray(manifest.failures))
+    throw new InputError(`${source}: "failures" must be an array`);
   return { ...manifest, failures: manifest.failures ?? [] } as CamManifest;
 }
 
@@ -143,7 +146,8 @@ export function checkManifestEntry(entry: unknown, index: number, source: string
     throw new InputError(`${label}: "id" must be a plain file name (no "/", "\\" or leading ".")`);
   }
   for (const field of ['input', 'heatmap'] as const) {
-    if (!isPlainFileName(candidate[field])) throw new InputError(`${label}: "${field}" must be a file name inside the cam directory`);
+    if (!isPlainFileName(candidate[field]))
+      throw new InputError(`${label}: "${field}" must be a file name inside the cam directory`);
   }
   if (candidate.guided !== undefined && !isPlainFileName(candidate.guided)) {
     throw new InputError(`${label}: "guided" must be a file name inside the cam directory`);

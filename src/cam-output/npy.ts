@@ -48,7 +48,8 @@ export const MAX_NPY_ELEMENTS = 2 ** 28;
  */
 export function encodeNpy(data: Float32Array, shape: readonly number[]): Uint8Array {
   for (const dim of shape) {
-    if (!Number.isSafeInteger(dim) || dim < 0) throw new RangeError(`encodeNpy: bad dimension ${dim} in shape [${shape}]`);
+    if (!Number.isSafeInteger(dim) || dim < 0)
+      throw new RangeError(`encodeNpy: bad dimension ${dim} in shape [${shape}]`);
   }
   const count = shape.reduce((product, dim) => product * dim, 1);
   if (count !== data.length) {
@@ -62,7 +63,8 @@ export function encodeNpy(data: Float32Array, shape: readonly number[]): Uint8Ar
   const lengthFieldBytes = 2;
   const unpadded = PREAMBLE_BYTES + lengthFieldBytes + header.length + 1;
   header += `${' '.repeat(ARRAY_ALIGN - (unpadded % ARRAY_ALIGN))}\n`;
-  if (header.length > 0xffff) throw new RangeError(`encodeNpy: rank ${shape.length} needs a header too long for format 1.0`);
+  if (header.length > 0xffff)
+    throw new RangeError(`encodeNpy: rank ${shape.length} needs a header too long for format 1.0`);
 
   const dataOffset = PREAMBLE_BYTES + lengthFieldBytes + header.length;
   const bytes = new Uint8Array(dataOffset + 4 * data.length);
@@ -285,7 +287,10 @@ class PythonLiteralReader {
     const next = this.peek();
     if (next === "'" || next === '"') return this.readString();
     if (next === '(') return this.readTuple();
-    for (const [word, value] of [['True', true], ['False', false]] as const) {
+    for (const [word, value] of [
+      ['True', true],
+      ['False', false],
+    ] as const) {
       if (this.text.startsWith(word, this.position)) {
         this.position += word.length;
         return value;

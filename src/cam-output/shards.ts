@@ -37,16 +37,21 @@ export function mergeShardManifests(manifests: readonly CamManifest[], sources: 
   const shards = manifests.map((manifest, i) => parseShard(manifest.shard, sources[i]));
   const count = shards[0].count;
   shards.forEach((shard, i) => {
-    if (shard.count !== count) throw new InputError(`${sources[i]}: shard ${shard.index}/${shard.count}, but ${sources[0]} is one of ${count}`);
+    if (shard.count !== count)
+      throw new InputError(`${sources[i]}: shard ${shard.index}/${shard.count}, but ${sources[0]} is one of ${count}`);
   });
-  const order = shards.map((shard, i) => ({ shard, manifest: manifests[i], source: sources[i] })).sort((a, b) => a.shard.index - b.shard.index);
+  const order = shards
+    .map((shard, i) => ({ shard, manifest: manifests[i], source: sources[i] }))
+    .sort((a, b) => a.shard.index - b.shard.index);
   const missing: number[] = [];
   for (let k = 1; k <= count; k++) {
     const found = order.filter((item) => item.shard.index === k);
-    if (found.length > 1) throw new InputError(`shard ${k}/${count} given twice: ${found.map((f) => f.source).join(', ')}`);
+    if (found.length > 1)
+      throw new InputError(`shard ${k}/${count} given twice: ${found.map((f) => f.source).join(', ')}`);
     if (found.length === 0) missing.push(k);
   }
-  if (missing.length > 0) throw new InputError(`shard(s) ${missing.join(', ')} of ${count} missing; run them, then merge again`);
+  if (missing.length > 0)
+    throw new InputError(`shard(s) ${missing.join(', ')} of ${count} missing; run them, then merge again`);
 
   const first = order[0];
   for (const { manifest, source } of order) {
@@ -85,6 +90,7 @@ function parseShard(value: unknown, source: string): Shard {
   const match = typeof value === 'string' ? /^(\d+)\/(\d+)$/.exec(value) : null;
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || index < 1 || index > count) throw new InputError(`${source}: no valid "shard": "K/N" field; not a shard manifest`);
+  if (!match || index < 1 || index > count)
+    throw new InputError(`${source}: no valid "shard": "K/N" field; not a shard manifest`);
   return { index, count };
 }

@@ -59,7 +59,12 @@ const DEFAULT_FORWARD_BATCH = 64;
  * Returns one Explanation per image and target (image-major order). Leaves no tensors behind.
  * Targets (and `predicted`) always come from the clean images, also under SmoothGrad.
  */
-export function explainBatch(split: SplitModel, images: tf.Tensor4D, spec: TargetSpec, options: ExplainOptions): Explanation[] {
+export function explainBatch(
+  split: SplitModel,
+  images: tf.Tensor4D,
+  spec: TargetSpec,
+  options: ExplainOptions,
+): Explanation[] {
   if (options.smooth && !(Number.isInteger(options.smooth.samples) && options.smooth.samples >= 1)) {
     throw new RangeError(`explainBatch: smooth.samples must be a positive integer, got ${options.smooth.samples}`);
   }
@@ -71,7 +76,12 @@ export function explainBatch(split: SplitModel, images: tf.Tensor4D, spec: Targe
   return explanations;
 }
 
-function explainInScope(split: SplitModel, images: tf.Tensor4D, spec: TargetSpec, options: ExplainOptions): Explanation[] {
+function explainInScope(
+  split: SplitModel,
+  images: tf.Tensor4D,
+  spec: TargetSpec,
+  options: ExplainOptions,
+): Explanation[] {
   const [batch, height, width, channels] = images.shape;
   const [h, w] = split.activationShape;
   const inputSize = height * width * channels;
@@ -109,7 +119,9 @@ function explainInScope(split: SplitModel, images: tf.Tensor4D, spec: TargetSpec
     const guidedSum = guidedSums[round];
     const result = tf.tidy(() => {
       const [normalized, rawMax] = normalizeByMax(tf.tensor3d(averageOf(mapSums[round], copies), [batch, h, w]));
-      const guided = guidedSum ? tf.tensor4d(averageOf(guidedSum, copies), [batch, height, width, channels]) : undefined;
+      const guided = guidedSum
+        ? tf.tensor4d(averageOf(guidedSum, copies), [batch, height, width, channels])
+        : undefined;
       return {
         maps: normalized.dataSync() as Float32Array,
         maxima: rawMax.dataSync() as Float32Array,

@@ -35,7 +35,12 @@ export function guidedGradcam(guided: tf.Tensor4D, maps: tf.Tensor3D): tf.Tensor
   return tf.tidy(() => {
     const [batch, height, width] = guided.shape;
     const [, h, w] = maps.shape;
-    const upsampled = tf.image.resizeBilinear(tf.reshape(maps, [batch, h, w, 1]) as tf.Tensor4D, [height, width], false, true);
+    const upsampled = tf.image.resizeBilinear(
+      tf.reshape(maps, [batch, h, w, 1]) as tf.Tensor4D,
+      [height, width],
+      false,
+      true,
+    );
     return tf.mul(guided, upsampled) as tf.Tensor4D;
   });
 }

@@ -15,7 +15,8 @@
  *   of the rotations (callers fix the sign by a rule of their own)
  */
 export function largestEigenpair(matrix: Float64Array, n: number): { value: number; vector: Float64Array } {
-  if (matrix.length !== n * n) throw new RangeError(`largestEigenpair: expected ${n}×${n} = ${n * n} values, got ${matrix.length}`);
+  if (matrix.length !== n * n)
+    throw new RangeError(`largestEigenpair: expected ${n}×${n} = ${n * n} values, got ${matrix.length}`);
   const a = Float64Array.from(matrix);
   const vectors = new Float64Array(n * n);
   for (let i = 0; i < n; i++) vectors[i * n + i] = 1;
@@ -85,7 +86,8 @@ function rotate(a: Float64Array, n: number, p: number, q: number, c: number, s: 
  * @returns float64 [n], the projections (signed; a zero vector when the centred matrix is zero)
  */
 export function firstPrincipalProjection(matrix: ArrayLike<number>, n: number, k: number): Float64Array {
-  if (matrix.length !== n * k) throw new RangeError(`firstPrincipalProjection: expected ${n}×${k} values, got ${matrix.length}`);
+  if (matrix.length !== n * k)
+    throw new RangeError(`firstPrincipalProjection: expected ${n}×${k} values, got ${matrix.length}`);
   const centred = new Float64Array(n * k);
   for (let j = 0; j < k; j++) {
     let mean = 0;

@@ -16,7 +16,9 @@ export type TargetSpec =
 export function resolveTargets(logits: Float32Array, batch: number, classes: number, spec: TargetSpec): number[][] {
   if (spec.kind === 'class') return [Array.from({ length: batch }, () => spec.index)];
   const k = spec.kind === 'top' ? 1 : Math.min(spec.k, classes);
-  const ranked = Array.from({ length: batch }, (_, image) => rankClasses(logits.subarray(image * classes, (image + 1) * classes)));
+  const ranked = Array.from({ length: batch }, (_, image) =>
+    rankClasses(logits.subarray(image * classes, (image + 1) * classes)),
+  );
   return Array.from({ length: k }, (_, round) => ranked.map((order) => order[round]));
 }
 

@@ -65,12 +65,21 @@ export function datasetInputs(set: ImageSet, datasetName: string, indices: reado
  * their batch comes up, at their own size: ids `test_00042` / `validation_00042`, the file as the
  * source, the class folder as the label.
  */
-export function folderInputs(files: readonly { path: string; label: number }[], split: 'test' | 'validation', indices: readonly number[]): CamInput[] {
+export function folderInputs(
+  files: readonly { path: string; label: number }[],
+  split: 'test' | 'validation',
+  indices: readonly number[],
+): CamInput[] {
   const digits = Math.max(5, String(files.length - 1).length);
   checkIndices(indices, files.length, `the ${split} split`);
   return indices.map((index) => {
     const { path, label } = files[index];
-    return { id: `${split}_${String(index).padStart(digits, '0')}`, source: path, read: () => readImageFile(path), label };
+    return {
+      id: `${split}_${String(index).padStart(digits, '0')}`,
+      source: path,
+      read: () => readImageFile(path),
+      label,
+    };
   });
 }
 
@@ -87,7 +96,9 @@ function checkIndices(indices: readonly number[], count: number, what: string): 
 async function listImages(directory: string): Promise<string[]> {
   const info = await statIfExists(directory);
   if (!info?.isDirectory()) throw new InputError(`${directory}: not a directory`, directory);
-  const names = (await readdir(directory)).filter((name) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase()) && !name.startsWith('.'));
+  const names = (await readdir(directory)).filter(
+    (name) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase()) && !name.startsWith('.'),
+  );
   if (names.length === 0) throw new InputError(`${directory}: no .png, .jpg or .jpeg files`, directory);
   return names.sort().map((name) => join(directory, name));
 }

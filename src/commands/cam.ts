@@ -53,7 +53,10 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   // run whose every input fails leaves no empty directory behind.
   await forOption('--out', () => checkOutputDirectory(out));
   // Reading a large model overlaps with starting the backend's threads.
-  const [backend, modelFiles] = await Promise.all([startBackend(globals, log, false), readModelDirectory(options.model)]);
+  const [backend, modelFiles] = await Promise.all([
+    startBackend(globals, log, false),
+    readModelDirectory(options.model),
+  ]);
   announceBackend(backend, log);
   const subject = await prepareModelSubject(options, modelFiles, log);
   checkGradientPaths(subject, gradientNeeds(options));
@@ -63,7 +66,11 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   logPlan(inputs.length, subject, explainOptions, log);
 
   const started = performance.now();
-  const { entries, failures } = await explainInputs(inputs, { subject, target, options: explainOptions, batchSize: options.batchSize, out }, log);
+  const { entries, failures } = await explainInputs(
+    inputs,
+    { subject, target, options: explainOptions, batchSize: options.batchSize, out },
+    log,
+  );
   const seconds = (performance.now() - started) / 1000;
   subject.dispose();
   warnEmptyMaps(entries, options.method, log);
@@ -90,14 +97,17 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   }
   const manifestPath = await writeManifest(out, manifest, options.shard);
   const explained = inputs.length - failures.length;
-  log.info(`${entries.length} map(s) for ${explained} image(s) in ${seconds.toFixed(1)} s (${(explained / seconds).toFixed(1)} images/s)`);
+  log.info(
+    `${entries.length} map(s) for ${explained} image(s) in ${seconds.toFixed(1)} s (${(explained / seconds).toFixed(1)} images/s)`,
+  );
   if (failures.length > 0) log.warn(`${failures.length} input(s) failed; see "failures" in ${manifestPath}`);
   return { manifest, manifestPath };
 }
 
 /** All inputs, or this shard's block of them. */
 async function selectInputs(options: CamCommandOptions, subject: ModelSubject, log: Log): Promise<CamInput[]> {
-  const allInputs = options.dataset === 'folder' ? await folderCamInputs(options, subject, log) : await collectInputs(options);
+  const allInputs =
+    options.dataset === 'folder' ? await folderCamInputs(options, subject, log) : await collectInputs(options);
   if (!options.shard) return allInputs;
   // Ids are assigned over all inputs first, so every shard names its files the same way.
   const inputs = shardOf(allInputs, options.shard);
@@ -107,7 +117,9 @@ async function selectInputs(options: CamCommandOptions, subject: ModelSubject, l
 
 function logPlan(count: number, subject: ModelSubject, options: ExplainOptions, log: Log): void {
   const { split, layerName } = subject;
-  log.info(`explaining ${count} image(s) at layer ${layerName} [${split.activationShape.join('×')}] with ${describeMethod(options)}`);
+  log.info(
+    `explaining ${count} image(s) at layer ${layerName} [${split.activationShape.join('×')}] with ${describeMethod(options)}`,
+  );
   if (options.method.name === 'scorecam') {
     // Score-CAM's cost is one forward pass per channel; say so before a long wait.
     const channels = Math.min(split.activationShape[2], options.maxChannels ?? Infinity);
@@ -149,7 +161,9 @@ function warnEmptyMaps(entries: ManifestEntry[], method: CamMethodName, log: Log
   if (empty.length === 0) return;
   // Channel-averaged weights can cancel every location's evidence; element-wise methods keep it.
   const hint = method === 'gradcam' ? ' (--method hirescam or gradcam++ may show where the evidence is)' : '';
-  log.warn(`${empty.length} map(s) had no positive value and were written as zeros${hint}: ${empty.map((e) => e.id).join(', ')}`);
+  log.warn(
+    `${empty.length} map(s) had no positive value and were written as zeros${hint}: ${empty.map((e) => e.id).join(', ')}`,
+  );
 }
 
 async function writeManifest(out: string, manifest: CamManifest, shard: Shard | undefined): Promise<string> {
@@ -163,7 +177,8 @@ async function writeManifest(out: string, manifest: CamManifest, shard: Shard | 
 
 function checkInputOptions(options: CamCommandOptions): void {
   const files = (options.image?.length ?? 0) + (options.images?.length ?? 0);
-  if (files === 0 && !options.dataset) throw new UsageError('nothing to explain: give --image FILE, --images DIR or --dataset NAME');
+  if (files === 0 && !options.dataset)
+    throw new UsageError('nothing to explain: give --image FILE, --images DIR or --dataset NAME');
   if (options.dataset && files > 0) throw new UsageError('--dataset cannot be combined with --image/--images');
   if (options.dataset && options.index === undefined && options.count === undefined) {
     throw new UsageError(`--dataset ${options.dataset}: give --index 0,7,42 or --count N`);
@@ -171,8 +186,10 @@ function checkInputOptions(options: CamCommandOptions): void {
   if (!options.dataset && (options.index !== undefined || options.count !== undefined || options.data !== undefined)) {
     throw new UsageError('--index, --count and --data need --dataset');
   }
-  if (options.index !== undefined && options.count !== undefined) throw new UsageError('--index and --count cannot be combined');
-  if (options.topK !== undefined && options.class !== 'top') throw new UsageError('--top-k and --class cannot be combined');
+  if (options.index !== undefined && options.count !== undefined)
+    throw new UsageError('--index and --count cannot be combined');
+  if (options.topK !== undefined && options.class !== 'top')
+    throw new UsageError('--top-k and --class cannot be combined');
   if (options.smooth === undefined && (options.noise !== undefined || options.seed !== undefined)) {
     throw new UsageError('--noise and --seed set the SmoothGrad noise: they need --smooth N');
   }
@@ -180,7 +197,9 @@ function checkInputOptions(options: CamCommandOptions): void {
     throw new UsageError(`--max-channels: only --method scorecam uses it (got --method ${options.method})`);
   }
   if (options.counterfactual && !CAM_METHODS[options.method].usesGradients) {
-    throw new UsageError(`--counterfactual negates gradients; --method ${options.method} uses none (use a gradient-based method)`);
+    throw new UsageError(
+      `--counterfactual negates gradients; --method ${options.method} uses none (use a gradient-based method)`,
+    );
   }
 }
 
@@ -188,7 +207,11 @@ function checkInputOptions(options: CamCommandOptions): void {
 function gradientNeeds(options: CamCommandOptions): GradientNeed[] {
   const needs: GradientNeed[] = [];
   if (CAM_METHODS[options.method].usesGradients) {
-    needs.push({ option: `--method ${options.method}`, toImage: false, instead: 'explain a layer after it with --layer, or use --method scorecam or eigencam' });
+    needs.push({
+      option: `--method ${options.method}`,
+      toImage: false,
+      instead: 'explain a layer after it with --layer, or use --method scorecam or eigencam',
+    });
   }
   if (options.guided) needs.push({ option: '--guided', toImage: true, instead: 'leave out --guided' });
   return needs;
@@ -214,8 +237,13 @@ function explainOptionsOf(options: CamCommandOptions): ExplainOptions {
 
 /** `scorecam (at most 16 channels), SmoothGrad 4 × 15% noise (seed 0), guided backpropagation`, for the progress line. */
 function describeMethod(options: ExplainOptions): string {
-  const parts = [options.method.name + (options.maxChannels !== undefined ? ` (at most ${options.maxChannels} channels)` : '')];
-  if (options.smooth) parts.push(`SmoothGrad ${options.smooth.samples} × ${Number((options.smooth.noise * 100).toPrecision(6))}% noise (seed ${options.smooth.seed})`);
+  const parts = [
+    options.method.name + (options.maxChannels !== undefined ? ` (at most ${options.maxChannels} channels)` : ''),
+  ];
+  if (options.smooth)
+    parts.push(
+      `SmoothGrad ${options.smooth.samples} × ${Number((options.smooth.noise * 100).toPrecision(6))}% noise (seed ${options.smooth.seed})`,
+    );
   if (options.guided) parts.push('guided backpropagation');
   return parts.join(', ');
 }
@@ -229,7 +257,9 @@ function targetSpec(options: CamCommandOptions, classNames: string[]): TargetSpe
   if (/^\d+$/.test(options.class)) {
     const index = Number(options.class);
     if (index < classNames.length) return { kind: 'class', index };
-    throw new UsageError(`--class ${options.class}: the model has ${classNames.length} classes (0–${classNames.length - 1})`);
+    throw new UsageError(
+      `--class ${options.class}: the model has ${classNames.length} classes (0–${classNames.length - 1})`,
+    );
   }
   throw new UsageError(`--class ${options.class}: not a class of this model; classes: ${classNames.join(', ')}`);
 }
@@ -247,15 +277,23 @@ async function collectInputs(options: CamCommandOptions): Promise<CamInput[]> {
  * model was trained with (gradcam.json records the fraction and the seed).
  */
 async function folderCamInputs(options: CamCommandOptions, subject: ModelSubject, log: Log): Promise<CamInput[]> {
-  if (options.data === undefined) throw new UsageError('--dataset folder needs --data DIR, the folder the model was trained on (or one laid out like it)');
+  if (options.data === undefined)
+    throw new UsageError(
+      '--dataset folder needs --data DIR, the folder the model was trained on (or one laid out like it)',
+    );
   const root = resolve(options.data);
   const splits = await folderSplits(root, await heldOutFolder(subject, root, options.model));
-  const sameClasses = subject.metadata ? splits.classNames.join('\n') === subject.classNames.join('\n') : splits.classNames.length === subject.classNames.length;
+  const sameClasses = subject.metadata
+    ? splits.classNames.join('\n') === subject.classNames.join('\n')
+    : splits.classNames.length === subject.classNames.length;
   if (!sameClasses) {
-    throw new UsageError(`--data ${root}: its classes (${splits.classNames.join(', ')}) are not the model's (${subject.classNames.join(', ')})`);
+    throw new UsageError(
+      `--data ${root}: its classes (${splits.classNames.join(', ')}) are not the model's (${subject.classNames.join(', ')})`,
+    );
   }
   log.info(`${splits.testFiles.length} ${splits.testSplit} images in ${root}`);
-  const indices = options.index ?? Array.from({ length: Math.min(options.count ?? 0, splits.testFiles.length) }, (_, i) => i);
+  const indices =
+    options.index ?? Array.from({ length: Math.min(options.count ?? 0, splits.testFiles.length) }, (_, i) => i);
   return forOption('--index', () => folderInputs(splits.testFiles, splits.testSplit, indices));
 }
 
@@ -279,7 +317,12 @@ async function loadBatch(batch: CamInput[], failures: CamManifest['failures'], l
   return loaded;
 }
 
-function explainLoaded(subject: ModelSubject, loaded: LoadedInput[], target: TargetSpec, options: ExplainOptions): Explanation[] {
+function explainLoaded(
+  subject: ModelSubject,
+  loaded: LoadedInput[],
+  target: TargetSpec,
+  options: ExplainOptions,
+): Explanation[] {
   const { split, inputShape, preprocessing } = subject;
   const size = inputShape[0] * inputShape[1] * inputShape[2];
   const pixels = new Float32Array(loaded.length * size);
@@ -312,7 +355,8 @@ async function writeOutputs(
     await writeNpyAtomic(join(out, heatmap), explanation.map, [h, w]);
     const guided = explanation.guided ? `${id}.guided.npy` : undefined;
     // ∂y/∂input in the model's channel order; written in R, G, B order so it draws in the image's colours.
-    if (guided && explanation.guided) await writeNpyAtomic(join(out, guided), toRgbOrder(explanation.guided, inputShape[2], preprocessing), inputShape);
+    if (guided && explanation.guided)
+      await writeNpyAtomic(join(out, guided), toRgbOrder(explanation.guided, inputShape[2], preprocessing), inputShape);
     entries.push({
       id,
       source: input.source,
@@ -321,7 +365,9 @@ async function writeOutputs(
       predicted: { ...explanation.predicted, name: classNames[explanation.predicted.index] },
       target: { ...explanation.target, name: classNames[explanation.target.index] },
       // The dataset's label, named by the model's classes (the same list when it was trained on it).
-      ...(input.label === undefined ? {} : { label: { index: input.label, name: classNames[input.label] ?? String(input.label) } }),
+      ...(input.label === undefined
+        ? {}
+        : { label: { index: input.label, name: classNames[input.label] ?? String(input.label) } }),
       rawMax: explanation.rawMax,
       empty: explanation.empty,
       ...(guided ? { guided } : {}),

@@ -42,14 +42,28 @@ export async function demoCommand(options: DemoCommandOptions, globals: GlobalOp
 
   steps.info(`2/3 explaining ${options.count} test digits`);
   const cam = await runCam(
-    { ...defaultsOf(CAM_OPTIONS), model: trained.out, dataset: 'mnist', count: options.count, out: join(out, 'cam'), quiet: options.quiet },
+    {
+      ...defaultsOf(CAM_OPTIONS),
+      model: trained.out,
+      dataset: 'mnist',
+      count: options.count,
+      out: join(out, 'cam'),
+      quiet: options.quiet,
+    },
     globals,
     log,
   );
 
   steps.info('3/3 rendering');
   const render = await runRender(
-    { ...defaultsOf(RENDER_OPTIONS), cam: join(out, 'cam'), out, scale: DEMO_RENDER_SCALE, grid: join(out, 'grid.png'), quiet: options.quiet },
+    {
+      ...defaultsOf(RENDER_OPTIONS),
+      cam: join(out, 'cam'),
+      out,
+      scale: DEMO_RENDER_SCALE,
+      grid: join(out, 'grid.png'),
+      quiet: options.quiet,
+    },
     log,
   );
 

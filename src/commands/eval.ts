@@ -49,8 +49,12 @@ export async function runEval(options: EvalCommandOptions, globals: BackendOptio
   const reportPath = options.report === undefined ? undefined : resolve(options.report);
   // Checked before the long computation, so a typo does not cost the whole run.
   if (reportPath) await forOption('--report', () => checkOutputFile(reportPath, { expected: 'an .html file name' }));
-  if (options.maxChannels !== undefined && !names.includes('scorecam')) throw new UsageError('--max-channels applies to scorecam, which --methods leaves out');
-  const [backend, modelFiles] = await Promise.all([startBackend(globals, log, false), readModelDirectory(options.model)]);
+  if (options.maxChannels !== undefined && !names.includes('scorecam'))
+    throw new UsageError('--max-channels applies to scorecam, which --methods leaves out');
+  const [backend, modelFiles] = await Promise.all([
+    startBackend(globals, log, false),
+    readModelDirectory(options.model),
+  ]);
   announceBackend(backend, log);
   const subject = await prepareModelSubject(options, modelFiles, log);
   try {
@@ -76,11 +80,14 @@ async function evaluateSubject(
       `--dataset ${options.dataset}: its images are ${test.height}×${test.width}×${test.channels}, the model takes ${height}×${width}×${channels}`,
     );
   }
-  if (metadata && metadata.dataset !== options.dataset) log.warn(`the model was trained on ${metadata.dataset}, evaluating on ${options.dataset}`);
+  if (metadata && metadata.dataset !== options.dataset)
+    log.warn(`the model was trained on ${metadata.dataset}, evaluating on ${options.dataset}`);
   const count = Math.min(options.count, test.count);
-  if (count < options.count) log.warn(`--count ${options.count}: the ${options.dataset} test set has ${test.count} images; using all of them`);
+  if (count < options.count)
+    log.warn(`--count ${options.count}: the ${options.dataset} test set has ${test.count} images; using all of them`);
   const steps = options.steps ?? height;
-  if (steps > height * width) throw new UsageError(`--steps ${steps}: an image has only ${height * width} pixels to remove; use at most that`);
+  if (steps > height * width)
+    throw new UsageError(`--steps ${steps}: an image has only ${height * width} pixels to remove; use at most that`);
 
   // A model without gradcam.json or --labels has classes named by index only: nothing to match.
   const modelNames = metadata || options.labels !== undefined ? subject.classNames : undefined;
@@ -118,7 +125,8 @@ async function evaluateSubject(
     },
     {
       onImages: (done, total) => log.info(`scored ${done}/${total} images (${elapsed(started)})`),
-      onSanityStep: (step, total, layer) => log.info(`sanity check ${step}/${total}: randomized down to ${layer} (${elapsed(started)})`),
+      onSanityStep: (step, total, layer) =>
+        log.info(`sanity check ${step}/${total}: randomized down to ${layer} (${elapsed(started)})`),
     },
   );
 
@@ -135,7 +143,10 @@ async function evaluateSubject(
   const { reportPath } = context;
   if (reportPath) {
     const methods = [...sources.map((source) => source.name), RANDOM_BASELINE];
-    const rows = renderExampleRows(result.examples, test, methods, { labels: datasetClasses, classes: subject.classNames });
+    const rows = renderExampleRows(result.examples, test, methods, {
+      labels: datasetClasses,
+      classes: subject.classNames,
+    });
     await writeFileAtomic(reportPath, renderReportHtml(report, rows)).catch((error: unknown) => {
       throw new InputError(`--report ${options.report}: cannot write (${messageOf(error)})`);
     });
@@ -149,14 +160,22 @@ async function evaluateSubject(
  * The first --count test images of --dataset; a folder is decoded at the model's input size,
  * from test/ or the validation split the model was trained with.
  */
-async function loadTestSet(options: EvalCommandOptions, subject: ModelSubject, log: Log): Promise<Pick<Dataset, 'test' | 'classNames'>> {
-  if (options.dataset !== 'folder') return loadDatasetOption(options.dataset, { data: options.data, splits: ['test'], log });
-  if (options.data === undefined) throw new UsageError('--dataset folder needs --data DIR, a folder laid out as train/<class>/ with test/<class>/');
+async function loadTestSet(
+  options: EvalCommandOptions,
+  subject: ModelSubject,
+  log: Log,
+): Promise<Pick<Dataset, 'test' | 'classNames'>> {
+  if (options.dataset !== 'folder')
+    return loadDatasetOption(options.dataset, { data: options.data, splits: ['test'], log });
+  if (options.data === undefined)
+    throw new UsageError('--dataset folder needs --data DIR, a folder laid out as train/<class>/ with test/<class>/');
   const held = await heldOutFolder(subject, resolve(options.data), options.model);
   const folder = { ...held, limits: { test: options.count } };
   const { test, classNames } = await loadDatasetOption('folder', { data: options.data, splits: ['test'], folder, log });
   if (subject.metadata && classNames.join('\n') !== subject.classNames.join('\n')) {
-    throw new UsageError(`--data ${options.data}: its classes (${classNames.join(', ')}) are not the model's (${subject.classNames.join(', ')})`);
+    throw new UsageError(
+      `--data ${options.data}: its classes (${classNames.join(', ')}) are not the model's (${subject.classNames.join(', ')})`,
+    );
   }
   // A folder decodes to RGB; a grayscale model sees the BT.601 gray of each pixel, as in cam.
   return { test: subject.inputShape[2] === 1 ? grayscaleSet(test) : test, classNames };
@@ -188,8 +207,18 @@ function gradientNeeds(names: readonly string[]): GradientNeed[] {
   const guided = names.filter((name) => isGuidedSource(name));
   const cam = names.filter((name) => !isGuidedSource(name) && CAM_METHODS[name as CamMethodName].usesGradients);
   const needs: GradientNeed[] = [];
-  if (cam.length > 0) needs.push({ option: `--methods (${cam.join(', ')})`, toImage: false, instead: 'choose a --layer after it, or --methods scorecam,eigencam' });
-  if (guided.length > 0) needs.push({ option: `--methods (${guided.join(', ')})`, toImage: true, instead: `leave ${guided.join(' and ')} out of --methods` });
+  if (cam.length > 0)
+    needs.push({
+      option: `--methods (${cam.join(', ')})`,
+      toImage: false,
+      instead: 'choose a --layer after it, or --methods scorecam,eigencam',
+    });
+  if (guided.length > 0)
+    needs.push({
+      option: `--methods (${guided.join(', ')})`,
+      toImage: true,
+      instead: `leave ${guided.join(' and ')} out of --methods`,
+    });
   return needs;
 }
 
@@ -197,7 +226,12 @@ function isGuidedSource(name: string): name is GuidedSourceName {
   return (GUIDED_SOURCE_NAMES as readonly string[]).includes(name);
 }
 
-function mapSource(name: string, split: SplitModel, inputShape: [number, number, number], options: EvalCommandOptions): MapSource {
+function mapSource(
+  name: string,
+  split: SplitModel,
+  inputShape: [number, number, number],
+  options: EvalCommandOptions,
+): MapSource {
   if (isGuidedSource(name)) {
     return guidedMapSource(split, inputShape, name, CAM_METHODS.gradcam);
   }
@@ -252,7 +286,8 @@ function buildReport(options: EvalCommandOptions, result: EvalResult, context: R
       imageTimesMap:
         'Chattopadhay et al. 2018 (Grad-CAM++): the upsampled map multiplies the pixel values in [0, 1] before normalization; ' +
         'average drop = mean of max(0, Y − O) / Y in %, increase in confidence = % of images with O > Y',
-      randomBaseline: 'a uniform random map at the target layer resolution, seeded per test image, scored like a method',
+      randomBaseline:
+        'a uniform random map at the target layer resolution, seeded per test image, scored like a method',
       sanity:
         `Adebayo et al. 2018: ${context.redraw}, from the logits down, cumulatively; ` +
         "Spearman rank correlation (ties averaged) between each map and the trained model's map, mean over images; a constant map counts as 0",

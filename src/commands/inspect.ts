@@ -12,7 +12,13 @@ import { stderrLog, type Log } from '../log.js';
 import { graphInputShape, topologyInputShape, withInputSize } from '../models/declared-input-shape.js';
 import { buildGraphModelFromFiles, disposeGraphModel } from '../models/graph-model.js';
 import { declaredInput } from '../models/input-size.js';
-import { buildInspectReport, explainableNodes, formatInspectReport, type InspectReport, type InspectSubject } from '../surgery/layer-inventory.js';
+import {
+  buildInspectReport,
+  explainableNodes,
+  formatInspectReport,
+  type InspectReport,
+  type InspectSubject,
+} from '../surgery/layer-inventory.js';
 import { buildModel, isGraphModelFormat, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
 import type { BackendOptions, GlobalOptions } from './option-table.js';
 import type { InspectCommandOptions } from './inspect-options.js';
@@ -25,7 +31,11 @@ export async function inspectCommand(options: InspectCommandOptions, globals: Gl
   return 0;
 }
 
-export async function runInspect(options: InspectCommandOptions, globals: BackendOptions, log: Log): Promise<InspectReport> {
+export async function runInspect(
+  options: InspectCommandOptions,
+  globals: BackendOptions,
+  log: Log,
+): Promise<InspectReport> {
   const [backend, files] = await Promise.all([startBackend(globals, log, false), readModelDirectory(options.model)]);
   announceBackend(backend, log);
   const graph = isGraphModelFormat(files.artifacts.format);
@@ -34,20 +44,35 @@ export async function runInspect(options: InspectCommandOptions, globals: Backen
   // shapes come from running it, which needs one.
   const open = facts.declaredShape?.slice(1, 3).some((side) => side === null) ?? false;
   const needsSize = facts.declaredShape !== undefined && (graph || options.inputSize !== undefined || !open);
-  const size = needsSize ? resolveInputShape({ inputSize: options.inputSize }, { ...facts, declaredShape: facts.declaredShape ?? [] }) : undefined;
+  const size = needsSize
+    ? resolveInputShape({ inputSize: options.inputSize }, { ...facts, declaredShape: facts.declaredShape ?? [] })
+    : undefined;
   const subject = graph ? inspectGraphModel(files, size) : await inspectLayersModel(files, size);
   return buildInspectReport({ ...subject, model: resolve(options.model), metadata: files.metadata });
 }
 
 type ModelSubject = Omit<InspectSubject, 'model' | 'metadata'>;
 
-async function inspectLayersModel(files: ModelFiles, size: [number, number, number] | undefined): Promise<ModelSubject> {
+async function inspectLayersModel(
+  files: ModelFiles,
+  size: [number, number, number] | undefined,
+): Promise<ModelSubject> {
   const declaredShape = topologyInputShape(files.artifacts.modelTopology);
-  const topology = size ? withInputSize(files.artifacts.modelTopology, size[0], size[1]) : files.artifacts.modelTopology;
-  const { model } = await buildModel({ ...files, artifacts: { ...files.artifacts, modelTopology: topology as object } });
+  const topology = size
+    ? withInputSize(files.artifacts.modelTopology, size[0], size[1])
+    : files.artifacts.modelTopology;
+  const { model } = await buildModel({
+    ...files,
+    artifacts: { ...files.artifacts, modelTopology: topology as object },
+  });
   try {
     const graph = layersModelGraph(model);
-    const types = new Map([...model.layers, ...model.inputs.map((input) => input.sourceLayer)].map((layer) => [layer.name, layer.getClassName()]));
+    const types = new Map(
+      [...model.layers, ...model.inputs.map((input) => input.sourceLayer)].map((layer) => [
+        layer.name,
+        layer.getClassName(),
+      ]),
+    );
     return {
       modelFormat: 'layers-model',
       graph: { ...graph, nodes: graph.nodes.map((node) => ({ ...node, type: types.get(node.name) ?? '?' })) },

@@ -23,7 +23,9 @@ export function watchInterrupts(notice: (message: string) => void): InterruptWat
       process.exit(SIGNAL_EXIT_CODES[signal]);
     }
     first = signal;
-    notice(`gradcam: ${signal} received: finishing the current step and writing a checkpoint (send it again to exit at once)`);
+    notice(
+      `gradcam: ${signal} received: finishing the current step and writing a checkpoint (send it again to exit at once)`,
+    );
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

@@ -14,13 +14,31 @@ export interface ChosenSplit {
   split: SplitModel;
 }
 
-export function splitAtChosenLayer(model: tf.LayersModel, layerOption: string | undefined, metadataLayer: string | undefined): ChosenSplit {
-  return splitAtChosen(layerOption, metadataLayer, () => defaultTargetLayer(model), (name) => splitModel(model, name));
+export function splitAtChosenLayer(
+  model: tf.LayersModel,
+  layerOption: string | undefined,
+  metadataLayer: string | undefined,
+): ChosenSplit {
+  return splitAtChosen(
+    layerOption,
+    metadataLayer,
+    () => defaultTargetLayer(model),
+    (name) => splitModel(model, name),
+  );
 }
 
 /** The same for a graph model, whose "layers" are its nodes. */
-export function splitGraphAtChosenNode(loaded: LoadedGraphModel, layerOption: string | undefined, metadataLayer: string | undefined): ChosenSplit {
-  return splitAtChosen(layerOption, metadataLayer, () => defaultGraphTarget(loaded), (name) => splitGraphModel(loaded, name));
+export function splitGraphAtChosenNode(
+  loaded: LoadedGraphModel,
+  layerOption: string | undefined,
+  metadataLayer: string | undefined,
+): ChosenSplit {
+  return splitAtChosen(
+    layerOption,
+    metadataLayer,
+    () => defaultGraphTarget(loaded),
+    (name) => splitGraphModel(loaded, name),
+  );
 }
 
 function splitAtChosen(
@@ -33,7 +51,8 @@ function splitAtChosen(
   try {
     return { layerName, split: split(layerName) };
   } catch (error) {
-    if (error instanceof LayerChoiceError && layerOption !== undefined) throw new UsageError(`--layer ${error.layerName}: ${error.reason}`);
+    if (error instanceof LayerChoiceError && layerOption !== undefined)
+      throw new UsageError(`--layer ${error.layerName}: ${error.reason}`);
     throw error;
   }
 }
@@ -60,7 +79,10 @@ export interface GradientNeed {
  * Refuses, in one line naming the layers, a gradient TensorFlow.js cannot compute (a dilated
  * convolution on its path, gradient-path.ts), before the computation fails without saying where.
  */
-export function checkGradientPaths(subject: { layerName: string; gradientBlocker(toImage: boolean): string | undefined }, needs: readonly GradientNeed[]): void {
+export function checkGradientPaths(
+  subject: { layerName: string; gradientBlocker(toImage: boolean): string | undefined },
+  needs: readonly GradientNeed[],
+): void {
   for (const need of needs) {
     const blocker = subject.gradientBlocker(need.toImage);
     if (blocker === undefined) continue;

@@ -24,7 +24,8 @@ export async function runMergeManifests(directory: string): Promise<{ manifest: 
   const info = await statIfExists(directory);
   if (!info?.isDirectory()) throw new InputError(`${directory}: not a directory`);
   const names = (await readdir(directory)).filter((name) => SHARD_MANIFEST_PATTERN.test(name)).sort();
-  if (names.length === 0) throw new InputError(`${directory}: no cam.shard-K-of-N.json files (written by gradcam cam --shard K/N)`);
+  if (names.length === 0)
+    throw new InputError(`${directory}: no cam.shard-K-of-N.json files (written by gradcam cam --shard K/N)`);
   const sources = names.map((name) => join(directory, name));
   const manifests = await Promise.all(
     sources.map(async (source) => {
@@ -41,7 +42,9 @@ export async function runMergeManifests(directory: string): Promise<{ manifest: 
   for (const entry of manifest.entries) {
     for (const file of [entry.heatmap, entry.input]) {
       if (!(await statIfExists(join(directory, file)))) {
-        throw new InputError(`${join(directory, file)}: missing (named by entry ${entry.id}); copy every shard's files into ${directory}`);
+        throw new InputError(
+          `${join(directory, file)}: missing (named by entry ${entry.id}); copy every shard's files into ${directory}`,
+        );
       }
     }
   }

@@ -12,12 +12,14 @@ import { defineOptions, type OptionValues } from './option-table.js';
 export const MODEL_INPUT_OPTIONS = defineOptions({
   preprocess: {
     flags: '--preprocess <mode>',
-    description: "models without gradcam.json: Keras's preprocessing, tf (x/127.5 − 1), torch (ImageNet mean/std) or caffe (BGR, ImageNet means subtracted)",
+    description:
+      "models without gradcam.json: Keras's preprocessing, tf (x/127.5 − 1), torch (ImageNet mean/std) or caffe (BGR, ImageNet means subtracted)",
     choices: PREPROCESS_PRESETS,
   },
   mean: {
     flags: '--mean <r,g,b>',
-    description: 'models without gradcam.json: per-channel mean of pixels scaled to 0..1; input = (x/255 − mean) / std (default 0)',
+    description:
+      'models without gradcam.json: per-channel mean of pixels scaled to 0..1; input = (x/255 − mean) / std (default 0)',
     parse: channelStatistics('mean'),
   },
   std: {
@@ -25,8 +27,15 @@ export const MODEL_INPUT_OPTIONS = defineOptions({
     description: 'models without gradcam.json: per-channel standard deviation of pixels scaled to 0..1 (default 1)',
     parse: channelStatistics('std'),
   },
-  scale: { flags: '--scale <range>', description: 'models without gradcam.json: pixel range, a shorthand (default 0-1)', choices: PIXEL_RANGES },
-  labels: { flags: '--labels <file>', description: 'models without gradcam.json: class names, one per line or a JSON array of strings' },
+  scale: {
+    flags: '--scale <range>',
+    description: 'models without gradcam.json: pixel range, a shorthand (default 0-1)',
+    choices: PIXEL_RANGES,
+  },
+  labels: {
+    flags: '--labels <file>',
+    description: 'models without gradcam.json: class names, one per line or a JSON array of strings',
+  },
   inputSize: {
     flags: '--input-size <WxH>',
     description: 'models whose input size is not fixed: the size images are resized to, e.g. 224x224',

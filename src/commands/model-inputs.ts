@@ -7,7 +7,12 @@
  */
 import { join } from 'node:path';
 import { readLabels, checkLabelCount } from '../models/labels-file.js';
-import { describePreprocessing, resolvePreprocessing, type Preprocessing, type PreprocessingRequest } from '../model-input/preprocessing.js';
+import {
+  describePreprocessing,
+  resolvePreprocessing,
+  type Preprocessing,
+  type PreprocessingRequest,
+} from '../model-input/preprocessing.js';
 import { UsageError, messageOf } from '../errors.js';
 import type { Log } from '../log.js';
 import { declaredInput, inputShapeFor, openSides } from '../models/input-size.js';
@@ -47,7 +52,9 @@ export function declaredModelFacts(directory: string, files: ModelFiles) {
     directory,
     modelFile: join(directory, 'model.json'),
     metadata: files.metadata,
-    declaredShape: isGraphModelFormat(files.artifacts.format) ? graphInputShape(topology) : topologyInputShape(topology),
+    declaredShape: isGraphModelFormat(files.artifacts.format)
+      ? graphInputShape(topology)
+      : topologyInputShape(topology),
   };
 }
 
@@ -63,7 +70,11 @@ export function checkModelInputOptions(options: ModelInputOptions): void {
   }
 }
 
-export async function resolveModelInputs(options: ModelInputOptions, model: ModelFacts, log: Log): Promise<ModelInputs> {
+export async function resolveModelInputs(
+  options: ModelInputOptions,
+  model: ModelFacts,
+  log: Log,
+): Promise<ModelInputs> {
   const { metadata } = model;
   const inputShape = resolveInputShape(options, model);
   if (metadata) {
@@ -87,14 +98,18 @@ export async function resolveModelInputs(options: ModelInputOptions, model: Mode
  * --input-size where the model leaves the size open. Needs no built model, so a command can
  * check it (and write the size into the topology: declared-input-shape.ts) before building.
  */
-export function resolveInputShape(options: ModelInputOptions, model: Omit<ModelFacts, 'classes'>): [number, number, number] {
+export function resolveInputShape(
+  options: ModelInputOptions,
+  model: Omit<ModelFacts, 'classes'>,
+): [number, number, number] {
   if (model.metadata) {
     refuseWithMetadata(options, model.directory);
     return model.metadata.inputShape;
   }
   const declared = declaredInput(model.declaredShape, model.modelFile);
   const open = openSides(declared);
-  if (open && !options.inputSize) throw new UsageError(`${model.modelFile}: the model accepts images of any ${open}; give --input-size WxH`);
+  if (open && !options.inputSize)
+    throw new UsageError(`${model.modelFile}: the model accepts images of any ${open}; give --input-size WxH`);
   try {
     return inputShapeFor(declared, options.inputSize);
   } catch (error) {
@@ -105,10 +120,14 @@ export function resolveInputShape(options: ModelInputOptions, model: Omit<ModelF
 
 /** gradcam.json states the preprocessing, size and names; a second statement would be ignored or contradict it. */
 function refuseWithMetadata(options: ModelInputOptions, directory: string): void {
-  const given = (Object.keys(MODEL_INPUT_OPTIONS) as (keyof ModelInputOptions)[]).find((key) => options[key] !== undefined);
+  const given = (Object.keys(MODEL_INPUT_OPTIONS) as (keyof ModelInputOptions)[]).find(
+    (key) => options[key] !== undefined,
+  );
   if (given === undefined) return;
   const what = given === 'labels' ? 'class names are' : given === 'inputSize' ? 'input size is' : 'normalization is';
-  throw new UsageError(`${flag(given)}: ${directory} has gradcam.json, whose ${what} used; ${flag(given)} is for models without it`);
+  throw new UsageError(
+    `${flag(given)}: ${directory} has gradcam.json, whose ${what} used; ${flag(given)} is for models without it`,
+  );
 }
 
 function foreignPreprocessing(options: ModelInputOptions, channels: number, log: Log): Preprocessing {

@@ -46,7 +46,9 @@ export async function prepareModelSubject(options: SubjectOptions, files: ModelF
   const graph = isGraphModelFormat(files.artifacts.format);
   const facts = declaredModelFacts(options.model, files);
   // Checked before building: a size the model refuses could fail deep inside TensorFlow.js.
-  const size = facts.declaredShape ? resolveInputShape(options, { ...facts, declaredShape: facts.declaredShape }) : undefined;
+  const size = facts.declaredShape
+    ? resolveInputShape(options, { ...facts, declaredShape: facts.declaredShape })
+    : undefined;
   const model = graph ? graphModelOf(options, files, size) : await layersModelOf(options, files, size);
   try {
     const inputs = await resolveModelInputs(
@@ -61,12 +63,24 @@ export async function prepareModelSubject(options: SubjectOptions, files: ModelF
   }
 }
 
-type ModelPart = Pick<ModelSubject, 'split' | 'layerName' | 'cascade' | 'gradientBlocker' | 'dispose'> & { classCount: number; declaredShape: readonly (number | null)[] };
+type ModelPart = Pick<ModelSubject, 'split' | 'layerName' | 'cascade' | 'gradientBlocker' | 'dispose'> & {
+  classCount: number;
+  declaredShape: readonly (number | null)[];
+};
 
 /** size: [height, width, channels] to fix in the topology (a model that accepts any size needs one). */
-async function layersModelOf(options: SubjectOptions, files: ModelFiles, size: [number, number, number] | undefined): Promise<ModelPart> {
-  const topology = size ? withInputSize(files.artifacts.modelTopology, size[0], size[1]) : files.artifacts.modelTopology;
-  const { model, metadata } = await buildModel({ ...files, artifacts: { ...files.artifacts, modelTopology: topology as object } });
+async function layersModelOf(
+  options: SubjectOptions,
+  files: ModelFiles,
+  size: [number, number, number] | undefined,
+): Promise<ModelPart> {
+  const topology = size
+    ? withInputSize(files.artifacts.modelTopology, size[0], size[1])
+    : files.artifacts.modelTopology;
+  const { model, metadata } = await buildModel({
+    ...files,
+    artifacts: { ...files.artifacts, modelTopology: topology as object },
+  });
   try {
     const { layerName, split } = splitAtChosenLayer(model, options.layer, metadata?.targetLayer);
     return {
@@ -76,7 +90,9 @@ async function layersModelOf(options: SubjectOptions, files: ModelFiles, size: [
       classCount: model.outputs[0].shape.at(-1) as number,
       cascade: () => layersCascade(model),
       gradientBlocker: (toImage) =>
-        firstBlockingNode(layersModelGraph(model), toImage ? undefined : layerName, (name) => isDilatedLayer(model.getLayer(name))),
+        firstBlockingNode(layersModelGraph(model), toImage ? undefined : layerName, (name) =>
+          isDilatedLayer(model.getLayer(name)),
+        ),
       dispose: () => model.dispose(),
     };
   } catch (error) {
@@ -86,12 +102,18 @@ async function layersModelOf(options: SubjectOptions, files: ModelFiles, size: [
 }
 
 /** A graph model (`format: graph-model`): `--layer` names a node. */
-function graphModelOf(options: SubjectOptions, files: ModelFiles, size: [number, number, number] | undefined): ModelPart {
+function graphModelOf(
+  options: SubjectOptions,
+  files: ModelFiles,
+  size: [number, number, number] | undefined,
+): ModelPart {
   const loaded = buildGraphModelFromFiles(files, size ? [size[0], size[1]] : undefined);
   try {
     const channels = loaded.inputShape[2];
     if (channels !== 1 && channels !== 3) {
-      throw new InputError(`${options.model}/model.json: the input has ${channels} channels; images can be given to models with 1 or 3`);
+      throw new InputError(
+        `${options.model}/model.json: the input has ${channels} channels; images can be given to models with 1 or 3`,
+      );
     }
     const { layerName, split } = splitGraphAtChosenNode(loaded, options.layer, files.metadata?.targetLayer);
     return {
@@ -117,11 +139,19 @@ function graphModelOf(options: SubjectOptions, files: ModelFiles, size: [number,
  * `gradcam train --val-split`) the validation split it was trained with, which gradcam.json
  * records. Images are decoded at the model's input size. A foreign model needs test/.
  */
-export async function heldOutFolder(subject: Pick<ModelSubject, 'metadata' | 'inputShape'>, root: string, modelOption: string): Promise<FolderReadOptions> {
+export async function heldOutFolder(
+  subject: Pick<ModelSubject, 'metadata' | 'inputShape'>,
+  root: string,
+  modelOption: string,
+): Promise<FolderReadOptions> {
   const [height, width] = subject.inputShape;
-  const held = subject.metadata ? folderOptionsOfModel(subject.metadata) : { validationFraction: undefined, seed: 0, preferTestFolder: true };
+  const held = subject.metadata
+    ? folderOptionsOfModel(subject.metadata)
+    : { validationFraction: undefined, seed: 0, preferTestFolder: true };
   if (held.validationFraction === undefined && !(await hasTestFolder(root))) {
-    const why = subject.metadata ? `${modelOption} was not trained with --val-split` : `${modelOption} has no gradcam.json recording a validation split`;
+    const why = subject.metadata
+      ? `${modelOption} was not trained with --val-split`
+      : `${modelOption} has no gradcam.json recording a validation split`;
     throw new UsageError(`--data ${root}: no test/ folder, and ${why}; put the images in test/<class>/`);
   }
   return { ...held, inputSize: { height, width } };

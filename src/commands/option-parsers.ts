@@ -51,7 +51,8 @@ export function collect(value: string, previous: string[] = []): string[] {
 export function imageSize(value: string): { width: number; height: number } | 'original' {
   if (value === 'original') return value;
   const size = parseWidthByHeight(value, 8192);
-  if (!size) throw new InvalidArgumentError("Expected 'original' or WIDTHxHEIGHT with sides from 1 to 8192, e.g. 224x224.");
+  if (!size)
+    throw new InvalidArgumentError("Expected 'original' or WIDTHxHEIGHT with sides from 1 to 8192, e.g. 224x224.");
   return size;
 }
 
@@ -86,14 +87,16 @@ export function channelStatistics(what: 'mean' | 'std'): (value: string) => numb
 /** A fraction strictly between 0 and 1, e.g. `--val-split 0.2`. */
 export function openFraction(value: string): number {
   const number = Number(value);
-  if (value.trim() === '' || !(number > 0 && number < 1)) throw new InvalidArgumentError('Expected a number greater than 0 and less than 1.');
+  if (value.trim() === '' || !(number > 0 && number < 1))
+    throw new InvalidArgumentError('Expected a number greater than 0 and less than 1.');
   return number;
 }
 
 /** `WxH` (e.g. `64x48`), each side from 8 to 1024: a training input size. */
 export function inputSize(value: string): { width: number; height: number } {
   const size = parseWidthByHeight(value, 1024);
-  if (!size || size.width < 8 || size.height < 8) throw new InvalidArgumentError('Expected WIDTHxHEIGHT with sides from 8 to 1024, e.g. 64x64.');
+  if (!size || size.width < 8 || size.height < 8)
+    throw new InvalidArgumentError('Expected WIDTHxHEIGHT with sides from 8 to 1024, e.g. 64x64.');
   return size;
 }
 

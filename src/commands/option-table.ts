@@ -39,7 +39,9 @@ type ValueOf<S extends OptionSpec> = S extends { parse: (...args: never[]) => in
       : boolean;
 
 /** Options that always have a value: a default, a required one, or a `--no-x` switch. */
-type AlwaysSet<S extends OptionSpec> = S extends { default: unknown } | { required: true } | { flags: `--no-${string}` } ? true : false;
+type AlwaysSet<S extends OptionSpec> = S extends { default: unknown } | { required: true } | { flags: `--no-${string}` }
+  ? true
+  : false;
 
 type Simplify<T> = { [K in keyof T]: T[K] };
 
@@ -52,7 +54,11 @@ export type OptionValues<T extends OptionTable> = Simplify<
 
 /** The entries of a table that have a default, with it: the options a caller may leave out. */
 export type OptionDefaults<T extends OptionTable> = Simplify<{
-  -readonly [K in keyof T as T[K] extends { default: unknown } ? K : T[K] extends { flags: `--no-${string}` } ? K : never]: ValueOf<T[K]>;
+  -readonly [K in keyof T as T[K] extends { default: unknown }
+    ? K
+    : T[K] extends { flags: `--no-${string}` }
+      ? K
+      : never]: ValueOf<T[K]>;
 }>;
 
 /** The default values of a table (`--no-x` switches default to true), for commands that call others. */
@@ -71,7 +77,10 @@ export function flagOf(spec: OptionSpec): string {
 }
 
 /** Adds the table's options to a commander command, in table order. */
-export function addOptionTable(command: Command<unknown[], Record<string, unknown>, Record<string, unknown>>, table: OptionTable): void {
+export function addOptionTable(
+  command: Command<unknown[], Record<string, unknown>, Record<string, unknown>>,
+  table: OptionTable,
+): void {
   for (const spec of Object.values(table)) {
     const option = new Option(spec.flags, spec.description);
     if (spec.parse) option.argParser(spec.parse as (value: string, previous: unknown) => unknown);
@@ -107,7 +116,13 @@ function attributeName(spec: OptionSpec): string {
 
 /** Options every subcommand accepts (before or after the subcommand name). */
 export const GLOBAL_OPTIONS = defineOptions({
-  backend: { flags: '--backend <name>', description: 'TensorFlow.js backend', choices: BACKEND_CHOICES, env: 'GRADCAM_BACKEND', default: 'auto' },
+  backend: {
+    flags: '--backend <name>',
+    description: 'TensorFlow.js backend',
+    choices: BACKEND_CHOICES,
+    env: 'GRADCAM_BACKEND',
+    default: 'auto',
+  },
   threads: {
     flags: '--threads <n>',
     description: 'threads for the wasm backend (default: one per CPU core)',

@@ -61,7 +61,9 @@ export async function renderCommand(options: RenderCommandOptions): Promise<numb
   const lines = result.rendered.map((entry) => entry.blend);
   if (result.grid) lines.push(result.grid);
   if (result.html) lines.push(result.html);
-  process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : lines.map((line) => `${line}\n`).join(''));
+  process.stdout.write(
+    options.json ? `${JSON.stringify(result, null, 2)}\n` : lines.map((line) => `${line}\n`).join(''),
+  );
   return result.failures.length > 0 ? 1 : 0;
 }
 
@@ -74,7 +76,13 @@ export const MAX_OUTPUT_PIXELS = MAX_IMAGE_PIXELS;
 
 export async function runRender(options: RenderCommandOptions, log: Log): Promise<RenderResult> {
   const size = options.size === 'original' ? undefined : options.size;
-  if (size) checkOutputSize(size.width * options.scale, size.height * options.scale, `--size ${size.width}x${size.height} with --scale ${options.scale}`, UsageError);
+  if (size)
+    checkOutputSize(
+      size.width * options.scale,
+      size.height * options.scale,
+      `--size ${size.width}x${size.height} with --scale ${options.scale}`,
+      UsageError,
+    );
   checkCaptionOptions(options);
   const { jobs, defaultOut, failures, manifest } = await collectJobs(options, log);
   const total = jobs.length + failures.length;
@@ -87,7 +95,8 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
   if (htmlPath) await checkFileTarget(htmlPath, out, '--html', '.html');
   const captioned = jobs.some((job) => job.facts !== undefined);
   // With --size the tile size is known now; otherwise it is the first drawing's (checked below).
-  if (gridPath && size) checkGridSize(jobs.length, { width: size.width * options.scale, height: size.height * options.scale }, captioned);
+  if (gridPath && size)
+    checkGridSize(jobs.length, { width: size.width * options.scale, height: size.height * options.scale }, captioned);
 
   const rendered: RenderedEntry[] = [];
   const galleryEntries: GalleryEntry[] = [];
@@ -101,7 +110,8 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
       log.error(error.message);
     });
     if (!drawn) continue;
-    if (options.caption && job.facts) drawn.blend = stackCaption(drawCaption(job.facts, drawn.blend.width), drawn.blend);
+    if (options.caption && job.facts)
+      drawn.blend = stackCaption(drawCaption(job.facts, drawn.blend.width), drawn.blend);
     const files = await writeEntry(out, job.id, drawn);
     rendered.push(files);
     if (gridPath) sheet.add(drawn.drawing, job.facts);
@@ -109,12 +119,16 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
   }
 
   const empty = jobs.filter((job) => job.empty).map((job) => job.id);
-  if (empty.length > 0) log.warn(`${empty.length} map(s) marked empty (no positive value; drawn all dark blue): ${empty.join(', ')}`);
+  if (empty.length > 0)
+    log.warn(`${empty.length} map(s) marked empty (no positive value; drawn all dark blue): ${empty.join(', ')}`);
   const grid = gridPath ? await sheet.write(gridPath) : undefined;
   let html: string | undefined;
   if (htmlPath && manifest && galleryEntries.length > 0) {
     // The gallery also lists what cam could not explain (by source) and what was not drawn here.
-    const notShown = [...manifest.failures.map((failure) => ({ id: String(failure.source), error: String(failure.error) })), ...failures];
+    const notShown = [
+      ...manifest.failures.map((failure) => ({ id: String(failure.source), error: String(failure.error) })),
+      ...failures,
+    ];
     const page = renderGalleryHtml(gallerySettingsOf(manifest, options), galleryEntries, notShown);
     await writeFileAtomic(htmlPath, page).catch((error: unknown) => {
       throw new InputError(`--html ${htmlPath}: cannot write (${fsReasonOf(error)})`);
@@ -131,17 +145,31 @@ export const GALLERY_FILE = 'index.html';
 /** Captions and the gallery need cam.json's predictions: refuse them for a lone --heatmap/--image. */
 function checkCaptionOptions(options: RenderCommandOptions): void {
   if (options.cam !== undefined) {
-    if (options.html !== undefined && !options.gallery) throw new UsageError('--html and --no-gallery contradict each other: give one');
+    if (options.html !== undefined && !options.gallery)
+      throw new UsageError('--html and --no-gallery contradict each other: give one');
     return;
   }
-  for (const [given, flag] of [[options.caption, '--caption'], [options.html !== undefined, '--html']] as const) {
+  for (const [given, flag] of [
+    [options.caption, '--caption'],
+    [options.html !== undefined, '--html'],
+  ] as const) {
     if (given) throw new UsageError(`${flag} needs --cam: captions come from the predictions in cam.json`);
   }
 }
 
 /** A rendered entry as the gallery shows it: paths relative to the page, sizes as written. */
-function galleryEntryOf(job: RenderJob, facts: CaptionFacts, drawn: DrawnEntry, files: RenderedEntry, pageDirectory: string): GalleryEntry {
-  const picture = (path: string, image: RgbImage) => ({ path: relative(pageDirectory, path).split(sep).join('/'), width: image.width, height: image.height });
+function galleryEntryOf(
+  job: RenderJob,
+  facts: CaptionFacts,
+  drawn: DrawnEntry,
+  files: RenderedEntry,
+  pageDirectory: string,
+): GalleryEntry {
+  const picture = (path: string, image: RgbImage) => ({
+    path: relative(pageDirectory, path).split(sep).join('/'),
+    width: image.width,
+    height: image.height,
+  });
   return {
     id: job.id,
     source: job.source ?? job.id,
@@ -166,10 +194,17 @@ interface DrawnEntry {
  * Draws one entry; `gridRows` (with --grid, until the tile size is known) checks the sheet's size
  * first, with a caption band per row when `captioned`.
  */
-async function drawEntry(job: RenderJob, options: DrawOptions, gridRows: number | undefined, captioned: boolean): Promise<DrawnEntry> {
+async function drawEntry(
+  job: RenderJob,
+  options: DrawOptions,
+  gridRows: number | undefined,
+  captioned: boolean,
+): Promise<DrawnEntry> {
   const drawing = await drawJob(job, options);
   if (gridRows !== undefined) checkGridSize(gridRows, drawing.blend, captioned);
-  const guided = job.guidedPath ? await drawGuided(job.guidedPath, drawing.blend.width, drawing.blend.height) : undefined;
+  const guided = job.guidedPath
+    ? await drawGuided(job.guidedPath, drawing.blend.width, drawing.blend.height)
+    : undefined;
   return { drawing, blend: drawing.blend, guided };
 }
 
@@ -228,9 +263,14 @@ async function collectJobs(options: RenderCommandOptions, log: Log): Promise<Col
   if (standalone) {
     if (!options.heatmap || !options.image) throw new UsageError('--heatmap and --image go together: give both');
     const id = basename(options.heatmap, extname(options.heatmap)).replace(/[^A-Za-z0-9_.-]+/g, '_') || 'map';
-    return { jobs: [{ id, heatmapPath: options.heatmap, imagePath: options.image, empty: false }], defaultOut: dirname(options.heatmap), failures: [] };
+    return {
+      jobs: [{ id, heatmapPath: options.heatmap, imagePath: options.image, empty: false }],
+      defaultOut: dirname(options.heatmap),
+      failures: [],
+    };
   }
-  if (options.cam === undefined) throw new UsageError('nothing to render: give --cam DIR, or --heatmap MAP.npy with --image IMG');
+  if (options.cam === undefined)
+    throw new UsageError('nothing to render: give --cam DIR, or --heatmap MAP.npy with --image IMG');
   const manifestPath = join(options.cam, MANIFEST_FILE);
   const text = await relabel(
     () => readInputText(manifestPath, 'a cam.json file'),
@@ -245,7 +285,8 @@ async function collectJobs(options: RenderCommandOptions, log: Log): Promise<Col
   manifest.entries.forEach((raw, index) => {
     try {
       const entry = checkManifestEntry(raw, index, manifestPath);
-      if (seen.has(entry.id)) throw new InputError(`${manifestPath}: entry ${index}: id ${JSON.stringify(entry.id)} appears twice`);
+      if (seen.has(entry.id))
+        throw new InputError(`${manifestPath}: entry ${index}: id ${JSON.stringify(entry.id)} appears twice`);
       seen.add(entry.id);
       jobs.push({
         id: entry.id,
@@ -273,12 +314,20 @@ async function drawJob(job: RenderJob, options: DrawOptions): Promise<Drawing> {
     throw new InputError(`${job.heatmapPath}: shape [${map.shape.join(', ')}]; expected a 2-D map [height, width]`);
   }
   if (map.shape[0] === 0 || map.shape[1] === 0) {
-    throw new InputError(`${job.heatmapPath}: shape [${map.shape.join(', ')}] is empty; expected a map of at least 1×1`);
+    throw new InputError(
+      `${job.heatmapPath}: shape [${map.shape.join(', ')}] is empty; expected a map of at least 1×1`,
+    );
   }
-  if (map.data.some((value) => !Number.isFinite(value))) throw new InputError(`${job.heatmapPath}: contains NaN or Infinity`);
+  if (map.data.some((value) => !Number.isFinite(value)))
+    throw new InputError(`${job.heatmapPath}: contains NaN or Infinity`);
   const image = await readImageFile(job.imagePath);
   if (!options.size) {
-    checkOutputSize(image.width * options.scale, image.height * options.scale, `${job.imagePath} (${image.width}x${image.height}) with --scale ${options.scale}`, InputError);
+    checkOutputSize(
+      image.width * options.scale,
+      image.height * options.scale,
+      `${job.imagePath} (${image.width}x${image.height}) with --scale ${options.scale}`,
+      InputError,
+    );
   }
   return drawExplanation(map.data, map.shape[0], map.shape[1], image, options);
 }
@@ -291,11 +340,16 @@ async function drawGuided(path: string, width: number, height: number): Promise<
   const guided = await readNpy(path);
   const [rows, columns, channels] = guided.shape;
   if (guided.shape.length !== 3 || (channels !== 1 && channels !== 3)) {
-    throw new InputError(`${path}: shape [${guided.shape.join(', ')}]; expected [height, width, 1 or 3] (Guided Grad-CAM)`);
+    throw new InputError(
+      `${path}: shape [${guided.shape.join(', ')}]; expected [height, width, 1 or 3] (Guided Grad-CAM)`,
+    );
   }
   if (guided.data.some((value) => !Number.isFinite(value))) throw new InputError(`${path}: contains NaN or Infinity`);
   const picture = guidedToRgb(guided.data, channels);
-  const data = rows === height && columns === width ? picture : roundToBytes(resizeImage(picture, rows, columns, 3, height, width));
+  const data =
+    rows === height && columns === width
+      ? picture
+      : roundToBytes(resizeImage(picture, rows, columns, 3, height, width));
   return { data, width, height };
 }
 
@@ -313,7 +367,12 @@ function rgb(picture: Drawing['blend']): DecodedImage {
 }
 
 /** Refuses output pictures over MAX_OUTPUT_PIXELS; `what` names the options or file that ask for it. */
-function checkOutputSize(width: number, height: number, what: string, ErrorKind: typeof InputError | typeof UsageError): void {
+function checkOutputSize(
+  width: number,
+  height: number,
+  what: string,
+  ErrorKind: typeof InputError | typeof UsageError,
+): void {
   if (width * height > MAX_OUTPUT_PIXELS) {
     throw new ErrorKind(
       `${what}: ${width}x${height} output pixels (${((width * height) / 1e6).toFixed(1)} MP), more than the ${MAX_OUTPUT_PIXELS / 1e6} MP render draws`,

@@ -28,7 +28,9 @@ export function announceBackend(backend: BackendInfo, log: Log): void {
 /** `--dataset NAME` read from `--data PATH`, a `--download`, the cache or the embedded MNIST. */
 export async function loadDatasetOption(name: DatasetName, options: LoadDatasetOptions): Promise<Dataset> {
   if (options.data !== undefined && options.download) {
-    throw new UsageError('--data and --download cannot be combined: --download reads what it fetched from the cache directory');
+    throw new UsageError(
+      '--data and --download cannot be combined: --download reads what it fetched from the cache directory',
+    );
   }
   return relabel(
     () => loadDataset(name, options),

@@ -4,12 +4,21 @@ import { inputSize, integerIn, numberIn, openFraction } from './option-parsers.j
 import { defineOptions, type OptionValues } from './option-table.js';
 
 export const TRAIN_OPTIONS = defineOptions({
-  dataset: { flags: '--dataset <name>', description: 'dataset to train on (required unless --resume)', choices: DATASET_NAMES },
+  dataset: {
+    flags: '--dataset <name>',
+    description: 'dataset to train on (required unless --resume)',
+    choices: DATASET_NAMES,
+  },
   data: {
     flags: '--data <path>',
-    description: 'dataset files: a directory, or the official archive (default for mnist: the embedded copy); for folder, DIR/train/<class>/',
+    description:
+      'dataset files: a directory, or the official archive (default for mnist: the embedded copy); for folder, DIR/train/<class>/',
   },
-  download: { flags: '--download', description: 'fetch the official archive into the cache directory first', default: false },
+  download: {
+    flags: '--download',
+    description: 'fetch the official archive into the cache directory first',
+    default: false,
+  },
   cacheDir: { flags: '--cache-dir <dir>', description: 'download cache (default: $GRADCAM_CACHE or ~/.cache/gradcam)' },
   out: { flags: '--out <dir>', description: 'model directory to write (default: ./model-<dataset>)' },
   force: { flags: '--force', description: 'replace an existing model directory at --out', default: false },
@@ -28,11 +37,18 @@ export const TRAIN_OPTIONS = defineOptions({
     description: 'first raise the learning rate linearly from near 0 over this many epochs (may be fractional)',
     parse: numberIn(0, 10_000),
   },
-  width: { flags: '--width <x>', description: 'channel multiplier of the VGG-11 layer widths', parse: numberIn(0, 4, true) },
+  width: {
+    flags: '--width <x>',
+    description: 'channel multiplier of the VGG-11 layer widths',
+    parse: numberIn(0, 4, true),
+  },
   batchNorm: {
     flags: '--batch-norm',
     description: 'batch normalization after every convolution (the default)',
-    negation: { flags: '--no-batch-norm', description: 'plain VGG-11: convolution with a fused ReLU, no batch normalization' },
+    negation: {
+      flags: '--no-batch-norm',
+      description: 'plain VGG-11: convolution with a fused ReLU, no batch normalization',
+    },
   },
   dropout: {
     flags: '--dropout <rate>',
@@ -56,12 +72,20 @@ export const TRAIN_OPTIONS = defineOptions({
   },
   valSplit: {
     flags: '--val-split <fraction>',
-    description: 'folder datasets without test/: hold out this fraction of each class of train/ for testing (seeded by --seed)',
+    description:
+      'folder datasets without test/: hold out this fraction of each class of train/ for testing (seeded by --seed)',
     parse: openFraction,
   },
-  augment: { flags: '--no-augment', description: 'no random crop / flip (CIFAR-10 and folders; digits are never augmented)' },
+  augment: {
+    flags: '--no-augment',
+    description: 'no random crop / flip (CIFAR-10 and folders; digits are never augmented)',
+  },
   limit: { flags: '--limit <n>', description: 'train on the first N training images', parse: integerIn(1, 10_000_000) },
-  testLimit: { flags: '--test-limit <n>', description: 'evaluate on the first N test images', parse: integerIn(1, 10_000_000) },
+  testLimit: {
+    flags: '--test-limit <n>',
+    description: 'evaluate on the first N test images',
+    parse: integerIn(1, 10_000_000),
+  },
   seed: {
     flags: '--seed <n>',
     description: 'seed for initialization, data order, augmentation, dropout and the --val-split split',
@@ -73,7 +97,10 @@ export const TRAIN_OPTIONS = defineOptions({
     description: 'also checkpoint every N steps (always at the end of each epoch)',
     parse: integerIn(1, 10_000_000),
   },
-  resume: { flags: '--resume <dir>', description: 'continue an interrupted run from the last checkpoint in its --out directory' },
+  resume: {
+    flags: '--resume <dir>',
+    description: 'continue an interrupted run from the last checkpoint in its --out directory',
+  },
   json: { flags: '--json', description: 'print a summary object on stdout at the end', default: false },
   quiet: { flags: '--quiet', description: 'print nothing but errors', default: false },
 });
@@ -89,7 +116,19 @@ export function isRunOption(name: string): name is RunOptionName {
 }
 
 type DatasetDefaults = Required<
-  Pick<TrainCommandOptions, 'epochs' | 'batchSize' | 'learningRate' | 'optimizer' | 'width' | 'batchNorm' | 'dropout' | 'labelSmoothing' | 'warmupEpochs' | 'weightDecay'>
+  Pick<
+    TrainCommandOptions,
+    | 'epochs'
+    | 'batchSize'
+    | 'learningRate'
+    | 'optimizer'
+    | 'width'
+    | 'batchNorm'
+    | 'dropout'
+    | 'labelSmoothing'
+    | 'warmupEpochs'
+    | 'weightDecay'
+  >
 >;
 
 /** Everything that determines a training run, with defaults resolved (stored in checkpoints). */
@@ -101,9 +140,42 @@ export type TrainSettings = Omit<Pick<TrainCommandOptions, RunOptionName>, keyof
  * (see README for the measurements behind them). A dataset without an entry gets cifar10's.
  */
 export const TRAINING_DEFAULTS: Partial<Record<DatasetName, DatasetDefaults>> & { cifar10: DatasetDefaults } = {
-  mnist: { epochs: 1, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.125, batchNorm: true, dropout: 0.5, labelSmoothing: 0, warmupEpochs: 0, weightDecay: 0 },
-  'fashion-mnist': { epochs: 3, batchSize: 64, learningRate: 0.001, optimizer: 'adam', width: 0.125, batchNorm: true, dropout: 0.5, labelSmoothing: 0, warmupEpochs: 0, weightDecay: 0 },
-  cifar10: { epochs: 11, batchSize: 128, learningRate: 0.1, optimizer: 'nesterov', width: 0.25, batchNorm: true, dropout: 0, labelSmoothing: 0.1, warmupEpochs: 0.8, weightDecay: 0.001 },
+  mnist: {
+    epochs: 1,
+    batchSize: 64,
+    learningRate: 0.001,
+    optimizer: 'adam',
+    width: 0.125,
+    batchNorm: true,
+    dropout: 0.5,
+    labelSmoothing: 0,
+    warmupEpochs: 0,
+    weightDecay: 0,
+  },
+  'fashion-mnist': {
+    epochs: 3,
+    batchSize: 64,
+    learningRate: 0.001,
+    optimizer: 'adam',
+    width: 0.125,
+    batchNorm: true,
+    dropout: 0.5,
+    labelSmoothing: 0,
+    warmupEpochs: 0,
+    weightDecay: 0,
+  },
+  cifar10: {
+    epochs: 11,
+    batchSize: 128,
+    learningRate: 0.1,
+    optimizer: 'nesterov',
+    width: 0.25,
+    batchNorm: true,
+    dropout: 0,
+    labelSmoothing: 0.1,
+    warmupEpochs: 0.8,
+    weightDecay: 0.001,
+  },
 };
 
 export function trainingDefaultsFor(dataset: DatasetName): DatasetDefaults {

@@ -17,9 +17,22 @@ import { channelMeanStd, type Normalization } from '../datasets/batches.js';
 import { DEFAULT_FOLDER_INPUT_SIZE } from '../datasets/load-dataset.js';
 import { hasTestFolder } from '../datasets/folder-listing.js';
 import type { Dataset, DatasetName, ImageSet } from '../datasets/image-set.js';
-import { isRunOption, trainingRecordOf, TRAIN_OPTIONS, trainingDefaultsFor, type TrainCommandOptions, type TrainSettings } from './train-options.js';
+import {
+  isRunOption,
+  trainingRecordOf,
+  TRAIN_OPTIONS,
+  trainingDefaultsFor,
+  type TrainCommandOptions,
+  type TrainSettings,
+} from './train-options.js';
 import { loadDatasetOption, startBackend } from './setup.js';
-import { discardFailedRun, readLatestCheckpoint, writeCheckpoint, type Checkpoint, type TrainingProgress } from '../models/checkpoint.js';
+import {
+  discardFailedRun,
+  readLatestCheckpoint,
+  writeCheckpoint,
+  type Checkpoint,
+  type TrainingProgress,
+} from '../models/checkpoint.js';
 import { buildModelMetadata, type EpochRecord, type ModelMetadata } from '../models/metadata.js';
 import { saveModelDirectory } from '../models/model-dir.js';
 import { statIfExists } from '../io/read-files.js';
@@ -48,9 +61,14 @@ export interface TrainControl {
 }
 
 /** `explicit`: the option names given on the command line (not defaults), for --resume checks. */
-export async function trainCommand(options: TrainCommandOptions, globals: GlobalOptions, explicit: ReadonlySet<keyof TrainCommandOptions>): Promise<number> {
+export async function trainCommand(
+  options: TrainCommandOptions,
+  globals: GlobalOptions,
+  explicit: ReadonlySet<keyof TrainCommandOptions>,
+): Promise<number> {
   const log = stderrLog(options.quiet);
-  const resumeFrom = options.resume === undefined ? undefined : await resumableCheckpoint(resolve(options.resume), options, explicit);
+  const resumeFrom =
+    options.resume === undefined ? undefined : await resumableCheckpoint(resolve(options.resume), options, explicit);
   const settings = resumeFrom?.settings ?? resolveTrainSettings(options);
   const interrupts = watchInterrupts((message) => process.stderr.write(`${message}\n`));
   try {
@@ -75,10 +93,12 @@ export async function trainCommand(options: TrainCommandOptions, globals: Global
 }
 
 export function resolveTrainSettings(options: TrainCommandOptions): TrainSettings {
-  if (!options.dataset) throw new UsageError(`--dataset is required (${DATASET_NAMES.join(', ')}), unless --resume DIR`);
+  if (!options.dataset)
+    throw new UsageError(`--dataset is required (${DATASET_NAMES.join(', ')}), unless --resume DIR`);
   const folder = options.dataset === 'folder';
   for (const name of ['inputSize', 'valSplit'] as const) {
-    if (!folder && options[name] !== undefined) throw new UsageError(`${flagOf(TRAIN_OPTIONS[name])} is for --dataset folder (your own images)`);
+    if (!folder && options[name] !== undefined)
+      throw new UsageError(`${flagOf(TRAIN_OPTIONS[name])} is for --dataset folder (your own images)`);
   }
   const { resume, json, quiet, ...run } = options;
   const defaults = trainingDefaultsFor(options.dataset);
@@ -112,14 +132,19 @@ async function resumableCheckpoint(
     );
   }
   const settings: TrainSettings = { ...SETTINGS_BEFORE_RECORDED, ...checkpoint.settings };
-  const given: Partial<TrainSettings> = { ...options, data: options.data === undefined ? undefined : resolve(options.data) };
+  const given: Partial<TrainSettings> = {
+    ...options,
+    data: options.data === undefined ? undefined : resolve(options.data),
+  };
   for (const name of explicit) {
     if (!isRunOption(name) || name === 'out') continue;
     const stored = settings[name];
     const requested = given[name];
     if (JSON.stringify(stored) !== JSON.stringify(requested)) {
       const flag = flagOf(TRAIN_OPTIONS[name]);
-      throw new UsageError(`${flag} ${JSON.stringify(requested)} conflicts with the checkpoint's ${JSON.stringify(stored)}; resume uses the original options`);
+      throw new UsageError(
+        `${flag} ${JSON.stringify(requested)} conflicts with the checkpoint's ${JSON.stringify(stored)}; resume uses the original options`,
+      );
     }
   }
   // The directory may have been moved since: it is the output now.
@@ -160,7 +185,9 @@ export async function runTrain(
   const { dataset, train, test } = await loadTrainingData(settings, log);
   const backend = await startBackend(globals, log);
   if (resumeFrom && resumeFrom.backend !== backend.description) {
-    log.warn(`the checkpoint was written on ${resumeFrom.backend}; resuming on ${backend.description} will not reproduce the uninterrupted run exactly`);
+    log.warn(
+      `the checkpoint was written on ${resumeFrom.backend}; resuming on ${backend.description} will not reproduce the uninterrupted run exactly`,
+    );
   }
   log.info(`training on ${train.count} ${settings.dataset} images (${dataset.source}), testing on ${test.count}`);
 
@@ -184,7 +211,14 @@ export async function runTrain(
         shouldStop: control.shouldStop,
         checkpointEvery: settings.checkpointEvery,
         onCheckpoint: async (progress) => {
-          lastCheckpoint = await writeCheckpoint(settings.out, model, optimizer, progress, settings, backend.description);
+          lastCheckpoint = await writeCheckpoint(
+            settings.out,
+            model,
+            optimizer,
+            progress,
+            settings,
+            backend.description,
+          );
         },
       },
     }).finally(() => reporter.stop());
@@ -194,14 +228,23 @@ export async function runTrain(
       classNames: dataset.classNames,
       architecture,
       normalization,
-      training: { ...trainingRecordOf(settings), trainImages: train.count, testImages: test.count, resumed: resumeFrom !== undefined },
+      training: {
+        ...trainingRecordOf(settings),
+        trainImages: train.count,
+        testImages: test.count,
+        resumed: resumeFrom !== undefined,
+      },
       backend: backend.description,
       history: outcome.history,
     });
     const report = trainingReportHtml(model, metadata, { settings, dataset, test }, log);
     // --out now holds our checkpoints (or a model --force lets us replace): swap in the model.
     await saveModelDirectory(settings.out, model, metadata, true, { [REPORT_FILE]: report });
-    return { out: settings.out, ...resultOf(metadata, train.count, test.count), seconds: (performance.now() - started) / 1000 };
+    return {
+      out: settings.out,
+      ...resultOf(metadata, train.count, test.count),
+      seconds: (performance.now() - started) / 1000,
+    };
   } catch (error) {
     // An interrupted run keeps its checkpoint on purpose; a failed one cleans up.
     if (!(error instanceof StoppedError)) await cleanUpFailedRun(settings.out, createdOut, log);
@@ -212,7 +255,11 @@ export async function runTrain(
   }
 }
 
-function resultOf(metadata: ModelMetadata, trainImages: number, testImages: number): Omit<TrainResult, 'out' | 'seconds'> {
+function resultOf(
+  metadata: ModelMetadata,
+  trainImages: number,
+  testImages: number,
+): Omit<TrainResult, 'out' | 'seconds'> {
   const { testAccuracy, history, backend } = metadata;
   return { dataset: metadata.dataset as DatasetName, backend, testAccuracy, history, trainImages, testImages };
 }
@@ -228,7 +275,9 @@ function trainingReportHtml(
   log: Log,
 ): string {
   const evaluatedSplit = data.dataset.testSplit ?? 'test';
-  log.info(`writing ${REPORT_FILE}: predictions on the ${data.test.count} ${evaluatedSplit} images, Grad-CAM examples of each class`);
+  log.info(
+    `writing ${REPORT_FILE}: predictions on the ${data.test.count} ${evaluatedSplit} images, Grad-CAM examples of each class`,
+  );
   const report = buildTrainingReport({
     model,
     metadata,
@@ -243,13 +292,26 @@ function trainingReportHtml(
 /** Removes what a failed run made (discardFailedRun) and says what is left. */
 async function cleanUpFailedRun(out: string, createdOut: boolean, log: Log): Promise<void> {
   const outcome = await discardFailedRun(out, createdOut).catch(() => ({ checkpoint: undefined, removed: false }));
-  if (outcome.checkpoint) log.warn(`the last complete checkpoint ${outcome.checkpoint} is kept: once the cause is fixed, continue with gradcam train --resume ${out}`);
+  if (outcome.checkpoint)
+    log.warn(
+      `the last complete checkpoint ${outcome.checkpoint} is kept: once the cause is fixed, continue with gradcam train --resume ${out}`,
+    );
   if (outcome.removed) log.info(`removed ${out}, which this failed run had created`);
 }
 
-async function loadTrainingData(settings: TrainSettings, log: Log): Promise<{ dataset: Dataset; train: ImageSet; test: ImageSet }> {
-  if (settings.dataset === 'folder' && settings.data !== undefined && settings.valSplit === undefined && !(await hasTestFolder(settings.data))) {
-    throw new UsageError(`--data ${settings.data}: no test/ folder; give --val-split F to hold out a fraction F of train/ for testing`);
+async function loadTrainingData(
+  settings: TrainSettings,
+  log: Log,
+): Promise<{ dataset: Dataset; train: ImageSet; test: ImageSet }> {
+  if (
+    settings.dataset === 'folder' &&
+    settings.data !== undefined &&
+    settings.valSplit === undefined &&
+    !(await hasTestFolder(settings.data))
+  ) {
+    throw new UsageError(
+      `--data ${settings.data}: no test/ folder; give --val-split F to hold out a fraction F of train/ for testing`,
+    );
   }
   const folder = {
     inputSize: settings.inputSize ?? DEFAULT_FOLDER_INPUT_SIZE,
@@ -258,8 +320,18 @@ async function loadTrainingData(settings: TrainSettings, log: Log): Promise<{ da
     // Only the images used are decoded.
     limits: { train: settings.limit, test: settings.testLimit },
   };
-  const dataset = await loadDatasetOption(settings.dataset, { data: settings.data, download: settings.download, cacheDir: settings.cacheDir, log, folder });
-  return { dataset, train: firstImages(dataset.train, settings.limit), test: firstImages(dataset.test, settings.testLimit) };
+  const dataset = await loadDatasetOption(settings.dataset, {
+    data: settings.data,
+    download: settings.download,
+    cacheDir: settings.cacheDir,
+    log,
+    folder,
+  });
+  return {
+    dataset,
+    train: firstImages(dataset.train, settings.limit),
+    test: firstImages(dataset.test, settings.testLimit),
+  };
 }
 
 function vggConfigFor(settings: TrainSettings, train: ImageSet, classes: number): VggConfig {
@@ -281,7 +353,9 @@ function trainingNormalization(train: ImageSet, source: string): Normalization {
   if (flat >= 0) {
     // Normalizing divides by the spread: a channel that never varies has none, and nothing to learn.
     const value = Math.round(normalization.mean[flat] * 255);
-    throw new InputError(`--data ${source}: every training pixel of channel ${flat} is ${value}; expected images that vary`);
+    throw new InputError(
+      `--data ${source}: every training pixel of channel ${flat} is ${value}; expected images that vary`,
+    );
   }
   return normalization;
 }
@@ -297,7 +371,9 @@ async function startingProgress(
 ): Promise<TrainingProgress> {
   if (!resumeFrom) return initialProgress(trainCount, settings.seed);
   if (resumeFrom.progress.order.length !== trainCount) {
-    throw new InputError(`--resume ${settings.out}: the checkpoint trained on ${resumeFrom.progress.order.length} images, the data now has ${trainCount}`);
+    throw new InputError(
+      `--resume ${settings.out}: the checkpoint trained on ${resumeFrom.progress.order.length} images, the data now has ${trainCount}`,
+    );
   }
   await resumeFrom.restore(model, optimizer);
   const start = resumeFrom.progress;

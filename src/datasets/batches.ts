@@ -91,7 +91,8 @@ export function writeNormalizedImages(
   const { augment, random } = options;
   if (augment && !random) throw new TypeError('augmentation needs a Random');
   const table = normalizationTable(options, channels);
-  if (options.channelOrder === 'bgr' && channels !== 3) throw new RangeError(`BGR order needs 3 channels, not ${channels}`);
+  if (options.channelOrder === 'bgr' && channels !== 3)
+    throw new RangeError(`BGR order needs 3 channels, not ${channels}`);
   const sources = sourceChannels(options, channels);
   const rowSize = width * channels;
   const pixels = height * width;
@@ -158,7 +159,6 @@ function normalizePixels(
     }
   }
 }
-
 
 /** Writes `count` black pixels (uint8 value 0, normalized) from `target` on. */
 function fillBlack(out: Float32Array, target: number, count: number, channels: number, table: Float32Array): void {

@@ -243,4 +243,3 @@ function allocateCifarSet(count: number): ImageSet {
     channels: 3,
   };
 }
-

@@ -89,7 +89,12 @@ export async function readImageFolder(root: string, options: FolderDatasetOption
   const wanted = (split: SplitName) => options.splits.includes(split);
   const shape: [number, number, number] = [options.inputSize.height, options.inputSize.width, FOLDER_CHANNELS];
   const counts = { train: wanted('train') ? trainFiles.length : 0, test: wanted('test') ? testFiles.length : 0 };
-  checkMemory(root, [counts.train, counts.test], shape, options.memoryBudget ?? availableMemoryBytes() - MEMORY_RESERVE_BYTES);
+  checkMemory(
+    root,
+    [counts.train, counts.test],
+    shape,
+    options.memoryBudget ?? availableMemoryBytes() - MEMORY_RESERVE_BYTES,
+  );
 
   const started = performance.now();
   options.log.info(
@@ -100,7 +105,8 @@ export async function readImageFolder(root: string, options: FolderDatasetOption
     if (!wanted(split)) return { set: emptySet(shape), files: [] };
     const decoded = await decodeImages(files, shape, options.log);
     skippedFiles += files.length - decoded.set.count;
-    if (decoded.set.count === 0) throw new InputError(`${root}: none of the ${files.length} ${name} images could be decoded`);
+    if (decoded.set.count === 0)
+      throw new InputError(`${root}: none of the ${files.length} ${name} images could be decoded`);
     warnAboutLostClasses(files, decoded.set, classNames, name, options.log);
     return decoded;
   };
@@ -108,7 +114,9 @@ export async function readImageFolder(root: string, options: FolderDatasetOption
   const test = await decodeSplit('test', testFiles, testSplit === 'test' ? 'test' : 'validation');
   if (skippedFiles > 0) options.log.warn(`${skippedFiles} file(s) could not be decoded and were skipped`);
   const seconds = (performance.now() - started) / 1000;
-  options.log.info(`decoded ${train.set.count + test.set.count} images in ${seconds.toFixed(1)} s (${((train.set.count + test.set.count) / seconds).toFixed(0)} images/s)`);
+  options.log.info(
+    `decoded ${train.set.count + test.set.count} images in ${seconds.toFixed(1)} s (${((train.set.count + test.set.count) / seconds).toFixed(0)} images/s)`,
+  );
   return {
     classNames,
     train: train.set,
@@ -152,7 +160,9 @@ export async function folderSplits(
   });
   if (listing.test) {
     if (validationFraction !== undefined && !options.preferTestFolder) {
-      throw new UsageError(`${root}: has a test/ folder, so no validation split is held out of train/; remove the validation fraction`);
+      throw new UsageError(
+        `${root}: has a test/ folder, so no validation split is held out of train/; remove the validation fraction`,
+      );
     }
     return splits(listing.train, listing.test, 'test');
   }
@@ -171,7 +181,9 @@ export function availableMemoryBytes(): number {
   const constrained = process.constrainedMemory?.() ?? 0;
   const available = freemem();
   // constrainedMemory() is a huge number when there is no limit, 0 when it cannot tell.
-  return constrained > 0 && constrained < totalmem() ? Math.min(available, constrained - process.memoryUsage().rss) : available;
+  return constrained > 0 && constrained < totalmem()
+    ? Math.min(available, constrained - process.memoryUsage().rss)
+    : available;
 }
 
 /** Bytes `count` uint8 images of `shape` take. */
@@ -185,7 +197,12 @@ export function imageSetBytes(count: number, [height, width, channels]: readonly
  *
  * @param splitCounts images of each split that will be decoded.
  */
-export function checkMemory(root: string, splitCounts: readonly number[], shape: readonly [number, number, number], budget: number): void {
+export function checkMemory(
+  root: string,
+  splitCounts: readonly number[],
+  shape: readonly [number, number, number],
+  budget: number,
+): void {
   const count = splitCounts.reduce((sum, n) => sum + n, 0);
   const bytes = imageSetBytes(count, shape);
   if (bytes > budget) {
@@ -251,7 +268,14 @@ async function decodeImages(
     count++;
   }
   return {
-    set: { images: images.subarray(0, count * imageSize), labels: labels.subarray(0, count), count, height, width, channels },
+    set: {
+      images: images.subarray(0, count * imageSize),
+      labels: labels.subarray(0, count),
+      count,
+      height,
+      width,
+      channels,
+    },
     files: decodedFiles,
   };
 }
@@ -272,7 +296,13 @@ export function fitImage(image: DecodedImage, height: number, width: number): Ui
 }
 
 /** A class whose every image of a split was skipped has no examples there: say so once. */
-function warnAboutLostClasses(files: readonly FolderFile[], set: ImageSet, classNames: readonly string[], split: string, log: Log): void {
+function warnAboutLostClasses(
+  files: readonly FolderFile[],
+  set: ImageSet,
+  classNames: readonly string[],
+  split: string,
+  log: Log,
+): void {
   const listed = new Set(files.map((file) => file.label));
   const kept = new Set(set.labels);
   for (const label of listed) {

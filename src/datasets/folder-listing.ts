@@ -73,7 +73,9 @@ export async function listImageFolder(root: string): Promise<FolderListing> {
     throw new UsageError(`${trainRoot}: ${found}; expected one folder of images per class, at least two classes`);
   }
   if (classNames.length > MAX_FOLDER_CLASSES) {
-    throw new UsageError(`${trainRoot}: ${classNames.length} class folders; at most ${MAX_FOLDER_CLASSES} are supported`);
+    throw new UsageError(
+      `${trainRoot}: ${classNames.length} class folders; at most ${MAX_FOLDER_CLASSES} are supported`,
+    );
   }
   const train = await listSplit(trainRoot, classNames, classNames, ignored, true);
 
@@ -137,13 +139,16 @@ async function imagesUnder(directory: string, ignored: { count: number }): Promi
       const path = join(current, entry.name);
       const kind = await entryKind(entry, path);
       if (kind === 'directory') await walk(path);
-      else if (kind === 'file' && FOLDER_IMAGE_EXTENSIONS.includes(extname(entry.name).toLowerCase())) names.push(entry.name);
+      else if (kind === 'file' && FOLDER_IMAGE_EXTENSIONS.includes(extname(entry.name).toLowerCase()))
+        names.push(entry.name);
       else ignored.count++;
     }
     byDirectory.set(current, names.sort(compareCodePoints));
   };
   await walk(directory);
-  return [...byDirectory.keys()].sort(compareCodePoints).flatMap((dir) => (byDirectory.get(dir) as string[]).map((name) => join(dir, name)));
+  return [...byDirectory.keys()]
+    .sort(compareCodePoints)
+    .flatMap((dir) => (byDirectory.get(dir) as string[]).map((name) => join(dir, name)));
 }
 
 /** Names of the directories in `directory` (following links); other entries are counted as ignored. */

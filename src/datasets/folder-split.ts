@@ -26,7 +26,12 @@ export interface FolderSplit {
  * @param seed      any uint32.
  * @throws RangeError for a fraction outside (0, 1) (a programming error: options are checked earlier).
  */
-export function splitForValidation(files: readonly FolderFile[], classCount: number, fraction: number, seed: number): FolderSplit {
+export function splitForValidation(
+  files: readonly FolderFile[],
+  classCount: number,
+  fraction: number,
+  seed: number,
+): FolderSplit {
   if (!(fraction > 0 && fraction < 1)) throw new RangeError(`validation fraction must be in (0, 1), got ${fraction}`);
   const byClass: number[][] = Array.from({ length: classCount }, () => []);
   files.forEach((file, index) => byClass[file.label].push(index));

@@ -50,7 +50,10 @@ export interface LoadDatasetOptions extends DownloadOptions {
   folder?: FolderReadOptions;
 }
 
-export type FolderReadOptions = Pick<FolderDatasetOptions, 'inputSize' | 'validationFraction' | 'seed' | 'limits' | 'preferTestFolder'>;
+export type FolderReadOptions = Pick<
+  FolderDatasetOptions,
+  'inputSize' | 'validationFraction' | 'seed' | 'limits' | 'preferTestFolder'
+>;
 
 /** What `--input-size` is when not given: see the README (the pools of VGG-11 suit 32×32; cost grows with pixels). */
 export const DEFAULT_FOLDER_INPUT_SIZE = { width: 32, height: 32 };
@@ -60,7 +63,10 @@ export const DEFAULT_FOLDER_INPUT_SIZE = { width: 32, height: 32 };
  * split it was trained with (`training.valSplit` and `training.seed` in gradcam.json), used when
  * the tree has no test/ folder.
  */
-export function folderOptionsOfModel(metadata: { inputShape: readonly number[]; training: Record<string, unknown> }): FolderReadOptions {
+export function folderOptionsOfModel(metadata: {
+  inputShape: readonly number[];
+  training: Record<string, unknown>;
+}): FolderReadOptions {
   const { valSplit, seed } = metadata.training;
   return {
     inputSize: { height: metadata.inputShape[0], width: metadata.inputShape[1] },
@@ -104,8 +110,12 @@ export async function loadDataset(name: DatasetName, options: LoadDatasetOptions
 
 /** An ImageFolder tree at `options.data`, decoded at `options.folder.inputSize`. */
 async function loadFolder(options: LoadDatasetOptions, splits: readonly SplitName[]): Promise<Dataset> {
-  if (options.download) throw new UsageError('--dataset folder reads your own images from --data DIR; there is nothing to download');
-  if (options.data === undefined) throw new UsageError('--dataset folder needs --data DIR, a folder holding train/<class>/ (and optionally test/<class>/) images');
+  if (options.download)
+    throw new UsageError('--dataset folder reads your own images from --data DIR; there is nothing to download');
+  if (options.data === undefined)
+    throw new UsageError(
+      '--dataset folder needs --data DIR, a folder holding train/<class>/ (and optionally test/<class>/) images',
+    );
   const root = resolve(options.data);
   const folder = options.folder ?? { inputSize: DEFAULT_FOLDER_INPUT_SIZE, seed: 0 };
   const log = options.log ?? { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -19,7 +19,8 @@ export const RISE_BLUR = { size: 11, sigma: 5 } as const;
  * @returns Float64Array [size], positive, symmetric, summing to 1
  */
 export function gaussianKernel(size: number, sigma: number): Float64Array {
-  if (!Number.isInteger(size) || size < 1 || size % 2 === 0) throw new RangeError(`gaussianKernel: size must be an odd positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 1 || size % 2 === 0)
+    throw new RangeError(`gaussianKernel: size must be an odd positive integer, got ${size}`);
   if (!(sigma > 0)) throw new RangeError(`gaussianKernel: sigma must be positive, got ${sigma}`);
   const radius = (size - 1) / 2;
   const kernel = Float64Array.from({ length: size }, (_, k) => Math.exp(-((k - radius) ** 2) / (2 * sigma * sigma)));

@@ -18,14 +18,17 @@ const LISTED_NAMES = 5;
  *        have no names (then nothing can be matched)
  */
 export function matchClasses(datasetNames: readonly string[], modelNames: readonly string[] | undefined): ClassMatch {
-  if (modelNames === undefined) return { unknown: "the model's classes have no names to match the dataset's classes to" };
+  if (modelNames === undefined)
+    return { unknown: "the model's classes have no names to match the dataset's classes to" };
   const indexOf = new Map(modelNames.map((name, index) => [name, index]));
   const missing = datasetNames.filter((name) => !indexOf.has(name));
   if (missing.length > 0) {
     const shown = missing.slice(0, LISTED_NAMES).map((name) => JSON.stringify(name));
     const more = missing.length > LISTED_NAMES ? ` and ${missing.length - LISTED_NAMES} more` : '';
     const verb = missing.length === 1 ? 'is' : 'are';
-    return { unknown: `the dataset's class${missing.length === 1 ? '' : 'es'} ${shown.join(', ')}${more} ${verb} not among the model's classes` };
+    return {
+      unknown: `the dataset's class${missing.length === 1 ? '' : 'es'} ${shown.join(', ')}${more} ${verb} not among the model's classes`,
+    };
   }
   return { modelClassOfLabel: datasetNames.map((name) => indexOf.get(name) as number) };
 }

@@ -30,7 +30,8 @@ export function splitClassifier(split: SplitModel, inputShape: InputShape, maxBa
   const perPass = Math.max(1, Math.min(maxBatch, Math.floor(MAX_BATCH_VALUES / size)));
   return {
     probabilities(images, count) {
-      if (images.length !== count * size) throw new RangeError(`probabilities: ${images.length} values for ${count} images of ${size}`);
+      if (images.length !== count * size)
+        throw new RangeError(`probabilities: ${images.length} values for ${count} images of ${size}`);
       const classes = split.classes;
       const out = new Float32Array(count * classes);
       for (let first = 0; first < count; first += perPass) {

@@ -23,7 +23,9 @@ import type { Normalization } from '../datasets/batches.js';
 export function multiplyImageByMap(image: Float32Array, map: Float32Array, normalization: Normalization): Float32Array {
   const channels = normalization.mean.length;
   if (image.length !== map.length * channels) {
-    throw new RangeError(`multiplyImageByMap: image has ${image.length} values, map ${map.length} pixels × ${channels} channels`);
+    throw new RangeError(
+      `multiplyImageByMap: image has ${image.length} values, map ${map.length} pixels × ${channels} channels`,
+    );
   }
   const out = new Float32Array(image.length);
   for (let i = 0; i < image.length; i++) {
@@ -63,6 +65,7 @@ export function increaseInConfidencePercent(full: ArrayLike<number>, explained: 
 }
 
 function checkPairs(full: ArrayLike<number>, explained: ArrayLike<number>): void {
-  if (full.length !== explained.length) throw new RangeError(`confidence: ${full.length} full-image and ${explained.length} explanation scores`);
+  if (full.length !== explained.length)
+    throw new RangeError(`confidence: ${full.length} full-image and ${explained.length} explanation scores`);
   if (full.length === 0) throw new RangeError('confidence: no images');
 }

@@ -23,13 +23,20 @@ export interface ClassScore {
  * @param predicted predicted class of each image, same length.
  * @throws RangeError when the lengths differ or a class index is out of range.
  */
-export function confusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<number>, classCount: number): ConfusionMatrix {
-  if (labels.length !== predicted.length) throw new RangeError(`confusionMatrix: ${labels.length} labels but ${predicted.length} predictions`);
+export function confusionMatrix(
+  labels: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  classCount: number,
+): ConfusionMatrix {
+  if (labels.length !== predicted.length)
+    throw new RangeError(`confusionMatrix: ${labels.length} labels but ${predicted.length} predictions`);
   const counts = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));
   for (let i = 0; i < labels.length; i++) {
     const [truth, guess] = [labels[i], predicted[i]];
     if (!(truth >= 0 && truth < classCount && guess >= 0 && guess < classCount)) {
-      throw new RangeError(`confusionMatrix: image ${i} has label ${truth}, prediction ${guess}; expected 0 to ${classCount - 1}`);
+      throw new RangeError(
+        `confusionMatrix: image ${i} has label ${truth}, prediction ${guess}; expected 0 to ${classCount - 1}`,
+      );
     }
     counts[truth][guess]++;
   }

@@ -174,7 +174,11 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
   const [mapHeight, mapWidth] = split.activationShape;
   const classifier = splitClassifier(split, inputShape);
   const points = settings.steps + 1;
-  const random = new ScoreAccumulator(RANDOM_BASELINE, 'uniform random values at the map resolution, seeded per image', points);
+  const random = new ScoreAccumulator(
+    RANDOM_BASELINE,
+    'uniform random values at the map resolution, seeded per image',
+    points,
+  );
   const accumulators = settings.sources.map((source) => new ScoreAccumulator(source.name, source.reference, points));
   const examples: ExampleImage[] = [];
   const sanityMaps = new Map<string, Float32Array[]>(settings.sources.map((source) => [source.name, []]));
@@ -187,7 +191,9 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
   for (let first = 0; first < indices.length; first += settings.batchSize) {
     const batchIndices = indices.slice(first, first + settings.batchSize);
     const context = prepareBatch(set, batchIndices, inputShape, classifier, settings);
-    const randomMaps = batchIndices.map((index) => uniformValues(new Random(imageSeed(settings.seed, index, 1)), mapHeight * mapWidth));
+    const randomMaps = batchIndices.map((index) =>
+      uniformValues(new Random(imageSeed(settings.seed, index, 1)), mapHeight * mapWidth),
+    );
     scoreMaps(context, randomMaps, random, classifier, inputShape, [mapHeight, mapWidth], settings);
 
     const batchMaps = new Map<string, Float32Array[]>();
@@ -206,9 +212,19 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
       predictions[context.classes[b]]++;
       probabilitySum += context.fullProbability[b];
       if (position < settings.exampleImages) {
-        const maps: ExampleImage['maps'] = new Map([[RANDOM_BASELINE, { map: randomMaps[b], shape: [mapHeight, mapWidth] }]]);
-        settings.sources.forEach((source) => maps.set(source.name, { map: (batchMaps.get(source.name) as Float32Array[])[b], shape: source.mapShape }));
-        examples.push({ datasetIndex, label: set.labels[datasetIndex], predicted: context.classes[b], probability: context.fullProbability[b], maps });
+        const maps: ExampleImage['maps'] = new Map([
+          [RANDOM_BASELINE, { map: randomMaps[b], shape: [mapHeight, mapWidth] }],
+        ]);
+        settings.sources.forEach((source) =>
+          maps.set(source.name, { map: (batchMaps.get(source.name) as Float32Array[])[b], shape: source.mapShape }),
+        );
+        examples.push({
+          datasetIndex,
+          label: set.labels[datasetIndex],
+          predicted: context.classes[b],
+          probability: context.fullProbability[b],
+          maps,
+        });
       }
       if (position < settings.sanityImages) {
         sanityImages.push(context.images.slice(b * size, (b + 1) * size));
@@ -254,7 +270,13 @@ function imageSeed(seed: number, datasetIndex: number, purpose: number): number 
   return (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(datasetIndex + 1, 0x85ebca6b) + purpose) >>> 0;
 }
 
-function prepareBatch(set: ImageSet, batchIndices: readonly number[], inputShape: InputShape, classifier: Classifier, settings: EvalSettings): BatchContext {
+function prepareBatch(
+  set: ImageSet,
+  batchIndices: readonly number[],
+  inputShape: InputShape,
+  classifier: Classifier,
+  settings: EvalSettings,
+): BatchContext {
   const [height, width, channels] = inputShape;
   const size = height * width * channels;
   const { images } = fillBatch(set, batchIndices, settings.normalization);
@@ -266,8 +288,12 @@ function prepareBatch(set: ImageSet, batchIndices: readonly number[], inputShape
     count: batchIndices.length,
     classes,
     fullProbability: classes.map((c, b) => probabilities[b * classCount + c]),
-    blurred: batchIndices.map((_, b) => gaussianBlur(images.subarray(b * size, (b + 1) * size), height, width, channels)),
-    tieBreaks: batchIndices.map((index) => uniformValues(new Random(imageSeed(settings.seed, index, 2)), height * width)),
+    blurred: batchIndices.map((_, b) =>
+      gaussianBlur(images.subarray(b * size, (b + 1) * size), height, width, channels),
+    ),
+    tieBreaks: batchIndices.map((index) =>
+      uniformValues(new Random(imageSeed(settings.seed, index, 2)), height * width),
+    ),
   };
 }
 

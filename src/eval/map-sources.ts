@@ -31,19 +31,26 @@ export interface MapSource {
   explain(images: Float32Array, classes: readonly number[]): ClassMap[];
 }
 
-
 /** Options passed through to explainBatch for every source. */
 export type SourceOptions = Pick<ExplainOptions, 'maxChannels' | 'forwardBatchSize'>;
 
 /** A CAM method's maps, at the target layer's resolution, as explain.ts normalizes them. */
-export function camMapSource(split: SplitModel, inputShape: InputShape, method: CamMethod, options: SourceOptions = {}): MapSource {
+export function camMapSource(
+  split: SplitModel,
+  inputShape: InputShape,
+  method: CamMethod,
+  options: SourceOptions = {},
+): MapSource {
   const [h, w] = split.activationShape;
   return {
     name: method.name,
     reference: method.reference,
     mapShape: [h, w],
     explain: (images, classes) =>
-      explainForClasses(split, images, inputShape, classes, { ...options, method, counterfactual: false }, (e) => ({ map: e.map, empty: e.empty })),
+      explainForClasses(split, images, inputShape, classes, { ...options, method, counterfactual: false }, (e) => ({
+        map: e.map,
+        empty: e.empty,
+      })),
   };
 }
 
@@ -69,11 +76,18 @@ export function guidedMapSource(
     reference,
     mapShape: [height, width],
     explain: (images, classes) =>
-      explainForClasses(split, images, inputShape, classes, { method: gradcam, counterfactual: false, guided: true }, (e) => {
-        const signed = kind === 'guided-backprop' ? e.guidedBackprop : e.guided;
-        if (!signed) throw new Error('explainBatch returned no guided gradients');
-        return absoluteChannelSum(signed, height * width, channels);
-      }),
+      explainForClasses(
+        split,
+        images,
+        inputShape,
+        classes,
+        { method: gradcam, counterfactual: false, guided: true },
+        (e) => {
+          const signed = kind === 'guided-backprop' ? e.guidedBackprop : e.guided;
+          if (!signed) throw new Error('explainBatch returned no guided gradients');
+          return absoluteChannelSum(signed, height * width, channels);
+        },
+      ),
   };
 }
 
@@ -109,7 +123,8 @@ function explainForClasses(
   pick: (explanation: Explanation) => ClassMap,
 ): ClassMap[] {
   const size = inputShape[0] * inputShape[1] * inputShape[2];
-  if (images.length !== classes.length * size) throw new RangeError(`explain: ${images.length} values for ${classes.length} images of ${size}`);
+  if (images.length !== classes.length * size)
+    throw new RangeError(`explain: ${images.length} values for ${classes.length} images of ${size}`);
   const maps: ClassMap[] = new Array(classes.length);
   for (const classIndex of new Set(classes)) {
     const members = classes.flatMap((c, i) => (c === classIndex ? [i] : []));

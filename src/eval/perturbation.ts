@@ -28,9 +28,12 @@ export function perturbationSeries(
   const size = start.length;
   const pixels = order.length;
   if (finish.length !== size || pixels * channels !== size) {
-    throw new RangeError(`perturbationSeries: start ${start.length}, finish ${finish.length} and ${pixels} pixels × ${channels} channels disagree`);
+    throw new RangeError(
+      `perturbationSeries: start ${start.length}, finish ${finish.length} and ${pixels} pixels × ${channels} channels disagree`,
+    );
   }
-  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`perturbationSeries: steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new RangeError(`perturbationSeries: steps must be a positive integer, got ${steps}`);
   const series = new Float32Array((steps + 1) * size);
   series.set(start, 0);
   let changed = 0;
@@ -54,7 +57,13 @@ export function perturbationSeries(
  * @param image float32 [height × width × channels] HWC
  * @returns float32 [(S + 1) × height × width × channels]
  */
-export function deletionSeries(image: Float32Array, order: Int32Array, steps: number, channels: number, removedValue: readonly number[]): Float32Array {
+export function deletionSeries(
+  image: Float32Array,
+  order: Int32Array,
+  steps: number,
+  channels: number,
+  removedValue: readonly number[],
+): Float32Array {
   const removed = Float32Array.from({ length: image.length }, (_, i) => removedValue[i % channels]);
   return perturbationSeries(image, removed, order, steps, channels);
 }
@@ -65,6 +74,12 @@ export function deletionSeries(image: Float32Array, order: Int32Array, steps: nu
  * @param image, blurred float32 [height × width × channels] HWC
  * @returns float32 [(S + 1) × height × width × channels]
  */
-export function insertionSeries(image: Float32Array, blurred: Float32Array, order: Int32Array, steps: number, channels: number): Float32Array {
+export function insertionSeries(
+  image: Float32Array,
+  blurred: Float32Array,
+  order: Int32Array,
+  steps: number,
+  channels: number,
+): Float32Array {
   return perturbationSeries(blurred, image, order, steps, channels);
 }

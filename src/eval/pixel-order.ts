@@ -12,7 +12,13 @@ import type { Random } from '../random.js';
  * @param map float32 [mapHeight × mapWidth] row-major, values in [0, 1]
  * @returns float32 [height × width] row-major, values within the map's min…max
  */
-export function upsampleMap(map: Float32Array, mapHeight: number, mapWidth: number, height: number, width: number): Float32Array {
+export function upsampleMap(
+  map: Float32Array,
+  mapHeight: number,
+  mapWidth: number,
+  height: number,
+  width: number,
+): Float32Array {
   if (mapHeight === height && mapWidth === width) return map.slice();
   return resizeBilinear(map, mapHeight, mapWidth, 1, height, width);
 }

@@ -28,7 +28,7 @@ export function layersCascade(model: tf.LayersModel): WeightCascade {
   const layers = layersTopDown(model);
   return {
     steps: layers.map((layer) => layer.name),
-    redraw: "the weights of one layer at a time re-initialized with their own initializers (seeded)",
+    redraw: 'the weights of one layer at a time re-initialized with their own initializers (seeded)',
     save() {
       const snapshot = snapshotWeights(layers);
       return () => {
@@ -58,7 +58,11 @@ export function weightSeed(seed: number, index: number): number {
 }
 
 type LayerVariable = { originalName: string; shape: number[]; dtype: tf.DataType };
-type InitializerLike = { apply(shape: number[], dtype?: tf.DataType): tf.Tensor; getClassName(): string; getConfig(): Record<string, unknown> };
+type InitializerLike = {
+  apply(shape: number[], dtype?: tf.DataType): tf.Tensor;
+  getClassName(): string;
+  getConfig(): Record<string, unknown>;
+};
 
 /** The layer attribute holding the initializer of each standard weight name. */
 const INITIALIZER_OF_WEIGHT: Record<string, string> = {
@@ -100,7 +104,9 @@ export function reinitializeLayer(layer: tf.Layer, seed: number): void {
 function seededInitializer(layer: tf.Layer, variable: LayerVariable, seed: number): InitializerLike | undefined {
   const shortName = variable.originalName.split('/').at(-1) ?? '';
   const attribute = INITIALIZER_OF_WEIGHT[shortName];
-  const initializer = attribute ? ((layer as unknown as Record<string, unknown>)[attribute] as InitializerLike | undefined) : undefined;
+  const initializer = attribute
+    ? ((layer as unknown as Record<string, unknown>)[attribute] as InitializerLike | undefined)
+    : undefined;
   if (!initializer || typeof initializer.getConfig !== 'function') return undefined;
   const config = initializer.getConfig();
   if (!('seed' in config)) return initializer; // constant initializers (zeros, ones) have no seed

@@ -52,14 +52,19 @@ export interface SanityInput {
  */
 export function cascadingRandomization(input: SanityInput): SanityResult {
   const { cascade } = input;
-  const curves: SanityCurve[] = input.sources.map((source) => ({ method: source.name, correlation: [], constantMaps: [] }));
+  const curves: SanityCurve[] = input.sources.map((source) => ({
+    method: source.name,
+    correlation: [],
+    constantMaps: [],
+  }));
   const restore = cascade.save();
   try {
     cascade.steps.forEach((layer, step) => {
       cascade.randomize(step, (input.seed * 1000 + step) >>> 0);
       input.sources.forEach((source, m) => {
         const trained = input.trainedMaps.get(source.name);
-        if (!trained || trained.length !== input.classes.length) throw new RangeError(`sanity check: no trained maps for ${source.name}`);
+        if (!trained || trained.length !== input.classes.length)
+          throw new RangeError(`sanity check: no trained maps for ${source.name}`);
         const randomized = source.explain(input.images, input.classes);
         let sum = 0;
         let constant = 0;

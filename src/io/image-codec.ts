@@ -149,7 +149,9 @@ function readPngHeader(bytes: Uint8Array, source: string): PngHeader {
     throw new InputError(`${source}: corrupt PNG file (unknown compression, filter or interlace method in IHDR)`);
   }
   if (!PNG_COLOR_TYPES.get(header.colorType)?.depths.includes(header.bitDepth)) {
-    throw new InputError(`${source}: corrupt PNG file (colour type ${header.colorType} with bit depth ${header.bitDepth} does not exist)`);
+    throw new InputError(
+      `${source}: corrupt PNG file (colour type ${header.colorType} with bit depth ${header.bitDepth} does not exist)`,
+    );
   }
   return header;
 }
@@ -171,26 +173,34 @@ function checkPngStructure(bytes: Uint8Array, header: PngHeader, source: string)
   let offset = PNG_SIGNATURE.length;
   let end = offset;
   for (;;) {
-    if (offset + 12 > bytes.length) throw new InputError(`${source}: truncated PNG file (it ends before the IEND chunk)`);
+    if (offset + 12 > bytes.length)
+      throw new InputError(`${source}: truncated PNG file (it ends before the IEND chunk)`);
     const dataLength = view.getUint32(offset);
     const type = chunkType(bytes, offset + 4);
     end = offset + 12 + dataLength;
     if (end > bytes.length) {
-      throw new InputError(`${source}: truncated PNG file (chunk ${JSON.stringify(type)} at byte ${offset} runs past the end)`);
+      throw new InputError(
+        `${source}: truncated PNG file (chunk ${JSON.stringify(type)} at byte ${offset} runs past the end)`,
+      );
     }
     if (crc32(bytes.subarray(offset + 4, end - 4)) !== view.getUint32(end - 4)) {
-      throw new InputError(`${source}: corrupt PNG file (CRC mismatch in chunk ${JSON.stringify(type)} at byte ${offset})`);
+      throw new InputError(
+        `${source}: corrupt PNG file (CRC mismatch in chunk ${JSON.stringify(type)} at byte ${offset})`,
+      );
     }
     // Bit 5 of the first letter clear = critical: a decoder that does not know it must refuse (PNG spec 5.4).
     if ((bytes[offset + 4] & 0x20) === 0 && !KNOWN_CRITICAL_CHUNKS.has(type)) {
-      throw new InputError(`${source}: unsupported PNG file (unknown critical chunk ${JSON.stringify(type)} at byte ${offset})`);
+      throw new InputError(
+        `${source}: unsupported PNG file (unknown critical chunk ${JSON.stringify(type)} at byte ${offset})`,
+      );
     }
     if (type === 'PLTE') hasPalette = true;
     if (type === 'IDAT') imageData.push(bytes.subarray(offset + 8, end - 4));
     if (type === 'IEND') break;
     offset = end;
   }
-  if (header.colorType === 3 && !hasPalette) throw new InputError(`${source}: corrupt PNG file (palette image without a PLTE chunk)`);
+  if (header.colorType === 3 && !hasPalette)
+    throw new InputError(`${source}: corrupt PNG file (palette image without a PLTE chunk)`);
   if (imageData.length === 0) throw new InputError(`${source}: corrupt PNG file (no IDAT image data)`);
 
   const expected = pngImageDataBytes(header);
@@ -205,7 +215,9 @@ function checkPngStructure(bytes: Uint8Array, header: PngHeader, source: string)
   }
   if (inflated !== expected) {
     const size = inflated > expected ? 'more than' : `${inflated} bytes, not`;
-    throw new InputError(`${source}: corrupt PNG file (image data inflates to ${size} the ${expected} bytes IHDR implies)`);
+    throw new InputError(
+      `${source}: corrupt PNG file (image data inflates to ${size} the ${expected} bytes IHDR implies)`,
+    );
   }
   return end;
 }
@@ -310,7 +322,14 @@ function readJpegFrame(bytes: Uint8Array, source: string): JpegFrame {
         horizontal: bytes[offset + 9 + 3 * i] >> 4,
         vertical: bytes[offset + 9 + 3 * i] & 0x0f,
       }));
-      return { marker, precision: bytes[offset + 2], height: u16(offset + 3), width: u16(offset + 5), components, sampling };
+      return {
+        marker,
+        precision: bytes[offset + 2],
+        height: u16(offset + 3),
+        width: u16(offset + 5),
+        components,
+        sampling,
+      };
     }
     if (segmentLength < 2) throw new InputError(`${source}: corrupt JPEG file (bad segment length at byte ${offset})`);
     offset += segmentLength;
@@ -346,9 +365,13 @@ function decodeJpeg(bytes: Uint8Array, source: string): DecodedImage {
         'expected 8-bit baseline or progressive',
     );
   }
-  const badFactors = frame.sampling.some(({ horizontal, vertical }) => horizontal < 1 || horizontal > 4 || vertical < 1 || vertical > 4);
+  const badFactors = frame.sampling.some(
+    ({ horizontal, vertical }) => horizontal < 1 || horizontal > 4 || vertical < 1 || vertical > 4,
+  );
   if (frame.components === 0 || badFactors) {
-    throw new InputError(`${source}: corrupt JPEG file (frame header with ${frame.components} components or a sampling factor outside 1-4)`);
+    throw new InputError(
+      `${source}: corrupt JPEG file (frame header with ${frame.components} components or a sampling factor outside 1-4)`,
+    );
   }
   const needed = minimumJpegBytes(frame);
   if (bytes.length < needed) {
@@ -419,7 +442,9 @@ export function encodePng(image: DecodedImage): Uint8Array {
     throw new RangeError(`encodePng: bad image size ${width}x${height}`);
   }
   if (data.length !== width * height * channels) {
-    throw new RangeError(`encodePng: ${width}x${height}x${channels} needs ${width * height * channels} bytes, got ${data.length}`);
+    throw new RangeError(
+      `encodePng: ${width}x${height}x${channels} needs ${width * height * channels} bytes, got ${data.length}`,
+    );
   }
   const colorType = channels === 1 ? 0 : 2;
   const options: PackerOptions = { colorType, inputColorType: colorType, inputHasAlpha: false, bitDepth: 8 };

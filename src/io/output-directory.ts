@@ -52,7 +52,8 @@ export async function checkOutputFile(
   options: { expected?: string; writable?: boolean; parentMayBeMissing?: boolean } = {},
 ): Promise<void> {
   const existing = await statIfExists(path);
-  if (options.expected && existing?.isDirectory()) throw new InputError(`${path}: is a directory; expected ${options.expected}`, path);
+  if (options.expected && existing?.isDirectory())
+    throw new InputError(`${path}: is a directory; expected ${options.expected}`, path);
   if (options.parentMayBeMissing) return;
   const parent = dirname(path);
   const parentStat = await statIfExists(parent);

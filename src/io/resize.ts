@@ -112,7 +112,8 @@ function checkImage(
     ['target height', targetHeight],
     ['target width', targetWidth],
   ] as const) {
-    if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`resize: ${label} must be a positive integer, got ${size}`);
+    if (!Number.isSafeInteger(size) || size < 1)
+      throw new RangeError(`resize: ${label} must be a positive integer, got ${size}`);
   }
   const expected = sourceHeight * sourceWidth * channels;
   if (source.length !== expected) {
@@ -144,7 +145,8 @@ function resample(
         const from = row * sourceRowLength + columnTaps.sourceIndex[tap] * channels;
         const to = row * targetRowLength + column * channels;
         const weight = columnTaps.weight[tap];
-        for (let channel = 0; channel < channels; channel++) widthResized[to + channel] += weight * source[from + channel];
+        for (let channel = 0; channel < channels; channel++)
+          widthResized[to + channel] += weight * source[from + channel];
       }
     }
   }
@@ -155,7 +157,8 @@ function resample(
       const from = rowTaps.sourceIndex[tap] * targetRowLength;
       const to = row * targetRowLength;
       const weight = rowTaps.weight[tap];
-      for (let offset = 0; offset < targetRowLength; offset++) target[to + offset] += weight * widthResized[from + offset];
+      for (let offset = 0; offset < targetRowLength; offset++)
+        target[to + offset] += weight * widthResized[from + offset];
     }
   }
   return new Float32Array(target);

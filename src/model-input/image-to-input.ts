@@ -13,7 +13,11 @@ import { resizeImage } from '../io/resize.js';
  * image: HWC uint8, 1 or 3 channels, any size. inputShape: the model's [h, w, c].
  * Returns float32 HWC of exactly h × w × c values, as `preprocessing` says.
  */
-export function toModelInput(image: DecodedImage, inputShape: readonly [number, number, number], preprocessing: Preprocessing): Float32Array {
+export function toModelInput(
+  image: DecodedImage,
+  inputShape: readonly [number, number, number],
+  preprocessing: Preprocessing,
+): Float32Array {
   const [height, width, channels] = inputShape;
   const converted = toChannels(image, channels as 1 | 3);
   const resized = resizeImage(converted.data, converted.height, converted.width, channels, height, width);

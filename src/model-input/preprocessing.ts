@@ -64,7 +64,9 @@ export function resolvePreprocessing(request: PreprocessingRequest, channels: 1 
 function presetPreprocessing(preset: PreprocessPreset, channels: 1 | 3): Preprocessing {
   if (preset === 'tf') return uniform(0.5, 0.5, channels);
   if (channels !== 3) {
-    throw new UsageError(`'${preset}' is defined per R, G, B channel and the model takes ${channels}; give its mean and std instead`);
+    throw new UsageError(
+      `'${preset}' is defined per R, G, B channel and the model takes ${channels}; give its mean and std instead`,
+    );
   }
   if (preset === 'torch') return { channelOrder: 'rgb', mean: [...IMAGENET_MEAN_RGB], std: [...IMAGENET_STD_RGB] };
   // x − m on 0–255 = (x/255 − m/255) / (1/255).
@@ -92,7 +94,9 @@ function perChannel(values: number[], channels: number, what: 'mean' | 'std'): n
   if (values.length === channels) return [...values];
   if (values.length === 1) return Array<number>(channels).fill(values[0]);
   const allowed = channels === 1 ? '1' : `1 or ${channels}`;
-  throw new UsageError(`${values.length} ${what} values for a model with ${channels} input channel${channels === 1 ? '' : 's'}; give ${allowed}`);
+  throw new UsageError(
+    `${values.length} ${what} values for a model with ${channels} input channel${channels === 1 ? '' : 's'}; give ${allowed}`,
+  );
 }
 
 /**
@@ -110,7 +114,9 @@ export function parseChannelStatistics(text: string, what: 'mean' | 'std'): numb
   const outside = what === 'mean' ? values.find((v) => v < 0 || v > 1) : values.find((v) => v <= 0 || v > 1);
   if (outside !== undefined) {
     const range = what === 'mean' ? 'from 0 to 1' : 'greater than 0 and at most 1';
-    throw new UsageError(`${what} ${outside} is not ${range}: values are on pixels scaled to 0..1 (divide 0..255 statistics by 255)`);
+    throw new UsageError(
+      `${what} ${outside} is not ${range}: values are on pixels scaled to 0..1 (divide 0..255 statistics by 255)`,
+    );
   }
   return values;
 }
@@ -127,7 +133,10 @@ export function channelAffine(preprocessing: Preprocessing): { scale: number[]; 
 }
 
 /** sources[c] = the pixel channel (0 = R) that model channel c reads; no order given means RGB. */
-export function sourceChannels({ channelOrder }: { channelOrder?: Preprocessing['channelOrder'] }, channels: number): number[] {
+export function sourceChannels(
+  { channelOrder }: { channelOrder?: Preprocessing['channelOrder'] },
+  channels: number,
+): number[] {
   const order = Array.from({ length: channels }, (_, c) => c);
   return channelOrder === 'bgr' ? order.reverse() : order;
 }
@@ -136,7 +145,11 @@ export function sourceChannels({ channelOrder }: { channelOrder?: Preprocessing[
  * pixels: HWC values on 0–255 in R, G, B (or gray) order, `channels` per pixel, e.g. a resized
  * image. Returns a new float32 array of the same length, in the model's channel order and scale.
  */
-export function applyPreprocessing(pixels: ArrayLike<number>, channels: number, preprocessing: Preprocessing): Float32Array {
+export function applyPreprocessing(
+  pixels: ArrayLike<number>,
+  channels: number,
+  preprocessing: Preprocessing,
+): Float32Array {
   checkChannels(preprocessing, channels);
   const { scale, offset } = channelAffine(preprocessing);
   const sources = sourceChannels(preprocessing, channels);
@@ -176,9 +189,12 @@ export function zeroPixel(preprocessing: Preprocessing): number[] {
 
 function checkChannels(preprocessing: Preprocessing, channels: number): void {
   if (preprocessing.mean.length !== channels || preprocessing.std.length !== channels) {
-    throw new RangeError(`preprocessing has ${preprocessing.mean.length} means and ${preprocessing.std.length} stds for ${channels} channels`);
+    throw new RangeError(
+      `preprocessing has ${preprocessing.mean.length} means and ${preprocessing.std.length} stds for ${channels} channels`,
+    );
   }
-  if (preprocessing.channelOrder === 'bgr' && channels !== 3) throw new RangeError(`BGR order needs 3 channels, not ${channels}`);
+  if (preprocessing.channelOrder === 'bgr' && channels !== 3)
+    throw new RangeError(`BGR order needs 3 channels, not ${channels}`);
 }
 
 /**
@@ -186,7 +202,8 @@ function checkChannels(preprocessing: Preprocessing, channels: number): void {
  * nothing is scaled (Keras 'caffe'), `x − [103.939, 116.779, 123.68], BGR`; x is the pixel on 0–255.
  */
 export function describePreprocessing(preprocessing: Preprocessing): string {
-  const list = (values: number[]) => (values.every((v) => v === values[0]) ? format(values[0]) : `[${values.map(format).join(', ')}]`);
+  const list = (values: number[]) =>
+    values.every((v) => v === values[0]) ? format(values[0]) : `[${values.map(format).join(', ')}]`;
   const order = preprocessing.channelOrder.toUpperCase();
   const { scale, offset } = channelAffine(preprocessing);
   if (scale.every((s) => Math.abs(s - 1) < 1e-9)) return `x − ${list(offset.map((o) => -o))}, ${order}`;

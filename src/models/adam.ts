@@ -48,8 +48,14 @@ export class FusedAdamOptimizer extends AdamOptimizer {
     tidy(() => {
       gradients.forEach(({ name, gradient }, i) => {
         const value = engine().registeredVariables[name];
-        state.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tidy(() => zerosLike(value).variable(false)) };
-        state.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tidy(() => zerosLike(value).variable(false)) };
+        state.accumulatedFirstMoment[i] ??= {
+          originalName: `${name}/m`,
+          variable: tidy(() => zerosLike(value).variable(false)),
+        };
+        state.accumulatedSecondMoment[i] ??= {
+          originalName: `${name}/v`,
+          variable: tidy(() => zerosLike(value).variable(false)),
+        };
         if (gradient == null) return;
         const firstMoment = state.accumulatedFirstMoment[i].variable;
         const secondMoment = state.accumulatedSecondMoment[i].variable;
@@ -82,7 +88,13 @@ interface AdamConstants {
  * m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,  x ← x − lr · (m / (1−β1^t)) / (√(v / (1−β2^t)) + ε),
  * each product, sum, quotient and root rounded to float32 as tfjs-core's kernels round them.
  */
-function adamUpdate(value: Variable, gradient: Tensor, firstMoment: Variable, secondMoment: Variable, c: AdamConstants) {
+function adamUpdate(
+  value: Variable,
+  gradient: Tensor,
+  firstMoment: Variable,
+  secondMoment: Variable,
+  c: AdamConstants,
+) {
   const x = value.dataSync() as Float32Array;
   const g = gradient.dataSync() as Float32Array;
   const m = firstMoment.dataSync() as Float32Array;

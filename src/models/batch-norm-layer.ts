@@ -24,7 +24,8 @@ type Variable = tf.Layer['weights'][number];
  * (and backends without the kernels) goes through the layer itself.
  */
 export function canTrainFused(layer: tf.Layer, input: tf.Tensor): boolean {
-  if (layer.getClassName() !== 'BatchNormalization' || !hasBatchNormTraining() || input.dtype !== 'float32') return false;
+  if (layer.getClassName() !== 'BatchNormalization' || !hasBatchNormTraining() || input.dtype !== 'float32')
+    return false;
   const settings = layer.getConfig() as unknown as BatchNormSettings;
   const lastAxis = settings.axis === -1 || settings.axis === input.rank - 1;
   return lastAxis && settings.center && settings.scale && layer.weights.length === 4;
@@ -38,7 +39,12 @@ export function trainBatchNormLayer(layer: tf.Layer, input: tf.Tensor): tf.Tenso
     if (found === undefined) throw new Error(`batch-norm layer ${layer.name} has no ${name} weight`);
     return found;
   };
-  const { normalized, mean, variance } = batchNormInTraining(input, variable('gamma').read(), variable('beta').read(), settings.epsilon);
+  const { normalized, mean, variance } = batchNormInTraining(
+    input,
+    variable('gamma').read(),
+    variable('beta').read(),
+    settings.epsilon,
+  );
   const decay = 1 - settings.momentum;
   for (const [name, batchValue] of [
     ['moving_mean', mean],

@@ -147,7 +147,8 @@ export async function readLatestCheckpoint<Settings>(directory: string): Promise
         offset += size;
         return { name, tensor };
       });
-      if (offset !== values.length) throw new InputError(`${join(path, OPTIMIZER_FILE)}: size does not match ${STATE_FILE}`);
+      if (offset !== values.length)
+        throw new InputError(`${join(path, OPTIMIZER_FILE)}: size does not match ${STATE_FILE}`);
       await optimizer.setWeights(named);
       tf.dispose(named.map(({ tensor }) => tensor));
       if (state.adamAccumulators) restoreAdamAccumulators(optimizer, state.adamAccumulators);
@@ -164,7 +165,10 @@ export async function readLatestCheckpoint<Settings>(directory: string): Promise
  *
  * @returns the kept checkpoint's path, if any, and whether `directory` was removed.
  */
-export async function discardFailedRun(directory: string, createdByRun: boolean): Promise<{ checkpoint?: string; removed: boolean }> {
+export async function discardFailedRun(
+  directory: string,
+  createdByRun: boolean,
+): Promise<{ checkpoint?: string; removed: boolean }> {
   const latest = (await listCheckpoints(directory).catch(() => [])).at(-1);
   if (latest) return { checkpoint: join(directory, latest), removed: false };
   const exists = (await stat(directory).catch(() => undefined)) !== undefined;

@@ -33,7 +33,14 @@ export function canConvolvePlain(layer: tf.Layer, isFirstLayer: boolean): boolea
 export function convolvePlain(layer: tf.Layer, x: tf.Tensor): tf.Tensor {
   const settings = layer.getConfig() as unknown as ConvSettings;
   const [kernel, bias] = layer.weights.map((weight) => weight.read());
-  let y: tf.Tensor = tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, settings.strides, settings.padding, 'NHWC', settings.dilationRate);
+  let y: tf.Tensor = tf.conv2d(
+    x as tf.Tensor4D,
+    kernel as tf.Tensor4D,
+    settings.strides,
+    settings.padding,
+    'NHWC',
+    settings.dilationRate,
+  );
   if (settings.useBias) y = tf.add(y, bias);
   return settings.activation === 'relu' ? tf.relu(y) : y;
 }

@@ -40,13 +40,17 @@ export function withInputSize(topology: unknown, height: number, width: number):
 }
 
 /** The config object that holds the (single) input's batch shape, and under which key. */
-function inputShapeHolder(topology: unknown): { config: Record<string, unknown>; key: (typeof SHAPE_KEYS)[number] } | undefined {
+function inputShapeHolder(
+  topology: unknown,
+): { config: Record<string, unknown>; key: (typeof SHAPE_KEYS)[number] } | undefined {
   // Converter output wraps the model in `model_config`; TensorFlow.js's own save does not.
   const wrapped = topology as { model_config?: unknown } | null;
   const model = (wrapped?.model_config ?? topology) as { class_name?: unknown; config?: unknown } | null;
   const config = model?.config;
   // Very old Keras Sequential configs are the bare list of layers.
-  const layers = (Array.isArray(config) ? config : (config as { layers?: unknown } | undefined)?.layers) as LayerConfig[] | undefined;
+  const layers = (Array.isArray(config) ? config : (config as { layers?: unknown } | undefined)?.layers) as
+    | LayerConfig[]
+    | undefined;
   if (!Array.isArray(layers)) return undefined;
   const inputs = layers.filter((layer) => layer?.class_name === 'InputLayer');
   // Functional models have an InputLayer per input; a Sequential model may instead put the
@@ -60,7 +64,11 @@ function inputShapeHolder(topology: unknown): { config: Record<string, unknown>;
 }
 
 function isShape(value: unknown): value is (number | null)[] {
-  return Array.isArray(value) && value.length === 4 && value.every((d) => d === null || (typeof d === 'number' && Number.isFinite(d)));
+  return (
+    Array.isArray(value) &&
+    value.length === 4 &&
+    value.every((d) => d === null || (typeof d === 'number' && Number.isFinite(d)))
+  );
 }
 
 /**

@@ -101,15 +101,24 @@ export function buildGraphModelFromFiles(files: ModelFiles, inputSize?: [number,
 function checkMetadataFitsGraph(metadata: ModelMetadata, loaded: LoadedGraphModel, metadataPath: string): void {
   const modelPath = join(dirname(metadataPath), MODEL_FILE);
   if (metadata.inputShape.some((size, axis) => size !== loaded.inputShape[axis])) {
-    throw new InputError(`${metadataPath}: "inputShape" [${metadata.inputShape.join(', ')}] does not match the input [${loaded.inputShape.join(', ')}] of ${modelPath}`);
+    throw new InputError(
+      `${metadataPath}: "inputShape" [${metadata.inputShape.join(', ')}] does not match the input [${loaded.inputShape.join(', ')}] of ${modelPath}`,
+    );
   }
   if (metadata.classNames.length !== loaded.classes) {
-    throw new InputError(`${metadataPath}: "classNames" lists ${metadata.classNames.length} classes, ${modelPath} outputs ${loaded.classes}`);
+    throw new InputError(
+      `${metadataPath}: "classNames" lists ${metadata.classNames.length} classes, ${modelPath} outputs ${loaded.classes}`,
+    );
   }
   const target = loaded.nodes.find((node) => node.name === metadata.targetLayer);
-  if (!target) throw new InputError(`${metadataPath}: "targetLayer" ${JSON.stringify(metadata.targetLayer)} is not a node of ${modelPath}`);
+  if (!target)
+    throw new InputError(
+      `${metadataPath}: "targetLayer" ${JSON.stringify(metadata.targetLayer)} is not a node of ${modelPath}`,
+    );
   if (target.outputShape.length !== 4) {
-    throw new InputError(`${metadataPath}: "targetLayer" ${JSON.stringify(metadata.targetLayer)} has no spatial output [batch, h, w, channels] to explain`);
+    throw new InputError(
+      `${metadataPath}: "targetLayer" ${JSON.stringify(metadata.targetLayer)} has no spatial output [batch, h, w, channels] to explain`,
+    );
   }
 }
 
@@ -120,7 +129,11 @@ function checkMetadataFitsGraph(metadata: ModelMetadata, loaded: LoadedGraphMode
  * inputSize: [height, width] for a model whose input leaves them open (`-1`); ignored when the
  * model fixes them. Throws InputError naming `modelPath` for anything malformed.
  */
-export function buildGraphModel(artifacts: tf.ModelArtifacts, modelPath: string, inputSize?: [number, number]): LoadedGraphModel {
+export function buildGraphModel(
+  artifacts: tf.ModelArtifacts,
+  modelPath: string,
+  inputSize?: [number, number],
+): LoadedGraphModel {
   const definitions = checkTopology(artifacts.modelTopology, modelPath);
   checkConstantsHaveWeights(definitions, artifacts.weightSpecs ?? [], modelPath);
   const topology = artifacts.modelTopology as unknown as { node: NodeDef[] };
@@ -129,7 +142,10 @@ export function buildGraphModel(artifacts: tf.ModelArtifacts, modelPath: string,
   // quarter faster than the unfused graph's (8 images at 224×224 on wasm: 744 against 985 ms).
   let differentiable: GraphModel;
   try {
-    differentiable = loadOrExplain({ ...artifacts, modelTopology: { ...topology, node: unfuseNodes(topology.node) } }, modelPath);
+    differentiable = loadOrExplain(
+      { ...artifacts, modelTopology: { ...topology, node: unfuseNodes(topology.node) } },
+      modelPath,
+    );
   } catch (error) {
     model.dispose();
     throw error;
@@ -141,7 +157,9 @@ export function buildGraphModel(artifacts: tf.ModelArtifacts, modelPath: string,
     const output = nodes.find((node) => node.name === outputNode);
     const classes = output?.outputShape.at(-1) ?? 0;
     if (!output || output.outputShape.length !== 2 || classes < 1) {
-      throw new InputError(`${modelPath}: the output "${outputNode}" has shape [${output?.outputShape.join(', ')}]; expected [batch, classes]`);
+      throw new InputError(
+        `${modelPath}: the output "${outputNode}" has shape [${output?.outputShape.join(', ')}]; expected [batch, classes]`,
+      );
     }
     return { model, differentiable, inputNode, inputShape, outputNode, nodes, classes };
   } catch (error) {
@@ -161,8 +179,13 @@ export function buildGraphModel(artifacts: tf.ModelArtifacts, modelPath: string,
  * whose setter also records their tensor ids, which the executor keeps from being disposed as
  * intermediate results. So the map is replaced through that setter, never edited in place.
  */
-export function replaceGraphWeights(loaded: LoadedGraphModel, replacements: ReadonlyMap<string, tf.Tensor>): () => void {
-  const executors = [loaded.model, loaded.differentiable].map((model) => (model as unknown as { executor: WeightHolder }).executor);
+export function replaceGraphWeights(
+  loaded: LoadedGraphModel,
+  replacements: ReadonlyMap<string, tf.Tensor>,
+): () => void {
+  const executors = [loaded.model, loaded.differentiable].map(
+    (model) => (model as unknown as { executor: WeightHolder }).executor,
+  );
   const originals = executors.map((executor) => executor.weightMap);
   executors.forEach((executor, index) => {
     const weights = { ...originals[index] };
@@ -214,8 +237,10 @@ function outputIndexOf(reference: string): number {
  */
 function checkTopology(topology: unknown, modelPath: string): CheckedNode[] {
   const nodes = (topology as Partial<GraphTopology> | null)?.node;
-  if (!Array.isArray(nodes)) throw new InputError(`${modelPath}: "modelTopology" has no "node" list; expected a TensorFlow.js graph model`);
-  if (nodes.length > MAX_NODES) throw new InputError(`${modelPath}: ${nodes.length} nodes; at most ${MAX_NODES} are supported`);
+  if (!Array.isArray(nodes))
+    throw new InputError(`${modelPath}: "modelTopology" has no "node" list; expected a TensorFlow.js graph model`);
+  if (nodes.length > MAX_NODES)
+    throw new InputError(`${modelPath}: ${nodes.length} nodes; at most ${MAX_NODES} are supported`);
   const byName = new Map<string, CheckedNode>();
   for (const node of nodes as unknown[]) {
     const candidate = node as Partial<CheckedNode> | null;
@@ -223,15 +248,22 @@ function checkTopology(topology: unknown, modelPath: string): CheckedNode[] {
       typeof candidate?.name === 'string' &&
       candidate.name !== '' &&
       typeof candidate.op === 'string' &&
-      (candidate.input === undefined || (Array.isArray(candidate.input) && candidate.input.every((input) => typeof input === 'string')));
+      (candidate.input === undefined ||
+        (Array.isArray(candidate.input) && candidate.input.every((input) => typeof input === 'string')));
     if (!valid) throw new InputError(`${modelPath}: malformed node ${JSON.stringify(node)?.slice(0, 80)}`);
     const name = candidate.name as string;
     if (byName.has(name)) throw new InputError(`${modelPath}: two nodes are named "${name}"`);
-    byName.set(name, { name, op: candidate.op as string, input: candidate.input ?? [], dilated: hasDilation(node as { attr?: unknown }) });
+    byName.set(name, {
+      name,
+      op: candidate.op as string,
+      input: candidate.input ?? [],
+      dilated: hasDilation(node as { attr?: unknown }),
+    });
   }
   for (const node of byName.values()) {
     for (const input of node.input) {
-      if (!byName.has(nodeNameOf(input))) throw new InputError(`${modelPath}: node "${node.name}" reads "${input}", which is not a node`);
+      if (!byName.has(nodeNameOf(input)))
+        throw new InputError(`${modelPath}: node "${node.name}" reads "${input}", which is not a node`);
     }
   }
   topologicalOrder([...byName.values()], modelPath);
@@ -258,7 +290,8 @@ function checkConstantsHaveWeights(nodes: CheckedNode[], weights: tf.WeightsMani
 function topologicalOrder(nodes: CheckedNode[], modelPath: string): CheckedNode[] {
   const pending = new Map(nodes.map((node) => [node.name, new Set(node.input.map(nodeNameOf))]));
   const readers = new Map<string, string[]>();
-  for (const node of nodes) for (const input of pending.get(node.name) ?? []) readers.set(input, [...(readers.get(input) ?? []), node.name]);
+  for (const node of nodes)
+    for (const input of pending.get(node.name) ?? []) readers.set(input, [...(readers.get(input) ?? []), node.name]);
   const byName = new Map(nodes.map((node) => [node.name, node]));
   const ready = nodes.filter((node) => pending.get(node.name)?.size === 0).map((node) => node.name);
   const order: CheckedNode[] = [];
@@ -284,25 +317,36 @@ function imageInputOf(
   inputSize: [number, number] | undefined,
 ): { inputNode: string; inputShape: [number, number, number] } {
   if (model.inputs.length !== 1) {
-    throw new InputError(`${modelPath}: the graph has ${model.inputs.length} inputs; only models with one image input can be explained`);
+    throw new InputError(
+      `${modelPath}: the graph has ${model.inputs.length} inputs; only models with one image input can be explained`,
+    );
   }
   const [input] = model.inputs;
   const inputNode = nodeNameOf(input.name);
   const shape = input.shape ?? [];
   if (shape.length !== 4) {
-    throw new InputError(`${modelPath}: the input "${inputNode}" has shape [${shape.join(', ')}]; expected an image batch [batch, height, width, channels]`);
+    throw new InputError(
+      `${modelPath}: the input "${inputNode}" has shape [${shape.join(', ')}]; expected an image batch [batch, height, width, channels]`,
+    );
   }
   if (input.dtype !== undefined && input.dtype !== 'float32') {
-    throw new InputError(`${modelPath}: the input "${inputNode}" is ${input.dtype}; only float32 image inputs are supported`);
+    throw new InputError(
+      `${modelPath}: the input "${inputNode}" is ${input.dtype}; only float32 image inputs are supported`,
+    );
   }
   const [batch, height, width, channels] = shape;
   if (batch !== -1 && batch !== null && batch !== undefined) {
-    throw new InputError(`${modelPath}: the input "${inputNode}" has a fixed batch size ${batch}; only models with a free batch axis (-1) are supported`);
+    throw new InputError(
+      `${modelPath}: the input "${inputNode}" has a fixed batch size ${batch}; only models with a free batch axis (-1) are supported`,
+    );
   }
-  if (!(channels > 0)) throw new InputError(`${modelPath}: the input "${inputNode}" does not fix its number of channels`);
+  if (!(channels > 0))
+    throw new InputError(`${modelPath}: the input "${inputNode}" does not fix its number of channels`);
   const open = !(height > 0) || !(width > 0);
   if (open && !inputSize) {
-    throw new InputError(`${modelPath}: the input "${inputNode}" does not fix its height and width; an input size must be given`);
+    throw new InputError(
+      `${modelPath}: the input "${inputNode}" does not fix its height and width; an input size must be given`,
+    );
   }
   const size = open ? (inputSize as [number, number]) : [height, width];
   if (!size.every((side) => Number.isInteger(side) && side >= 1 && side <= MAX_INPUT_SIDE)) {
@@ -313,7 +357,9 @@ function imageInputOf(
 
 function singleOutputOf(model: GraphModel, modelPath: string): string {
   if (model.outputs.length !== 1) {
-    throw new InputError(`${modelPath}: the graph has ${model.outputs.length} outputs; only models with one output can be explained`);
+    throw new InputError(
+      `${modelPath}: the graph has ${model.outputs.length} outputs; only models with one output can be explained`,
+    );
   }
   return nodeNameOf(model.outputs[0].name);
 }
@@ -334,14 +380,18 @@ function describeNodes(
   const ordered = topologicalOrder(definitions, modelPath).filter((node) => !constants.has(node.name));
   const otherOutputsUsed = new Set<string>();
   for (const node of definitions) {
-    for (const input of node.input) if (!input.startsWith('^') && outputIndexOf(input) > 0) otherOutputsUsed.add(nodeNameOf(input));
+    for (const input of node.input)
+      if (!input.startsWith('^') && outputIndexOf(input) > 0) otherOutputsUsed.add(nodeNameOf(input));
   }
   const names = ordered.map((node) => node.name).filter((name) => name !== inputNode);
   const shapes = new Map<string, { shape: number[]; dtype: string }>();
   tf.tidy(() => {
     let outputs: tf.Tensor[];
     try {
-      const result = model.execute({ [`${inputNode}:0`]: tf.zeros([1, ...inputShape]) }, names.map((name) => `${name}:0`));
+      const result = model.execute(
+        { [`${inputNode}:0`]: tf.zeros([1, ...inputShape]) },
+        names.map((name) => `${name}:0`),
+      );
       outputs = Array.isArray(result) ? result : [result];
     } catch (error) {
       throw new InputError(`${modelPath}: cannot run the graph model (${firstLine(messageOf(error))})`);

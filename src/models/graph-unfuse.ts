@@ -57,7 +57,8 @@ function unfuseNode(node: NodeDef): NodeDef[] | undefined {
   if (!op) return undefined;
   const fusedOps = stringListOf(node.attr?.fused_ops);
   const [extra, activation, ...rest] = fusedOps ?? [];
-  if (extra !== 'BiasAdd' || rest.length > 0 || (activation !== undefined && !ACTIVATIONS.has(activation))) return undefined;
+  if (extra !== 'BiasAdd' || rest.length > 0 || (activation !== undefined && !ACTIVATIONS.has(activation)))
+    return undefined;
   const inputs = node.input ?? [];
   const data = inputs.filter((input) => !input.startsWith('^'));
   const control = inputs.filter((input) => input.startsWith('^'));
@@ -71,9 +72,15 @@ function unfuseNode(node: NodeDef): NodeDef[] | undefined {
   const base = `${node.name}${UNFUSED_SUFFIX}`;
   const product: NodeDef = { name: `${base}/${op}`, op, input: [x, weights, ...control], attr: kept };
   const biasName = activation === undefined ? node.name : `${base}/BiasAdd`;
-  const biasAdd: NodeDef = { name: biasName, op: 'BiasAdd', input: [product.name, bias], attr: { ...typeAttr, ...dataFormat } };
+  const biasAdd: NodeDef = {
+    name: biasName,
+    op: 'BiasAdd',
+    input: [product.name, bias],
+    attr: { ...typeAttr, ...dataFormat },
+  };
   if (activation === undefined) return [product, biasAdd];
-  const activationAttr = activation === 'LeakyRelu' && attr.leakyrelu_alpha !== undefined ? { alpha: attr.leakyrelu_alpha } : {};
+  const activationAttr =
+    activation === 'LeakyRelu' && attr.leakyrelu_alpha !== undefined ? { alpha: attr.leakyrelu_alpha } : {};
   const activated: NodeDef = {
     name: node.name,
     op: activation,

@@ -32,10 +32,13 @@ export function declaredInput(shape: readonly (number | null)[], source: string)
     throw new InputError(`${source}: input shape ${shown} is not [batch, height, width, 1 or 3]`);
   }
   for (const side of [height, width]) {
-    if (side !== undefined && (!Number.isInteger(side) || side < 1)) throw new InputError(`${source}: input shape ${shown} has a side that is not a positive integer`);
+    if (side !== undefined && (!Number.isInteger(side) || side < 1))
+      throw new InputError(`${source}: input shape ${shown} has a side that is not a positive integer`);
   }
   if ((height ?? 0) > MAX_INPUT_SIDE || (width ?? 0) > MAX_INPUT_SIDE) {
-    throw new InputError(`${source}: input ${height ?? 'any'}x${width ?? 'any'} is larger than the ${MAX_INPUT_SIDE}x${MAX_INPUT_SIDE} this tool explains`);
+    throw new InputError(
+      `${source}: input ${height ?? 'any'}x${width ?? 'any'} is larger than the ${MAX_INPUT_SIDE}x${MAX_INPUT_SIDE} this tool explains`,
+    );
   }
   return { height, width, channels };
 }
@@ -49,7 +52,10 @@ export function inputShapeFor(declared: DeclaredInput, requested?: ImageSize): [
   const { height, width, channels } = declared;
   if (requested === undefined) {
     const open = openSides(declared);
-    if (open) throw new UsageError(`the model accepts any ${open}; give the size to resize images to (WIDTHxHEIGHT, e.g. 224x224)`);
+    if (open)
+      throw new UsageError(
+        `the model accepts any ${open}; give the size to resize images to (WIDTHxHEIGHT, e.g. 224x224)`,
+      );
     return [height as number, width as number, channels];
   }
   if ((height !== undefined && requested.height !== height) || (width !== undefined && requested.width !== width)) {

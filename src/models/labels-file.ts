@@ -34,14 +34,16 @@ export async function readLabels(path: string): Promise<string[]> {
     (info) => (info.isFile() ? info.size : 0),
     () => 0,
   );
-  if (size > MAX_LABELS_BYTES) throw new InputError(`${path}: ${size} bytes; a labels file is at most ${MAX_LABELS_BYTES} bytes`);
+  if (size > MAX_LABELS_BYTES)
+    throw new InputError(`${path}: ${size} bytes; a labels file is at most ${MAX_LABELS_BYTES} bytes`);
   const bytes = await readInputFile(path, 'a labels file (one class name per line, or a JSON array of strings)');
   return parseLabels(bytes, path);
 }
 
 /** bytes: the whole file. Returns the names in class-index order. */
 export function parseLabels(bytes: Uint8Array, source: string): string[] {
-  if (bytes.length > MAX_LABELS_BYTES) throw new InputError(`${source}: ${bytes.length} bytes; a labels file is at most ${MAX_LABELS_BYTES} bytes`);
+  if (bytes.length > MAX_LABELS_BYTES)
+    throw new InputError(`${source}: ${bytes.length} bytes; a labels file is at most ${MAX_LABELS_BYTES} bytes`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -50,7 +52,8 @@ export function parseLabels(bytes: Uint8Array, source: string): string[] {
   }
   const json = /^\s*[[{]/.test(text);
   const names = json ? namesFromJson(text, source) : namesFromLines(text, source);
-  if (names.length === 0) throw new InputError(`${source}: no class names; expected one class name per line, or a JSON array of strings`);
+  if (names.length === 0)
+    throw new InputError(`${source}: no class names; expected one class name per line, or a JSON array of strings`);
   const where = (index: number) => (json ? `entry ${index}` : `line ${index + 1}`);
   const seen = new Map<string, number>();
   names.forEach((name, index) => {
@@ -58,12 +61,18 @@ export function parseLabels(bytes: Uint8Array, source: string): string[] {
     const forbidden = FORBIDDEN.exec(name);
     if (forbidden) {
       const code = forbidden[0].codePointAt(0) as number;
-      throw new InputError(`${source}: ${where(index)} contains the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`);
+      throw new InputError(
+        `${source}: ${where(index)} contains the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`,
+      );
     }
     const length = [...name].length;
-    if (length > MAX_LABEL_LENGTH) throw new InputError(`${source}: ${where(index)} is ${length} characters long; at most ${MAX_LABEL_LENGTH}`);
+    if (length > MAX_LABEL_LENGTH)
+      throw new InputError(`${source}: ${where(index)} is ${length} characters long; at most ${MAX_LABEL_LENGTH}`);
     const first = seen.get(name);
-    if (first !== undefined) throw new InputError(`${source}: ${where(index)} repeats the name of ${where(first)} ("${name}"); class names must differ`);
+    if (first !== undefined)
+      throw new InputError(
+        `${source}: ${where(index)} repeats the name of ${where(first)} ("${name}"); class names must differ`,
+      );
     seen.set(name, index);
   });
   return names;
@@ -74,7 +83,10 @@ function namesFromLines(text: string, source: string): string[] {
   while (lines.length > 0 && lines.at(-1)?.trim() === '') lines.pop();
   // A lone CR (classic Mac line ends) would otherwise hide several names in one line.
   const withCarriageReturn = lines.findIndex((line) => line.includes('\r'));
-  if (withCarriageReturn >= 0) throw new InputError(`${source}: line ${withCarriageReturn + 1} contains a carriage return; use \\n or \\r\\n line ends`);
+  if (withCarriageReturn >= 0)
+    throw new InputError(
+      `${source}: line ${withCarriageReturn + 1} contains a carriage return; use \\n or \\r\\n line ends`,
+    );
   return lines.map((line) => line.trim());
 }
 
@@ -87,7 +99,8 @@ function namesFromJson(text: string, source: string): string[] {
   }
   if (!Array.isArray(value)) throw new InputError(`${source}: expected a JSON array of strings, not ${kindOf(value)}`);
   const nonString = value.findIndex((name) => typeof name !== 'string');
-  if (nonString >= 0) throw new InputError(`${source}: entry ${nonString} is ${kindOf(value[nonString])}, not a string`);
+  if (nonString >= 0)
+    throw new InputError(`${source}: entry ${nonString} is ${kindOf(value[nonString])}, not a string`);
   return value as string[];
 }
 
@@ -103,6 +116,8 @@ function kindOf(value: unknown): string {
  */
 export function checkLabelCount(names: readonly string[], classes: number, source: string): void {
   if (names.length !== classes) {
-    throw new InputError(`${source}: ${names.length} class name${names.length === 1 ? '' : 's'}, but the model has ${classes} output classes`);
+    throw new InputError(
+      `${source}: ${names.length} class name${names.length === 1 ? '' : 's'}, but the model has ${classes} output classes`,
+    );
   }
 }

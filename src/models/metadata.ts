@@ -117,7 +117,11 @@ export function parseMetadata(text: string, source: string): ModelMetadata {
     fail(`"inputShape" must be [height, width, 1 or 3] with sides from 1 to ${MAX_INPUT_SIDE}`);
   }
   const channels = (inputShape as number[])[2];
-  if (!isObject(normalization) || !isFiniteVector(normalization.mean, channels) || !isFiniteVector(normalization.std, channels)) {
+  if (
+    !isObject(normalization) ||
+    !isFiniteVector(normalization.mean, channels) ||
+    !isFiniteVector(normalization.std, channels)
+  ) {
     fail(`"normalization" must hold "mean" and "std" arrays of ${channels} finite numbers`);
   }
   if ((normalization as { std: number[] }).std.some((s) => s <= 0)) fail('"normalization.std" must be positive');
@@ -130,5 +134,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function isFiniteVector(value: unknown, length: number): boolean {
-  return Array.isArray(value) && value.length === length && value.every((v) => typeof v === 'number' && Number.isFinite(v));
+  return (
+    Array.isArray(value) && value.length === length && value.every((v) => typeof v === 'number' && Number.isFinite(v))
+  );
 }

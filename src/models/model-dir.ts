@@ -112,11 +112,14 @@ export async function loadModelDirectory(directory: string): Promise<LoadedModel
 export async function readModelDirectory(directory: string): Promise<ModelFiles> {
   const modelPath = join(directory, MODEL_FILE);
   const directoryStat = await statIfExists(directory);
-  if (!directoryStat?.isDirectory()) throw new InputError(`${directory}: not a directory (expected a model directory: model.json and its weights)`);
+  if (!directoryStat?.isDirectory())
+    throw new InputError(`${directory}: not a directory (expected a model directory: model.json and its weights)`);
   const artifacts = await readArtifacts(directory, modelPath);
   const metadataPath = join(directory, METADATA_FILE);
   // gradcam.json is optional: foreign layers models have none.
-  const metadata = (await statIfExists(metadataPath)) ? parseMetadata(await readInputText(metadataPath, 'a gradcam.json file'), metadataPath) : undefined;
+  const metadata = (await statIfExists(metadataPath))
+    ? parseMetadata(await readInputText(metadataPath, 'a gradcam.json file'), metadataPath)
+    : undefined;
   return { directory, artifacts, metadata };
 }
 
@@ -150,7 +153,9 @@ function checkMetadataFitsModel(metadata: ModelMetadata, model: tf.LayersModel, 
   const modelPath = join(dirname(metadataPath), MODEL_FILE);
   const input = model.inputs[0]?.shape ?? [];
   const expectedInput = input.slice(1);
-  const fits = input.length === 4 && metadata.inputShape.every((size, axis) => expectedInput[axis] === null || expectedInput[axis] === size);
+  const fits =
+    input.length === 4 &&
+    metadata.inputShape.every((size, axis) => expectedInput[axis] === null || expectedInput[axis] === size);
   if (!fits) {
     throw new InputError(
       `${metadataPath}: "inputShape" [${metadata.inputShape.join(', ')}] does not match the input [${expectedInput.join(', ')}] of ${modelPath}`,
@@ -158,10 +163,15 @@ function checkMetadataFitsModel(metadata: ModelMetadata, model: tf.LayersModel, 
   }
   const classes = model.outputs[0]?.shape.at(-1);
   if (classes !== metadata.classNames.length) {
-    throw new InputError(`${metadataPath}: "classNames" lists ${metadata.classNames.length} classes, ${modelPath} outputs ${classes}`);
+    throw new InputError(
+      `${metadataPath}: "classNames" lists ${metadata.classNames.length} classes, ${modelPath} outputs ${classes}`,
+    );
   }
   const target = model.layers.find((layer) => layer.name === metadata.targetLayer);
-  if (!target) throw new InputError(`${metadataPath}: "targetLayer" ${JSON.stringify(metadata.targetLayer)} is not a layer of ${modelPath}`);
+  if (!target)
+    throw new InputError(
+      `${metadataPath}: "targetLayer" ${JSON.stringify(metadata.targetLayer)} is not a layer of ${modelPath}`,
+    );
   const shape = target.outputShape;
   if (!Array.isArray(shape) || Array.isArray(shape[0]) || shape.length !== 4) {
     throw new InputError(
@@ -175,17 +185,30 @@ async function readArtifacts(directory: string, modelPath: string): Promise<tf.M
     () => readInputText(modelPath, 'a model.json file'),
     (error) => `${error.message}; expected a TensorFlow.js layers model`,
   );
-  let json: { modelTopology?: unknown; weightsManifest?: unknown; format?: unknown; signature?: unknown; userDefinedMetadata?: unknown };
+  let json: {
+    modelTopology?: unknown;
+    weightsManifest?: unknown;
+    format?: unknown;
+    signature?: unknown;
+    userDefinedMetadata?: unknown;
+  };
   try {
     json = JSON.parse(text);
   } catch {
     throw new InputError(`${modelPath}: not valid JSON`);
   }
-  if (typeof json !== 'object' || json === null || typeof json.modelTopology !== 'object' || json.modelTopology === null) {
+  if (
+    typeof json !== 'object' ||
+    json === null ||
+    typeof json.modelTopology !== 'object' ||
+    json.modelTopology === null
+  ) {
     throw new InputError(`${modelPath}: no "modelTopology"; expected a TensorFlow.js layers model`);
   }
   if (json.format !== undefined && json.format !== 'layers-model' && !isGraphModelFormat(json.format)) {
-    throw new InputError(`${modelPath}: format ${JSON.stringify(json.format)} is neither a TensorFlow.js layers model nor a graph model`);
+    throw new InputError(
+      `${modelPath}: format ${JSON.stringify(json.format)} is neither a TensorFlow.js layers model nor a graph model`,
+    );
   }
   const groups = parseWeightsManifest(json.weightsManifest, modelPath);
   const groupBytes: Uint8Array[] = [];
@@ -243,7 +266,9 @@ async function readWeightsGroup(directory: string, modelPath: string, group: Wei
 function weightsFilePath(directory: string, modelPath: string, path: string): string {
   // Only plain file names inside the model directory: a manifest must not read elsewhere.
   if (typeof path !== 'string' || path === '' || basename(path) !== path || path === '.' || path === '..') {
-    throw new InputError(`${modelPath}: weights path ${JSON.stringify(path)} must be a file name inside the model directory`);
+    throw new InputError(
+      `${modelPath}: weights path ${JSON.stringify(path)} must be a file name inside the model directory`,
+    );
   }
   return join(directory, path);
 }

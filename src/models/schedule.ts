@@ -16,7 +16,13 @@ export type { LearningRateSchedule };
  * The rate for step `step` (0-based) of `totalSteps`: lr · (step + 1) / warmupSteps during the
  * warm-up, then lr · ½(1 + cos(π · t / T)) for cosine, with t and T counted after the warm-up.
  */
-export function learningRateAt(schedule: LearningRateSchedule, initial: number, step: number, totalSteps: number, warmupSteps = 0): number {
+export function learningRateAt(
+  schedule: LearningRateSchedule,
+  initial: number,
+  step: number,
+  totalSteps: number,
+  warmupSteps = 0,
+): number {
   if (step < warmupSteps) return (initial * (step + 1)) / warmupSteps;
   const decaySteps = totalSteps - warmupSteps;
   if (schedule === 'constant' || decaySteps <= 0) return initial;

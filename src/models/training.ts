@@ -15,7 +15,6 @@ import { computeLogits } from './forward.js';
 import { learningRateAt, setLearningRate, type LearningRateSchedule } from './schedule.js';
 import type { EpochRecord } from './metadata.js';
 
-
 export type { OptimizerName };
 
 export interface TrainingOptions {
@@ -141,7 +140,10 @@ export async function trainModel(run: TrainingRun): Promise<TrainingOutcome> {
       const indices = order.subarray((step - 1) * options.batchSize, step * options.batchSize);
       const batch = fillBatch(train, indices, options.normalization, options.augment ? random : undefined);
       const dropoutSeed = random.nextUint32();
-      setLearningRate(optimizer, learningRateAt(options.schedule, options.learningRate, globalStep, totalSteps, warmupSteps));
+      setLearningRate(
+        optimizer,
+        learningRateAt(options.schedule, options.learningRate, globalStep, totalSteps, warmupSteps),
+      );
       const { loss, hits } = trainStep(model, optimizer, variables, batch, {
         classes,
         dropoutSeed,
@@ -186,7 +188,11 @@ export async function trainModel(run: TrainingRun): Promise<TrainingOutcome> {
   return { history, finished: true };
 }
 
-function epochRecord(epoch: number, running: TrainingProgress['running'], test: { loss: number; accuracy: number }): EpochRecord {
+function epochRecord(
+  epoch: number,
+  running: TrainingProgress['running'],
+  test: { loss: number; accuracy: number },
+): EpochRecord {
   return {
     epoch,
     loss: running.lossSum / running.seen,

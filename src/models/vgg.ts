@@ -116,6 +116,11 @@ export function buildVgg(config: VggConfig): tf.Sequential {
  * 97.60% with He-scaled weights, whose larger initial logits the two dropout layers then amplify.
  */
 function dense(name: string, units: number, activation: 'relu' | 'linear', seed: number) {
-  const kernelInitializer = tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed });
+  const kernelInitializer = tf.initializers.varianceScaling({
+    scale: 1 / 3,
+    mode: 'fanIn',
+    distribution: 'uniform',
+    seed,
+  });
   return tf.layers.dense({ name, units, activation, kernelInitializer });
 }

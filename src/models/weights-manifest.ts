@@ -26,7 +26,11 @@ export interface WeightsGroup {
 }
 
 const STORED_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
-const QUANTIZED_DTYPES: Record<string, string[]> = { uint8: ['float32', 'int32'], uint16: ['float32', 'int32'], float16: ['float32'] };
+const QUANTIZED_DTYPES: Record<string, string[]> = {
+  uint8: ['float32', 'int32'],
+  uint16: ['float32', 'int32'],
+  float16: ['float32'],
+};
 
 /**
  * Parses `weightsManifest` (the parsed JSON value) into checked groups. Shard paths are only
@@ -68,7 +72,9 @@ function checkWeightSpec(spec: unknown, modelPath: string): tf.WeightsManifestEn
   const quantization = candidate.quantization as { dtype?: unknown; scale?: unknown; min?: unknown } | undefined;
   if (quantization === undefined) {
     if (!['float32', 'int32', 'bool'].includes(dtype)) {
-      throw new InputError(`${modelPath}: weight "${name}" has dtype ${JSON.stringify(dtype)}; expected float32, int32 or bool`);
+      throw new InputError(
+        `${modelPath}: weight "${name}" has dtype ${JSON.stringify(dtype)}; expected float32, int32 or bool`,
+      );
     }
     return { name, shape: candidate.shape as number[], dtype };
   }
@@ -79,14 +85,27 @@ function checkWeightSpec(spec: unknown, modelPath: string): tf.WeightsManifestEn
         '(uint8 or uint16 for float32/int32, float16 for float32)',
     );
   }
-  if (stored === 'float16') return { name, shape: candidate.shape as number[], dtype, quantization: { dtype: 'float16' } };
+  if (stored === 'float16')
+    return { name, shape: candidate.shape as number[], dtype, quantization: { dtype: 'float16' } };
   const { scale, min } = quantization;
   const largestCode = stored === 'uint8' ? 255 : 65535;
   // Every dequantized value lies between min and min + largestCode × scale: both finite, all finite.
-  if (typeof scale !== 'number' || typeof min !== 'number' || !Number.isFinite(min + largestCode * scale) || !Number.isFinite(min)) {
-    throw new InputError(`${modelPath}: weight "${name}": ${stored} quantization needs finite numbers "scale" and "min"`);
+  if (
+    typeof scale !== 'number' ||
+    typeof min !== 'number' ||
+    !Number.isFinite(min + largestCode * scale) ||
+    !Number.isFinite(min)
+  ) {
+    throw new InputError(
+      `${modelPath}: weight "${name}": ${stored} quantization needs finite numbers "scale" and "min"`,
+    );
   }
-  return { name, shape: candidate.shape as number[], dtype, quantization: { dtype: stored as 'uint8' | 'uint16', scale, min } };
+  return {
+    name,
+    shape: candidate.shape as number[],
+    dtype,
+    quantization: { dtype: stored as 'uint8' | 'uint16', scale, min },
+  };
 }
 
 /**

@@ -61,8 +61,10 @@ const glyphs: Uint8Array = decodeHex(ASCII_GLYPHS_HEX + ELLIPSIS_GLYPH_HEX);
 
 function decodeHex(hex: string): Uint8Array {
   const bytes = new Uint8Array(hex.length / 2);
-  for (let index = 0; index < bytes.length; index++) bytes[index] = Number.parseInt(hex.slice(index * 2, index * 2 + 2), 16);
-  if (bytes.length !== (ELLIPSIS_SLOT + 1) * GLYPH_HEIGHT) throw new Error(`font table has ${bytes.length} bytes, expected ${(ELLIPSIS_SLOT + 1) * GLYPH_HEIGHT}`);
+  for (let index = 0; index < bytes.length; index++)
+    bytes[index] = Number.parseInt(hex.slice(index * 2, index * 2 + 2), 16);
+  if (bytes.length !== (ELLIPSIS_SLOT + 1) * GLYPH_HEIGHT)
+    throw new Error(`font table has ${bytes.length} bytes, expected ${(ELLIPSIS_SLOT + 1) * GLYPH_HEIGHT}`);
   return bytes;
 }
 
@@ -114,8 +116,16 @@ export function fitText(text: string, maxWidth: number, scale = 1): string {
  * @param color [R, G, B], 0–255
  * @param scale positive integer: each font pixel becomes scale×scale image pixels
  */
-export function drawText(image: RgbImage, text: string, left: number, top: number, color: readonly [number, number, number], scale = 1): void {
-  if (!Number.isSafeInteger(scale) || scale < 1) throw new RangeError(`drawText: scale must be a positive integer, got ${scale}`);
+export function drawText(
+  image: RgbImage,
+  text: string,
+  left: number,
+  top: number,
+  color: readonly [number, number, number],
+  scale = 1,
+): void {
+  if (!Number.isSafeInteger(scale) || scale < 1)
+    throw new RangeError(`drawText: scale must be a positive integer, got ${scale}`);
   let cellLeft = left;
   for (const character of text) {
     for (let y = 0; y < GLYPH_HEIGHT; y++) {
@@ -127,7 +137,13 @@ export function drawText(image: RgbImage, text: string, left: number, top: numbe
   }
 }
 
-function fillSquare(image: RgbImage, left: number, top: number, size: number, color: readonly [number, number, number]): void {
+function fillSquare(
+  image: RgbImage,
+  left: number,
+  top: number,
+  size: number,
+  color: readonly [number, number, number],
+): void {
   for (let y = Math.max(0, top); y < Math.min(image.height, top + size); y++) {
     for (let x = Math.max(0, left); x < Math.min(image.width, left + size); x++) {
       const offset = (y * image.width + x) * 3;

@@ -47,7 +47,11 @@ function captionParts(facts: CaptionFacts): Part[][] {
   const first: Part[] = [];
   if (verdict === 'wrong') first.push({ text: 'WRONG ' });
   if (facts.label !== undefined) first.push({ text: 'true ' }, { name: facts.label }, { text: ', ' });
-  first.push({ text: 'predicted ' }, { name: facts.predicted.name }, { text: ` ${formatProbability(facts.predicted.probability)}` });
+  first.push(
+    { text: 'predicted ' },
+    { name: facts.predicted.name },
+    { text: ` ${formatProbability(facts.predicted.probability)}` },
+  );
   const second: Part[] = [{ text: 'map: ' }, { name: facts.target.name }, { text: `, ${facts.method}` }];
   return [first, second];
 }
@@ -63,7 +67,8 @@ export function captionText(facts: CaptionFacts): string[] {
  * words alone are too long the line itself is cut.
  */
 function fitLine(parts: Part[], maxWidth: number, scale: number): string {
-  const join = (limit: number) => parts.map((part) => ('text' in part ? part.text : fitText(part.name, limit, scale))).join('');
+  const join = (limit: number) =>
+    parts.map((part) => ('text' in part ? part.text : fitText(part.name, limit, scale))).join('');
   const longestName = Math.max(0, ...parts.map((part) => ('name' in part ? textWidth(part.name, scale) : 0)));
   for (let limit = longestName; limit > 0; limit -= GLYPH_ADVANCE * scale) {
     const line = join(limit);
@@ -101,7 +106,8 @@ const CAPTION_LINES = 2;
  * @returns an RgbImage `width` × (2·LINE_HEIGHT + 2·PADDING)·scale
  */
 export function drawCaption(facts: CaptionFacts, width: number, scale = captionScale(width)): RgbImage {
-  if (!Number.isSafeInteger(width) || width < 1) throw new RangeError(`drawCaption: width must be a positive integer, got ${width}`);
+  if (!Number.isSafeInteger(width) || width < 1)
+    throw new RangeError(`drawCaption: width must be a positive integer, got ${width}`);
   const lines = captionParts(facts);
   const height = captionHeight(width, scale);
   const colors = BAND_COLORS[verdictOf(facts)];
@@ -120,7 +126,9 @@ export function drawCaption(facts: CaptionFacts, width: number, scale = captionS
 /** `caption` on top of `picture` (same width): a new picture caption.height + picture.height high. */
 export function stackCaption(caption: RgbImage, picture: RgbImage): RgbImage {
   if (caption.width !== picture.width) {
-    throw new RangeError(`stackCaption: caption is ${caption.width} px wide but the picture ${picture.width}; expected equal widths`);
+    throw new RangeError(
+      `stackCaption: caption is ${caption.width} px wide but the picture ${picture.width}; expected equal widths`,
+    );
   }
   const data = new Uint8Array(caption.data.length + picture.data.length);
   data.set(caption.data, 0);
@@ -129,7 +137,10 @@ export function stackCaption(caption: RgbImage, picture: RgbImage): RgbImage {
 }
 
 /** The facts of a cam.json entry; `correct` only when the entry has a true label. */
-export function captionFactsOf(entry: Pick<ManifestEntry, 'predicted' | 'target' | 'label'>, method: string): CaptionFacts {
+export function captionFactsOf(
+  entry: Pick<ManifestEntry, 'predicted' | 'target' | 'label'>,
+  method: string,
+): CaptionFacts {
   return {
     ...(entry.label ? { label: entry.label.name, correct: entry.label.index === entry.predicted.index } : {}),
     predicted: { name: entry.predicted.name, probability: entry.predicted.probability },

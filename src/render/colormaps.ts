@@ -118,7 +118,8 @@ function decodeHex(hex: string): Uint8Array {
   for (let index = 0; index < table.length; index++) {
     table[index] = Number.parseInt(hex.slice(index * 2, index * 2 + 2), 16);
   }
-  if (table.length !== TABLE_BYTES) throw new Error(`colormap table has ${table.length} bytes, expected ${TABLE_BYTES}`);
+  if (table.length !== TABLE_BYTES)
+    throw new Error(`colormap table has ${table.length} bytes, expected ${TABLE_BYTES}`);
   return table;
 }
 

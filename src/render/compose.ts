@@ -22,7 +22,9 @@
  */
 export function blend(image: Uint8Array, heatmap: Uint8Array, alpha: number): Uint8Array {
   if (image.length !== heatmap.length) {
-    throw new RangeError(`blend: image has ${image.length} bytes but heatmap has ${heatmap.length}; expected equal sizes`);
+    throw new RangeError(
+      `blend: image has ${image.length} bytes but heatmap has ${heatmap.length}; expected equal sizes`,
+    );
   }
   if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`blend: alpha must be in [0, 1], got ${alpha}`);
   const blended = new Uint8ClampedArray(image.length);
@@ -83,12 +85,18 @@ export function sheetCaptionWidth(tileWidth: number, gap = CONTACT_SHEET_GAP): n
  * @returns the sheet as an RgbImage
  * @throws RangeError for no rows, bad sizes, or a tile whose length is not tileHeight×tileWidth×3
  */
-export function contactSheet(rows: readonly ContactSheetRow[], tileWidth: number, tileHeight: number, gap = CONTACT_SHEET_GAP): RgbImage {
+export function contactSheet(
+  rows: readonly ContactSheetRow[],
+  tileWidth: number,
+  tileHeight: number,
+  gap = CONTACT_SHEET_GAP,
+): RgbImage {
   if (rows.length === 0) throw new RangeError('contactSheet: no rows given; expected at least one');
   if (!Number.isSafeInteger(tileWidth) || tileWidth < 1 || !Number.isSafeInteger(tileHeight) || tileHeight < 1) {
     throw new RangeError(`contactSheet: tile size must be positive integers, got ${tileWidth}×${tileHeight}`);
   }
-  if (!Number.isSafeInteger(gap) || gap < 0) throw new RangeError(`contactSheet: gap must be a non-negative integer, got ${gap}`);
+  if (!Number.isSafeInteger(gap) || gap < 0)
+    throw new RangeError(`contactSheet: gap must be a non-negative integer, got ${gap}`);
 
   const width = 3 * tileWidth + 4 * gap;
   const captionWidth = sheetCaptionWidth(tileWidth, gap);
@@ -102,10 +110,15 @@ export function contactSheet(rows: readonly ContactSheetRow[], tileWidth: number
     if (row.caption) {
       const { caption } = row;
       if (caption.width !== captionWidth || caption.data.length !== caption.width * caption.height * 3) {
-        throw new RangeError(`contactSheet: row ${rowIndex} caption is ${caption.width} px wide, expected ${captionWidth}`);
+        throw new RangeError(
+          `contactSheet: row ${rowIndex} caption is ${caption.width} px wide, expected ${captionWidth}`,
+        );
       }
       for (let y = 0; y < caption.height; y++) {
-        data.set(caption.data.subarray(y * captionWidth * 3, (y + 1) * captionWidth * 3), ((rowTop + y) * width + gap) * 3);
+        data.set(
+          caption.data.subarray(y * captionWidth * 3, (y + 1) * captionWidth * 3),
+          ((rowTop + y) * width + gap) * 3,
+        );
       }
       rowTop += caption.height;
     }

@@ -39,7 +39,9 @@ export function drawExplanation(
   const rgb = image.channels === 1 ? grayToRgb(image.data) : image.data;
   // The image: area averaging where it shrinks, bilinear where it grows (resizeImage).
   const original =
-    width === image.width && height === image.height ? rgb : roundToBytes(resizeImage(rgb, image.height, image.width, 3, height, width));
+    width === image.width && height === image.height
+      ? rgb
+      : roundToBytes(resizeImage(rgb, image.height, image.width, 3, height, width));
   const upsampled = resizeBilinear(clipToUnit(map), mapHeight, mapWidth, 1, height, width);
   const heatmap = applyColormap(upsampled, options.colormap);
   return {

@@ -52,7 +52,11 @@ export function renderExampleRows(
     for (const method of methods) {
       const entry = example.maps.get(method);
       if (!entry) continue;
-      const drawing = drawExplanation(entry.map, entry.shape[0], entry.shape[1], image, { scale, alpha: BLEND_ALPHA, colormap: 'jet' });
+      const drawing = drawExplanation(entry.map, entry.shape[0], entry.shape[1], image, {
+        scale,
+        alpha: BLEND_ALPHA,
+        colormap: 'jet',
+      });
       if (tiles.length === 0) tiles.push(tile('input', drawing.original));
       tiles.push(tile(method, drawing.blend));
     }
@@ -66,5 +70,10 @@ export function renderExampleRows(
 
 function tile(label: string, picture: { data: Uint8Array; width: number; height: number }): ExampleTile {
   const png = encodePng({ ...picture, channels: 3 });
-  return { label, src: `data:image/png;base64,${Buffer.from(png).toString('base64')}`, width: picture.width, height: picture.height };
+  return {
+    label,
+    src: `data:image/png;base64,${Buffer.from(png).toString('base64')}`,
+    width: picture.width,
+    height: picture.height,
+  };
 }

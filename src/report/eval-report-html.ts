@@ -10,7 +10,18 @@ import type { ExampleRow } from './eval-report-examples.js';
 import { CHART_STYLE, lineChartSvg, type ChartSeries } from './svg-chart.js';
 
 /** Distinct colors for up to 10 methods (matplotlib's tab10), then repeated. */
-const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+const PALETTE = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+];
 const RANDOM_COLOR = '#555555';
 
 /** The report's own rules, after the house style (report/html-page.ts). */
@@ -74,7 +85,12 @@ function scoresSection(report: EvalReport): string {
 }
 
 function curvesSection(report: EvalReport): string {
-  const randomSeries = (values: number[]): ChartSeries => ({ name: 'random map', values, color: RANDOM_COLOR, dashed: true });
+  const randomSeries = (values: number[]): ChartSeries => ({
+    name: 'random map',
+    values,
+    color: RANDOM_COLOR,
+    dashed: true,
+  });
   const charts = report.methods.map((scores, index) => {
     const color = PALETTE[index % PALETTE.length];
     const chart = (kind: 'deletion' | 'insertion') =>
@@ -82,10 +98,7 @@ function curvesSection(report: EvalReport): string {
         title: `${scores.method}: ${kind} (AUC ${scores[kind].auc.toFixed(3)} vs ${report.random[kind].auc.toFixed(3)})`,
         x: { range: [0, 1], label: kind === 'deletion' ? 'fraction of pixels removed' : 'fraction of pixels inserted' },
         y: { range: [0, 1], label: 'class probability' },
-        series: [
-          { name: scores.method, values: scores[kind].curve, color },
-          randomSeries(report.random[kind].curve),
-        ],
+        series: [{ name: scores.method, values: scores[kind].curve, color }, randomSeries(report.random[kind].curve)],
       });
     return `<div class="method-curves" id="curves-${escape(scores.method)}">\n${chart('deletion')}\n${chart('insertion')}\n</div>`;
   });
@@ -100,20 +113,33 @@ function curvesSection(report: EvalReport): string {
 }
 
 function sanitySection(report: EvalReport): string {
-  if (!report.sanity) return '<section id="sanity">\n<h2>Sanity check</h2>\n<p>Not run (--sanity-count 0).</p>\n</section>';
+  if (!report.sanity)
+    return '<section id="sanity">\n<h2>Sanity check</h2>\n<p>Not run (--sanity-count 0).</p>\n</section>';
   const { sanity } = report;
   const chart = lineChartSvg({
     title: 'Cascading randomization: Spearman ρ with the trained model’s maps',
     x: { labels: sanity.layers, label: 'randomized down to layer' },
     // From a multiple of 0.2 at or below the lowest ρ (and at most −0.2, so 0 is never the floor) to 1.
-    y: { range: [Math.min(-0.2, Math.floor(Math.min(...sanity.curves.flatMap((curve) => curve.correlation)) / 0.2) * 0.2), 1], label: 'Spearman ρ', step: 0.2 },
-    series: sanity.curves.map((curve, index) => ({ name: curve.method, values: curve.correlation, color: PALETTE[index % PALETTE.length] })),
+    y: {
+      range: [
+        Math.min(-0.2, Math.floor(Math.min(...sanity.curves.flatMap((curve) => curve.correlation)) / 0.2) * 0.2),
+        1,
+      ],
+      label: 'Spearman ρ',
+      step: 0.2,
+    },
+    series: sanity.curves.map((curve, index) => ({
+      name: curve.method,
+      values: curve.correlation,
+      color: PALETTE[index % PALETTE.length],
+    })),
     width: 560,
     height: 320,
   });
   const header = `<tr><th>method</th>${sanity.layers.map((layer) => `<th>${escape(layer)}</th>`).join('')}</tr>`;
   const rows = sanity.curves.map(
-    (curve) => `<tr><td>${escape(curve.method)}</td>${curve.correlation.map((rho) => `<td>${rho.toFixed(3)}</td>`).join('')}</tr>`,
+    (curve) =>
+      `<tr><td>${escape(curve.method)}</td>${curve.correlation.map((rho) => `<td>${rho.toFixed(3)}</td>`).join('')}</tr>`,
   );
   return [
     '<section id="sanity">',
@@ -133,7 +159,10 @@ function examplesSection(examples: readonly ExampleRow[]): string {
   const rows = examples.map(
     (row) =>
       `<tr><td>${escape(row.caption)}</td>${row.tiles
-        .map((tile) => `<td><img src="${tile.src}" width="${tile.width}" height="${tile.height}" alt="${escape(`${tile.label}: ${row.caption}`)}"></td>`)
+        .map(
+          (tile) =>
+            `<td><img src="${tile.src}" width="${tile.width}" height="${tile.height}" alt="${escape(`${tile.label}: ${row.caption}`)}"></td>`,
+        )
         .join('')}</tr>`,
   );
   return [
@@ -146,7 +175,16 @@ function examplesSection(examples: readonly ExampleRow[]): string {
 }
 
 function protocolSection(report: EvalReport): string {
-  const entries = Object.entries(report.protocol).map(([name, text]) => `<dt>${escape(name)}</dt><dd>${escape(text)}</dd>`);
-  const references = report.methods.map((scores) => `<dt>${escape(scores.method)}</dt><dd>${escape(scores.reference)}</dd>`);
-  return ['<section id="protocol">', '<h2>Protocol</h2>', `<dl>\n${entries.join('\n')}\n${references.join('\n')}\n</dl>`, '</section>'].join('\n');
+  const entries = Object.entries(report.protocol).map(
+    ([name, text]) => `<dt>${escape(name)}</dt><dd>${escape(text)}</dd>`,
+  );
+  const references = report.methods.map(
+    (scores) => `<dt>${escape(scores.method)}</dt><dd>${escape(scores.reference)}</dd>`,
+  );
+  return [
+    '<section id="protocol">',
+    '<h2>Protocol</h2>',
+    `<dl>\n${entries.join('\n')}\n${references.join('\n')}\n</dl>`,
+    '</section>',
+  ].join('\n');
 }

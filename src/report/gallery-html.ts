@@ -179,7 +179,14 @@ function settingsSection(settings: GallerySettings): string {
     ['colormap', `${settings.colormap}, blend alpha ${settings.alpha}`],
     ...Object.entries(settings.extra ?? {}),
     ...(settings.backend ? [['backend', settings.backend] as [string, string]] : []),
-    ...(settings.createdAt ? [['maps computed', `${settings.createdAt}${settings.toolVersion ? ` by gradcam ${settings.toolVersion}` : ''}`] as [string, string]] : []),
+    ...(settings.createdAt
+      ? [
+          [
+            'maps computed',
+            `${settings.createdAt}${settings.toolVersion ? ` by gradcam ${settings.toolVersion}` : ''}`,
+          ] as [string, string],
+        ]
+      : []),
   ];
   return `<section id="settings">\n<dl>\n${rows.map(([name, value]) => `<dt>${escape(name)}</dt><dd>${escape(value)}</dd>`).join('\n')}\n</dl>\n</section>`;
 }
@@ -190,9 +197,16 @@ function controlsSection(entries: readonly GalleryEntry[]): string {
   const verdicts = new Set(entries.map((entry) => verdictOf(entry.facts)));
   const select = (id: string, text: string, options: [string, string][]) =>
     `<label>${escape(text)} <select id="${id}">${options.map(([value, name]) => `<option value="${escape(value)}">${escape(name)}</option>`).join('')}</select></label>`;
-  const classOptions = (names: string[]): [string, string][] => [['', 'all'], ...names.map((name): [string, string] => [name, name])];
+  const classOptions = (names: string[]): [string, string][] => [
+    ['', 'all'],
+    ...names.map((name): [string, string] => [name, name]),
+  ];
   const verdictOptions: [string, string][] = [['', 'all']];
-  for (const [verdict, name] of [['right', 'right'], ['wrong', 'wrong'], ['unknown', 'no label']] as const) {
+  for (const [verdict, name] of [
+    ['right', 'right'],
+    ['wrong', 'wrong'],
+    ['unknown', 'no label'],
+  ] as const) {
     if (verdicts.has(verdict)) verdictOptions.push([verdict, name]);
   }
   return [
@@ -201,7 +215,11 @@ function controlsSection(entries: readonly GalleryEntry[]): string {
     ...(labels.length > 0 ? [select('filter-label', 'true class', classOptions(labels))] : []),
     select('filter-predicted', 'predicted', classOptions(predicted)),
     ...(labels.length > 0 ? [select('filter-verdict', 'prediction', verdictOptions)] : []),
-    select('filter-empty', 'maps', [['', 'all'], ['yes', 'empty only'], ['no', 'non-empty only']]),
+    select('filter-empty', 'maps', [
+      ['', 'all'],
+      ['yes', 'empty only'],
+      ['no', 'non-empty only'],
+    ]),
     select('sort', 'sort by', [
       ['input', 'input order'],
       ['probability-desc', 'probability, highest first'],
@@ -219,7 +237,12 @@ function entryMarkup(entry: GalleryEntry, order: number): string {
   const [first, second] = captionText(entry.facts);
   // The caption's words, with the verdict styled rather than spelled in capitals.
   const said = verdict === 'wrong' ? first.replace(/^WRONG /, '') : first;
-  const mark = verdict === 'wrong' ? '<span class="verdict-wrong">wrong</span> ' : verdict === 'right' ? '<span class="verdict-right">right</span> ' : '';
+  const mark =
+    verdict === 'wrong'
+      ? '<span class="verdict-wrong">wrong</span> '
+      : verdict === 'right'
+        ? '<span class="verdict-right">right</span> '
+        : '';
   const emptyMark = entry.empty ? ' <span class="empty-mark">empty map</span>' : '';
   // Width and height are given so the page's layout is final before any lazy image arrives.
   const factor = displayFactor(entry.images.original.width, entry.images.original.height);
@@ -261,16 +284,24 @@ function sortedUnique(values: string[]): string[] {
 }
 
 /** The settings block of a gallery from the cam run's manifest and render's own drawing settings. */
-export function gallerySettingsOf(manifest: CamManifest, drawing: { colormap: string; alpha: number }): GallerySettings {
+export function gallerySettingsOf(
+  manifest: CamManifest,
+  drawing: { colormap: string; alpha: number },
+): GallerySettings {
   const extra: Record<string, string> = {};
   if (manifest.counterfactual) extra['counterfactual'] = 'yes: maps show evidence against the class';
-  if (manifest.smooth) extra['SmoothGrad'] = `${manifest.smooth.samples} samples, noise ${manifest.smooth.noise}, seed ${manifest.smooth.seed}`;
+  if (manifest.smooth)
+    extra['SmoothGrad'] =
+      `${manifest.smooth.samples} samples, noise ${manifest.smooth.noise}, seed ${manifest.smooth.seed}`;
   if (manifest.guided) extra['Guided Grad-CAM'] = 'yes (guided_<id>.png beside the blends)';
   if (manifest.maxChannels !== undefined) extra['Score-CAM channels'] = `at most ${manifest.maxChannels}`;
   if (manifest.shard) extra['shard'] = manifest.shard;
   return {
     model: String(manifest.model),
-    layer: { name: String(manifest.layer?.name), shape: Array.isArray(manifest.layer?.shape) ? manifest.layer.shape : [] },
+    layer: {
+      name: String(manifest.layer?.name),
+      shape: Array.isArray(manifest.layer?.shape) ? manifest.layer.shape : [],
+    },
     method: String(manifest.method),
     colormap: drawing.colormap,
     alpha: drawing.alpha,

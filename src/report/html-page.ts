@@ -11,7 +11,10 @@ import { createHash } from 'node:crypto';
  * character references.
  */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 
 /** The house style: typography, headings, tables, definition lists. Pages append their own rules. */
@@ -43,7 +46,10 @@ export interface HtmlPage {
  * @returns the HTML document as a string (UTF-8 text), ending with a newline
  */
 export function htmlDocument(page: HtmlPage): string {
-  const scriptSource = page.script === undefined ? "'none'" : `'sha256-${createHash('sha256').update(page.script, 'utf8').digest('base64')}'`;
+  const scriptSource =
+    page.script === undefined
+      ? "'none'"
+      : `'sha256-${createHash('sha256').update(page.script, 'utf8').digest('base64')}'`;
   const policy = `default-src 'none'; img-src 'self' file: data:; style-src 'unsafe-inline'; script-src ${scriptSource}`;
   return [
     '<!DOCTYPE html>',

@@ -60,14 +60,18 @@ export function lineChartSvg(chart: LineChart): string {
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(chart.title)}">`,
   );
-  parts.push(`<text x="${width / 2}" y="16" text-anchor="middle" class="chart-title">${escapeHtml(chart.title)}</text>`);
+  parts.push(
+    `<text x="${width / 2}" y="16" text-anchor="middle" class="chart-title">${escapeHtml(chart.title)}</text>`,
+  );
   const yStep = chart.y.step ?? (yMax - yMin) / 5;
   const yTicks = Math.round((yMax - yMin) / yStep);
   for (let t = 0; t <= yTicks; t++) {
     const value = yMin + yStep * t;
     const y = yAt(value).toFixed(1);
     parts.push(`<line x1="${MARGIN.left}" y1="${y}" x2="${width - MARGIN.right}" y2="${y}" class="grid"/>`);
-    parts.push(`<text x="${MARGIN.left - 4}" y="${y}" text-anchor="end" dominant-baseline="middle" class="tick">${formatTick(value)}</text>`);
+    parts.push(
+      `<text x="${MARGIN.left - 4}" y="${y}" text-anchor="end" dominant-baseline="middle" class="tick">${formatTick(value)}</text>`,
+    );
   }
   // x ticks: numeric range in 5 intervals, or every label (rotated when there are many).
   const xAxisY = MARGIN.top + plotHeight;
@@ -75,27 +79,39 @@ export function lineChartSvg(chart: LineChart): string {
     const [xMin, xMax] = chart.x.range;
     for (let t = 0; t <= 5; t++) {
       const x = (MARGIN.left + (plotWidth * t) / 5).toFixed(1);
-      parts.push(`<text x="${x}" y="${xAxisY + 14}" text-anchor="middle" class="tick">${formatTick(xMin + ((xMax - xMin) * t) / 5)}</text>`);
+      parts.push(
+        `<text x="${x}" y="${xAxisY + 14}" text-anchor="middle" class="tick">${formatTick(xMin + ((xMax - xMin) * t) / 5)}</text>`,
+      );
     }
   } else {
     chart.x.labels.forEach((label, index) => {
       const x = xAt(index).toFixed(1);
-      parts.push(`<text x="${x}" y="${xAxisY + 10}" text-anchor="end" transform="rotate(-45 ${x} ${xAxisY + 10})" class="tick">${escapeHtml(label)}</text>`);
+      parts.push(
+        `<text x="${x}" y="${xAxisY + 10}" text-anchor="end" transform="rotate(-45 ${x} ${xAxisY + 10})" class="tick">${escapeHtml(label)}</text>`,
+      );
     });
   }
   parts.push(`<line x1="${MARGIN.left}" y1="${xAxisY}" x2="${width - MARGIN.right}" y2="${xAxisY}" class="axis"/>`);
   parts.push(`<line x1="${MARGIN.left}" y1="${MARGIN.top}" x2="${MARGIN.left}" y2="${xAxisY}" class="axis"/>`);
-  parts.push(`<text x="${MARGIN.left + plotWidth / 2}" y="${plotAreaHeight - 4}" text-anchor="middle" class="axis-label">${escapeHtml(chart.x.label)}</text>`);
+  parts.push(
+    `<text x="${MARGIN.left + plotWidth / 2}" y="${plotAreaHeight - 4}" text-anchor="middle" class="axis-label">${escapeHtml(chart.x.label)}</text>`,
+  );
   parts.push(
     `<text x="12" y="${MARGIN.top + plotHeight / 2}" text-anchor="middle" transform="rotate(-90 12 ${MARGIN.top + plotHeight / 2})" class="axis-label">${escapeHtml(chart.y.label)}</text>`,
   );
   for (const series of chart.series) {
-    const coordinates = series.values.map((value, index) => `${xAt(index).toFixed(1)},${yAt(value).toFixed(1)}`).join(' ');
+    const coordinates = series.values
+      .map((value, index) => `${xAt(index).toFixed(1)},${yAt(value).toFixed(1)}`)
+      .join(' ');
     const dash = series.dashed ? ' stroke-dasharray="5 3"' : '';
-    parts.push(`<polyline points="${coordinates}" fill="none" stroke="${escapeHtml(series.color)}" stroke-width="2"${dash}><title>${escapeHtml(series.name)}</title></polyline>`);
+    parts.push(
+      `<polyline points="${coordinates}" fill="none" stroke="${escapeHtml(series.color)}" stroke-width="2"${dash}><title>${escapeHtml(series.name)}</title></polyline>`,
+    );
     if (series.markers) {
       series.values.forEach((value, index) => {
-        parts.push(`<circle cx="${xAt(index).toFixed(1)}" cy="${yAt(value).toFixed(1)}" r="3" fill="${escapeHtml(series.color)}"><title>${escapeHtml(`${series.name}: ${formatValue(value)}`)}</title></circle>`);
+        parts.push(
+          `<circle cx="${xAt(index).toFixed(1)}" cy="${yAt(value).toFixed(1)}" r="3" fill="${escapeHtml(series.color)}"><title>${escapeHtml(`${series.name}: ${formatValue(value)}`)}</title></circle>`,
+        );
       });
     }
   }
@@ -103,8 +119,12 @@ export function lineChartSvg(chart: LineChart): string {
     const x = MARGIN.left;
     const y = plotAreaHeight + LEGEND_LINE * index + LEGEND_LINE / 2;
     const dash = series.dashed ? ' stroke-dasharray="5 3"' : '';
-    parts.push(`<line x1="${x}" y1="${y}" x2="${x + 18}" y2="${y}" stroke="${escapeHtml(series.color)}" stroke-width="2"${dash}/>`);
-    parts.push(`<text x="${x + 22}" y="${y}" dominant-baseline="middle" class="legend">${escapeHtml(series.name)}</text>`);
+    parts.push(
+      `<line x1="${x}" y1="${y}" x2="${x + 18}" y2="${y}" stroke="${escapeHtml(series.color)}" stroke-width="2"${dash}/>`,
+    );
+    parts.push(
+      `<text x="${x + 22}" y="${y}" dominant-baseline="middle" class="legend">${escapeHtml(series.name)}</text>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('\n');

@@ -83,7 +83,9 @@ function summarySection(report: TrainingReport): string {
       `${String(metadata.training.trainImages ?? '?')} training images, ${metadata.history.length} epoch(s) in ${seconds.toFixed(0)} s of training ` +
       `(${last ? last.imagesPerSecond.toFixed(1) : '–'} images/s in the last epoch) on ${escape(metadata.backend)}.</p>`,
     `<p>Accuracy on the ${images} ${report.evaluatedSplit} images: <strong>${percent(report.accuracy, 2)}</strong>.` +
-      (report.evaluatedSplit === 'validation' ? ' The validation images were held out of the training folder (stratified, seeded); the model never trained on them.' : '') +
+      (report.evaluatedSplit === 'validation'
+        ? ' The validation images were held out of the training folder (stratified, seeded); the model never trained on them.'
+        : '') +
       '</p>',
     '</section>',
   ].join('\n');
@@ -101,7 +103,12 @@ function curvesSection(report: TrainingReport): string {
     x: epochs,
     y: { range: [0, lossTop], label: 'loss' },
     series: [
-      { name: 'training (running mean over the epoch)', values: history.map((record) => record.loss), color: TRAIN_COLOR, markers: true },
+      {
+        name: 'training (running mean over the epoch)',
+        values: history.map((record) => record.loss),
+        color: TRAIN_COLOR,
+        markers: true,
+      },
       { name: split, values: history.map((record) => record.testLoss), color: TEST_COLOR, markers: true, dashed: true },
     ],
   });
@@ -110,8 +117,19 @@ function curvesSection(report: TrainingReport): string {
     x: epochs,
     y: { range: [0, 1], label: 'accuracy', step: 0.2 },
     series: [
-      { name: 'training (running mean over the epoch)', values: history.map((record) => record.accuracy), color: TRAIN_COLOR, markers: true },
-      { name: split, values: history.map((record) => record.testAccuracy), color: TEST_COLOR, markers: true, dashed: true },
+      {
+        name: 'training (running mean over the epoch)',
+        values: history.map((record) => record.accuracy),
+        color: TRAIN_COLOR,
+        markers: true,
+      },
+      {
+        name: split,
+        values: history.map((record) => record.testAccuracy),
+        color: TEST_COLOR,
+        markers: true,
+        dashed: true,
+      },
     ],
   });
   const rows = history.map(
@@ -137,7 +155,9 @@ function curvesSection(report: TrainingReport): string {
 function classesSection(report: TrainingReport): string {
   const names = report.metadata.classNames;
   const rows = report.scores.map((score, index) => {
-    const confused = score.confusedWith ? `${escape(names[score.confusedWith.index])} (${score.confusedWith.count})` : '–';
+    const confused = score.confusedWith
+      ? `${escape(names[score.confusedWith.index])} (${score.confusedWith.count})`
+      : '–';
     return (
       `<tr><td>${escape(names[index])}</td><td>${score.images}</td><td>${score.correct}</td>` +
       `<td>${percent(score.accuracy)}</td><td>${percent(score.precision)}</td><td>${confused}</td></tr>`
@@ -191,7 +211,10 @@ function examplesSection(report: TrainingReport): string {
         ? `<span class="wrong-mark">✗ predicted ${escape(names[example.predicted])}</span>`
         : `✓ predicted ${escape(names[example.predicted])}`;
       const images = example.tiles
-        .map((tile) => `<img src="${tile.src}" width="${tile.width}" height="${tile.height}" alt="${escape(`${tile.label}: ${what}, true ${name}`)}">`)
+        .map(
+          (tile) =>
+            `<img src="${tile.src}" width="${tile.width}" height="${tile.height}" alt="${escape(`${tile.label}: ${what}, true ${name}`)}">`,
+        )
         .join('');
       return (
         `<figure${wrong ? ' class="wrong"' : ''}>${images}` +
@@ -222,6 +245,11 @@ function settingsSection(metadata: ModelMetadata): string {
     ['written by', `gradcam ${metadata.toolVersion} at ${metadata.createdAt}`],
   ];
   // Options not given for this dataset (e.g. valSplit on MNIST) are undefined: nothing to show.
-  const rows = entries.filter(([, value]) => value !== undefined).map(([name, value]) => `<dt>${escape(name)}</dt><dd>${escape(typeof value === 'string' ? value : JSON.stringify(value))}</dd>`);
+  const rows = entries
+    .filter(([, value]) => value !== undefined)
+    .map(
+      ([name, value]) =>
+        `<dt>${escape(name)}</dt><dd>${escape(typeof value === 'string' ? value : JSON.stringify(value))}</dd>`,
+    );
   return ['<section id="settings">', '<h2>Settings</h2>', `<dl>\n${rows.join('\n')}\n</dl>`, '</section>'].join('\n');
 }

@@ -74,21 +74,31 @@ export function buildTrainingReport(input: TrainingReportInput): TrainingReport 
     const batch = fillBatch(test, chunk, metadata.normalization);
     const images = tf.tensor4d(batch.images, batch.shape);
     try {
-      for (const explanation of explainBatch(split, images, { kind: 'top' }, { method: CAM_METHODS.gradcam, counterfactual: false })) {
+      for (const explanation of explainBatch(
+        split,
+        images,
+        { kind: 'top' },
+        { method: CAM_METHODS.gradcam, counterfactual: false },
+      )) {
         const datasetIndex = chunk[explanation.image];
         explained.push({
           datasetIndex,
           label: test.labels[datasetIndex],
           predicted: explanation.predicted.index,
           probability: explanation.predicted.probability,
-          maps: new Map([['gradcam', { map: explanation.map, shape: [split.activationShape[0], split.activationShape[1]] }]]),
+          maps: new Map([
+            ['gradcam', { map: explanation.map, shape: [split.activationShape[0], split.activationShape[1]] }],
+          ]),
         });
       }
     } finally {
       images.dispose();
     }
   }
-  const rows = renderExampleRows(explained, test, ['gradcam'], { labels: metadata.classNames, classes: metadata.classNames });
+  const rows = renderExampleRows(explained, test, ['gradcam'], {
+    labels: metadata.classNames,
+    classes: metadata.classNames,
+  });
   const examples: TrainingExample[] = explained.map((example, position) => {
     const file = input.testFiles?.[example.datasetIndex];
     return {
@@ -119,7 +129,8 @@ function predictClasses(split: ReturnType<typeof splitModel>, set: ImageSet, met
     const indices = Int32Array.from({ length: Math.min(PREDICTION_BATCH, set.count - start) }, (_, i) => start + i);
     const batch = fillBatch(set, indices, metadata.normalization);
     const probabilities = classifier.probabilities(batch.images, indices.length);
-    for (let i = 0; i < indices.length; i++) predicted[start + i] = argMax(probabilities.subarray(i * split.classes, (i + 1) * split.classes));
+    for (let i = 0; i < indices.length; i++)
+      predicted[start + i] = argMax(probabilities.subarray(i * split.classes, (i + 1) * split.classes));
   }
   return predicted;
 }

@@ -110,7 +110,9 @@ function followElementwise(
     const [consumer] = next;
     const computedInputs = consumer.inputs.filter((name) => fromInputs.has(name));
     const elementwise =
-      computedInputs.length === 1 && !isConvolutionLike(consumer.name) && sameShape(consumer.outputShape, current.outputShape);
+      computedInputs.length === 1 &&
+      !isConvolutionLike(consumer.name) &&
+      sameShape(consumer.outputShape, current.outputShape);
     if (!elementwise) return current;
     current = consumer;
   }
@@ -135,11 +137,13 @@ function analyse(graph: ModelGraph): GraphAnalysis {
   graph.nodes.forEach((node, index) => {
     if (indexOf.has(node.name)) throw new Error(`graph node "${node.name}" appears twice`);
     for (const input of new Set(node.inputs)) {
-      if (!indexOf.has(input)) throw new Error(`graph node "${node.name}" reads "${input}", which is not an earlier node`);
+      if (!indexOf.has(input))
+        throw new Error(`graph node "${node.name}" reads "${input}", which is not an earlier node`);
       consumers.set(input, [...(consumers.get(input) ?? []), node]);
     }
     indexOf.set(node.name, index);
-    if (graph.inputs.includes(node.name) || node.inputs.some((input) => fromInputs.has(input))) fromInputs.add(node.name);
+    if (graph.inputs.includes(node.name) || node.inputs.some((input) => fromInputs.has(input)))
+      fromInputs.add(node.name);
   });
   for (const name of [...graph.inputs, graph.output]) {
     if (!indexOf.has(name)) throw new Error(`graph has no node "${name}"`);

@@ -13,7 +13,11 @@ import type { ModelGraph } from './default-target.js';
  * The first node, in graph order, for which `blocks(name)` holds and that lies on a path from
  * `from` (excluded; the model inputs when undefined) to the graph's output, or undefined.
  */
-export function firstBlockingNode(graph: ModelGraph, from: string | undefined, blocks: (name: string) => boolean): string | undefined {
+export function firstBlockingNode(
+  graph: ModelGraph,
+  from: string | undefined,
+  blocks: (name: string) => boolean,
+): string | undefined {
   const downstream = new Set(from === undefined ? graph.inputs : [from]);
   const onPath: string[] = [];
   for (const node of graph.nodes) {

@@ -41,7 +41,12 @@ const CONVOLUTION_OP = /Conv2D|Conv2d|Conv3D/;
 /** The nodes in topological order with their output shapes and whether each can be explained. */
 export function graphNodeSummaries(loaded: LoadedGraphModel): GraphNodeSummary[] {
   const explainable = new Set(explainableNodeNames(loaded));
-  return loaded.nodes.map((node) => ({ name: node.name, op: node.op, outputShape: node.outputShape, explainable: explainable.has(node.name) }));
+  return loaded.nodes.map((node) => ({
+    name: node.name,
+    op: node.op,
+    outputShape: node.outputShape,
+    explainable: explainable.has(node.name),
+  }));
 }
 
 /**
@@ -65,7 +70,12 @@ export interface TypedGraphNode extends GraphNode {
  */
 export function genericGraphOf(loaded: LoadedGraphModel): Omit<ModelGraph, 'nodes'> & { nodes: TypedGraphNode[] } {
   return {
-    nodes: loaded.nodes.map((node) => ({ name: node.name, inputs: node.inputs, outputShape: node.outputShape, type: node.op })),
+    nodes: loaded.nodes.map((node) => ({
+      name: node.name,
+      inputs: node.inputs,
+      outputShape: node.outputShape,
+      type: node.op,
+    })),
     inputs: [loaded.inputNode],
     output: analyse(loaded).logitsNode,
   };
@@ -86,7 +96,9 @@ export function defaultGraphTarget(loaded: LoadedGraphModel): string {
   const ops = new Map(graph.nodes.map((node) => [node.name, node.type]));
   const target = defaultTargetNode(graph, (name) => isConvolutionOp(ops.get(name) ?? ''));
   if (target === undefined) {
-    throw new UsageError('the graph has no node with a spatial output larger than 1×1 that every path to the output passes through');
+    throw new UsageError(
+      'the graph has no node with a spatial output larger than 1×1 that every path to the output passes through',
+    );
   }
   return target;
 }
@@ -96,7 +108,10 @@ export function splitGraphModel(loaded: LoadedGraphModel, nodeName: string): Spl
   const structure = analyse(loaded);
   const target = loaded.nodes.find((node) => node.name === nodeName);
   if (!target) {
-    throw new LayerChoiceError(nodeName, `no such node; nodes that can be explained: ${explainableNodeNames(loaded).join(', ')}`);
+    throw new LayerChoiceError(
+      nodeName,
+      `no such node; nodes that can be explained: ${explainableNodeNames(loaded).join(', ')}`,
+    );
   }
   const why = whyNotExplainable(target, loaded, structure);
   if (why !== undefined) throw new LayerChoiceError(nodeName, why);
@@ -109,7 +124,8 @@ export function splitGraphModel(loaded: LoadedGraphModel, nodeName: string): Spl
     const result = graph.execute(inputs, outputs.map(tensorName));
     return Array.isArray(result) ? result : [result];
   };
-  const logitsOf = (graph: GraphModel, images: tf.Tensor4D) => run(graph, { [tensorName(inputNode)]: images }, [logitsNode])[0] as tf.Tensor2D;
+  const logitsOf = (graph: GraphModel, images: tf.Tensor4D) =>
+    run(graph, { [tensorName(inputNode)]: images }, [logitsNode])[0] as tf.Tensor2D;
 
   return {
     layerName: nodeName,
@@ -150,7 +166,8 @@ interface GraphStructure {
 function analyse(loaded: LoadedGraphModel): GraphStructure {
   const byName = new Map(loaded.nodes.map((node) => [node.name, node]));
   const readers = new Map<string, string[]>();
-  for (const node of loaded.nodes) for (const input of new Set(node.inputs)) readers.set(input, [...(readers.get(input) ?? []), node.name]);
+  for (const node of loaded.nodes)
+    for (const input of new Set(node.inputs)) readers.set(input, [...(readers.get(input) ?? []), node.name]);
   const logitsNode = preSoftmaxNode(loaded, byName);
   return {
     byName,
@@ -167,7 +184,8 @@ function analyse(loaded: LoadedGraphModel): GraphStructure {
  */
 function preSoftmaxNode(loaded: LoadedGraphModel, byName: Map<string, GraphModelNode>): string {
   let current = byName.get(loaded.outputNode) as GraphModelNode;
-  while (current.op === 'Identity' && current.inputs.length === 1) current = byName.get(current.inputs[0]) as GraphModelNode;
+  while (current.op === 'Identity' && current.inputs.length === 1)
+    current = byName.get(current.inputs[0]) as GraphModelNode;
   if (current.op === 'Softmax' && current.inputs.length === 1) {
     const logits = byName.get(current.inputs[0]) as GraphModelNode;
     if (logits.outputShape.length === 2) return logits.name;
@@ -179,7 +197,11 @@ function explainable(node: GraphModelNode, loaded: LoadedGraphModel, structure: 
   return whyNotExplainable(node, loaded, structure) === undefined;
 }
 
-function whyNotExplainable(node: GraphModelNode, loaded: LoadedGraphModel, structure: GraphStructure): string | undefined {
+function whyNotExplainable(
+  node: GraphModelNode,
+  loaded: LoadedGraphModel,
+  structure: GraphStructure,
+): string | undefined {
   const shape = node.outputShape;
   if (node.name === loaded.inputNode) return 'is the model input';
   if (shape.length !== 4 || !shape.every((d) => d > 0) || node.dtype !== 'float32') {

@@ -30,7 +30,8 @@ const GUIDED_RELU_GRADIENT: tf.GradConfig = {
     const [x] = saved;
     const gradient = Array.isArray(dy) ? dy[0] : dy;
     return {
-      x: () => tf.mul(gradient, tf.mul(tf.cast(tf.greater(x, 0), 'float32'), tf.cast(tf.greater(gradient, 0), 'float32'))),
+      x: () =>
+        tf.mul(gradient, tf.mul(tf.cast(tf.greater(x, 0), 'float32'), tf.cast(tf.greater(gradient, 0), 'float32'))),
     };
   },
 };

@@ -77,10 +77,16 @@ export function buildInspectReport(subject: InspectSubject): InspectReport {
     model: subject.model,
     modelFormat: subject.modelFormat,
     gradcamJson: metadata !== undefined,
-    input: { height: subject.input.height ?? null, width: subject.input.width ?? null, channels: subject.input.channels },
+    input: {
+      height: subject.input.height ?? null,
+      width: subject.input.width ?? null,
+      channels: subject.input.channels,
+    },
     classes: subject.classes,
     classNames: metadata ? [...metadata.classNames] : null,
-    preprocessing: metadata ? { channelOrder: 'rgb', mean: [...metadata.normalization.mean], std: [...metadata.normalization.std] } : null,
+    preprocessing: metadata
+      ? { channelOrder: 'rgb', mean: [...metadata.normalization.mean], std: [...metadata.normalization.std] }
+      : null,
     defaultTarget,
     layers: graph.nodes.map((node) => ({
       name: node.name,
@@ -100,10 +106,17 @@ export function explainableNodes(graph: ModelGraph): Set<string> {
   const fromInputs = new Set(graph.inputs);
   for (const node of graph.nodes) if (node.inputs.some((input) => fromInputs.has(input))) fromInputs.add(node.name);
   const toOutput = new Set([graph.output]);
-  for (const node of [...graph.nodes].reverse()) if (toOutput.has(node.name)) node.inputs.forEach((input) => toOutput.add(input));
+  for (const node of [...graph.nodes].reverse())
+    if (toOutput.has(node.name)) node.inputs.forEach((input) => toOutput.add(input));
   return new Set(
     graph.nodes
-      .filter((node) => fromInputs.has(node.name) && toOutput.has(node.name) && !graph.inputs.includes(node.name) && node.outputShape?.length === 4)
+      .filter(
+        (node) =>
+          fromInputs.has(node.name) &&
+          toOutput.has(node.name) &&
+          !graph.inputs.includes(node.name) &&
+          node.outputShape?.length === 4,
+      )
       .map((node) => node.name),
   );
 }
@@ -115,11 +128,17 @@ export function explainableNodes(graph: ModelGraph): Set<string> {
  */
 export function formatInspectReport(report: InspectReport): string {
   const { input } = report;
-  const size = input.width === null && input.height === null ? 'any size' : `${input.width ?? 'any'}x${input.height ?? 'any'} (width x height)`;
+  const size =
+    input.width === null && input.height === null
+      ? 'any size'
+      : `${input.width ?? 'any'}x${input.height ?? 'any'} (width x height)`;
   const summary: [string, string][] = [
     ['model', `${report.model} (${report.modelFormat}${report.gradcamJson ? ', with gradcam.json' : ''})`],
     ['input', `${size}, ${input.channels === 3 ? '3 channels (RGB)' : '1 channel (gray)'}`],
-    ['classes', report.classNames ? `${report.classes}: ${report.classNames.join(', ')}` : `${report.classes} (names not stated)`],
+    [
+      'classes',
+      report.classNames ? `${report.classes}: ${report.classNames.join(', ')}` : `${report.classes} (names not stated)`,
+    ],
     ['preprocessing', report.preprocessing ? statedPreprocessing(report.preprocessing) : 'not stated'],
     ['default layer', report.defaultTarget ?? 'none qualifies (no spatial layer that every path passes through)'],
     ['layers', `${report.layers.length}, ${report.layers.filter((layer) => layer.explainable).length} explainable`],
@@ -127,10 +146,16 @@ export function formatInspectReport(report: InspectReport): string {
   const keyWidth = Math.max(...summary.map(([key]) => key.length));
   // Names come from the model file: a newline or terminal escape in one must not break the table.
   const rows = report.layers.map((layer) =>
-    [layer.name, layer.type, formatShape(layer.outputShape), explainColumn(layer, report.defaultTarget)].map(escapeControlCharacters),
+    [layer.name, layer.type, formatShape(layer.outputShape), explainColumn(layer, report.defaultTarget)].map(
+      escapeControlCharacters,
+    ),
   );
   const table = alignColumns([['layer', 'type', 'output', 'Grad-CAM'], ...rows]);
-  const lines = [...summary.map(([key, value]) => `${key.padEnd(keyWidth)}  ${escapeControlCharacters(value)}`), '', ...table];
+  const lines = [
+    ...summary.map(([key, value]) => `${key.padEnd(keyWidth)}  ${escapeControlCharacters(value)}`),
+    '',
+    ...table,
+  ];
   return lines.join('\n') + '\n';
 }
 

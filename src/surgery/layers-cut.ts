@@ -73,7 +73,9 @@ export function spatialLayerNames(model: tf.LayersModel): string[] {
 export function defaultTargetLayer(model: tf.LayersModel): string {
   const name = defaultTargetLayerName(model);
   if (!name) {
-    throw new UsageError('the model has no layer with a spatial output larger than 1×1 that every path to its output passes through');
+    throw new UsageError(
+      'the model has no layer with a spatial output larger than 1×1 that every path to its output passes through',
+    );
   }
   return name;
 }
@@ -81,7 +83,10 @@ export function defaultTargetLayer(model: tf.LayersModel): string {
 export function splitModel(model: tf.LayersModel, layerName: string): SplitModel {
   const target = model.layers.find((layer) => layer.name === layerName) as Layer | undefined;
   if (!target) {
-    throw new LayerChoiceError(layerName, `no such layer; layers with a spatial output: ${spatialLayerNames(model).join(', ')}`);
+    throw new LayerChoiceError(
+      layerName,
+      `no such layer; layers with a spatial output: ${spatialLayerNames(model).join(', ')}`,
+    );
   }
   if (!isSpatial(target)) {
     throw new LayerChoiceError(
@@ -90,7 +95,10 @@ export function splitModel(model: tf.LayersModel, layerName: string): SplitModel
     );
   }
   if (target.inboundNodes.length !== 1) {
-    throw new LayerChoiceError(layerName, `the layer is used ${target.inboundNodes.length} times in the graph; its output is ambiguous`);
+    throw new LayerChoiceError(
+      layerName,
+      `the layer is used ${target.inboundNodes.length} times in the graph; its output is ambiguous`,
+    );
   }
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new UsageError('only models with one input and one output can be explained');
@@ -101,7 +109,10 @@ export function splitModel(model: tf.LayersModel, layerName: string): SplitModel
   const [, h, w, k] = outputShapeOf(target) as number[];
   const { dependsOnTarget, bypassing } = pathsThrough(targetOutput, logitsOutput.tensor);
   if (!dependsOnTarget.has(logitsOutput.tensor.id)) {
-    throw new LayerChoiceError(layerName, "the model's output does not depend on this layer (no path from it to the output)");
+    throw new LayerChoiceError(
+      layerName,
+      "the model's output does not depend on this layer (no path from it to the output)",
+    );
   }
 
   return {
@@ -115,7 +126,8 @@ export function splitModel(model: tf.LayersModel, layerName: string): SplitModel
       const constants = new Map<number, tf.Tensor>([[modelInput.id, images]]);
       const activations = evaluate(targetOutput, constants) as tf.Tensor4D;
       for (const tensor of bypassing) evaluate(tensor, constants);
-      const logitsFrom = (replacement: tf.Tensor4D) => evaluateLogits(logitsOutput, new Map(constants).set(targetOutput.id, replacement));
+      const logitsFrom = (replacement: tf.Tensor4D) =>
+        evaluateLogits(logitsOutput, new Map(constants).set(targetOutput.id, replacement));
       return { activations, logitsFrom };
     },
     logits(images, options = {}) {
@@ -129,14 +141,17 @@ export function splitModel(model: tf.LayersModel, layerName: string): SplitModel
  * Which symbolic tensors on the way to `output` depend on `target`, and the tensors that do not
  * but feed a layer that does (skip connections, sibling branches of a concatenation).
  */
-function pathsThrough(target: SymbolicTensor, output: SymbolicTensor): { dependsOnTarget: Set<number>; bypassing: SymbolicTensor[] } {
+function pathsThrough(
+  target: SymbolicTensor,
+  output: SymbolicTensor,
+): { dependsOnTarget: Set<number>; bypassing: SymbolicTensor[] } {
   const dependsOnTarget = new Set<number>();
   const decided = new Set<number>();
   const bypassing = new Map<number, SymbolicTensor>();
   const visit = (tensor: SymbolicTensor): boolean => {
     if (decided.has(tensor.id)) return dependsOnTarget.has(tensor.id);
     decided.add(tensor.id);
-    const inputs = tensor.id === target.id ? [] : producerOf(tensor)?.inputTensors ?? [];
+    const inputs = tensor.id === target.id ? [] : (producerOf(tensor)?.inputTensors ?? []);
     const depends = inputs.map(visit);
     if (tensor.id === target.id || depends.some(Boolean)) {
       dependsOnTarget.add(tensor.id);
@@ -221,11 +236,22 @@ function applyLayer(layer: Layer, inputs: tf.Tensor[]): tf.Tensor | tf.Tensor[] 
 function batchNormWithUnitScale(layer: Layer, x: tf.Tensor): tf.Tensor {
   const config = layer.getConfig() as { axis: number; epsilon: number; center: boolean };
   const weights = layer.getWeights(); // [beta if center], moving mean, moving variance
-  const [beta, mean, variance] = (config.center ? weights : [undefined, ...weights]) as [tf.Tensor | undefined, tf.Tensor, tf.Tensor];
+  const [beta, mean, variance] = (config.center ? weights : [undefined, ...weights]) as [
+    tf.Tensor | undefined,
+    tf.Tensor,
+    tf.Tensor,
+  ];
   const axis = config.axis < 0 ? config.axis + x.rank : config.axis;
   const broadcastShape = x.shape.map((size, index) => (index === axis ? size : 1));
   const shaped = (t: tf.Tensor) => (axis === x.rank - 1 ? t : tf.reshape(t, broadcastShape));
-  return tf.batchNorm(x, shaped(mean), shaped(variance), beta === undefined ? undefined : shaped(beta), shaped(tf.onesLike(mean)), config.epsilon);
+  return tf.batchNorm(
+    x,
+    shaped(mean),
+    shaped(variance),
+    beta === undefined ? undefined : shaped(beta),
+    shaped(tf.onesLike(mean)),
+    config.epsilon,
+  );
 }
 
 function isSpatial(layer: Layer): boolean {

@@ -16,7 +16,9 @@ export function layersModelGraph(model: tf.LayersModel): ModelGraph {
   // A Sequential model does not list its InputLayer among its layers.
   const inputLayers = model.inputs.map((input) => input.sourceLayer).filter((layer) => !model.layers.includes(layer));
   for (const layer of [...inputLayers, ...model.layers] as GraphLayer[]) {
-    const inputs = new Set(layer.inboundNodes.flatMap((node) => node.inputTensors.map((tensor) => tensor.sourceLayer.name)));
+    const inputs = new Set(
+      layer.inboundNodes.flatMap((node) => node.inputTensors.map((tensor) => tensor.sourceLayer.name)),
+    );
     inputs.delete(layer.name); // an InputLayer's inbound node reads its own output
     byName.set(layer.name, { name: layer.name, inputs: [...inputs], outputShape: singleOutputShape(layer) });
   }

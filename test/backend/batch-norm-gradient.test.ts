@@ -55,7 +55,8 @@ describe('FusedBatchNorm gradient without Tile', () => {
 
   it('runs no Tile kernel on wasm, where tfjs-core runs one per layer', async () => {
     await tf.setBackend('wasm');
-    const kernelsOf = async () => (await tf.profile(() => batchNormGradients([8, 6, 6, 16], 5))).kernels.map((k) => k.name);
+    const kernelsOf = async () =>
+      (await tf.profile(() => batchNormGradients([8, 6, 6, 16], 5))).kernels.map((k) => k.name);
     if (stockGradient) tf.registerGradient(stockGradient);
     expect(await kernelsOf()).toContain('Tile');
     registerBatchNormGradient();

@@ -5,7 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { batchNormInTraining, hasBatchNormTraining, registerBatchNormTraining } from '../../src/backend/batch-norm-training.js';
+import {
+  batchNormInTraining,
+  hasBatchNormTraining,
+  registerBatchNormTraining,
+} from '../../src/backend/batch-norm-training.js';
 import { prepareWasm } from '../helpers/backends.js';
 import { expectClose } from '../helpers/compare.js';
 
@@ -18,7 +22,11 @@ beforeAll(async () => {
 });
 
 /** Σ w·y + Σ u·mean + Σ v·variance, so that every output of the op carries a gradient. */
-type Normalize = (x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor) => { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor };
+type Normalize = (
+  x: tf.Tensor,
+  scale: tf.Tensor,
+  offset: tf.Tensor,
+) => { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor };
 
 const fused: Normalize = (x, scale, offset) => {
   const { normalized, mean, variance } = batchNormInTraining(x, scale, offset, EPSILON);
@@ -27,11 +35,19 @@ const fused: Normalize = (x, scale, offset) => {
 
 /** What tfjs-layers does in training: moments of the batch, then batchNorm; autodiff through both. */
 const stock: Normalize = (x, scale, offset) => {
-  const { mean, variance } = tf.moments(x, x.shape.slice(0, -1).map((_, axis) => axis));
+  const { mean, variance } = tf.moments(
+    x,
+    x.shape.slice(0, -1).map((_, axis) => axis),
+  );
   return { y: tf.batchNorm(x, mean, variance, offset, scale, EPSILON), mean, variance };
 };
 
-function valuesAndGradients(normalize: Normalize, shape: number[], seed: number, statisticsWeight: number): Float32Array[] {
+function valuesAndGradients(
+  normalize: Normalize,
+  shape: number[],
+  seed: number,
+  statisticsWeight: number,
+): Float32Array[] {
   return tf.tidy(() => {
     const channels = shape.at(-1) as number;
     const x = tf.randomNormal(shape, 0.7, 2, 'float32', seed);
@@ -72,15 +88,20 @@ describe('fused training-mode batch norm', () => {
     { backend: 'cpu', shape: [7, 9], statisticsWeight: 1 },
     { backend: 'wasm', shape: [8, 6, 6, 16], statisticsWeight: 0 },
     { backend: 'wasm', shape: [3, 4, 4, 5], statisticsWeight: 1 },
-  ])('equals tfjs moments + batchNorm and their gradients on $backend for $shape (statistics weighted $statisticsWeight)', async (c) => {
-    await tf.setBackend(c.backend);
-    expect(hasBatchNormTraining()).toBe(true);
-    const expected = valuesAndGradients(stock, c.shape, 3, c.statisticsWeight);
-    const actual = valuesAndGradients(fused, c.shape, 3, c.statisticsWeight);
-    // y, mean, variance, dx, dScale, dOffset; relative to each one's largest magnitude.
-    expect(actual).toHaveLength(6);
-    actual.forEach((values, i) => expectClose(values, expected[i], 2e-5 * Math.max(1, largestMagnitude(expected[i]))));
-  });
+  ])(
+    'equals tfjs moments + batchNorm and their gradients on $backend for $shape (statistics weighted $statisticsWeight)',
+    async (c) => {
+      await tf.setBackend(c.backend);
+      expect(hasBatchNormTraining()).toBe(true);
+      const expected = valuesAndGradients(stock, c.shape, 3, c.statisticsWeight);
+      const actual = valuesAndGradients(fused, c.shape, 3, c.statisticsWeight);
+      // y, mean, variance, dx, dScale, dOffset; relative to each one's largest magnitude.
+      expect(actual).toHaveLength(6);
+      actual.forEach((values, i) =>
+        expectClose(values, expected[i], 2e-5 * Math.max(1, largestMagnitude(expected[i]))),
+      );
+    },
+  );
 
   it('is not registered for a backend it does not know', async () => {
     await tf.setBackend('cpu');

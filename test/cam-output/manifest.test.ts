@@ -41,7 +41,9 @@ describe('checkManifestEntry', () => {
     expect(messageOf({ ...ENTRY, predicted: undefined })).toMatch(/"predicted" must be/);
     expect(messageOf({ ...ENTRY, target: { index: -1, name: '7', logit: 1 } })).toMatch(/entry 4 .*"target" must be/);
     expect(messageOf({ ...ENTRY, target: { index: 7, name: '7' } })).toMatch(/"target" must be/);
-    expect(messageOf({ ...ENTRY, label: { index: 1.5, name: '1' } })).toMatch(/"label" must be \{"index": class index, "name": text\}/);
+    expect(messageOf({ ...ENTRY, label: { index: 1.5, name: '1' } })).toMatch(
+      /"label" must be \{"index": class index, "name": text\}/,
+    );
     expect(messageOf({ ...ENTRY, label: { index: 1, name: 1 } })).toMatch(/"label" must be/);
   });
 });

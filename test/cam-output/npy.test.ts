@@ -43,7 +43,24 @@ const NUMPY_V3 = `934e554d505903${NUMPY_V2.slice(14)}`;
 
 const hex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'));
 const values7x7 = Float32Array.from({ length: 49 }, (_, i) => (i - 24) / 8);
-const values4x4 = Float32Array.from([0, 1, -1, 0.5, 1e-8, 3.4e38, -0, 2, 0.1, 0.2, 0.3, 0.4, Infinity, -Infinity, 7, 8]);
+const values4x4 = Float32Array.from([
+  0,
+  1,
+  -1,
+  0.5,
+  1e-8,
+  3.4e38,
+  -0,
+  2,
+  0.1,
+  0.2,
+  0.3,
+  0.4,
+  Infinity,
+  -Infinity,
+  7,
+  8,
+]);
 
 /** A .npy file with an arbitrary header text (padded like numpy's) and data bytes. */
 function npyWith(header: string, dataBytes: number, version: 1 | 2 | 3 = 1): Uint8Array {
@@ -104,7 +121,10 @@ describe('encodeNpy', () => {
     for (let rank = 0; rank <= 32; rank += 1) {
       const shape = Array.from({ length: rank }, (_, axis) => (axis === 0 ? 2 : 1));
       const count = rank === 0 ? 1 : 2;
-      const bytes = encodeNpy(Float32Array.from({ length: count }, (_, i) => i + 0.5), shape);
+      const bytes = encodeNpy(
+        Float32Array.from({ length: count }, (_, i) => i + 0.5),
+        shape,
+      );
       const headerLength = bytes[8] | (bytes[9] << 8);
       expect((10 + headerLength) % 64).toBe(0);
       expect(bytes[10 + headerLength - 1]).toBe(0x0a);
@@ -186,21 +206,42 @@ describe('decodeNpy', () => {
   });
 
   it('rejects a header length beyond the file or beyond numpy\u2019s limit', () => {
-    expectInputError(() => decodeNpy(hex(NUMPY_3).subarray(0, 100), 'heat.npy'), /header claims 118 bytes but only 90 follow/);
+    expectInputError(
+      () => decodeNpy(hex(NUMPY_3).subarray(0, 100), 'heat.npy'),
+      /header claims 118 bytes but only 90 follow/,
+    );
     const huge = hex(NUMPY_V2);
     new DataView(huge.buffer).setUint32(8, 0xfffffff0, true);
-    expectInputError(() => decodeNpy(huge, 'heat.npy'), /header claims 4294967280 bytes; numpy itself refuses more than 10000/);
+    expectInputError(
+      () => decodeNpy(huge, 'heat.npy'),
+      /header claims 4294967280 bytes; numpy itself refuses more than 10000/,
+    );
   });
 
   it('rejects headers that are not the plain dict numpy writes', () => {
     const cases: Array<[string, RegExp]> = [
       ['', /expected \{ at the end of the header$/],
-      ["{'descr': '<f4', 'fortran_order': False, 'shape': (2,), ", /expected a quoted string at the end of the header$/],
-      ["{'descr': '<f4', 'fortran_order': False, 'shape': (2,), } junk", /unexpected text after the dict at character 58$/],
-      ["{'descr': '<f4', 'fortran_order': False}", /keys are \[descr, fortran_order\]; expected exactly descr, fortran_order, shape$/],
-      ["{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': ''}", /keys are \[descr, fortran_order, shape, x\]/],
+      [
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), ",
+        /expected a quoted string at the end of the header$/,
+      ],
+      [
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), } junk",
+        /unexpected text after the dict at character 58$/,
+      ],
+      [
+        "{'descr': '<f4', 'fortran_order': False}",
+        /keys are \[descr, fortran_order\]; expected exactly descr, fortran_order, shape$/,
+      ],
+      [
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': ''}",
+        /keys are \[descr, fortran_order, shape, x\]/,
+      ],
       ["{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}", /duplicate key 'descr'$/],
-      ["{'descr': __import__('os').system('true'), 'fortran_order': False, 'shape': (2,)}", /unsupported value at character 10$/],
+      [
+        "{'descr': __import__('os').system('true'), 'fortran_order': False, 'shape': (2,)}",
+        /unsupported value at character 10$/,
+      ],
       ["{'descr': 3, 'fortran_order': False, 'shape': (2,)}", /unsupported value at character 10$/],
       ["{'descr': '<f4', 'fortran_order': 0, 'shape': (2,)}", /unsupported value at character 34$/],
       ["{'descr': '<f4', 'fortran_order': False, 'shape': [2]}", /unsupported value at character 50$/],
@@ -211,8 +252,14 @@ describe('decodeNpy', () => {
       ["{'descr': True, 'fortran_order': False, 'shape': (2,)}", /'descr' is not a string$/],
       ["{'descr': '<f4', 'fortran_order': 'no', 'shape': (2,)}", /'fortran_order' is not True or False$/],
       ["{'descr': '<f4', 'fortran_order': False, 'shape': '2'}", /'shape' is not a tuple$/],
-      ["{'descr': '<f\\x34', 'fortran_order': False, 'shape': (2,)}", /unsupported characters in string at character 10$/],
-      ["{'descr': '<f4\u00e9', 'fortran_order': False, 'shape': (2,)}", /unsupported characters in string at character 10$/],
+      [
+        "{'descr': '<f\\x34', 'fortran_order': False, 'shape': (2,)}",
+        /unsupported characters in string at character 10$/,
+      ],
+      [
+        "{'descr': '<f4\u00e9', 'fortran_order': False, 'shape': (2,)}",
+        /unsupported characters in string at character 10$/,
+      ],
     ];
     for (const [text, pattern] of cases) {
       const message = expectInputError(() => decodeNpy(npyWith(text, 8), 'heat.npy'), pattern);
@@ -222,32 +269,55 @@ describe('decodeNpy', () => {
 
   it('rejects Fortran order, big-endian and other dtypes', () => {
     expectInputError(() => decodeNpy(npyWith(header('<f4', 'True', '(2, 2)'), 16), 'heat.npy'), /Fortran order/);
-    expectInputError(() => decodeNpy(npyWith(header('>f4', 'False', '(2,)'), 8), 'heat.npy'), /unsupported big-endian \.npy dtype '>f4'/);
+    expectInputError(
+      () => decodeNpy(npyWith(header('>f4', 'False', '(2,)'), 8), 'heat.npy'),
+      /unsupported big-endian \.npy dtype '>f4'/,
+    );
     expectInputError(() => decodeNpy(npyWith(header('>f8', 'False', '(2,)'), 16), 'heat.npy'), /big-endian .* '>f8'/);
     for (const descr of ['|u1', '<i4', '<f2', '<c8', 'float32', '|O']) {
       expectInputError(
         () => decodeNpy(npyWith(header(descr, 'False', '(2,)'), 8), 'heat.npy'),
-        new RegExp(`unsupported \\.npy dtype '${descr.replace('|', '\\|')}'; expected '<f4' \\(float32\\) or '<f8' \\(float64\\)`),
+        new RegExp(
+          `unsupported \\.npy dtype '${descr.replace('|', '\\|')}'; expected '<f4' \\(float32\\) or '<f8' \\(float64\\)`,
+        ),
       );
     }
   });
 
   it('rejects negative and absurd shapes before allocating', () => {
-    expectInputError(() => decodeNpy(npyWith(header('<f4', 'False', '(-2, -2)'), 16), 'heat.npy'), /shape \(-2, -2\) has a dimension that is not a non-negative integer/);
-    expectInputError(() => decodeNpy(npyWith(header('<f4', 'False', '(99999999999999999999,)'), 8), 'heat.npy'), /not a non-negative integer/);
+    expectInputError(
+      () => decodeNpy(npyWith(header('<f4', 'False', '(-2, -2)'), 16), 'heat.npy'),
+      /shape \(-2, -2\) has a dimension that is not a non-negative integer/,
+    );
+    expectInputError(
+      () => decodeNpy(npyWith(header('<f4', 'False', '(99999999999999999999,)'), 8), 'heat.npy'),
+      /not a non-negative integer/,
+    );
     // Would be 4 * 10^18 bytes; must fail fast on the element count, not on an allocation.
     expectInputError(
       () => decodeNpy(npyWith(header('<f4', 'False', '(1000000, 1000000, 1000000)'), 8), 'heat.npy'),
       new RegExp(`larger than the ${MAX_NPY_ELEMENTS} values this tool accepts`),
     );
     // A zero axis after a huge one is still refused: the product is checked as it grows.
-    expectInputError(() => decodeNpy(npyWith(header('<f4', 'False', '(4294967296, 4294967296, 0)'), 0), 'heat.npy'), /larger than/);
+    expectInputError(
+      () => decodeNpy(npyWith(header('<f4', 'False', '(4294967296, 4294967296, 0)'), 0), 'heat.npy'),
+      /larger than/,
+    );
   });
 
   it('rejects a data section whose size does not match the shape', () => {
-    expectInputError(() => decodeNpy(npyWith(header('<f4', 'False', '(3, 3)'), 32), 'heat.npy'), /data is 32 bytes but shape \(3, 3\) of '<f4' needs 36/);
-    expectInputError(() => decodeNpy(npyWith(header('<f8', 'False', '(2,)'), 24), 'heat.npy'), /data is 24 bytes but shape \(2,\) of '<f8' needs 16/);
-    expectInputError(() => decodeNpy(hex(NUMPY_7X7).subarray(0, 300), 'heat.npy'), /data is 172 bytes but shape \(7, 7\) of '<f4' needs 196/);
+    expectInputError(
+      () => decodeNpy(npyWith(header('<f4', 'False', '(3, 3)'), 32), 'heat.npy'),
+      /data is 32 bytes but shape \(3, 3\) of '<f4' needs 36/,
+    );
+    expectInputError(
+      () => decodeNpy(npyWith(header('<f8', 'False', '(2,)'), 24), 'heat.npy'),
+      /data is 24 bytes but shape \(2,\) of '<f8' needs 16/,
+    );
+    expectInputError(
+      () => decodeNpy(hex(NUMPY_7X7).subarray(0, 300), 'heat.npy'),
+      /data is 172 bytes but shape \(7, 7\) of '<f4' needs 196/,
+    );
   });
 });
 

@@ -58,12 +58,29 @@ describe('mergeShardManifests', () => {
   });
 
   it('refuses a missing shard, a duplicate shard, mixed N, another model or layer, duplicate ids', () => {
-    expect(() => mergeShardManifests([manifest('1/3', ['a']), manifest('3/3', ['c'])], ['x', 'y'])).toThrow(/shard\(s\) 2 of 3 missing/);
-    expect(() => mergeShardManifests([manifest('1/2', ['a']), manifest('1/2', ['b'])], ['x', 'y'])).toThrow(/shard 1\/2 given twice: x, y/);
-    expect(() => mergeShardManifests([manifest('1/2', ['a']), manifest('2/3', ['b'])], ['x', 'y'])).toThrow(/y: shard 2\/3, but x is one of 2/);
-    expect(() => mergeShardManifests([manifest('1/2', ['a']), manifest('2/2', ['b'], { model: '/other' })], ['x', 'y'])).toThrow(/y: "model" differs/);
-    expect(() => mergeShardManifests([manifest('1/2', ['a']), manifest('2/2', ['b'], { layer: { name: 'conv7', shape: [7, 7, 64] } })], ['x', 'y'])).toThrow(/"layer" differs/);
-    expect(() => mergeShardManifests([manifest('1/2', ['a']), manifest('2/2', ['a'])], ['x', 'y'])).toThrow(/"a" appears in more than one shard/);
-    expect(() => mergeShardManifests([{ ...manifest('1/2', ['a']), shard: undefined }], ['x'])).toThrow(/x: no valid "shard"/);
+    expect(() => mergeShardManifests([manifest('1/3', ['a']), manifest('3/3', ['c'])], ['x', 'y'])).toThrow(
+      /shard\(s\) 2 of 3 missing/,
+    );
+    expect(() => mergeShardManifests([manifest('1/2', ['a']), manifest('1/2', ['b'])], ['x', 'y'])).toThrow(
+      /shard 1\/2 given twice: x, y/,
+    );
+    expect(() => mergeShardManifests([manifest('1/2', ['a']), manifest('2/3', ['b'])], ['x', 'y'])).toThrow(
+      /y: shard 2\/3, but x is one of 2/,
+    );
+    expect(() =>
+      mergeShardManifests([manifest('1/2', ['a']), manifest('2/2', ['b'], { model: '/other' })], ['x', 'y']),
+    ).toThrow(/y: "model" differs/);
+    expect(() =>
+      mergeShardManifests(
+        [manifest('1/2', ['a']), manifest('2/2', ['b'], { layer: { name: 'conv7', shape: [7, 7, 64] } })],
+        ['x', 'y'],
+      ),
+    ).toThrow(/"layer" differs/);
+    expect(() => mergeShardManifests([manifest('1/2', ['a']), manifest('2/2', ['a'])], ['x', 'y'])).toThrow(
+      /"a" appears in more than one shard/,
+    );
+    expect(() => mergeShardManifests([{ ...manifest('1/2', ['a']), shard: undefined }], ['x'])).toThrow(
+      /x: no valid "shard"/,
+    );
   });
 });

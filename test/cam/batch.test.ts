@@ -20,7 +20,8 @@ describe('batched Grad-CAM', () => {
     await tf.setBackend('wasm');
   });
 
-  const model = () => buildVgg({ inputShape: [28, 28, 1], classes: 10, width: 0.125, batchNorm: false, poolAfter: [1, 2, 8], seed: 3 });
+  const model = () =>
+    buildVgg({ inputShape: [28, 28, 1], classes: 10, width: 0.125, batchNorm: false, poolAfter: [1, 2, 8], seed: 3 });
 
   it('explains each image of a batch with its own gradients', () => {
     const split = splitModel(model(), 'conv8');

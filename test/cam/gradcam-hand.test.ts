@@ -25,7 +25,8 @@ function handBuiltModel(outputActivation: 'softmax' | 'linear' | 'separate-softm
   model.add(
     tf.layers.dense({ name: 'logits', units: 2, activation: outputActivation === 'softmax' ? 'softmax' : 'linear' }),
   );
-  if (outputActivation === 'separate-softmax') model.add(tf.layers.activation({ name: 'probabilities', activation: 'softmax' }));
+  if (outputActivation === 'separate-softmax')
+    model.add(tf.layers.activation({ name: 'probabilities', activation: 'softmax' }));
   model.getLayer('conv').setWeights([tf.tensor4d([1, -1], [1, 1, 1, 2])]);
   // Flattened index (i·3 + j)·2 + k: channel k of every position gets the same weight.
   const kernel = Array.from({ length: 18 }, (_, index) => (index % 2 === 0 ? [a, c] : [b, d])).flat();
@@ -49,8 +50,18 @@ describe.each(['cpu', 'wasm'])('Grad-CAM on a hand-built net (%s backend)', (bac
   it.each(['linear', 'softmax', 'separate-softmax'] as const)('matches the hand-computed map (output %s)', (output) => {
     const split = splitModel(handBuiltModel(output), 'conv');
     const images = tf.tensor4d(x, [1, 3, 3, 1]);
-    const [class0] = explainBatch(split, images, { kind: 'class', index: 0 }, { method: gradcam, counterfactual: false });
-    const [class1] = explainBatch(split, images, { kind: 'class', index: 1 }, { method: gradcam, counterfactual: false });
+    const [class0] = explainBatch(
+      split,
+      images,
+      { kind: 'class', index: 0 },
+      { method: gradcam, counterfactual: false },
+    );
+    const [class1] = explainBatch(
+      split,
+      images,
+      { kind: 'class', index: 1 },
+      { method: gradcam, counterfactual: false },
+    );
     images.dispose();
 
     const expected0 = expectedMap(a - b);
@@ -67,7 +78,12 @@ describe.each(['cpu', 'wasm'])('Grad-CAM on a hand-built net (%s backend)', (bac
   it('weights the channels by α; adding α to A (the tutorial mistake) would give another map', () => {
     const split = splitModel(handBuiltModel('linear'), 'conv');
     const images = tf.tensor4d(x, [1, 3, 3, 1]);
-    const [explanation] = explainBatch(split, images, { kind: 'class', index: 0 }, { method: gradcam, counterfactual: false });
+    const [explanation] = explainBatch(
+      split,
+      images,
+      { kind: 'class', index: 0 },
+      { method: gradcam, counterfactual: false },
+    );
     images.dispose();
     const added = x.map((value) => Math.max(0, value + a + (-value + b)));
     const addedMax = Math.max(...added);
@@ -79,15 +95,28 @@ describe.each(['cpu', 'wasm'])('Grad-CAM on a hand-built net (%s backend)', (bac
   it('counterfactual: negated gradients give ReLU(−(a − b)·x)', () => {
     const split = splitModel(handBuiltModel('linear'), 'conv');
     const images = tf.tensor4d(x, [1, 3, 3, 1]);
-    const [explanation] = explainBatch(split, images, { kind: 'class', index: 0 }, { method: gradcam, counterfactual: true });
+    const [explanation] = explainBatch(
+      split,
+      images,
+      { kind: 'class', index: 0 },
+      { method: gradcam, counterfactual: true },
+    );
     images.dispose();
     expectClose(explanation.map, expectedMap(-(a - b)).map, 1e-5);
   });
 
   it('a map with no positive value is written as zeros and marked empty', () => {
     const split = splitModel(handBuiltModel('linear'), 'conv');
-    const images = tf.tensor4d(x.map(() => 0), [1, 3, 3, 1]);
-    const [explanation] = explainBatch(split, images, { kind: 'class', index: 0 }, { method: gradcam, counterfactual: false });
+    const images = tf.tensor4d(
+      x.map(() => 0),
+      [1, 3, 3, 1],
+    );
+    const [explanation] = explainBatch(
+      split,
+      images,
+      { kind: 'class', index: 0 },
+      { method: gradcam, counterfactual: false },
+    );
     images.dispose();
     expect(explanation.empty).toBe(true);
     expect(explanation.rawMax).toBe(0);
@@ -97,7 +126,12 @@ describe.each(['cpu', 'wasm'])('Grad-CAM on a hand-built net (%s backend)', (bac
   it('top-k gives one map per class, ranked by logit', () => {
     const split = splitModel(handBuiltModel('linear'), 'conv');
     const images = tf.tensor4d(x, [1, 3, 3, 1]);
-    const explanations = explainBatch(split, images, { kind: 'top-k', k: 2 }, { method: gradcam, counterfactual: false });
+    const explanations = explainBatch(
+      split,
+      images,
+      { kind: 'top-k', k: 2 },
+      { method: gradcam, counterfactual: false },
+    );
     images.dispose();
     const sum = x.reduce((s, v) => s + v, 0);
     const logits = [(a - b) * sum, (c - d) * sum];

@@ -27,14 +27,53 @@ const TOLERANCE = 1e-4;
 function vggLike(): tf.Sequential {
   const model = tf.sequential();
   const init = (seed: number) => tf.initializers.heNormal({ seed });
-  model.add(tf.layers.conv2d({ name: 'conv1', inputShape: [8, 8, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1), biasInitializer: tf.initializers.randomNormal({ stddev: 0.1, seed: 11 }) }));
+  model.add(
+    tf.layers.conv2d({
+      name: 'conv1',
+      inputShape: [8, 8, 3],
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(1),
+      biasInitializer: tf.initializers.randomNormal({ stddev: 0.1, seed: 11 }),
+    }),
+  );
   // A positive bias keeps conv2's outputs above 0: zeros would tie inside the max-pool windows,
   // where the max has no unique derivative (finite differences split it, tfjs picks one input).
-  model.add(tf.layers.conv2d({ name: 'conv2', filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(2), biasInitializer: tf.initializers.constant({ value: 3 }) }));
+  model.add(
+    tf.layers.conv2d({
+      name: 'conv2',
+      filters: 6,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(2),
+      biasInitializer: tf.initializers.constant({ value: 3 }),
+    }),
+  );
   model.add(tf.layers.maxPooling2d({ name: 'pool', poolSize: 2, strides: 2 }));
-  model.add(tf.layers.conv2d({ name: 'conv3', filters: 5, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(3), biasInitializer: tf.initializers.randomNormal({ stddev: 0.1, seed: 13 }) }));
+  model.add(
+    tf.layers.conv2d({
+      name: 'conv3',
+      filters: 5,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(3),
+      biasInitializer: tf.initializers.randomNormal({ stddev: 0.1, seed: 13 }),
+    }),
+  );
   model.add(tf.layers.flatten({ name: 'flatten' }));
-  model.add(tf.layers.dense({ name: 'fc', units: 8, activation: 'relu', kernelInitializer: init(4), biasInitializer: tf.initializers.randomNormal({ stddev: 0.1, seed: 14 }) }));
+  model.add(
+    tf.layers.dense({
+      name: 'fc',
+      units: 8,
+      activation: 'relu',
+      kernelInitializer: init(4),
+      biasInitializer: tf.initializers.randomNormal({ stddev: 0.1, seed: 14 }),
+    }),
+  );
   model.add(tf.layers.dropout({ name: 'dropout', rate: 0.5 }));
   model.add(tf.layers.dense({ name: 'logits', units: 3, kernelInitializer: init(5) }));
   model.add(tf.layers.activation({ name: 'probabilities', activation: 'softmax' }));
@@ -68,7 +107,12 @@ describe.each(['cpu', 'wasm'])('Grad-CAM vs finite differences (%s backend)', (b
     };
     const split = splitModel(model, 'conv2');
     for (let classIndex = 0; classIndex < 3; classIndex++) {
-      const [explanation] = explainBatch(split, image, { kind: 'class', index: classIndex }, { method: gradcam, counterfactual: false });
+      const [explanation] = explainBatch(
+        split,
+        image,
+        { kind: 'class', index: classIndex },
+        { method: gradcam, counterfactual: false },
+      );
       const gradient = finiteDifferenceGradient((a) => logitsOf(a)[classIndex], activations);
       expect(Math.max(...gradient.map(Math.abs))).toBeGreaterThan(1e-3); // a non-trivial case
       const expected = referenceGradcam(activations, gradient);
@@ -81,14 +125,29 @@ describe.each(['cpu', 'wasm'])('Grad-CAM vs finite differences (%s backend)', (b
   it('branching model: the gradient is taken w.r.t. the target output, the skip path held fixed', () => {
     const input = tf.input({ shape: [6, 6, 2] });
     const conv = (name: string, filters: number, seed: number) =>
-      tf.layers.conv2d({ name, filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed }), biasInitializer: tf.initializers.randomNormal({ stddev: 0.1, seed: seed + 10 }) });
+      tf.layers.conv2d({
+        name,
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: tf.initializers.heNormal({ seed }),
+        biasInitializer: tf.initializers.randomNormal({ stddev: 0.1, seed: seed + 10 }),
+      });
     const early = conv('early', 4, 1).apply(input) as tf.SymbolicTensor;
     const target = conv('target', 4, 2).apply(early) as tf.SymbolicTensor;
     const skip = conv('skip', 4, 3).apply(early) as tf.SymbolicTensor;
     const merged = tf.layers.add({ name: 'merge' }).apply([target, skip]) as tf.SymbolicTensor;
     const after = conv('after', 3, 4).apply(merged) as tf.SymbolicTensor;
     const flat = tf.layers.flatten({ name: 'flatten' }).apply(after) as tf.SymbolicTensor;
-    const output = tf.layers.dense({ name: 'scores', units: 4, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }).apply(flat) as tf.SymbolicTensor;
+    const output = tf.layers
+      .dense({
+        name: 'scores',
+        units: 4,
+        activation: 'softmax',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }),
+      })
+      .apply(flat) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: output });
 
     const image = tf.randomUniform([1, 6, 6, 2], -1, 1, 'float32', 3) as tf.Tensor4D;

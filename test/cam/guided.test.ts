@@ -25,7 +25,17 @@ function tinyNet(): tf.LayersModel {
     biasInitializer: tf.initializers.randomNormal({ mean: 0.2, stddev: 0.3, seed: seed + 100 }),
   });
   const model = tf.sequential();
-  model.add(tf.layers.conv2d({ name: 'c1', inputShape: [H, W, C], filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', ...init(1) }));
+  model.add(
+    tf.layers.conv2d({
+      name: 'c1',
+      inputShape: [H, W, C],
+      filters: 3,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      ...init(1),
+    }),
+  );
   model.add(tf.layers.conv2d({ name: 'c2', filters: 3, kernelSize: 3, padding: 'same', ...init(2) }));
   model.add(tf.layers.reLU({ name: 'r2' }));
   model.add(tf.layers.conv2d({ name: 'c3', filters: 3, kernelSize: 1, padding: 'same', ...init(3) }));
@@ -39,7 +49,10 @@ function tinyNet(): tf.LayersModel {
 
 /** The layer with a linear activation: the reference helpers then compute its pre-activation. */
 function linear(layer: tf.layers.Layer): tf.layers.Layer {
-  return { getWeights: () => layer.getWeights(), getConfig: () => ({ ...layer.getConfig(), activation: 'linear' }) } as unknown as tf.layers.Layer;
+  return {
+    getWeights: () => layer.getWeights(),
+    getConfig: () => ({ ...layer.getConfig(), activation: 'linear' }),
+  } as unknown as tf.layers.Layer;
 }
 
 /**
@@ -117,7 +130,8 @@ describe.each(['cpu', 'wasm'])('guided backpropagation (%s backend)', (backend) 
     for (let classIndex = 0; classIndex < 3; classIndex++) {
       const expected = handBackprop(model, x, classIndex, GUIDED);
       const reference = handBackprop(model, x, classIndex, PLAIN);
-      for (const [relu, count] of Object.entries(expected.blocked)) blockedSomewhere[relu] = (blockedSomewhere[relu] ?? 0) + count;
+      for (const [relu, count] of Object.entries(expected.blocked))
+        blockedSomewhere[relu] = (blockedSomewhere[relu] ?? 0) + count;
       expect(Math.max(...expected.gradient.map(Math.abs))).toBeGreaterThan(1e-2);
 
       const dy = tf.oneHot(tf.tensor1d([classIndex], 'int32'), 3).toFloat() as tf.Tensor2D;
@@ -138,7 +152,13 @@ describe.each(['cpu', 'wasm'])('guided backpropagation (%s backend)', (backend) 
   it('restores the ordinary ReLU gradient afterwards, also when the forward pass throws', () => {
     const x = tf.tensor1d([-1, 2, 3]);
     const dy = tf.tensor1d([5, -4, 6]);
-    const reluGradient = () => Array.from(tf.grad((v: tf.Tensor) => tf.relu(v))(x, dy).dataSync(), (value) => value + 0); // + 0: −0 → 0
+    const reluGradient = () =>
+      Array.from(
+        tf
+          .grad((v: tf.Tensor) => tf.relu(v))(x, dy)
+          .dataSync(),
+        (value) => value + 0,
+      ); // + 0: −0 → 0
     expect(withGuidedRelu(reluGradient)).toEqual([0, 0, 6]); // the negative −4 is blocked
     expect(reluGradient()).toEqual([0, -4, 6]);
     expect(() =>
@@ -153,20 +173,37 @@ describe.each(['cpu', 'wasm'])('guided backpropagation (%s backend)', (backend) 
   it('Guided Grad-CAM is guided backprop times the map upsampled bilinearly with half-pixel centres', () => {
     // Target c1's ReLU output at 4×4 would need no upsampling: explain a 2×2 pooled layer instead.
     const input = tf.input({ shape: [H, W, C] });
-    const conv = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 7 }) }).apply(input) as tf.SymbolicTensor;
+    const conv = tf.layers
+      .conv2d({
+        filters: 3,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: tf.initializers.heNormal({ seed: 7 }),
+      })
+      .apply(input) as tf.SymbolicTensor;
     const pooled = tf.layers.maxPooling2d({ name: 'pool', poolSize: 2 }).apply(conv) as tf.SymbolicTensor;
     const flat = tf.layers.flatten().apply(pooled) as tf.SymbolicTensor;
-    const scores = tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotNormal({ seed: 8 }) }).apply(flat) as tf.SymbolicTensor;
+    const scores = tf.layers
+      .dense({ units: 2, kernelInitializer: tf.initializers.glorotNormal({ seed: 8 }) })
+      .apply(flat) as tf.SymbolicTensor;
     const split = splitModel(tf.model({ inputs: input, outputs: scores }), 'pool');
     const images = tf.randomUniform([2, H, W, C], 0, 1, 'float32', 9) as tf.Tensor4D;
-    const explanations = explainBatch(split, images, { kind: 'class', index: 1 }, { method: CAM_METHODS.gradcam, counterfactual: false, guided: true });
+    const explanations = explainBatch(
+      split,
+      images,
+      { kind: 'class', index: 1 },
+      { method: CAM_METHODS.gradcam, counterfactual: false, guided: true },
+    );
     const dy = tf.oneHot(tf.tensor1d([1, 1], 'int32'), 2).toFloat() as tf.Tensor2D;
     const direct = guidedBackprop(split, images, dy).dataSync();
     tf.dispose([images, dy]);
     for (const explanation of explanations) {
       const size = H * W * C;
       const guidedBackpropValues = explanation.guidedBackprop as Float32Array;
-      expect(maxDifference(guidedBackpropValues, direct.subarray(explanation.image * size, (explanation.image + 1) * size))).toBeLessThan(1e-6);
+      expect(
+        maxDifference(guidedBackpropValues, direct.subarray(explanation.image * size, (explanation.image + 1) * size)),
+      ).toBeLessThan(1e-6);
       const upsampled = resizeBilinear(explanation.map, 2, 2, 1, H, W);
       const expected = Array.from(guidedBackpropValues, (value, i) => value * upsampled[Math.floor(i / C)]);
       expect(maxDifference(explanation.guided as Float32Array, expected)).toBeLessThan(1e-6);

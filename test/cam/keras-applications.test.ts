@@ -62,14 +62,29 @@ async function publish(name: string, model: tf.LayersModel, size: number): Promi
 /** The photo as the CLI feeds it to a model without gradcam.json (resized, pixels / 255). */
 async function photoInput(size: number): Promise<tf.Tensor4D> {
   const image = decodeImage(await readFile(photo), photo);
-  return tf.tensor4d(toModelInput(image, [size, size, 3], resolvePreprocessing({ kind: 'range', range: '0-1' }, 3)), [1, size, size, 3]);
+  return tf.tensor4d(toModelInput(image, [size, size, 3], resolvePreprocessing({ kind: 'range', range: '0-1' }, 3)), [
+    1,
+    size,
+    size,
+    3,
+  ]);
 }
 
 /** Reference Grad-CAM for image 0 and `classIndex`: tf.grad of `head` (eager layers) at `layer`. */
-function referenceMap(model: tf.LayersModel, input: tf.Tensor4D, layer: string, bypass: string[], head: (a: tf.Tensor, values: tf.Tensor[]) => tf.Tensor, classIndex: number): number[] {
+function referenceMap(
+  model: tf.LayersModel,
+  input: tf.Tensor4D,
+  layer: string,
+  bypass: string[],
+  head: (a: tf.Tensor, values: tf.Tensor[]) => tf.Tensor,
+  classIndex: number,
+): number[] {
   return tf.tidy(() => {
     const names = [layer, ...bypass];
-    const probe = tf.model({ inputs: model.inputs, outputs: names.map((name) => model.getLayer(name).output as tf.SymbolicTensor) });
+    const probe = tf.model({
+      inputs: model.inputs,
+      outputs: names.map((name) => model.getLayer(name).output as tf.SymbolicTensor),
+    });
     const [activations, ...values] = [probe.predict(input)].flat() as tf.Tensor[];
     const dy = tf.oneHot(tf.tensor1d([classIndex], 'int32'), 5);
     const gradient = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(head(a, values), dy)))(activations);
@@ -84,9 +99,14 @@ function logitsOf(model: tf.LayersModel, poolName: string, x: tf.Tensor): tf.Ten
   return tf.add(tf.matMul(model.getLayer(poolName).apply(x) as tf.Tensor, kernel), bias);
 }
 
-async function camThroughCli(dir: string, name: string): Promise<{ layer: { name: string; shape: number[] }; classIndex: number; map: Float32Array }> {
+async function camThroughCli(
+  dir: string,
+  name: string,
+): Promise<{ layer: { name: string; shape: number[] }; classIndex: number; map: Float32Array }> {
   const out = join(root, `${name}-cam`);
-  const result = await runCli(['cam', '--model', dir, '--image', photo, '--out', out, '--json', '--quiet'], { timeoutMs: 300_000 });
+  const result = await runCli(['cam', '--model', dir, '--image', photo, '--out', out, '--json', '--quiet'], {
+    timeoutMs: 300_000,
+  });
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   const manifest = JSON.parse(result.stdout);
@@ -95,34 +115,57 @@ async function camThroughCli(dir: string, name: string): Promise<{ layer: { name
 }
 
 describe('full-size Keras application topologies, uint8-quantized as the converter writes them', () => {
-  it('MobileNetV2: explained at out_relu with no option but the image; the map equals tf.grad on the dequantized weights', async () => {
-    const dir = await publish('mobilenet-v2', mobileNetV2(96, 5), 96);
-    const cli = await camThroughCli(dir, 'mobilenet-v2');
-    expect(cli.layer).toEqual({ name: 'out_relu', shape: [3, 3, 1280] });
-    const { model } = await loadModelDirectory(dir);
-    const input = await photoInput(96);
-    const expected = referenceMap(model, input, 'out_relu', [], (a) => logitsOf(model, 'global_average_pooling2d', a), cli.classIndex);
-    expect(Math.max(...cli.map)).toBe(1);
-    expect(maxDifference(cli.map, expected)).toBeLessThan(1e-3);
-  }, FULL_SIZE_TIMEOUT);
+  it(
+    'MobileNetV2: explained at out_relu with no option but the image; the map equals tf.grad on the dequantized weights',
+    async () => {
+      const dir = await publish('mobilenet-v2', mobileNetV2(96, 5), 96);
+      const cli = await camThroughCli(dir, 'mobilenet-v2');
+      expect(cli.layer).toEqual({ name: 'out_relu', shape: [3, 3, 1280] });
+      const { model } = await loadModelDirectory(dir);
+      const input = await photoInput(96);
+      const expected = referenceMap(
+        model,
+        input,
+        'out_relu',
+        [],
+        (a) => logitsOf(model, 'global_average_pooling2d', a),
+        cli.classIndex,
+      );
+      expect(Math.max(...cli.map)).toBe(1);
+      expect(maxDifference(cli.map, expected)).toBeLessThan(1e-3);
+    },
+    FULL_SIZE_TIMEOUT,
+  );
 
-  it('InceptionV3 in shards: explained at mixed10 with no option but the image, and at activation_94 inside one of its branches', async () => {
-    const dir = await publish('inception-v3', inceptionV3(107, 5), 107);
-    expect((await readdir(dir)).filter((file) => file.startsWith('group1-shard')).length).toBeGreaterThan(3);
-    const cli = await camThroughCli(dir, 'inception-v3');
-    expect(cli.layer).toEqual({ name: 'mixed10', shape: [2, 2, 2048] });
-    expect(Math.max(...cli.map)).toBe(1);
-    const { model } = await loadModelDirectory(dir);
-    const input = await photoInput(107);
-    const expected = referenceMap(model, input, 'mixed10', [], (a) => logitsOf(model, 'avg_pool', a), cli.classIndex);
-    expect(maxDifference(cli.map, expected)).toBeLessThan(1e-3);
+  it(
+    'InceptionV3 in shards: explained at mixed10 with no option but the image, and at activation_94 inside one of its branches',
+    async () => {
+      const dir = await publish('inception-v3', inceptionV3(107, 5), 107);
+      expect((await readdir(dir)).filter((file) => file.startsWith('group1-shard')).length).toBeGreaterThan(3);
+      const cli = await camThroughCli(dir, 'inception-v3');
+      expect(cli.layer).toEqual({ name: 'mixed10', shape: [2, 2, 2048] });
+      expect(Math.max(...cli.map)).toBe(1);
+      const { model } = await loadModelDirectory(dir);
+      const input = await photoInput(107);
+      const expected = referenceMap(model, input, 'mixed10', [], (a) => logitsOf(model, 'avg_pool', a), cli.classIndex);
+      expect(maxDifference(cli.map, expected)).toBeLessThan(1e-3);
 
-    // mixed10 = concat(activation_86, mixed9_1, concatenate_1, activation_94): the first three held
-    // fixed. A class other than the CLI's, so the two checks are not of the same gradient.
-    const siblings = ['activation_86', 'mixed9_1', 'concatenate_1'];
-    const branchHead = (a: tf.Tensor, values: tf.Tensor[]) => logitsOf(model, 'avg_pool', model.getLayer('mixed10').apply([...values, a]) as tf.Tensor);
-    const classIndex = (cli.classIndex + 1) % 5;
-    const [explanation] = explainBatch(splitModel(model, 'activation_94'), input, { kind: 'class', index: classIndex }, { method: gradcam, counterfactual: false });
-    expect(maxDifference(explanation.map, referenceMap(model, input, 'activation_94', siblings, branchHead, classIndex))).toBeLessThan(1e-3);
-  }, FULL_SIZE_TIMEOUT);
+      // mixed10 = concat(activation_86, mixed9_1, concatenate_1, activation_94): the first three held
+      // fixed. A class other than the CLI's, so the two checks are not of the same gradient.
+      const siblings = ['activation_86', 'mixed9_1', 'concatenate_1'];
+      const branchHead = (a: tf.Tensor, values: tf.Tensor[]) =>
+        logitsOf(model, 'avg_pool', model.getLayer('mixed10').apply([...values, a]) as tf.Tensor);
+      const classIndex = (cli.classIndex + 1) % 5;
+      const [explanation] = explainBatch(
+        splitModel(model, 'activation_94'),
+        input,
+        { kind: 'class', index: classIndex },
+        { method: gradcam, counterfactual: false },
+      );
+      expect(
+        maxDifference(explanation.map, referenceMap(model, input, 'activation_94', siblings, branchHead, classIndex)),
+      ).toBeLessThan(1e-3);
+    },
+    FULL_SIZE_TIMEOUT,
+  );
 });

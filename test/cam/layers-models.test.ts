@@ -38,7 +38,8 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 /** The layers after a target, applied eagerly; `value(name)` is a layer's output on the image. */
 type Head = (model: tf.LayersModel, value: (name: string) => tf.Tensor) => (a: tf.Tensor) => tf.Tensor;
 
-const run = (model: tf.LayersModel, name: string, x: tf.Tensor | tf.Tensor[]) => model.getLayer(name).apply(x, { training: false }) as tf.Tensor;
+const run = (model: tf.LayersModel, name: string, x: tf.Tensor | tf.Tensor[]) =>
+  model.getLayer(name).apply(x, { training: false }) as tf.Tensor;
 
 /** avg_pool → dropout → predictions without its softmax: the logits. */
 function logitsOf(model: tf.LayersModel, x: tf.Tensor): tf.Tensor {
@@ -55,14 +56,25 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'Inception block, default (the concatenation)', build: inceptionBlock, layer: 'mixed', head: (m) => (a) => logitsOf(m, a) },
+  {
+    name: 'Inception block, default (the concatenation)',
+    build: inceptionBlock,
+    layer: 'mixed',
+    head: (m) => (a) => logitsOf(m, a),
+  },
   {
     name: 'Inception block, a ReLU inside one branch',
     build: inceptionBlock,
     layer: 'b2b_relu',
-    head: (m, value) => (a) => logitsOf(m, run(m, 'mixed', [value('b1_relu'), a, value('b3_relu'), value('b4_sepconv')])),
+    head: (m, value) => (a) =>
+      logitsOf(m, run(m, 'mixed', [value('b1_relu'), a, value('b3_relu'), value('b4_sepconv')])),
   },
-  { name: 'MobileNetV2 block, default (out_relu)', build: mobileNetBlock, layer: 'out_relu', head: (m) => (a) => logitsOf(m, a) },
+  {
+    name: 'MobileNetV2 block, default (out_relu)',
+    build: mobileNetBlock,
+    layer: 'out_relu',
+    head: (m) => (a) => logitsOf(m, a),
+  },
   {
     name: 'MobileNetV2 block, the depthwise ReLU6 inside the residual, through squeeze-and-excite',
     build: mobileNetBlock,
@@ -75,7 +87,12 @@ const CASES: Case[] = [
       return logitsOf(m, run(m, 'out_relu', run(m, 'Conv_1_bn', run(m, 'Conv_1', excited))));
     },
   },
-  { name: 'ResNet block, default (block_out)', build: resNetBlock, layer: 'block_out', head: (m) => (a) => logitsOf(m, a) },
+  {
+    name: 'ResNet block, default (block_out)',
+    build: resNetBlock,
+    layer: 'block_out',
+    head: (m) => (a) => logitsOf(m, a),
+  },
   {
     name: 'ResNet block, the ReLU inside the residual branch',
     build: resNetBlock,
@@ -96,8 +113,13 @@ async function referenceMaps(model: tf.LayersModel, layer: string, head: Head, c
   try {
     return tf.tidy(() => {
       const image = IMAGE();
-      const names = [...new Set([layer, ...model.layers.map((l) => l.name).filter((n) => n !== layer && !n.startsWith('input'))])];
-      const probe = tf.model({ inputs: model.inputs, outputs: names.map((n) => model.getLayer(n).output as tf.SymbolicTensor) });
+      const names = [
+        ...new Set([layer, ...model.layers.map((l) => l.name).filter((n) => n !== layer && !n.startsWith('input'))]),
+      ];
+      const probe = tf.model({
+        inputs: model.inputs,
+        outputs: names.map((n) => model.getLayer(n).output as tf.SymbolicTensor),
+      });
       const outputs = probe.predict(image) as tf.Tensor[];
       const value = (name: string) => outputs[names.indexOf(name)];
       const activations = value(layer);
@@ -109,7 +131,10 @@ async function referenceMaps(model: tf.LayersModel, layer: string, head: Head, c
       const a = activations.dataSync();
       const g = gradient.dataSync();
       return classes.map((_, i) =>
-        referenceGradcam(volumeFrom(a.subarray(i * size, (i + 1) * size), h, w, c), Float64Array.from(g.subarray(i * size, (i + 1) * size))),
+        referenceGradcam(
+          volumeFrom(a.subarray(i * size, (i + 1) * size), h, w, c),
+          Float64Array.from(g.subarray(i * size, (i + 1) * size)),
+        ),
       );
     });
   } finally {
@@ -134,8 +159,18 @@ describe('the default target layer', () => {
 
   it('is unchanged on our own VGG models, with and without batch norm, on 28×28 and 32×32 inputs', () => {
     for (const batchNorm of [true, false]) {
-      for (const inputShape of [[28, 28, 1], [32, 32, 3]] as [number, number, number][]) {
-        const model = buildVgg({ inputShape, classes: 10, width: 0.125, batchNorm, poolAfter: [1, 2, 4, 6, 8], seed: 1 });
+      for (const inputShape of [
+        [28, 28, 1],
+        [32, 32, 3],
+      ] as [number, number, number][]) {
+        const model = buildVgg({
+          inputShape,
+          classes: 10,
+          width: 0.125,
+          batchNorm,
+          poolAfter: [1, 2, 4, 6, 8],
+          seed: 1,
+        });
         expect(defaultTargetLayer(model)).toBe(lastActivationLayerName({ batchNorm }));
         model.dispose();
       }
@@ -167,61 +202,86 @@ describe.each(['cpu', 'wasm'])('Grad-CAM on Keras-application blocks vs eager tf
   });
 });
 
-describe.each(['cpu', 'wasm'])('batch norm without scale (Keras InceptionV3) under the gradient tape (%s backend)', (backend) => {
-  beforeAll(async () => {
-    await tf.setBackend(backend);
-  });
+describe.each(['cpu', 'wasm'])(
+  'batch norm without scale (Keras InceptionV3) under the gradient tape (%s backend)',
+  (backend) => {
+    beforeAll(async () => {
+      await tf.setBackend(backend);
+    });
 
-  it('gives the maps, and guided backpropagation, of the same model with gamma = 1, at layers upstream of it', () => {
-    const scaleless = inceptionBlock(true);
-    const withGamma = inceptionBlock(false);
-    const image = IMAGE();
-    expect(maxDifference((scaleless.predict(image) as tf.Tensor).dataSync(), (withGamma.predict(image) as tf.Tensor).dataSync())).toBeLessThan(1e-6);
-    for (const layer of ['stem_relu', 'b2a_relu']) {
-      const [a, b] = [scaleless, withGamma].map((model) =>
-        explainBatch(splitModel(model, layer), image, { kind: 'class', index: 1 }, { method: gradcam, counterfactual: false, guided: true }),
-      );
-      a.forEach((explanation, i) => {
-        expect(explanation.empty).toBe(false);
-        expect(maxDifference(explanation.map, b[i].map)).toBeLessThan(1e-5);
-        expect(maxDifference(explanation.guided as Float32Array, b[i].guided as Float32Array)).toBeLessThan(1e-5);
-      });
-    }
-  });
-});
+    it('gives the maps, and guided backpropagation, of the same model with gamma = 1, at layers upstream of it', () => {
+      const scaleless = inceptionBlock(true);
+      const withGamma = inceptionBlock(false);
+      const image = IMAGE();
+      expect(
+        maxDifference(
+          (scaleless.predict(image) as tf.Tensor).dataSync(),
+          (withGamma.predict(image) as tf.Tensor).dataSync(),
+        ),
+      ).toBeLessThan(1e-6);
+      for (const layer of ['stem_relu', 'b2a_relu']) {
+        const [a, b] = [scaleless, withGamma].map((model) =>
+          explainBatch(
+            splitModel(model, layer),
+            image,
+            { kind: 'class', index: 1 },
+            { method: gradcam, counterfactual: false, guided: true },
+          ),
+        );
+        a.forEach((explanation, i) => {
+          expect(explanation.empty).toBe(false);
+          expect(maxDifference(explanation.map, b[i].map)).toBeLessThan(1e-5);
+          expect(maxDifference(explanation.guided as Float32Array, b[i].guided as Float32Array)).toBeLessThan(1e-5);
+        });
+      }
+    });
+  },
+);
 
 describe('a layer with no path to the output', () => {
   it('is a usage error', () => {
     // The output layer's softmax is bypassed for the logits, so its own (spatial) output has no path to them.
     const input = tf.input({ shape: [4, 4, 2] });
     const conv = tf.layers.conv2d({ name: 'conv', filters: 3, kernelSize: 1 }).apply(input) as tf.SymbolicTensor;
-    const probabilities = tf.layers.activation({ name: 'probabilities', activation: 'softmax' }).apply(conv) as tf.SymbolicTensor;
+    const probabilities = tf.layers
+      .activation({ name: 'probabilities', activation: 'softmax' })
+      .apply(conv) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: probabilities });
     expect(() => splitModel(model, 'probabilities')).toThrow(LayerChoiceError);
-    expect(() => splitModel(model, 'probabilities')).toThrow("layer probabilities: the model's output does not depend on this layer");
+    expect(() => splitModel(model, 'probabilities')).toThrow(
+      "layer probabilities: the model's output does not depend on this layer",
+    );
   });
 });
 
-describe.each(['uint8', 'float16'] as Quantization[])('saved %s-quantized as tensorflowjs_converter writes it', (quantization) => {
-  const TOLERANCE_AGAINST_FLOAT32 = { uint8: 0.2, float16: 0.01, uint16: 1e-3, none: 0 }[quantization];
+describe.each(['uint8', 'float16'] as Quantization[])(
+  'saved %s-quantized as tensorflowjs_converter writes it',
+  (quantization) => {
+    const TOLERANCE_AGAINST_FLOAT32 = { uint8: 0.2, float16: 0.01, uint16: 1e-3, none: 0 }[quantization];
 
-  it.each(CASES)('$name', async ({ build, layer, head }) => {
-    const original = build();
-    const dir = join(root, `${quantization}-${layer}`);
-    await mkdir(dir);
-    await writeConvertedModel(dir, original, { quantization, shardBytes: 2000 });
-    const { model, metadata } = await loadModelDirectory(dir);
-    expect(metadata).toBeUndefined();
-    expect(defaultTargetLayer(model)).toBe(defaultTargetLayer(original));
+    it.each(CASES)('$name', async ({ build, layer, head }) => {
+      const original = build();
+      const dir = join(root, `${quantization}-${layer}`);
+      await mkdir(dir);
+      await writeConvertedModel(dir, original, { quantization, shardBytes: 2000 });
+      const { model, metadata } = await loadModelDirectory(dir);
+      expect(metadata).toBeUndefined();
+      expect(defaultTargetLayer(model)).toBe(defaultTargetLayer(original));
 
-    const top = explain(model, layer);
-    const expected = await referenceMaps(model, layer, head, top.map((e) => e.target.index));
-    top.forEach((e, i) => expect(maxDifference(e.map, expected[i])).toBeLessThan(TOLERANCE));
-    // Against the float32 model, the maps differ by no more than quantization error allows.
-    const float32 = explain(original, layer);
-    top.forEach((e, i) => {
-      expect(e.target.index).toBe(float32[i].target.index);
-      expect(maxDifference(e.map, float32[i].map)).toBeLessThan(TOLERANCE_AGAINST_FLOAT32);
+      const top = explain(model, layer);
+      const expected = await referenceMaps(
+        model,
+        layer,
+        head,
+        top.map((e) => e.target.index),
+      );
+      top.forEach((e, i) => expect(maxDifference(e.map, expected[i])).toBeLessThan(TOLERANCE));
+      // Against the float32 model, the maps differ by no more than quantization error allows.
+      const float32 = explain(original, layer);
+      top.forEach((e, i) => {
+        expect(e.target.index).toBe(float32[i].target.index);
+        expect(maxDifference(e.map, float32[i].map)).toBeLessThan(TOLERANCE_AGAINST_FLOAT32);
+      });
     });
-  });
-});
+  },
+);

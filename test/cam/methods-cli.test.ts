@@ -23,7 +23,24 @@ beforeAll(async () => {
   data = join(root, 'mnist');
   model = join(root, 'model');
   await writeSyntheticMnist(data, 300, 40);
-  const trained = await runCli(['train', '--dataset', 'mnist', '--data', data, '--out', model, '--width', '0.125', '--epochs', '3', '--batch-size', '16', '--seed', '1', '--quiet']);
+  const trained = await runCli([
+    'train',
+    '--dataset',
+    'mnist',
+    '--data',
+    data,
+    '--out',
+    model,
+    '--width',
+    '0.125',
+    '--epochs',
+    '3',
+    '--batch-size',
+    '16',
+    '--seed',
+    '1',
+    '--quiet',
+  ]);
   expect(trained.code, trained.stderr).toBe(0);
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -34,13 +51,39 @@ describe('cam methods through bin/', () => {
   it('scorecam --guided --smooth 4, then render draws guided_<id>.png', async () => {
     const out = join(root, 'scorecam');
     const result = await runCli([
-      'cam', '--model', model, '--dataset', 'mnist', '--data', data, '--count', '3', '--out', out,
-      '--method', 'scorecam', '--guided', '--smooth', '4', '--seed', '7', '--max-channels', '32', '--json',
+      'cam',
+      '--model',
+      model,
+      '--dataset',
+      'mnist',
+      '--data',
+      data,
+      '--count',
+      '3',
+      '--out',
+      out,
+      '--method',
+      'scorecam',
+      '--guided',
+      '--smooth',
+      '4',
+      '--seed',
+      '7',
+      '--max-channels',
+      '32',
+      '--json',
     ]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/with scorecam \(at most 32 channels\), SmoothGrad 4 × 15% noise \(seed 7\), guided backpropagation/);
+    expect(result.stderr).toMatch(
+      /with scorecam \(at most 32 channels\), SmoothGrad 4 × 15% noise \(seed 7\), guided backpropagation/,
+    );
     const manifest = JSON.parse(result.stdout);
-    expect(manifest).toMatchObject({ method: 'scorecam', smooth: { samples: 4, noise: 0.15, seed: 7 }, guided: true, maxChannels: 32 });
+    expect(manifest).toMatchObject({
+      method: 'scorecam',
+      smooth: { samples: 4, noise: 0.15, seed: 7 },
+      guided: true,
+      maxChannels: 32,
+    });
     expect(manifest.entries).toHaveLength(3);
     for (const entry of manifest.entries) {
       expect(entry.guided).toBe(`${entry.id}.guided.npy`);
@@ -54,7 +97,10 @@ describe('cam methods through bin/', () => {
       const [top, left] = squareCorner(entry.target.index, 28);
       const hottest = map.data.indexOf(1);
       const [cellTop, cellLeft] = [Math.floor(hottest / 7) * 4, (hottest % 7) * 4];
-      expect(cellTop < top + SQUARE && cellTop + 4 > top && cellLeft < left + SQUARE && cellLeft + 4 > left, `${entry.id}: cell ${hottest}`).toBe(true);
+      expect(
+        cellTop < top + SQUARE && cellTop + 4 > top && cellLeft < left + SQUARE && cellLeft + 4 > left,
+        `${entry.id}: cell ${hottest}`,
+      ).toBe(true);
       let inside = 0;
       let total = 0;
       guided.data.forEach((value, i) => {
@@ -68,7 +114,9 @@ describe('cam methods through bin/', () => {
     const rendered = await runCli(['render', '--cam', out, '--json']);
     expect(rendered.code, rendered.stderr).toBe(0);
     const { rendered: pictures } = JSON.parse(rendered.stdout);
-    expect(pictures.map((p: { guided?: string }) => p.guided)).toEqual(manifest.entries.map((e: { id: string }) => join(out, `guided_${e.id}.png`)));
+    expect(pictures.map((p: { guided?: string }) => p.guided)).toEqual(
+      manifest.entries.map((e: { id: string }) => join(out, `guided_${e.id}.png`)),
+    );
     // At the input size the PNG is exactly the normalized guided map, gray.
     const first = manifest.entries[0];
     const png = PNG.sync.read(await readFile(join(out, `guided_${first.id}.png`)));
@@ -87,7 +135,22 @@ describe('cam methods through bin/', () => {
     const results = await Promise.all(
       CAM_METHOD_NAMES.map(async (method) => {
         const out = join(root, `all-${method}`);
-        const result = await runCli(['cam', '--model', model, '--dataset', 'mnist', '--data', data, '--index', '4,9', '--out', out, '--method', method, '--json']);
+        const result = await runCli([
+          'cam',
+          '--model',
+          model,
+          '--dataset',
+          'mnist',
+          '--data',
+          data,
+          '--index',
+          '4,9',
+          '--out',
+          out,
+          '--method',
+          method,
+          '--json',
+        ]);
         return { method, result, out };
       }),
     );
@@ -106,7 +169,27 @@ describe('cam methods through bin/', () => {
   it('the same --seed gives the same maps, another seed others', async () => {
     const run = async (seed: string, name: string) => {
       const out = join(root, name);
-      const result = await runCli(['cam', '--model', model, '--dataset', 'mnist', '--data', data, '--index', '2', '--out', out, '--method', 'layercam', '--smooth', '3', '--noise', '0.3', '--seed', seed]);
+      const result = await runCli([
+        'cam',
+        '--model',
+        model,
+        '--dataset',
+        'mnist',
+        '--data',
+        data,
+        '--index',
+        '2',
+        '--out',
+        out,
+        '--method',
+        'layercam',
+        '--smooth',
+        '3',
+        '--noise',
+        '0.3',
+        '--seed',
+        seed,
+      ]);
       expect(result.code, result.stderr).toBe(0);
       return readFile(join(out, 'test_00002.npy'));
     };
@@ -119,10 +202,26 @@ describe('cam methods through bin/', () => {
     [['--method', 'gradcam', '--max-channels', '8'], /--max-channels: only --method scorecam uses it/],
     [['--method', 'eigencam', '--counterfactual'], /--counterfactual negates gradients; --method eigencam uses none/],
     [['--noise', '0.2'], /--noise and --seed set the SmoothGrad noise: they need --smooth N/],
-    [['--method', 'gradcam+++'], /argument 'gradcam\+\+\+' is invalid\. Allowed choices are gradcam, gradcam\+\+, hirescam/],
+    [
+      ['--method', 'gradcam+++'],
+      /argument 'gradcam\+\+\+' is invalid\. Allowed choices are gradcam, gradcam\+\+, hirescam/,
+    ],
     [['--smooth', '0'], /option '--smooth <n>' argument '0' is invalid/],
   ])('usage error %j: exit 2, one line on stderr', async (extra, message) => {
-    const result = await runCli(['cam', '--model', model, '--dataset', 'mnist', '--data', data, '--count', '1', '--out', join(root, 'refused'), ...extra]);
+    const result = await runCli([
+      'cam',
+      '--model',
+      model,
+      '--dataset',
+      'mnist',
+      '--data',
+      data,
+      '--count',
+      '1',
+      '--out',
+      join(root, 'refused'),
+      ...extra,
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);

@@ -31,15 +31,42 @@ const plain = (name: CamMethodName, extra: Partial<ExplainOptions> = {}): Explai
 const X = [1, 0, 3, 2, 4, 1, 0, 2, 3];
 // W[p][k][c]; W[4][0][0] = 0 exercises Grad-CAM++'s 0/0 rule.
 const W = [
-  [[0.5, -0.3], [-0.5, 0.8]],
-  [[-1, 0.2], [0.2, -0.4]],
-  [[0.25, 1], [0.3, 0.1]],
-  [[1, -0.6], [-1, 0.5]],
-  [[0, 0.7], [0.6, -0.2]],
-  [[0.75, -1], [0.4, 0.3]],
-  [[2, 0.4], [-0.2, -0.9]],
-  [[-0.25, 0.6], [0.9, 0.2]],
-  [[0.1, -0.5], [-0.7, 1.2]],
+  [
+    [0.5, -0.3],
+    [-0.5, 0.8],
+  ],
+  [
+    [-1, 0.2],
+    [0.2, -0.4],
+  ],
+  [
+    [0.25, 1],
+    [0.3, 0.1],
+  ],
+  [
+    [1, -0.6],
+    [-1, 0.5],
+  ],
+  [
+    [0, 0.7],
+    [0.6, -0.2],
+  ],
+  [
+    [0.75, -1],
+    [0.4, 0.3],
+  ],
+  [
+    [2, 0.4],
+    [-0.2, -0.9],
+  ],
+  [
+    [-0.25, 0.6],
+    [0.9, 0.2],
+  ],
+  [
+    [0.1, -0.5],
+    [-0.7, 1.2],
+  ],
 ];
 
 function positionWeightedNet(): tf.LayersModel {
@@ -57,7 +84,8 @@ function positionWeightedNet(): tf.LayersModel {
 function referenceRawMap(method: GradientMethodName, activations: number[][], gradients: number[][]): number[] {
   const positions = activations.length;
   const channels = activations[0].length;
-  const channelSum = (f: (p: number) => number) => Array.from({ length: positions }, (_, p) => f(p)).reduce((s, v) => s + v, 0);
+  const channelSum = (f: (p: number) => number) =>
+    Array.from({ length: positions }, (_, p) => f(p)).reduce((s, v) => s + v, 0);
   const relu = (v: number) => Math.max(0, v);
   const weighted = (weights: number[]) =>
     activations.map((a) => relu(a.reduce((sum, value, k) => sum + weights[k] * value, 0)));
@@ -80,7 +108,8 @@ function referenceRawMap(method: GradientMethodName, activations: number[][], gr
     }
   });
   if (method === 'hirescam') return activations.map((a, p) => relu(a.reduce((s, v, k) => s + gradients[p][k] * v, 0)));
-  if (method === 'layercam') return activations.map((a, p) => relu(a.reduce((s, v, k) => s + relu(gradients[p][k]) * v, 0)));
+  if (method === 'layercam')
+    return activations.map((a, p) => relu(a.reduce((s, v, k) => s + relu(gradients[p][k]) * v, 0)));
   return weighted(weights);
 }
 
@@ -114,12 +143,16 @@ describe.each(['cpu', 'wasm'])('CAM methods on hand-built nets (%s backend)', (b
   it('the gradient methods really differ from each other on this net', () => {
     const split = splitModel(positionWeightedNet(), 'conv');
     const images = tf.tensor4d(X, [1, 3, 3, 1]);
-    const maps = GRADIENT_METHODS.map((name) => explainBatch(split, images, { kind: 'class', index: 0 }, plain(name))[0].map);
+    const maps = GRADIENT_METHODS.map(
+      (name) => explainBatch(split, images, { kind: 'class', index: 0 }, plain(name))[0].map,
+    );
     images.dispose();
     for (let i = 0; i < maps.length; i++)
       for (let j = i + 1; j < maps.length; j++) {
         // Far above the 1e-5 agreement with the formulas, so the test above tells the methods apart.
-        expect(maxDifference(maps[i], maps[j]), `${GRADIENT_METHODS[i]} vs ${GRADIENT_METHODS[j]}`).toBeGreaterThan(0.02);
+        expect(maxDifference(maps[i], maps[j]), `${GRADIENT_METHODS[i]} vs ${GRADIENT_METHODS[j]}`).toBeGreaterThan(
+          0.02,
+        );
       }
   });
 
@@ -131,7 +164,9 @@ describe.each(['cpu', 'wasm'])('CAM methods on hand-built nets (%s backend)', (b
     model.add(tf.layers.flatten());
     model.add(tf.layers.dense({ name: 'logits', units: 2 }));
     model.getLayer('conv').setWeights([tf.tensor4d([1, -1], [1, 1, 1, 2])]);
-    model.getLayer('logits').setWeights([tf.tensor2d(Array.from({ length: 9 }, () => [0.5, -1, -0.25, 2]).flat(), [18, 2]), tf.zeros([2])]);
+    model
+      .getLayer('logits')
+      .setWeights([tf.tensor2d(Array.from({ length: 9 }, () => [0.5, -1, -0.25, 2]).flat(), [18, 2]), tf.zeros([2])]);
     const images = tf.tensor4d(x, [1, 3, 3, 1]);
     const split = splitModel(model, 'conv');
     const [class0] = explainBatch(split, images, { kind: 'class', index: 0 }, plain('gradcam++'));
@@ -140,11 +175,19 @@ describe.each(['cpu', 'wasm'])('CAM methods on hand-built nets (%s backend)', (b
     // Class 0, channel 1: α = 0.5² / (2·0.5² + 6·0.5³) = 0.2, w = 9 · 0.2 · 0.5 = 0.9; channel 2 has
     // g < 0, so ReLU(g) = 0 and w = 0. Map ReLU(0.9·x): maximum 0.9 · 4 = 3.6.
     expect(class0.rawMax).toBeCloseTo(3.6, 5);
-    expectClose(class0.map, x.map((v) => Math.max(0, v) / 4), 1e-6);
+    expectClose(
+      class0.map,
+      x.map((v) => Math.max(0, v) / 4),
+      1e-6,
+    );
     // Class 1, channel 2 (Σ A² = −6): α = 2² / (2·2² − 6·2³) = −0.1, w = 9 · (−0.1) · 2 = −1.8, and
     // ReLU(−1.8 · A²) = ReLU(1.8·x): maximum 7.2.
     expect(class1.rawMax).toBeCloseTo(7.2, 5);
-    expectClose(class1.map, x.map((v) => Math.max(0, v) / 4), 1e-6);
+    expectClose(
+      class1.map,
+      x.map((v) => Math.max(0, v) / 4),
+      1e-6,
+    );
   });
 
   it('eigencam: the first principal component, signed towards the summed activation, the same for every class', () => {
@@ -180,10 +223,15 @@ describe.each(['cpu', 'wasm'])('CAM methods on hand-built nets (%s backend)', (b
      * Σ_p Σ_k V[p, k, c]·A^k_p. Masks (min-max of A^k): M⁰ = (0, 1/3, 2/3, 1), M¹ = (1, 2/3, 1/3, 0).
      */
     const x = [1, 2, 3, 4];
-    const V = [0.9, -0.4, 0.3, -0.2, 0.5, 0.1, 0.6, 0.2, -0.3, -0.5, 0.8, 0.4, 0.2, -0.6, 0.7, 0.3, 0.1, -0.2, -0.4, 0.9, 0.5, 0.7, -0.1, 0.2];
+    const V = [
+      0.9, -0.4, 0.3, -0.2, 0.5, 0.1, 0.6, 0.2, -0.3, -0.5, 0.8, 0.4, 0.2, -0.6, 0.7, 0.3, 0.1, -0.2, -0.4, 0.9, 0.5,
+      0.7, -0.1, 0.2,
+    ];
     const activationsOf = (input: number[]) => input.map((v) => [v, 6 - v, 1]);
     const logitsOf = (input: number[]) =>
-      [0, 1].map((c) => activationsOf(input).reduce((sum, a, p) => sum + a.reduce((s, v, k) => s + V[(p * 3 + k) * 2 + c] * v, 0), 0));
+      [0, 1].map((c) =>
+        activationsOf(input).reduce((sum, a, p) => sum + a.reduce((s, v, k) => s + V[(p * 3 + k) * 2 + c] * v, 0), 0),
+      );
     const softmax = (logits: number[]) => logits.map((l) => Math.exp(l) / logits.reduce((s, m) => s + Math.exp(m), 0));
 
     function scoreNet(): tf.LayersModel {
@@ -203,13 +251,23 @@ describe.each(['cpu', 'wasm'])('CAM methods on hand-built nets (%s backend)', (b
         [1, 2 / 3, 1 / 3, 0],
       ];
       const weights = channels.map((k) => softmax(logitsOf(x.map((v, p) => v * masks[k][p])))[classIndex]);
-      return activationsOf(x).map((a) => Math.max(0, channels.reduce((sum, k, i) => sum + weights[i] * a[k], 0)));
+      return activationsOf(x).map((a) =>
+        Math.max(
+          0,
+          channels.reduce((sum, k, i) => sum + weights[i] * a[k], 0),
+        ),
+      );
     }
 
     it('weights each channel by the softmax score of the masked input; a constant channel counts 0', () => {
       const images = tf.tensor4d(x, [1, 2, 2, 1]);
       for (const classIndex of [0, 1]) {
-        const [explanation] = explainBatch(splitModel(scoreNet(), 'conv'), images, { kind: 'class', index: classIndex }, plain('scorecam'));
+        const [explanation] = explainBatch(
+          splitModel(scoreNet(), 'conv'),
+          images,
+          { kind: 'class', index: classIndex },
+          plain('scorecam'),
+        );
         const expected = expectedScoreMap(classIndex, [0, 1]);
         expect(explanation.rawMax).toBeCloseTo(Math.max(...expected), 5);
         expectClose(explanation.map, normalized(expected), 1e-5);
@@ -220,7 +278,8 @@ describe.each(['cpu', 'wasm'])('CAM methods on hand-built nets (%s backend)', (b
     it('--max-channels keeps the channels with the highest mean activation (A¹: 3.5, then A⁰: 2.5)', () => {
       const images = tf.tensor4d(x, [1, 2, 2, 1]);
       const split = splitModel(scoreNet(), 'conv');
-      const run = (maxChannels: number) => explainBatch(split, images, { kind: 'class', index: 0 }, plain('scorecam', { maxChannels }))[0];
+      const run = (maxChannels: number) =>
+        explainBatch(split, images, { kind: 'class', index: 0 }, plain('scorecam', { maxChannels }))[0];
       expect(run(1).rawMax).toBeCloseTo(Math.max(...expectedScoreMap(0, [1])), 5);
       expectClose(run(1).map, normalized(expectedScoreMap(0, [1])), 1e-5);
       expectClose(run(2).map, normalized(expectedScoreMap(0, [0, 1])), 1e-5);
@@ -239,16 +298,26 @@ describe.each(['cpu', 'wasm'])('CAM methods on hand-built nets (%s backend)', (b
       model.getLayer('conv').setWeights([tf.tensor4d([1, -1], [1, 1, 1, 2]), tf.tensor1d([0, 16])]);
       model.layers[2].setWeights([tf.tensor2d(U, [8, 2]), tf.zeros([2])]);
       const activations = (z: number[]) => [0, 2, 8, 10].map((p) => [z[p], 16 - z[p]]);
-      const logits = (z: number[]) => [0, 1].map((c) => activations(z).reduce((sum, a, p) => sum + a[0] * U[(p * 2) * 2 + c] + a[1] * U[(p * 2 + 1) * 2 + c], 0));
+      const logits = (z: number[]) =>
+        [0, 1].map((c) =>
+          activations(z).reduce((sum, a, p) => sum + a[0] * U[p * 2 * 2 + c] + a[1] * U[(p * 2 + 1) * 2 + c], 0),
+        );
       const weights = [0, 1].map((k) => {
-        const upsampled = Array.from(resizeBilinear(Float32Array.from(activations(input).map((a) => a[k])), 2, 2, 1, 4, 4));
+        const upsampled = Array.from(
+          resizeBilinear(Float32Array.from(activations(input).map((a) => a[k])), 2, 2, 1, 4, 4),
+        );
         const [low, high] = [Math.min(...upsampled), Math.max(...upsampled)];
         return softmax(logits(input.map((v, p) => (v * (upsampled[p] - low)) / (high - low))))[1];
       });
       const expected = activations(input).map((a) => Math.max(0, weights[0] * a[0] + weights[1] * a[1]));
 
       const images = tf.tensor4d(input, [1, 4, 4, 1]);
-      const [explanation] = explainBatch(splitModel(model, 'conv'), images, { kind: 'class', index: 1 }, plain('scorecam'));
+      const [explanation] = explainBatch(
+        splitModel(model, 'conv'),
+        images,
+        { kind: 'class', index: 1 },
+        plain('scorecam'),
+      );
       images.dispose();
       expect(explanation.rawMax).toBeCloseTo(Math.max(...expected), 4);
       expectClose(explanation.map, normalized(expected), 1e-5);
@@ -263,15 +332,24 @@ describe.each(CAM_METHOD_NAMES.map((name) => [name]))('%s on a VGG (wasm backend
     await tf.setBackend('wasm');
   });
 
-  const vgg = () => buildVgg({ inputShape: [28, 28, 1], classes: 10, width: 0.125, batchNorm: false, poolAfter: [1, 2, 8], seed: 3 });
-  const randomImages = (count: number, seed: number) => tf.randomUniform([count, 28, 28, 1], -0.5, 2.5, 'float32', seed) as tf.Tensor4D;
+  const vgg = () =>
+    buildVgg({ inputShape: [28, 28, 1], classes: 10, width: 0.125, batchNorm: false, poolAfter: [1, 2, 8], seed: 3 });
+  const randomImages = (count: number, seed: number) =>
+    tf.randomUniform([count, 28, 28, 1], -0.5, 2.5, 'float32', seed) as tf.Tensor4D;
 
   it('gives [batch, h, w] maps in [0, 1], the maximum exactly 1, and leaves the input as it was', () => {
     const split = splitModel(vgg(), 'conv8');
     const images = randomImages(3, 11);
     const before = images.dataSync().slice();
     const explanations = explainBatch(split, images, { kind: 'top-k', k: 2 }, plain(name));
-    expect(explanations.map((e) => [e.image, e.map.length])).toEqual([[0, 49], [0, 49], [1, 49], [1, 49], [2, 49], [2, 49]]);
+    expect(explanations.map((e) => [e.image, e.map.length])).toEqual([
+      [0, 49],
+      [0, 49],
+      [1, 49],
+      [1, 49],
+      [2, 49],
+      [2, 49],
+    ]);
     for (const explanation of explanations) {
       expect(explanation.empty).toBe(false);
       expect(Math.min(...explanation.map)).toBeGreaterThanOrEqual(0);

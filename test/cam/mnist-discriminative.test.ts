@@ -56,7 +56,12 @@ describe('Grad-CAM on a trained MNIST model', () => {
     const batch = fillBatch(test, indices, metadata!.normalization);
     const images = tf.tensor4d(batch.images, batch.shape);
     const top = explainBatch(split, images, { kind: 'top' }, { method: gradcam, counterfactual: false });
-    const second = explainBatch(split, images, { kind: 'top-k', k: 2 }, { method: gradcam, counterfactual: false }).filter((_, i) => i % 2 === 1);
+    const second = explainBatch(
+      split,
+      images,
+      { kind: 'top-k', k: 2 },
+      { method: gradcam, counterfactual: false },
+    ).filter((_, i) => i % 2 === 1);
     images.dispose();
 
     let inkWins = 0;
@@ -88,6 +93,8 @@ describe('Grad-CAM on a trained MNIST model', () => {
     expect(inkWins).toBeGreaterThanOrEqual(0.65 * COUNT);
     expect(differing).toBeGreaterThanOrEqual(0.9 * COUNT);
     model.dispose();
-    console.info(`ink ${inkMean.toFixed(3)}, background ${backgroundMean.toFixed(3)}, ink wins ${inkWins}/${COUNT}, class maps differ ${differing}/${COUNT}`);
+    console.info(
+      `ink ${inkMean.toFixed(3)}, background ${backgroundMean.toFixed(3)}, ink wins ${inkWins}/${COUNT}, class maps differ ${differing}/${COUNT}`,
+    );
   });
 });

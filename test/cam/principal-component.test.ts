@@ -17,7 +17,10 @@ const TALL = [
   [2.5, 1.0, 0.75, 0.5],
   [1.0, 3.0, 0.0, 0.25],
 ];
-const TALL_PROJECTION = [-1.2214182011040968, -0.6070825615067365, 1.8560283500354169, -1.8435923501661846, 0.7767648422809367, 1.0392999204606639];
+const TALL_PROJECTION = [
+  -1.2214182011040968, -0.6070825615067365, 1.8560283500354169, -1.8435923501661846, 0.7767648422809367,
+  1.0392999204606639,
+];
 const WIDE = [
   [0.0, 1.0, 2.0, 0.5, 3.0, 1.0, 0.25, 2.0],
   [1.0, 0.0, 0.5, 2.5, 1.0, 0.0, 1.5, 0.5],
@@ -39,7 +42,8 @@ describe('largestEigenpair (cyclic Jacobi)', () => {
   it('agrees with numpy.linalg.eigvalsh on a 4×4 covariance, and A·v = λ·v', () => {
     const centred = centre(TALL);
     const covariance = new Float64Array(16);
-    for (const row of centred) for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) covariance[a * 4 + b] += row[a] * row[b];
+    for (const row of centred)
+      for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) covariance[a * 4 + b] += row[a] * row[b];
     const { value, vector } = largestEigenpair(covariance, 4);
     expect(value).toBeCloseTo(10.387593593073694, 11);
     for (let a = 0; a < 4; a++) {
@@ -62,7 +66,11 @@ describe('firstPrincipalProjection', () => {
 
   it('fixes the sign by the summed activation: negating the matrix negates the projection', () => {
     const negated = TALL.flat().map((value) => -value);
-    expectClose(firstPrincipalProjection(negated, 6, 4), TALL_PROJECTION.map((value) => -value), 1e-10);
+    expectClose(
+      firstPrincipalProjection(negated, 6, 4),
+      TALL_PROJECTION.map((value) => -value),
+      1e-10,
+    );
   });
 
   it('always points towards the summed activation, whatever sign the eigen-solver produced', () => {

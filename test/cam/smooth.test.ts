@@ -47,41 +47,57 @@ describe('noise', () => {
 });
 
 describe('explainBatch with smooth', () => {
-  const split = () => splitModel(buildVgg({ inputShape: [28, 28, 1], classes: 10, width: 0.125, batchNorm: false, poolAfter: [1, 2, 8], seed: 4 }), 'conv8');
+  const split = () =>
+    splitModel(
+      buildVgg({ inputShape: [28, 28, 1], classes: 10, width: 0.125, batchNorm: false, poolAfter: [1, 2, 8], seed: 4 }),
+      'conv8',
+    );
   const smooth = { samples: 3, noise: 0.2, seed: 11 };
 
-  it.each(['gradcam', 'scorecam'] as const)('%s: the normalized average of the raw maps and guided gradients of the noisy copies', (name) => {
-    const model = split();
-    const images = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
-    const options: ExplainOptions = { method: CAM_METHODS[name], counterfactual: false, guided: true, maxChannels: 12 };
-    const target = { kind: 'class', index: 2 } as const;
-    const smoothed = explainBatch(model, images, target, { ...options, smooth });
+  it.each(['gradcam', 'scorecam'] as const)(
+    '%s: the normalized average of the raw maps and guided gradients of the noisy copies',
+    (name) => {
+      const model = split();
+      const images = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+      const options: ExplainOptions = {
+        method: CAM_METHODS[name],
+        counterfactual: false,
+        guided: true,
+        maxChannels: 12,
+      };
+      const target = { kind: 'class', index: 2 } as const;
+      const smoothed = explainBatch(model, images, target, { ...options, smooth });
 
-    const fields = noiseFields(smooth.seed, smooth.samples, 28 * 28);
-    const rawSums = [new Float64Array(49), new Float64Array(49)];
-    const guidedSums = [new Float64Array(784), new Float64Array(784)];
-    for (const field of fields) {
-      const noisy = addNoise(images, field, smooth.noise);
-      for (const copy of explainBatch(model, noisy, target, options)) {
-        copy.map.forEach((value, i) => (rawSums[copy.image][i] += value * copy.rawMax));
-        (copy.guidedBackprop as Float32Array).forEach((value, i) => (guidedSums[copy.image][i] += value));
+      const fields = noiseFields(smooth.seed, smooth.samples, 28 * 28);
+      const rawSums = [new Float64Array(49), new Float64Array(49)];
+      const guidedSums = [new Float64Array(784), new Float64Array(784)];
+      for (const field of fields) {
+        const noisy = addNoise(images, field, smooth.noise);
+        for (const copy of explainBatch(model, noisy, target, options)) {
+          copy.map.forEach((value, i) => (rawSums[copy.image][i] += value * copy.rawMax));
+          (copy.guidedBackprop as Float32Array).forEach((value, i) => (guidedSums[copy.image][i] += value));
+        }
+        noisy.dispose();
       }
-      noisy.dispose();
-    }
-    for (const explanation of smoothed) {
-      const average = Array.from(rawSums[explanation.image], (v) => v / 3);
-      const max = Math.max(...average);
-      expect(max).toBeGreaterThan(0); // a real map, not the all-zero case
-      expect(explanation.rawMax).toBeCloseTo(max, 4);
-      expectClose(explanation.map, average.map((v) => v / max), 1e-5);
-      const guidedAverage = Array.from(guidedSums[explanation.image], (v) => v / 3);
-      expectClose(explanation.guidedBackprop as Float32Array, guidedAverage, 1e-6);
-    }
-    // The average is not just one of the copies, nor the clean map.
-    const clean = explainBatch(model, images, target, options);
-    expect(maxDifference(clean[0].map, smoothed[0].map)).toBeGreaterThan(0.01);
-    images.dispose();
-  });
+      for (const explanation of smoothed) {
+        const average = Array.from(rawSums[explanation.image], (v) => v / 3);
+        const max = Math.max(...average);
+        expect(max).toBeGreaterThan(0); // a real map, not the all-zero case
+        expect(explanation.rawMax).toBeCloseTo(max, 4);
+        expectClose(
+          explanation.map,
+          average.map((v) => v / max),
+          1e-5,
+        );
+        const guidedAverage = Array.from(guidedSums[explanation.image], (v) => v / 3);
+        expectClose(explanation.guidedBackprop as Float32Array, guidedAverage, 1e-6);
+      }
+      // The average is not just one of the copies, nor the clean map.
+      const clean = explainBatch(model, images, target, options);
+      expect(maxDifference(clean[0].map, smoothed[0].map)).toBeGreaterThan(0.01);
+      images.dispose();
+    },
+  );
 
   it('targets come from the clean image; equal seeds repeat, other seeds differ, zero noise changes nothing', () => {
     const model = split();

@@ -78,20 +78,23 @@ describe('readCifar10 on the three accepted forms', () => {
     expect(cifar.source).toBe(join(temp, 'cifar-10-batches-bin'));
   });
 
-  it.each(['gnu', 'ustar', 'pax'] as const)('reads cifar-10-binary.tar.gz written by GNU tar (%s format)', async (format) => {
-    await writeCifarDirectory(temp);
-    const archive = join(temp, 'cifar-10-binary.tar.gz');
-    await writeFile(archive, tarGzip(temp, 'cifar-10-batches-bin', format));
-    await rm(join(temp, 'cifar-10-batches-bin'), { recursive: true });
-    const cifar = await readCifar10(archive, ['train', 'test']);
-    expectFixtureImages(cifar.train, 0, fixtureTrainLabel);
-    expectFixtureImages(cifar.test, 1000, fixtureTestLabel);
-    expect(cifar.classNames).toEqual(CIFAR10_CLASS_NAMES);
-    // A directory holding only the archive (the download cache) works too.
-    const viaDirectory = await readCifar10(temp, ['test']);
-    expect(viaDirectory.source).toBe(archive);
-    expectFixtureImages(viaDirectory.test, 1000, fixtureTestLabel);
-  });
+  it.each(['gnu', 'ustar', 'pax'] as const)(
+    'reads cifar-10-binary.tar.gz written by GNU tar (%s format)',
+    async (format) => {
+      await writeCifarDirectory(temp);
+      const archive = join(temp, 'cifar-10-binary.tar.gz');
+      await writeFile(archive, tarGzip(temp, 'cifar-10-batches-bin', format));
+      await rm(join(temp, 'cifar-10-batches-bin'), { recursive: true });
+      const cifar = await readCifar10(archive, ['train', 'test']);
+      expectFixtureImages(cifar.train, 0, fixtureTrainLabel);
+      expectFixtureImages(cifar.test, 1000, fixtureTestLabel);
+      expect(cifar.classNames).toEqual(CIFAR10_CLASS_NAMES);
+      // A directory holding only the archive (the download cache) works too.
+      const viaDirectory = await readCifar10(temp, ['test']);
+      expect(viaDirectory.source).toBe(archive);
+      expectFixtureImages(viaDirectory.test, 1000, fixtureTestLabel);
+    },
+  );
 
   it('reads only the splits asked for and does not need the other files', async () => {
     const directory = await writeCifarDirectory(temp);
@@ -129,13 +132,23 @@ describe('readCifar10 on malformed input names the file', () => {
   it('truncated batch (size not a multiple of 3073)', async () => {
     const directory = await writeCifarDirectory(temp);
     await truncate(join(directory, 'test_batch.bin'), 3 * 3073 - 1);
-    await expectInputError(readCifar10(directory, ['test']), join(directory, 'test_batch.bin'), '9218 bytes', 'multiple of 3073');
+    await expectInputError(
+      readCifar10(directory, ['test']),
+      join(directory, 'test_batch.bin'),
+      '9218 bytes',
+      'multiple of 3073',
+    );
   });
 
   it('label 10', async () => {
     const directory = await writeCifarDirectory(temp);
     await writeFile(join(directory, 'data_batch_5.bin'), cifarBatch([1, 2, 10], 0));
-    await expectInputError(readCifar10(directory, ['train']), join(directory, 'data_batch_5.bin'), 'record 2', 'label 10');
+    await expectInputError(
+      readCifar10(directory, ['train']),
+      join(directory, 'data_batch_5.bin'),
+      'record 2',
+      'label 10',
+    );
   });
 
   it('missing train batch', async () => {
@@ -153,7 +166,12 @@ describe('readCifar10 on malformed input names the file', () => {
   it('batches.meta.txt without 10 names', async () => {
     const directory = await writeCifarDirectory(temp);
     await writeFile(join(directory, 'batches.meta.txt'), 'cat\ndog\n');
-    await expectInputError(readCifar10(directory, ['test']), join(directory, 'batches.meta.txt'), 'expected 10 class names', 'found 2');
+    await expectInputError(
+      readCifar10(directory, ['test']),
+      join(directory, 'batches.meta.txt'),
+      'expected 10 class names',
+      'found 2',
+    );
   });
 
   it('a directory with no CIFAR-10 files, and a path that does not exist', async () => {
@@ -192,6 +210,11 @@ describe('readCifar10 on malformed input names the file', () => {
     await writeFile(join(directory, 'data_batch_4.bin'), new Uint8Array(3073 + 5));
     const archive = join(temp, 'cifar-10-binary.tar.gz');
     await writeFile(archive, tarGzip(temp, 'cifar-10-batches-bin'));
-    await expectInputError(readCifar10(archive, ['train']), archive, 'cifar-10-batches-bin/data_batch_4.bin', '3078 bytes');
+    await expectInputError(
+      readCifar10(archive, ['train']),
+      archive,
+      'cifar-10-batches-bin/data_batch_4.bin',
+      '3078 bytes',
+    );
   });
 });

@@ -124,10 +124,19 @@ describe('downloadDataset against a local server', () => {
     const served = await serve(new Map([['/cifar10/cifar-10-binary.tar.gz', archive]]));
     server = served.server;
     const target = join(cacheDir, 'cifar10', 'cifar-10-binary.tar.gz');
-    await downloadDataset('cifar10', { cacheDir, mirror: served.url, checksums: { 'cifar-10-binary.tar.gz': md5(archive) } });
+    await downloadDataset('cifar10', {
+      cacheDir,
+      mirror: served.url,
+      checksums: { 'cifar-10-binary.tar.gz': md5(archive) },
+    });
     await writeFile(target, 'half a download');
     const log = memoryLog();
-    await downloadDataset('cifar10', { cacheDir, mirror: served.url, checksums: { 'cifar-10-binary.tar.gz': md5(archive) }, log });
+    await downloadDataset('cifar10', {
+      cacheDir,
+      mirror: served.url,
+      checksums: { 'cifar-10-binary.tar.gz': md5(archive) },
+      log,
+    });
     expect(served.requests).toHaveLength(2);
     expect(md5(await readFile(target))).toBe(md5(archive));
     expect(log.lines).toContain(`warning: ${target}: MD5 differs from the official one; downloading it again`);
@@ -150,8 +159,12 @@ describe('downloadDataset against a local server', () => {
     const served = await serve(new Map());
     server = served.server;
     const notFound = await rejection(downloadDataset('mnist', { cacheDir, mirror: served.url }));
-    expect(notFound.message).toContain(`cannot download ${served.url}/mnist/train-images-idx3-ubyte.gz (HTTP 404 Not Found)`);
-    expect(notFound.message).toContain('train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz');
+    expect(notFound.message).toContain(
+      `cannot download ${served.url}/mnist/train-images-idx3-ubyte.gz (HTTP 404 Not Found)`,
+    );
+    expect(notFound.message).toContain(
+      'train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz',
+    );
 
     const stalled = createServer(() => {
       // Accept the request and never answer.
@@ -161,7 +174,9 @@ describe('downloadDataset against a local server', () => {
       const mirror = `http://127.0.0.1:${(stalled.address() as AddressInfo).port}`;
       const started = performance.now();
       const timedOut = await rejection(downloadDataset('cifar10', { cacheDir, mirror, timeoutMs: 300 }));
-      expect(timedOut.message).toContain(`cannot download ${mirror}/cifar10/cifar-10-binary.tar.gz (no data for 0.3 s)`);
+      expect(timedOut.message).toContain(
+        `cannot download ${mirror}/cifar10/cifar-10-binary.tar.gz (no data for 0.3 s)`,
+      );
       expect(performance.now() - started).toBeLessThan(5000);
     } finally {
       await stop(stalled);

@@ -26,7 +26,10 @@ export function cifarPixel(image: number, channel: number, y: number, x: number)
  * CIFAR-10 binary records: per image 1 label byte, then the red plane, green plane, blue plane,
  * each 32x32 row-major; `pixel(record, channel, y, x)` gives the values.
  */
-export function cifarRecords(labels: readonly number[], pixel: (record: number, channel: number, y: number, x: number) => number): Uint8Array {
+export function cifarRecords(
+  labels: readonly number[],
+  pixel: (record: number, channel: number, y: number, x: number) => number,
+): Uint8Array {
   const bytes = new Uint8Array(labels.length * 3073);
   labels.forEach((label, record) => {
     const start = record * 3073;

@@ -99,7 +99,13 @@ describe('IDX malformed input names the file', () => {
     const path = join(temp, 'train-images-idx3-ubyte');
     await truncate(path, 16 + 20 * 784 - 1);
     const size = 16 + 20 * 784;
-    await expectInputError(readIdxDirectory(temp, ['train']), path, `${size - 1} bytes`, `expected ${size}`, 'truncated');
+    await expectInputError(
+      readIdxDirectory(temp, ['train']),
+      path,
+      `${size - 1} bytes`,
+      `expected ${size}`,
+      'truncated',
+    );
     await writeFile(path, new Uint8Array([...idxImages(20, 28, 28, idxPixel), 0]));
     await expectInputError(readIdxDirectory(temp, ['train']), path, 'extra bytes');
   });
@@ -132,12 +138,21 @@ describe('IDX malformed input names the file', () => {
     await writeIdxDirectory(temp);
     const labels = join(temp, 'train-labels-idx1-ubyte');
     await writeFile(labels, idxLabels(new Array<number>(19).fill(1)));
-    await expectInputError(readIdxDirectory(temp, ['train']), labels, '19 labels', join(temp, 'train-images-idx3-ubyte'), '20 images');
+    await expectInputError(
+      readIdxDirectory(temp, ['train']),
+      labels,
+      '19 labels',
+      join(temp, 'train-images-idx3-ubyte'),
+      '20 images',
+    );
   });
 
   it('train and test image sizes differ', async () => {
     await writeIdxDirectory(temp);
-    await writeFile(join(temp, 't10k-images-idx3-ubyte'), idxImages(6, 32, 32, () => 1));
+    await writeFile(
+      join(temp, 't10k-images-idx3-ubyte'),
+      idxImages(6, 32, 32, () => 1),
+    );
     await expectInputError(readIdxDirectory(temp, ['train', 'test']), temp, '32x32', '28x28');
   });
 
@@ -151,7 +166,12 @@ describe('IDX malformed input names the file', () => {
   });
 
   it('parsers check the header counts on their own', () => {
-    expect(() => parseIdxImages(idxImages(0, 28, 28, () => 0), 'zero.idx')).toThrow(/^zero\.idx: declares 0 images/);
+    expect(() =>
+      parseIdxImages(
+        idxImages(0, 28, 28, () => 0),
+        'zero.idx',
+      ),
+    ).toThrow(/^zero\.idx: declares 0 images/);
     expect(() => parseIdxLabels(idxLabels([]), 'none.idx')).toThrow(/^none\.idx: declares 0 labels/);
     const labels = idxLabels([3, 1, 4]);
     expect(() => parseIdxLabels(labels.subarray(0, 10), 'short.idx')).toThrow(

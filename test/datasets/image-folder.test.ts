@@ -45,7 +45,8 @@ async function put(path: string, bytes: Uint8Array | string): Promise<void> {
 /** train/<class>/ with `perClass` 8×8 PNGs each, coloured by class (class k: red = 40·k). */
 async function writeTree(split: string, classes: readonly string[], perClass: number): Promise<void> {
   for (const [k, name] of classes.entries()) {
-    for (let n = 0; n < perClass; n++) await put(join(root, split, name, `${String(n).padStart(3, '0')}.png`), encodePng(solid(8, 8, [40 * k, n, 7])));
+    for (let n = 0; n < perClass; n++)
+      await put(join(root, split, name, `${String(n).padStart(3, '0')}.png`), encodePng(solid(8, 8, [40 * k, n, 7])));
   }
 }
 
@@ -105,13 +106,23 @@ describe('listImageFolder', () => {
     await expectInputError(listImageFolder(join(root, 'missing')), 'missing: no such directory', 'train/<class>/');
     await expectInputError(listImageFolder(root), `${join(root, 'train')}: no such directory`);
     await put(join(root, 'train', 'only', 'x.png'), encodePng(solid(2, 2, [1])));
-    await expect(listImageFolder(root)).rejects.toThrow(new UsageError(`${join(root, 'train')}: only one class folder (only); expected one folder of images per class, at least two classes`));
+    await expect(listImageFolder(root)).rejects.toThrow(
+      new UsageError(
+        `${join(root, 'train')}: only one class folder (only); expected one folder of images per class, at least two classes`,
+      ),
+    );
     await mkdir(join(root, 'train', 'empty'));
-    await expect(listImageFolder(root)).rejects.toThrow(`${join(root, 'train', 'empty')}: no PNG or JPEG images; every class folder needs some`);
+    await expect(listImageFolder(root)).rejects.toThrow(
+      `${join(root, 'train', 'empty')}: no PNG or JPEG images; every class folder needs some`,
+    );
     await expect(listImageFolder(root)).rejects.toBeInstanceOf(UsageError);
     await put(join(root, 'train', 'empty', 'x.png'), encodePng(solid(2, 2, [1])));
     await put(join(root, 'test', 'zebra', 'x.png'), encodePng(solid(2, 2, [1])));
-    await expectInputError(listImageFolder(root), `${join(root, 'test', 'zebra')}: class folder not in`, 'classes: empty, only');
+    await expectInputError(
+      listImageFolder(root),
+      `${join(root, 'test', 'zebra')}: class folder not in`,
+      'classes: empty, only',
+    );
   });
 
   it('calls a tree without any image a usage error', async () => {
@@ -132,7 +143,8 @@ describe('splitForValidation', () => {
 
   it('holds out round(fraction · n) of each class, at least one and never the last', () => {
     const { train, validation } = splitForValidation(files, 4, 0.2, 0);
-    const perClass = (set: typeof files) => [0, 1, 2, 3].map((label) => set.filter((file) => file.label === label).length);
+    const perClass = (set: typeof files) =>
+      [0, 1, 2, 3].map((label) => set.filter((file) => file.label === label).length);
     expect(perClass(validation)).toEqual([2, 1, 0, 1]);
     expect(perClass(train)).toEqual([8, 4, 1, 1]);
     expect([...train, ...validation].map((file) => file.path).sort()).toEqual(files.map((file) => file.path).sort());
@@ -168,7 +180,12 @@ describe('readImageFolder', () => {
   it('decodes, converts to RGB and resizes every image to the input size as uint8', async () => {
     // 4×4 PNG of four 2×2 blocks → 2×2 by area averaging: the block colours exactly.
     const blocks = new Uint8Array(4 * 4 * 3);
-    const colors = [[10, 20, 30], [200, 100, 0], [0, 255, 60], [90, 90, 90]];
+    const colors = [
+      [10, 20, 30],
+      [200, 100, 0],
+      [0, 255, 60],
+      [90, 90, 90],
+    ];
     for (let y = 0; y < 4; y++)
       for (let x = 0; x < 4; x++) blocks.set(colors[2 * (y >> 1) + (x >> 1)], (y * 4 + x) * 3);
     await put(join(root, 'train', 'a', '0.png'), encodePng({ data: blocks, width: 4, height: 4, channels: 3 }));
@@ -177,7 +194,12 @@ describe('readImageFolder', () => {
     // A flat-colour JPEG at quality 100 decodes to within 1 of its colour.
     await put(join(root, 'test', 'b', '0.jpg'), jpegOf(solid(16, 16, [250, 128, 3])));
     const lines = log();
-    const dataset = await readImageFolder(root, { inputSize: { height: 2, width: 2 }, seed: 0, splits: ['train', 'test'], log: lines });
+    const dataset = await readImageFolder(root, {
+      inputSize: { height: 2, width: 2 },
+      seed: 0,
+      splits: ['train', 'test'],
+      log: lines,
+    });
     expect(dataset.classNames).toEqual(['a', 'b']);
     expect(dataset.testSplit).toBe('test');
     expect({ ...dataset.train, images: undefined, labels: [...dataset.train.labels] }).toEqual({
@@ -190,10 +212,14 @@ describe('readImageFolder', () => {
     });
     expect([...dataset.train.images]).toEqual([...colors.flat(), ...Array(12).fill(77)]);
     expect(dataset.test.count).toBe(1);
-    for (const [i, value] of [...dataset.test.images].entries()) expect(Math.abs(value - [250, 128, 3][i % 3])).toBeLessThanOrEqual(1);
+    for (const [i, value] of [...dataset.test.images].entries())
+      expect(Math.abs(value - [250, 128, 3][i % 3])).toBeLessThanOrEqual(1);
     expect(dataset.trainFiles).toEqual([join(root, 'train', 'a', '0.png'), join(root, 'train', 'b', '0.png')]);
     expect(dataset.skippedFiles).toBe(0);
-    expect(lines.lines).toEqual([`decoding 3 images of ${root} at 2×2 (2 training, 1 test)`, expect.stringMatching(/^decoded 3 images in [\d.]+ s \(\d+ images\/s\)$/)]);
+    expect(lines.lines).toEqual([
+      `decoding 3 images of ${root} at 2×2 (2 training, 1 test)`,
+      expect.stringMatching(/^decoded 3 images in [\d.]+ s \(\d+ images\/s\)$/),
+    ]);
   });
 
   it('skips bad files with one warning each and a count, and keeps the rest in order', async () => {
@@ -204,25 +230,47 @@ describe('readImageFolder', () => {
     await put(join(root, 'train', 'b', 'notes.png'), 'these are not pixels');
     await put(join(root, 'train', 'b', 'empty.jpeg'), '');
     const lines = log();
-    const dataset = await readImageFolder(root, { inputSize: { height: 8, width: 8 }, seed: 0, splits: ['train', 'test'], log: lines });
+    const dataset = await readImageFolder(root, {
+      inputSize: { height: 8, width: 8 },
+      seed: 0,
+      splits: ['train', 'test'],
+      log: lines,
+    });
     expect(dataset.train.count).toBe(4);
     // Interleaved across classes.
-    expect(dataset.trainFiles.map((path) => path.slice(root.length + 1))).toEqual(['train/a/000.png', 'train/b/000.png', 'train/a/001.png', 'train/b/001.png']);
+    expect(dataset.trainFiles.map((path) => path.slice(root.length + 1))).toEqual([
+      'train/a/000.png',
+      'train/b/000.png',
+      'train/a/001.png',
+      'train/b/001.png',
+    ]);
     expect([...dataset.train.labels]).toEqual([0, 1, 0, 1]);
     // Image 3 is class b's second PNG: red 40, green 1 (its number), blue 7.
     expect([...dataset.train.images.subarray(3 * 192, 3 * 192 + 3)]).toEqual([40, 1, 7]);
     expect(dataset.skippedFiles).toBe(3);
     const warnings = lines.lines.filter((line) => line.startsWith('warning: '));
     expect(warnings).toHaveLength(4);
-    expect(warnings[0]).toMatch(new RegExp(`^warning: ${join(root, 'train', 'a', '001b.jpg')}: corrupt or truncated JPEG file .*; skipped$`));
-    expect(warnings[1]).toBe(`warning: ${join(root, 'train', 'b', 'empty.jpeg')}: empty file; expected a PNG or JPEG image; skipped`);
-    expect(warnings[2]).toMatch(/notes\.png: not a PNG or JPEG image \(it starts with the bytes 74 68 65 73 65 20 61 72\); skipped$/);
+    expect(warnings[0]).toMatch(
+      new RegExp(`^warning: ${join(root, 'train', 'a', '001b.jpg')}: corrupt or truncated JPEG file .*; skipped$`),
+    );
+    expect(warnings[1]).toBe(
+      `warning: ${join(root, 'train', 'b', 'empty.jpeg')}: empty file; expected a PNG or JPEG image; skipped`,
+    );
+    expect(warnings[2]).toMatch(
+      /notes\.png: not a PNG or JPEG image \(it starts with the bytes 74 68 65 73 65 20 61 72\); skipped$/,
+    );
     expect(warnings[3]).toBe('warning: 3 file(s) could not be decoded and were skipped');
   });
 
   it('holds out a stratified validation split of train/ when there is no test/', async () => {
     await writeTree('train', ['a', 'b'], 10);
-    const options = { inputSize: { height: 8, width: 8 }, validationFraction: 0.3, seed: 3, splits: ['train', 'test'] as const, log: log() };
+    const options = {
+      inputSize: { height: 8, width: 8 },
+      validationFraction: 0.3,
+      seed: 3,
+      splits: ['train', 'test'] as const,
+      log: log(),
+    };
     const dataset = await readImageFolder(root, options);
     expect(dataset.testSplit).toBe('validation');
     expect([...dataset.test.labels]).toEqual([0, 1, 0, 1, 0, 1]);
@@ -239,7 +287,13 @@ describe('readImageFolder', () => {
     await writeTree('test', ['a', 'b', 'c'], 2);
     await put(join(root, 'train', 'c', '003.png'), 'bad, but past the limit');
     const lines = log();
-    const options = { inputSize: { height: 8, width: 8 }, seed: 0, splits: ['train', 'test'] as const, log: lines, limits: { train: 5, test: 4 } };
+    const options = {
+      inputSize: { height: 8, width: 8 },
+      seed: 0,
+      splits: ['train', 'test'] as const,
+      log: lines,
+      limits: { train: 5, test: 4 },
+    };
     const dataset = await readImageFolder(root, options);
     expect([...dataset.train.labels]).toEqual([0, 1, 2, 0, 1]);
     expect([...dataset.test.labels]).toEqual([0, 1, 2, 0]);
@@ -249,7 +303,9 @@ describe('readImageFolder', () => {
   it('wants a validation fraction without test/, and none with it', async () => {
     await writeTree('train', ['a', 'b'], 2);
     const options = { inputSize: { height: 8, width: 8 }, seed: 0, splits: ['train', 'test'] as const, log: log() };
-    await expect(readImageFolder(root, options)).rejects.toThrow(new UsageError(`${root}: no test/ folder, and no validation fraction to hold out part of train/ for testing`));
+    await expect(readImageFolder(root, options)).rejects.toThrow(
+      new UsageError(`${root}: no test/ folder, and no validation fraction to hold out part of train/ for testing`),
+    );
     await writeTree('test', ['a'], 1);
     await expect(readImageFolder(root, { ...options, validationFraction: 0.5 })).rejects.toBeInstanceOf(UsageError);
     // cam and eval of a model trained with a validation split use test/ once there is one.
@@ -265,7 +321,9 @@ describe('readImageFolder', () => {
     // 7 listed training files (the test split is not asked for) × 10×10×3 = 2100 bytes.
     const options = { inputSize: { height: 10, width: 10 }, seed: 0, splits: ['train'] as const, log: lines };
     await expect(readImageFolder(root, { ...options, memoryBudget: 2099 })).rejects.toThrow(
-      new UsageError(`${root}: 7 images of 10×10×3 need 2.1 KiB of memory as bytes, more than the 2.0 KiB available (after 512.0 MiB kept for the model); use a smaller input size`),
+      new UsageError(
+        `${root}: 7 images of 10×10×3 need 2.1 KiB of memory as bytes, more than the 2.0 KiB available (after 512.0 MiB kept for the model); use a smaller input size`,
+      ),
     );
     expect(lines.lines).toEqual([]); // the bad file was never read
     await expect(readImageFolder(root, { ...options, memoryBudget: 2100 })).resolves.toMatchObject({ skippedFiles: 1 });
@@ -275,7 +333,9 @@ describe('readImageFolder', () => {
     expect(imageSetBytes(20_000, [224, 224, 3])).toBe(3_010_560_000);
     expect(() => checkMemory('/d', [20_000, 20_000], [224, 224, 3], 2 ** 40)).not.toThrow();
     expect(() => checkMemory('/d', [30_000, 100], [224, 224, 3], 2 ** 40)).toThrow(
-      new UsageError('/d: a split of 30000 images of 224×224×3 needs 4.2 GiB, more than the 4 GiB one array can hold; use a smaller input size'),
+      new UsageError(
+        '/d: a split of 30000 images of 224×224×3 needs 4.2 GiB, more than the 4 GiB one array can hold; use a smaller input size',
+      ),
     );
   });
 

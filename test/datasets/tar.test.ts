@@ -28,7 +28,10 @@ async function writeTree(options: { longName: boolean }): Promise<Map<string, Ui
     ['root/odd.bin', Uint8Array.from({ length: 1025 }, (_, i) => (i * 7) % 256)],
   ]);
   if (options.longName) {
-    files.set(`root/${longDirectory}/${longName}`, Uint8Array.from({ length: 3000 }, (_, i) => (i * 13) % 256));
+    files.set(
+      `root/${longDirectory}/${longName}`,
+      Uint8Array.from({ length: 3000 }, (_, i) => (i * 13) % 256),
+    );
   }
   for (const [name, data] of files) {
     await mkdir(join(temp, name, '..'), { recursive: true });
@@ -43,13 +46,16 @@ function tar(format: string): Uint8Array {
 }
 
 describe('readTarFiles', () => {
-  it.each(['gnu', 'ustar', 'pax', 'v7'])('lists the regular files of a GNU tar %s archive with their bytes', async (format) => {
-    // v7 cannot store a name over 99 bytes.
-    const files = await writeTree({ longName: format !== 'v7' });
-    const entries = readTarFiles(tar(format), 'test.tar');
-    expect(new Set(entries.map((entry) => entry.name))).toEqual(new Set(files.keys()));
-    for (const entry of entries) expect(Array.from(entry.data)).toEqual(Array.from(files.get(entry.name)!));
-  });
+  it.each(['gnu', 'ustar', 'pax', 'v7'])(
+    'lists the regular files of a GNU tar %s archive with their bytes',
+    async (format) => {
+      // v7 cannot store a name over 99 bytes.
+      const files = await writeTree({ longName: format !== 'v7' });
+      const entries = readTarFiles(tar(format), 'test.tar');
+      expect(new Set(entries.map((entry) => entry.name))).toEqual(new Set(files.keys()));
+      for (const entry of entries) expect(Array.from(entry.data)).toEqual(Array.from(files.get(entry.name)!));
+    },
+  );
 
   it('rejects a corrupted header and a truncated member with the archive name', async () => {
     await writeTree({ longName: true });

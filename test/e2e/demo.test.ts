@@ -40,7 +40,11 @@ describe('gradcam demo', () => {
     const metadata = JSON.parse(await readFile(join(out, 'model', 'gradcam.json'), 'utf8'));
     expect(metadata).toMatchObject({ dataset: 'mnist', training: { trainImages: 256, testImages: 10000 } });
     const manifest = JSON.parse(await readFile(join(out, 'cam', 'cam.json'), 'utf8'));
-    expect(manifest.entries.map((entry: { id: string }) => entry.id)).toEqual(['test_00000', 'test_00001', 'test_00002']);
+    expect(manifest.entries.map((entry: { id: string }) => entry.id)).toEqual([
+      'test_00000',
+      'test_00001',
+      'test_00002',
+    ]);
     for (const kind of ['original', 'heatmap', 'blend']) {
       const png = PNG.sync.read(await readFile(join(out, `${kind}_test_00001.png`)));
       expect([png.width, png.height]).toEqual([PANEL, PANEL]);
@@ -51,7 +55,8 @@ describe('gradcam demo', () => {
     for (let row = 0; row < 3; row++) {
       const top = BORDER + row * (CAPTION + PANEL + BORDER);
       const offset = ((top + 1) * grid.width + BORDER + 1) * 4;
-      const verdict = manifest.entries[row].label.index === manifest.entries[row].predicted.index ? [220, 237, 220] : [198, 40, 40];
+      const verdict =
+        manifest.entries[row].label.index === manifest.entries[row].predicted.index ? [220, 237, 220] : [198, 40, 40];
       expect(Array.from(grid.data.subarray(offset, offset + 3))).toEqual(verdict);
     }
     expect(manifest.entries[1].label).toEqual({ index: 2, name: '2' }); // MNIST test digit 1 is a 2

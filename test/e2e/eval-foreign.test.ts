@@ -92,13 +92,32 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 const evalArgs = (model: string, ...more: string[]) => [
-  'eval', '--model', model, '--dataset', 'folder', '--data', photos, '--preprocess', 'caffe',
-  '--methods', 'gradcam', '--steps', '4', '--count', '2', ...more,
+  'eval',
+  '--model',
+  model,
+  '--dataset',
+  'folder',
+  '--data',
+  photos,
+  '--preprocess',
+  'caffe',
+  '--methods',
+  'gradcam',
+  '--steps',
+  '4',
+  '--count',
+  '2',
+  ...more,
 ];
 
 describe.each([
   { kind: 'layers', model: () => layersModel, layer: 'conv', cascade: ['predictions', 'conv'] },
-  { kind: 'graph', model: () => graphModel, layer: 'conv/BiasAdd', cascade: ['logits/BiasAdd', 'logits/MatMul', 'conv/BiasAdd'] },
+  {
+    kind: 'graph',
+    model: () => graphModel,
+    layer: 'conv/BiasAdd',
+    cascade: ['logits/BiasAdd', 'logits/MatMul', 'conv/BiasAdd'],
+  },
 ])('eval on a foreign $kind model with --preprocess caffe and --labels', ({ kind, model, layer, cascade }) => {
   it('gives the hand-computed probabilities, accuracy and class names', async () => {
     const report = join(root, `${kind}.html`);
@@ -121,7 +140,9 @@ describe.each([
     }
     expect(json.protocol.deletion).toContain('R, G, B = 123.68, 116.779, 103.939 on 0..255 (0 after normalization)');
     expect(json.sanity.layers).toEqual(cascade);
-    expect(json.protocol.sanity).toContain(kind === 'graph' ? 'randomly permuted, seeded (graph models keep no initializers' : 'their own initializers');
+    expect(json.protocol.sanity).toContain(
+      kind === 'graph' ? 'randomly permuted, seeded (graph models keep no initializers' : 'their own initializers',
+    );
     const html = await readFile(report, 'utf8');
     expect(html).toContain('label reddish, predicted reddish');
     expect(html).toContain('label blueish, predicted blueish');
@@ -132,7 +153,9 @@ describe.each([
     await writeFile(other, '["Blue", "Red"]');
     const result = await runCli(evalArgs(model(), '--labels', other, '--sanity-count', '0'));
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain(`gradcam: accuracy unknown: the dataset's classes "blueish", "reddish" are not among the model's classes\n`);
+    expect(result.stderr).toContain(
+      `gradcam: accuracy unknown: the dataset's classes "blueish", "reddish" are not among the model's classes\n`,
+    );
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(/; accuracy —, mean confidence [\d.]+%$/);
     expect(lines[1]).toBe('predicted: Blue 1, Red 1');
@@ -141,7 +164,9 @@ describe.each([
   it('without --labels, classes are indices and the accuracy is unknown (null in JSON)', async () => {
     const result = await runCli(evalArgs(model(), '--sanity-count', '0', '--json'));
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain("accuracy unknown: the model's classes have no names to match the dataset's classes to (give --labels FILE)");
+    expect(result.stderr).toContain(
+      "accuracy unknown: the model's classes have no names to match the dataset's classes to (give --labels FILE)",
+    );
     const json = JSON.parse(result.stdout);
     expect(json.accuracy).toBeNull();
     expect(json.classes.model).toBeNull();
@@ -156,13 +181,33 @@ describe('eval on a grayscale foreign model', () => {
     const input = tf.input({ shape: [8, 8, 1] });
     const conv = tf.layers.conv2d({ name: 'conv', filters: 1, kernelSize: 1, useBias: false });
     const dense = tf.layers.dense({ name: 'logits', units: 2 });
-    const pooled = tf.layers.globalAveragePooling2d({ name: 'pool' }).apply(conv.apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const pooled = tf.layers
+      .globalAveragePooling2d({ name: 'pool' })
+      .apply(conv.apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: dense.apply(pooled) as tf.SymbolicTensor });
     conv.setWeights([tf.ones([1, 1, 1, 1])]);
     dense.setWeights([tf.tensor2d([0.01, -0.01], [1, 2]), tf.zeros([2])]);
     await writeConvertedModel(gray, model, { quantization: 'none' });
     model.dispose();
-    const result = await runCli(['eval', '--model', gray, '--dataset', 'folder', '--data', photos, '--scale', '0-255', '--methods', 'gradcam', '--steps', '2', '--sanity-count', '0', '--json', '--quiet']);
+    const result = await runCli([
+      'eval',
+      '--model',
+      gray,
+      '--dataset',
+      'folder',
+      '--data',
+      photos,
+      '--scale',
+      '0-255',
+      '--methods',
+      'gradcam',
+      '--steps',
+      '2',
+      '--sanity-count',
+      '0',
+      '--json',
+      '--quiet',
+    ]);
     expect(result.code).toBe(0);
     // Red (255, 0, 0) is gray round(0.299 · 255) = 76, blue (0, 0, 255) round(0.114 · 255) = 29;
     // logits ±0.01 · gray, so both are class 0 with probability sigmoid(0.02 · gray).
@@ -184,7 +229,7 @@ describe('eval on foreign models: bad input is one line, a non-zero exit, and no
     await expect(stat(report)).rejects.toThrow();
   });
 
-  it('an --input-size that contradicts the graph model\'s fixed input (exit 2)', async () => {
+  it("an --input-size that contradicts the graph model's fixed input (exit 2)", async () => {
     const report = join(root, 'never-graph.html');
     const result = await runCli(evalArgs(graphModel, '--input-size', '16x16', '--report', report, '--quiet'));
     expect(result.code).toBe(2);

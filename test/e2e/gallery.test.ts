@@ -18,19 +18,64 @@ const TILE = 28 * 2; // --scale 2
 
 let root: string;
 let render: CliResult;
-let manifest: { entries: { id: string; label: { index: number; name: string }; predicted: { index: number; name: string; probability: number } }[] };
+let manifest: {
+  entries: {
+    id: string;
+    label: { index: number; name: string };
+    predicted: { index: number; name: string; probability: number };
+  }[];
+};
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'gradcam-gallery-e2e-'));
   const data = join(root, 'mnist');
   await writeSyntheticMnist(data, 200, COUNT);
   await mislabelTestImages(data);
-  const train = await runCli(['train', '--dataset', 'mnist', '--data', data, '--out', join(root, 'model'), '--width', '0.125', '--epochs', '1', '--batch-size', '16', '--seed', '1']);
+  const train = await runCli([
+    'train',
+    '--dataset',
+    'mnist',
+    '--data',
+    data,
+    '--out',
+    join(root, 'model'),
+    '--width',
+    '0.125',
+    '--epochs',
+    '1',
+    '--batch-size',
+    '16',
+    '--seed',
+    '1',
+  ]);
   expect(train.code, train.stderr).toBe(0);
-  const cam = await runCli(['cam', '--model', join(root, 'model'), '--dataset', 'mnist', '--data', data, '--count', String(COUNT), '--out', join(root, 'cam')]);
+  const cam = await runCli([
+    'cam',
+    '--model',
+    join(root, 'model'),
+    '--dataset',
+    'mnist',
+    '--data',
+    data,
+    '--count',
+    String(COUNT),
+    '--out',
+    join(root, 'cam'),
+  ]);
   expect(cam.code, cam.stderr).toBe(0);
   manifest = JSON.parse(await readFile(join(root, 'cam', 'cam.json'), 'utf8'));
-  render = await runCli(['render', '--cam', join(root, 'cam'), '--out', join(root, 'pictures'), '--scale', '2', '--grid', join(root, 'grid.png'), '--caption']);
+  render = await runCli([
+    'render',
+    '--cam',
+    join(root, 'cam'),
+    '--out',
+    join(root, 'pictures'),
+    '--scale',
+    '2',
+    '--grid',
+    join(root, 'grid.png'),
+    '--caption',
+  ]);
 }, 600_000);
 afterAll(() => rm(root, { recursive: true, force: true }));
 
@@ -52,7 +97,9 @@ const wrongCount = () => manifest.entries.filter((entry) => entry.label.index !=
 
 describe('render of a labelled cam run', () => {
   it('cam records the true label of every dataset image', () => {
-    expect(manifest.entries.map((entry) => entry.label.index)).toEqual(Array.from({ length: COUNT }, (_, n) => expectedLabel(n)));
+    expect(manifest.entries.map((entry) => entry.label.index)).toEqual(
+      Array.from({ length: COUNT }, (_, n) => expectedLabel(n)),
+    );
     expect(manifest.entries[0].label).toEqual({ index: 3, name: '3' });
   });
 
@@ -81,7 +128,14 @@ describe('render of a labelled cam run', () => {
   });
 
   it('refuses captions and --html without cam.json, and --html with --no-gallery', async () => {
-    const lone = await runCli(['render', '--heatmap', join(root, 'cam', 'test_00000.npy'), '--image', join(root, 'cam', 'test_00000.input.png'), '--caption']);
+    const lone = await runCli([
+      'render',
+      '--heatmap',
+      join(root, 'cam', 'test_00000.npy'),
+      '--image',
+      join(root, 'cam', 'test_00000.input.png'),
+      '--caption',
+    ]);
     expect(lone.code).toBe(2);
     expect(lone.stderr).toMatch(/--caption needs --cam: captions come from the predictions in cam.json/);
     const both = await runCli(['render', '--cam', join(root, 'cam'), '--html', join(root, 'x.html'), '--no-gallery']);
@@ -95,16 +149,25 @@ describeInBrowser('the gallery of a real cam run in Chromium', (session) => {
     const opened = await session().open(join(root, 'pictures', 'index.html'));
     const { page } = opened;
     const images = await checkImages(page);
-    const captions = await page.$$eval('.entry .caption', (elements) => elements.map((element) => element.textContent ?? ''));
+    const captions = await page.$$eval('.entry .caption', (elements) =>
+      elements.map((element) => element.textContent ?? ''),
+    );
     const settings = await page.$eval('#settings', (element) => element.textContent ?? '');
     await page.select('#filter-verdict', 'wrong');
-    const shownWrong = await page.$$eval('.entry', (entries) => entries.filter((entry) => entry.getClientRects().length > 0).length);
+    const shownWrong = await page.$$eval(
+      '.entry',
+      (entries) => entries.filter((entry) => entry.getClientRects().length > 0).length,
+    );
     const count = await page.$eval('#count', (element) => element.textContent);
     await opened.close();
     expect(opened.problems).toEqual([]);
     expect(images).toEqual({ total: 3 * COUNT, displayed: 3 * COUNT, broken: [] });
     const first = manifest.entries[0];
-    expect(captions[0]).toMatch(new RegExp(`true 3, predicted ${first.predicted.name} ${(100 * first.predicted.probability).toFixed(1)}%map: ${first.predicted.name}, gradcam`));
+    expect(captions[0]).toMatch(
+      new RegExp(
+        `true 3, predicted ${first.predicted.name} ${(100 * first.predicted.probability).toFixed(1)}%map: ${first.predicted.name}, gradcam`,
+      ),
+    );
     expect(settings).toMatch(/layer\s*relu8 \[7×7×64\]/);
     expect(settings).toMatch(/method\s*gradcam/);
     expect(wrongCount()).toBeGreaterThanOrEqual(6); // at least the mislabelled ones
@@ -114,7 +177,15 @@ describeInBrowser('the gallery of a real cam run in Chromium', (session) => {
 
   it('works from another directory with --html: its pictures are referenced relatively', async () => {
     await mkdir(join(root, 'pages'));
-    const result = await runCli(['render', '--cam', join(root, 'cam'), '--out', join(root, 'pictures 2'), '--html', join(root, 'pages', 'gallery.html')]);
+    const result = await runCli([
+      'render',
+      '--cam',
+      join(root, 'cam'),
+      '--out',
+      join(root, 'pictures 2'),
+      '--html',
+      join(root, 'pages', 'gallery.html'),
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const html = await readFile(join(root, 'pages', 'gallery.html'), 'utf8');
     expect(html).toContain('src="../pictures%202/blend_test_00000.png"');

@@ -28,20 +28,29 @@ beforeAll(async () => {
   await mkdir(withMetadata);
 
   // stem → (left | right) → concat → pool → dense softmax: an Inception-style join.
-  const conv = (name: string, filters: number, strides = 1) => tf.layers.conv2d({ name, filters, kernelSize: 3, strides, padding: 'same', activation: 'relu' });
+  const conv = (name: string, filters: number, strides = 1) =>
+    tf.layers.conv2d({ name, filters, kernelSize: 3, strides, padding: 'same', activation: 'relu' });
   const input = tf.input({ shape: [12, 10, 3], name: 'image' });
   const stem = conv('stem', 4).apply(input) as tf.SymbolicTensor;
   const left = conv('left', 2, 2).apply(stem) as tf.SymbolicTensor;
   const right = conv('right', 3, 2).apply(stem) as tf.SymbolicTensor;
   const joined = tf.layers.concatenate({ name: 'mixed' }).apply([left, right]) as tf.SymbolicTensor;
   const pooled = tf.layers.globalAveragePooling2d({ name: 'pool' }).apply(joined) as tf.SymbolicTensor;
-  const output = tf.layers.dense({ name: 'predictions', units: 2, activation: 'softmax' }).apply(pooled) as tf.SymbolicTensor;
+  const output = tf.layers
+    .dense({ name: 'predictions', units: 2, activation: 'softmax' })
+    .apply(pooled) as tf.SymbolicTensor;
   await writeModelFiles(branching, tf.model({ inputs: input, outputs: output }));
 
   // A converter-format graph model that accepts any size: fused conv + Relu6, mean, dense, softmax.
   const g = new GraphBuilder(7);
-  const features = g.fusedConv('features/Relu6', g.placeholder('input', [-1, -1, -1, 3]), [3, 3, 3, 4], { activation: 'Relu6' });
-  g.unary('Identity', 'Identity', g.unary('Softmax', 'probabilities', g.fusedDense('logits', g.spatialMean('pool', features), 4, 3)));
+  const features = g.fusedConv('features/Relu6', g.placeholder('input', [-1, -1, -1, 3]), [3, 3, 3, 4], {
+    activation: 'Relu6',
+  });
+  g.unary(
+    'Identity',
+    'Identity',
+    g.unary('Softmax', 'probabilities', g.fusedDense('logits', g.spatialMean('pool', features), 4, 3)),
+  );
   await writeGraphModel(graph, g, { quantization: 'none' });
 
   await writeModelFiles(withMetadata, tf.model({ inputs: input, outputs: output }));
@@ -87,8 +96,21 @@ describe('inspect', () => {
     ]);
     // cam explains what inspect calls the default.
     const image = join(root, 'image.png');
-    await writeFile(image, encodePng({ data: new Uint8Array(12 * 10 * 3).fill(90), width: 10, height: 12, channels: 3 }));
-    const cam = await runCli(['cam', '--model', branching, '--image', image, '--out', join(root, 'cam'), '--json', '--quiet']);
+    await writeFile(
+      image,
+      encodePng({ data: new Uint8Array(12 * 10 * 3).fill(90), width: 10, height: 12, channels: 3 }),
+    );
+    const cam = await runCli([
+      'cam',
+      '--model',
+      branching,
+      '--image',
+      image,
+      '--out',
+      join(root, 'cam'),
+      '--json',
+      '--quiet',
+    ]);
     expect(cam.code).toBe(0);
     expect(JSON.parse(cam.stdout).layer.name).toBe('mixed');
   });
@@ -123,8 +145,20 @@ describe('inspect', () => {
     const result = await runCli(['inspect', '--model', graph, '--input-size', '7x5', '--json', '--quiet']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report).toMatchObject({ modelFormat: 'graph-model', input: { height: null, width: null, channels: 3 }, classes: 3, defaultTarget: 'features/Relu6' });
-    const rows = report.layers.map((layer: { name: string; type: string; outputShape: number[]; explainable: boolean }) => [layer.name, layer.type, layer.outputShape, layer.explainable]);
+    expect(report).toMatchObject({
+      modelFormat: 'graph-model',
+      input: { height: null, width: null, channels: 3 },
+      classes: 3,
+      defaultTarget: 'features/Relu6',
+    });
+    const rows = report.layers.map(
+      (layer: { name: string; type: string; outputShape: number[]; explainable: boolean }) => [
+        layer.name,
+        layer.type,
+        layer.outputShape,
+        layer.explainable,
+      ],
+    );
     expect(rows.slice(0, 2)).toEqual([
       ['input', 'Placeholder', [5, 7, 3], false],
       ['features/Relu6', '_FusedConv2D', [5, 7, 4], true],
@@ -150,10 +184,25 @@ describe('inspect', () => {
   });
 
   it.each([
-    { name: 'a graph model of any size without --input-size', args: () => ['--model', graph], code: 2, line: /model\.json: the model accepts images of any size; give --input-size WxH$/ },
+    {
+      name: 'a graph model of any size without --input-size',
+      args: () => ['--model', graph],
+      code: 2,
+      line: /model\.json: the model accepts images of any size; give --input-size WxH$/,
+    },
     { name: 'a missing directory', args: () => ['--model', join(root, 'nope')], code: 1, line: /nope/ },
-    { name: '--input-size with gradcam.json', args: () => ['--model', withMetadata, '--input-size', '10x12'], code: 2, line: /--input-size: .* has gradcam\.json, whose input size is used/ },
-    { name: '--input-size against a fixed size', args: () => ['--model', branching, '--input-size', '12x10'], code: 2, line: /--input-size 12x10: the model takes 10x12$/ },
+    {
+      name: '--input-size with gradcam.json',
+      args: () => ['--model', withMetadata, '--input-size', '10x12'],
+      code: 2,
+      line: /--input-size: .* has gradcam\.json, whose input size is used/,
+    },
+    {
+      name: '--input-size against a fixed size',
+      args: () => ['--model', branching, '--input-size', '12x10'],
+      code: 2,
+      line: /--input-size 12x10: the model takes 10x12$/,
+    },
     { name: 'no --model', args: () => [], code: 2, line: /required option '--model <dir>' not specified/ },
   ])('refuses $name with one line', async ({ args, code, line }) => {
     const result = await runCli(['inspect', ...args(), '--quiet']);

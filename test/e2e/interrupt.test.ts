@@ -20,13 +20,29 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 const trainArgs = (out: string) => [
-  'train', '--dataset', 'mnist', '--data', data, '--out', out, '--width', '0.125', '--epochs', '3', '--batch-size', '16', '--seed', '3',
+  'train',
+  '--dataset',
+  'mnist',
+  '--data',
+  data,
+  '--out',
+  out,
+  '--width',
+  '0.125',
+  '--epochs',
+  '3',
+  '--batch-size',
+  '16',
+  '--seed',
+  '3',
 ];
 
 /** Starts training and sends `signal` once the first epoch has been reported. */
 function trainAndInterrupt(out: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [LAUNCHER, ...trainArgs(out)], { env: { ...process.env, GRADCAM_BACKEND: 'wasm', GRADCAM_THREADS: '1' } });
+    const child = spawn(process.execPath, [LAUNCHER, ...trainArgs(out)], {
+      env: { ...process.env, GRADCAM_BACKEND: 'wasm', GRADCAM_THREADS: '1' },
+    });
     let stderr = '';
     let sent = false;
     child.stderr.on('data', (chunk: Buffer) => {
@@ -54,7 +70,11 @@ describe('interrupt and resume through bin/', () => {
     expect(interrupted.code).toBe(130);
     expect(interrupted.stderr).toMatch(/SIGINT received/);
     const lastLine = interrupted.stderr.trim().split('\n').at(-1);
-    expect(lastLine).toMatch(new RegExp(`^gradcam: interrupted: interrupted by SIGINT: checkpoint .*checkpoint-\\d{8}; resume with: gradcam train --resume ${out}$`));
+    expect(lastLine).toMatch(
+      new RegExp(
+        `^gradcam: interrupted: interrupted by SIGINT: checkpoint .*checkpoint-\\d{8}; resume with: gradcam train --resume ${out}$`,
+      ),
+    );
     // While training, --out holds only the checkpoint: no half model.
     const files = await readdir(out);
     expect(files.filter((name) => !name.startsWith('.'))).toEqual([expect.stringMatching(/^checkpoint-\d{8}$/)]);
@@ -73,11 +93,14 @@ describe('interrupt and resume through bin/', () => {
     const actual = float32(await readFile(join(out, 'weights.bin')));
     expect(actual.length).toBe(expected.length);
     let maxDifference = 0;
-    for (let i = 0; i < expected.length; i++) maxDifference = Math.max(maxDifference, Math.abs(actual[i] - expected[i]));
+    for (let i = 0; i < expected.length; i++)
+      maxDifference = Math.max(maxDifference, Math.abs(actual[i] - expected[i]));
     expect(maxDifference).toBeLessThanOrEqual(1e-6);
     const history = JSON.parse(await readFile(join(out, 'gradcam.json'), 'utf8')).history;
     const referenceHistory = JSON.parse(await readFile(join(reference, 'gradcam.json'), 'utf8')).history;
-    expect(history.map((h: { testAccuracy: number }) => h.testAccuracy)).toEqual(referenceHistory.map((h: { testAccuracy: number }) => h.testAccuracy));
+    expect(history.map((h: { testAccuracy: number }) => h.testAccuracy)).toEqual(
+      referenceHistory.map((h: { testAccuracy: number }) => h.testAccuracy),
+    );
   });
 
   it('SIGTERM exits 143 with a checkpoint to resume from', async () => {

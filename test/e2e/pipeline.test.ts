@@ -36,18 +36,39 @@ function squareImage(classIndex: number, side = 28): Uint8Array {
 describe('gradcam train → cam → render through bin/', () => {
   it('train writes a model directory and reports on stderr, the path or JSON on stdout', async () => {
     const result = await runCli([
-      'train', '--dataset', 'mnist', '--data', data, '--out', model, '--width', '0.125',
-      '--epochs', '3', '--batch-size', '16', '--seed', '1', '--json',
+      'train',
+      '--dataset',
+      'mnist',
+      '--data',
+      data,
+      '--out',
+      model,
+      '--width',
+      '0.125',
+      '--epochs',
+      '3',
+      '--batch-size',
+      '16',
+      '--seed',
+      '1',
+      '--json',
     ]);
     expect(result.stderr).toMatch(/backend wasm/);
-    expect(result.stderr).toMatch(/epoch 3\/3: loss [\d.]+, accuracy [\d.]+%, test loss [\d.]+, test accuracy [\d.]+%, [\d.]+ images\/s/);
+    expect(result.stderr).toMatch(
+      /epoch 3\/3: loss [\d.]+, accuracy [\d.]+%, test loss [\d.]+, test accuracy [\d.]+%, [\d.]+ images\/s/,
+    );
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary.out).toBe(model);
     expect(summary.history).toHaveLength(3);
     expect(summary.testAccuracy).toBeGreaterThan(0.5);
     const metadata = JSON.parse(await readFile(join(model, 'gradcam.json'), 'utf8'));
-    expect(metadata).toMatchObject({ dataset: 'mnist', inputShape: [28, 28, 1], targetLayer: 'relu8', backend: expect.stringMatching(/^wasm/) });
+    expect(metadata).toMatchObject({
+      dataset: 'mnist',
+      inputShape: [28, 28, 1],
+      targetLayer: 'relu8',
+      backend: expect.stringMatching(/^wasm/),
+    });
     expect(metadata.history[2]).toEqual(expect.objectContaining({ epoch: 3, testAccuracy: summary.testAccuracy }));
   });
 
@@ -77,11 +98,29 @@ describe('gradcam train → cam → render through bin/', () => {
     expect([kept.width, kept.height]).toEqual([56, 56]);
     expect(JSON.parse(await readFile(join(out, 'cam.json'), 'utf8'))).toEqual(manifest);
 
-    const fromDataset = await runCli(['cam', '--model', model, '--dataset', 'mnist', '--data', data, '--count', '5', '--out', join(root, 'cam-dataset')]);
+    const fromDataset = await runCli([
+      'cam',
+      '--model',
+      model,
+      '--dataset',
+      'mnist',
+      '--data',
+      data,
+      '--count',
+      '5',
+      '--out',
+      join(root, 'cam-dataset'),
+    ]);
     expect(fromDataset.code).toBe(0);
     expect(fromDataset.stdout.trim()).toBe(join(root, 'cam-dataset', 'cam.json'));
     const datasetManifest = JSON.parse(await readFile(join(root, 'cam-dataset', 'cam.json'), 'utf8'));
-    expect(datasetManifest.entries.map((e: { id: string }) => e.id)).toEqual(['test_00000', 'test_00001', 'test_00002', 'test_00003', 'test_00004']);
+    expect(datasetManifest.entries.map((e: { id: string }) => e.id)).toEqual([
+      'test_00000',
+      'test_00001',
+      'test_00002',
+      'test_00003',
+      'test_00004',
+    ]);
   });
 
   it('render draws heatmap, blend and original PNGs whose blend follows the alpha formula', async () => {

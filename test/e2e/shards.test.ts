@@ -15,7 +15,22 @@ beforeAll(async () => {
   data = join(root, 'mnist');
   model = join(root, 'model');
   await writeSyntheticMnist(data, 64, 20);
-  const trained = await runCli(['train', '--dataset', 'mnist', '--data', data, '--out', model, '--width', '0.125', '--epochs', '1', '--batch-size', '16', '--quiet']);
+  const trained = await runCli([
+    'train',
+    '--dataset',
+    'mnist',
+    '--data',
+    data,
+    '--out',
+    model,
+    '--width',
+    '0.125',
+    '--epochs',
+    '1',
+    '--batch-size',
+    '16',
+    '--quiet',
+  ]);
   expect(trained.code).toBe(0);
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -23,11 +38,45 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 describe('sharded cam', () => {
   it('three shards merged equal one unsharded run', async () => {
     const whole = join(root, 'whole');
-    expect((await runCli(['cam', '--model', model, '--dataset', 'mnist', '--data', data, '--count', '11', '--out', whole, '--quiet'])).code).toBe(0);
+    expect(
+      (
+        await runCli([
+          'cam',
+          '--model',
+          model,
+          '--dataset',
+          'mnist',
+          '--data',
+          data,
+          '--count',
+          '11',
+          '--out',
+          whole,
+          '--quiet',
+        ])
+      ).code,
+    ).toBe(0);
 
     const sharded = join(root, 'sharded');
     const shardRuns = await Promise.all(
-      ['1/3', '2/3', '3/3'].map((shard) => runCli(['cam', '--model', model, '--dataset', 'mnist', '--data', data, '--count', '11', '--out', sharded, '--shard', shard, '--quiet'])),
+      ['1/3', '2/3', '3/3'].map((shard) =>
+        runCli([
+          'cam',
+          '--model',
+          model,
+          '--dataset',
+          'mnist',
+          '--data',
+          data,
+          '--count',
+          '11',
+          '--out',
+          sharded,
+          '--shard',
+          shard,
+          '--quiet',
+        ]),
+      ),
     );
     expect(shardRuns.map((r) => r.code)).toEqual([0, 0, 0]);
     expect(shardRuns[1].stdout.trim()).toBe(join(sharded, 'cam.shard-2-of-3.json'));
@@ -56,7 +105,19 @@ describe('sharded cam', () => {
   });
 
   it('rejects a malformed --shard', async () => {
-    const result = await runCli(['cam', '--model', model, '--dataset', 'mnist', '--data', data, '--count', '2', '--shard', '4/3']);
+    const result = await runCli([
+      'cam',
+      '--model',
+      model,
+      '--dataset',
+      'mnist',
+      '--data',
+      data,
+      '--count',
+      '2',
+      '--shard',
+      '4/3',
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--shard <K\/N>.*Expected K\/N/);
   });

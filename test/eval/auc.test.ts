@@ -34,7 +34,10 @@ describe('CurveMean', () => {
     const values = mean.mean();
     [0.5, 0.4, 0.4].forEach((expected, k) => expect(values[k]).toBeCloseTo(expected, 12));
     // The AUC of the mean curve is the mean of the AUCs (the trapezoid rule is linear).
-    expect(trapezoidAuc(values)).toBeCloseTo((trapezoidAuc([1, 0.5, 0]) + trapezoidAuc([0, 0.5, 1]) + trapezoidAuc([0.5, 0.2, 0.2])) / 3, 12);
+    expect(trapezoidAuc(values)).toBeCloseTo(
+      (trapezoidAuc([1, 0.5, 0]) + trapezoidAuc([0, 0.5, 1]) + trapezoidAuc([0.5, 0.2, 0.2])) / 3,
+      12,
+    );
     expect(() => mean.add([1, 2])).toThrow(/expected 3/);
   });
 });

@@ -20,7 +20,12 @@ describe('gaussianBlur', () => {
     image[centre * size + centre] = 1;
     const blurred = gaussianBlur(image, size, size, 1);
     const kernel = gaussianKernel(size, RISE_BLUR.sigma);
-    for (const [y, x] of [[centre, centre], [0, 0], [2, 7], [10, 4]]) {
+    for (const [y, x] of [
+      [centre, centre],
+      [0, 0],
+      [2, 7],
+      [10, 4],
+    ]) {
       expect(blurred[y * size + x]).toBeCloseTo(kernel[y] * kernel[x], 6);
     }
   });

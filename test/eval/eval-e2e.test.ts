@@ -28,7 +28,14 @@ beforeAll(async () => {
   model = join(root, 'model');
   await writeSyntheticMnist(data, 10, 12);
   const poolAfter = poolsForInput(28, 28);
-  const network = buildVgg({ inputShape: [28, 28, 1], classes: 10, width: 0.125, batchNorm: false, poolAfter, seed: 1 });
+  const network = buildVgg({
+    inputShape: [28, 28, 1],
+    classes: 10,
+    width: 0.125,
+    batchNorm: false,
+    poolAfter,
+    seed: 1,
+  });
   const metadata: ModelMetadata = {
     format: METADATA_FORMAT,
     formatVersion: METADATA_VERSION,
@@ -54,13 +61,38 @@ describe('gradcam eval through bin/', () => {
   it('prints JSON with every requested method, the random baseline and the sanity check, and writes the report', async () => {
     const reportPath = join(root, 'report.html');
     const result = await runCli([
-      'eval', '--model', model, '--dataset', 'mnist', '--data', data, '--count', '6', '--steps', '7',
-      '--methods', 'gradcam,eigencam,guided-backprop', '--sanity-count', '3', '--examples', '2', '--report', reportPath, '--json',
+      'eval',
+      '--model',
+      model,
+      '--dataset',
+      'mnist',
+      '--data',
+      data,
+      '--count',
+      '6',
+      '--steps',
+      '7',
+      '--methods',
+      'gradcam,eigencam,guided-backprop',
+      '--sanity-count',
+      '3',
+      '--examples',
+      '2',
+      '--report',
+      reportPath,
+      '--json',
     ]);
     expect(result.stderr).not.toMatch(/error|warning/);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report).toMatchObject({ format: 'gradcam-eval', formatVersion: 2, dataset: 'mnist', images: 6, steps: 7, seed: 0 });
+    expect(report).toMatchObject({
+      format: 'gradcam-eval',
+      formatVersion: 2,
+      dataset: 'mnist',
+      images: 6,
+      steps: 7,
+      seed: 0,
+    });
     expect(report.layer).toEqual({ name: 'conv8', shape: [7, 7, 64] });
     expect(report.methods.map((m: { method: string }) => m.method)).toEqual(['gradcam', 'eigencam', 'guided-backprop']);
     for (const scores of [...report.methods, report.random]) {
@@ -75,7 +107,19 @@ describe('gradcam eval through bin/', () => {
       expect(scores.deletion.curve[7]).toBeCloseTo(report.random.deletion.curve[7], 5);
       expect(scores.insertion.curve[0]).toBeCloseTo(report.random.insertion.curve[0], 5);
     }
-    expect(report.sanity.layers).toEqual(['logits', 'fc2', 'fc1', 'conv8', 'conv7', 'conv6', 'conv5', 'conv4', 'conv3', 'conv2', 'conv1']);
+    expect(report.sanity.layers).toEqual([
+      'logits',
+      'fc2',
+      'fc1',
+      'conv8',
+      'conv7',
+      'conv6',
+      'conv5',
+      'conv4',
+      'conv3',
+      'conv2',
+      'conv1',
+    ]);
     expect(report.sanity.images).toBe(3);
     const eigen = report.sanity.curves.find((curve: { method: string }) => curve.method === 'eigencam');
     // Eigen-CAM looks only at conv8's activations: the layers above it do not change its maps.
@@ -83,14 +127,36 @@ describe('gradcam eval through bin/', () => {
 
     const html = await readFile(reportPath, 'utf8');
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
-    expect([...html.matchAll(/<section id="([a-z]+)">/g)].map((m) => m[1])).toEqual(['summary', 'scores', 'curves', 'sanity', 'examples', 'protocol']);
+    expect([...html.matchAll(/<section id="([a-z]+)">/g)].map((m) => m[1])).toEqual([
+      'summary',
+      'scores',
+      'curves',
+      'sanity',
+      'examples',
+      'protocol',
+    ]);
     // 2 example rows × (input + 3 methods + random).
     expect(html.match(/<img src="data:image\/png;base64,/g)).toHaveLength(2 * 5);
     expect(result.stderr).toContain(`report written to ${reportPath}`);
   });
 
   it('prints the table on stdout without --json', async () => {
-    const result = await runCli(['eval', '--model', model, '--dataset', 'mnist', '--data', data, '--count', '4', '--methods', 'gradcam', '--sanity-count', '0', '--quiet']);
+    const result = await runCli([
+      'eval',
+      '--model',
+      model,
+      '--dataset',
+      'mnist',
+      '--data',
+      data,
+      '--count',
+      '4',
+      '--methods',
+      'gradcam',
+      '--sanity-count',
+      '0',
+      '--quiet',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     const lines = result.stdout.split('\n');
@@ -103,16 +169,53 @@ describe('gradcam eval through bin/', () => {
   });
 
   it('refuses an unknown method (exit 2) and an unwritable report location (exit 1) before computing', async () => {
-    const unknown = await runCli(['eval', '--model', model, '--dataset', 'mnist', '--data', data, '--methods', 'gradcam,gradcom']);
+    const unknown = await runCli([
+      'eval',
+      '--model',
+      model,
+      '--dataset',
+      'mnist',
+      '--data',
+      data,
+      '--methods',
+      'gradcam,gradcom',
+    ]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/^gradcam: error: --methods gradcam,gradcom: unknown method 'gradcom'; choose from gradcam, gradcam\+\+/);
+    expect(unknown.stderr).toMatch(
+      /^gradcam: error: --methods gradcam,gradcom: unknown method 'gradcom'; choose from gradcam, gradcam\+\+/,
+    );
     const missingDirectory = join(root, 'no-such-dir', 'report.html');
-    const badReport = await runCli(['eval', '--model', model, '--dataset', 'mnist', '--data', data, '--report', missingDirectory]);
+    const badReport = await runCli([
+      'eval',
+      '--model',
+      model,
+      '--dataset',
+      'mnist',
+      '--data',
+      data,
+      '--report',
+      missingDirectory,
+    ]);
     expect(badReport.code).toBe(1);
-    expect(badReport.stderr.trim()).toBe(`gradcam: error: --report ${missingDirectory}: directory ${join(root, 'no-such-dir')} does not exist`);
-    const preprocess = await runCli(['eval', '--model', model, '--dataset', 'mnist', '--data', data, '--preprocess', 'tf', '--quiet']);
+    expect(badReport.stderr.trim()).toBe(
+      `gradcam: error: --report ${missingDirectory}: directory ${join(root, 'no-such-dir')} does not exist`,
+    );
+    const preprocess = await runCli([
+      'eval',
+      '--model',
+      model,
+      '--dataset',
+      'mnist',
+      '--data',
+      data,
+      '--preprocess',
+      'tf',
+      '--quiet',
+    ]);
     expect(preprocess.code).toBe(2);
-    expect(preprocess.stderr).toBe(`gradcam: error: --preprocess: ${model} has gradcam.json, whose normalization is used; --preprocess is for models without it\n`);
+    expect(preprocess.stderr).toBe(
+      `gradcam: error: --preprocess: ${model} has gradcam.json, whose normalization is used; --preprocess is for models without it\n`,
+    );
     const noDataset = await runCli(['eval', '--model', model]);
     expect(noDataset.code).toBe(2);
     expect(noDataset.stderr).toMatch(/--dataset/);

@@ -24,11 +24,20 @@ import { residualGraph, residualReference, type Weights } from '../helpers/graph
 let root: string;
 let loaded: LoadedGraphModel;
 
-const images = () => tf.tensor4d(Float32Array.from({ length: 2 * 9 * 9 * 3 }, (_, i) => ((i * 37) % 255) / 255), [2, 9, 9, 3]);
+const images = () =>
+  tf.tensor4d(
+    Float32Array.from({ length: 2 * 9 * 9 * 3 }, (_, i) => ((i * 37) % 255) / 255),
+    [2, 9, 9, 3],
+  );
 
 /** The current weights of the converted model, as the reference network reads them. */
 function currentWeights(): Weights {
-  return new Map(Object.entries(loaded.model.weights).map(([name, [tensor]]) => [name, tensor.dataSync() as Float32Array | Int32Array]));
+  return new Map(
+    Object.entries(loaded.model.weights).map(([name, [tensor]]) => [
+      name,
+      tensor.dataSync() as Float32Array | Int32Array,
+    ]),
+  );
 }
 
 beforeAll(async () => {
@@ -45,7 +54,14 @@ afterAll(async () => {
 
 describe('graphCascade', () => {
   it('steps through the nodes that read float weights, output side first; integer constants are left alone', () => {
-    expect(graphCascade(loaded).steps).toEqual(['logits/BiasAdd', 'logits/MatMul', 'head/Relu6', 'block/project/BiasAdd', 'block/depthwise/Relu6', 'stem/Relu']);
+    expect(graphCascade(loaded).steps).toEqual([
+      'logits/BiasAdd',
+      'logits/MatMul',
+      'head/Relu6',
+      'block/project/BiasAdd',
+      'block/depthwise/Relu6',
+      'stem/Relu',
+    ]);
   });
 
   it('makes both copies of the model compute with the re-drawn weights, and restores the trained ones', () => {
@@ -63,10 +79,14 @@ describe('graphCascade', () => {
       const input = images();
       const reference = residualReference(randomized, input).get('logits/BiasAdd') as tf.Tensor;
       // The converted model (forward passes) ...
-      expect(maxDifference(split.logits(input).dataSync() as Float32Array, Array.from(reference.dataSync()))).toBeLessThan(1e-4);
+      expect(
+        maxDifference(split.logits(input).dataSync() as Float32Array, Array.from(reference.dataSync())),
+      ).toBeLessThan(1e-4);
       // ... and the unfused one (the passes whose gradient is taken).
       const { activations, logitsFrom } = split.forward(input);
-      expect(maxDifference(logitsFrom(activations).dataSync() as Float32Array, Array.from(reference.dataSync()))).toBeLessThan(1e-4);
+      expect(
+        maxDifference(logitsFrom(activations).dataSync() as Float32Array, Array.from(reference.dataSync())),
+      ).toBeLessThan(1e-4);
       expect(maxDifference(reference.dataSync() as Float32Array, trainedLogits.flat())).toBeGreaterThan(1e-2);
     });
     restore();
@@ -93,7 +113,14 @@ describe('graphCascade', () => {
     const pixels = tf.tidy(() => images().dataSync() as Float32Array);
     const classes = [0, 1];
     const trainedMaps = new Map([[source.name, source.explain(pixels, classes).map((entry) => entry.map)]]);
-    const result = cascadingRandomization({ cascade: graphCascade(loaded), images: pixels, classes, sources: [source], trainedMaps, seed: 0 });
+    const result = cascadingRandomization({
+      cascade: graphCascade(loaded),
+      images: pixels,
+      classes,
+      sources: [source],
+      trainedMaps,
+      seed: 0,
+    });
     expect(result.layers).toHaveLength(6);
     expect(result.curves[0].correlation.at(-1)).toBeLessThan(0.9);
     const again = source.explain(pixels, classes).map((entry) => Array.from(entry.map));
@@ -104,7 +131,10 @@ describe('graphCascade', () => {
 describe('permutedLike', () => {
   it('holds exactly the same values in another, seeded order', () => {
     tf.tidy(() => {
-      const weights = tf.tensor3d(Float32Array.from({ length: 24 }, (_, i) => i * 0.5 - 3), [2, 3, 4]);
+      const weights = tf.tensor3d(
+        Float32Array.from({ length: 24 }, (_, i) => i * 0.5 - 3),
+        [2, 3, 4],
+      );
       const permuted = permutedLike(weights, 5);
       expect(permuted.shape).toEqual([2, 3, 4]);
       const values = Array.from(permuted.dataSync());

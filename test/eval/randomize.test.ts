@@ -8,16 +8,49 @@ import { eigencam } from '../../src/cam/methods/eigencam.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
 import { splitModel } from '../../src/surgery/layers-cut.js';
 import { camMapSource, type MapSource } from '../../src/eval/map-sources.js';
-import { layersCascade, layersTopDown, reinitializeLayer, restoreWeights, snapshotWeights, disposeSnapshot } from '../../src/eval/randomize.js';
+import {
+  layersCascade,
+  layersTopDown,
+  reinitializeLayer,
+  restoreWeights,
+  snapshotWeights,
+  disposeSnapshot,
+} from '../../src/eval/randomize.js';
 import { cascadingRandomization } from '../../src/eval/sanity.js';
 
 /** conv c1 → conv c2 → flatten → dense d1 → dense d2, every bias set to 0.5 ("trained"). */
 function smallModel(): tf.LayersModel {
   const model = tf.sequential();
-  model.add(tf.layers.conv2d({ name: 'c1', inputShape: [6, 6, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 1 }) }));
-  model.add(tf.layers.conv2d({ name: 'c2', filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 2 }) }));
+  model.add(
+    tf.layers.conv2d({
+      name: 'c1',
+      inputShape: [6, 6, 1],
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: tf.initializers.heNormal({ seed: 1 }),
+    }),
+  );
+  model.add(
+    tf.layers.conv2d({
+      name: 'c2',
+      filters: 16,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: tf.initializers.heNormal({ seed: 2 }),
+    }),
+  );
   model.add(tf.layers.flatten({ name: 'flatten' }));
-  model.add(tf.layers.dense({ name: 'd1', units: 40, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }));
+  model.add(
+    tf.layers.dense({
+      name: 'd1',
+      units: 40,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+    }),
+  );
   model.add(tf.layers.dense({ name: 'd2', units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }));
   tf.tidy(() => {
     for (const layer of model.layers) {
@@ -89,7 +122,9 @@ describe('cascading randomization', () => {
       reference: 'test',
       mapShape: [1, 4],
       explain: (_images, classes) => {
-        seen.push(order.filter((name) => JSON.stringify(valuesOf(model.getLayer(name))) !== JSON.stringify(trained.get(name))));
+        seen.push(
+          order.filter((name) => JSON.stringify(valuesOf(model.getLayer(name))) !== JSON.stringify(trained.get(name))),
+        );
         return classes.map(() => ({ map: Float32Array.from([0, 0.25, 0.5, 1]), empty: false }));
       },
     };
@@ -118,17 +153,29 @@ describe('cascading randomization', () => {
     const sources = [camMapSource(split, shape, eigencam), camMapSource(split, shape, gradcam)];
     const images = Float32Array.from({ length: 3 * 36 }, (_, i) => Math.abs(Math.sin(i * 0.7)) + (i % 5) / 5);
     const classes = [0, 1, 2];
-    const trainedMaps = new Map(sources.map((source) => [source.name, source.explain(images, classes).map((entry) => entry.map)]));
-    const result = cascadingRandomization({ cascade: layersCascade(model), images, classes, sources, trainedMaps, seed: 0 });
+    const trainedMaps = new Map(
+      sources.map((source) => [source.name, source.explain(images, classes).map((entry) => entry.map)]),
+    );
+    const result = cascadingRandomization({
+      cascade: layersCascade(model),
+      images,
+      classes,
+      sources,
+      trainedMaps,
+      seed: 0,
+    });
     const [eigen, grad] = result.curves;
     // d2 and d1 sit above c2: the activations at c2, hence Eigen-CAM's maps, are untouched.
     expect(eigen.correlation.slice(0, 2)).toEqual([1, 1]);
     expect(eigen.correlation[2]).toBeLessThan(0.99);
     // Grad-CAM depends on the logits' weights from the first step on.
     expect(grad.correlation[0]).toBeLessThan(0.99);
-    for (const curve of result.curves) for (const rho of curve.correlation) expect(Math.abs(rho)).toBeLessThanOrEqual(1);
+    for (const curve of result.curves)
+      for (const rho of curve.correlation) expect(Math.abs(rho)).toBeLessThanOrEqual(1);
     // The model is back: its maps are the trained ones again.
-    sources[0].explain(images, classes).forEach((entry, i) => expect(Array.from(entry.map)).toEqual(Array.from(trainedMaps.get('eigencam')?.[i] ?? [])));
+    sources[0]
+      .explain(images, classes)
+      .forEach((entry, i) => expect(Array.from(entry.map)).toEqual(Array.from(trainedMaps.get('eigencam')?.[i] ?? [])));
   });
 
   it('snapshot and restore round-trip the weights', () => {

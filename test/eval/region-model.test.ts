@@ -42,7 +42,8 @@ function regionImages(): ImageSet {
   const count = 3;
   const images = new Uint8Array(count * SIDE * SIDE);
   for (let n = 0; n < count; n++) {
-    for (let pixel = 0; pixel < SIDE * SIDE; pixel++) images[n * SIDE * SIDE + pixel] = inRegion(pixel) ? 10 : (n * 7 + pixel * 3) % 6;
+    for (let pixel = 0; pixel < SIDE * SIDE; pixel++)
+      images[n * SIDE * SIDE + pixel] = inRegion(pixel) ? 10 : (n * 7 + pixel * 3) % 6;
   }
   return { images, labels: new Uint8Array(count), count, height: SIDE, width: SIDE, channels: 1 };
 }
@@ -52,7 +53,11 @@ const oracle: MapSource = {
   name: 'oracle',
   reference: 'test',
   mapShape: [SIDE, SIDE],
-  explain: (_images, classes) => classes.map(() => ({ map: Float32Array.from({ length: SIDE * SIDE }, (_, p) => (inRegion(p) ? 1 : 0)), empty: false })),
+  explain: (_images, classes) =>
+    classes.map(() => ({
+      map: Float32Array.from({ length: SIDE * SIDE }, (_, p) => (inRegion(p) ? 1 : 0)),
+      empty: false,
+    })),
 };
 
 const sigmoid = (d: number) => 1 / (1 + Math.exp(-d));
@@ -67,7 +72,15 @@ describe('faithfulness metrics on a model that looks at one region only', () => 
     const split = splitModel(model, 'conv');
     return evaluateMethods(
       { cascade: layersCascade(model), split, set: regionImages(), indices: [0, 1, 2], modelClassOfLabel: [0, 1] },
-      { sources: [oracle], steps, seed, normalization: { mean: [0], std: [1 / 255] }, batchSize: 2, sanityImages: 0, exampleImages: 1 },
+      {
+        sources: [oracle],
+        steps,
+        seed,
+        normalization: { mean: [0], std: [1 / 255] },
+        batchSize: 2,
+        sanityImages: 0,
+        exampleImages: 1,
+      },
     );
   }
 
@@ -112,11 +125,27 @@ describe('faithfulness metrics on a model that looks at one region only', () => 
     const steps = 64;
     const model = regionModel();
     const oneByOne = evaluateMethods(
-      { cascade: layersCascade(model), split: splitModel(model, 'conv'), set: regionImages(), indices: [0, 1, 2], modelClassOfLabel: [0, 1] },
-      { sources: [oracle], steps, seed: 0, normalization: { mean: [0], std: [1 / 255] }, batchSize: 1, sanityImages: 0, exampleImages: 0 },
+      {
+        cascade: layersCascade(model),
+        split: splitModel(model, 'conv'),
+        set: regionImages(),
+        indices: [0, 1, 2],
+        modelClassOfLabel: [0, 1],
+      },
+      {
+        sources: [oracle],
+        steps,
+        seed: 0,
+        normalization: { mean: [0], std: [1 / 255] },
+        batchSize: 1,
+        sanityImages: 0,
+        exampleImages: 0,
+      },
     );
     expect(together.methods[0].deletion.curve).toHaveLength(65);
-    together.methods[0].deletion.curve.forEach((value, k) => expect(value).toBeCloseTo(oneByOne.methods[0].deletion.curve[k], 6));
+    together.methods[0].deletion.curve.forEach((value, k) =>
+      expect(value).toBeCloseTo(oneByOne.methods[0].deletion.curve[k], 6),
+    );
     expect(together.methods[0].insertion.auc).toBeCloseTo(oneByOne.methods[0].insertion.auc, 6);
     expect(together.random.averageDrop).toBeCloseTo(oneByOne.random.averageDrop, 6);
   });

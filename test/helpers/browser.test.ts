@@ -40,11 +40,19 @@ describe('findChromium and isCi', () => {
 });
 
 describe('without Chromium', () => {
-  function runMissing(ci: string): Promise<{ code: number; report: { numPendingTests: number; numFailedTests: number } }> {
+  function runMissing(
+    ci: string,
+  ): Promise<{ code: number; report: { numPendingTests: number; numFailedTests: number } }> {
     return new Promise((resolve) => {
       execFile(
         process.execPath,
-        [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/helpers/fixtures/vitest.browser-missing.config.ts', '--reporter=json'],
+        [
+          join(ROOT, 'node_modules/vitest/vitest.mjs'),
+          'run',
+          '--config',
+          'test/helpers/fixtures/vitest.browser-missing.config.ts',
+          '--reporter=json',
+        ],
         { cwd: ROOT, env: { ...process.env, CI: ci, CHROMIUM_PATH: '/nonexistent/chromium' } },
         (error, stdout) => {
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
@@ -77,7 +85,9 @@ describeInBrowser('the browser harness', (session) => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     await opened.close();
     expect(opened.problems).toContain('console error: deliberate');
-    expect(opened.problems.some((line) => line.startsWith('request failed:') && line.includes('missing.js'))).toBe(true);
+    expect(opened.problems.some((line) => line.startsWith('request failed:') && line.includes('missing.js'))).toBe(
+      true,
+    );
     expect(opened.problems.some((line) => line.startsWith('page error:') && line.includes('uncaught here'))).toBe(true);
     expect(opened.problems.some((line) => line.includes('fine'))).toBe(false);
   });

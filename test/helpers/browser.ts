@@ -94,7 +94,9 @@ export class BrowserSession {
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
     });
-    page.on('pageerror', (error) => problems.push(`page error: ${error instanceof Error ? error.message : String(error)}`));
+    page.on('pageerror', (error) =>
+      problems.push(`page error: ${error instanceof Error ? error.message : String(error)}`),
+    );
     page.on('requestfailed', (request) => {
       problems.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? 'unknown error'})`);
     });
@@ -149,7 +151,8 @@ export async function checkImages(page: Page, perImageTimeoutMs = 5000): Promise
           image.addEventListener('error', done, { once: true });
         });
       }
-      if (!(image.complete && image.naturalWidth > 0)) broken.push(image.getAttribute('src')?.slice(0, 120) ?? '(no src)');
+      if (!(image.complete && image.naturalWidth > 0))
+        broken.push(image.getAttribute('src')?.slice(0, 120) ?? '(no src)');
     }
     window.scrollTo(0, 0);
     return { total: images.length, displayed: displayed.length, broken };

@@ -8,10 +8,21 @@ import { Random } from '../../src/random.js';
 
 export type MutationKind = 'flip' | 'bytes' | 'truncate' | 'insert' | 'delete' | 'run' | 'duplicate' | 'word';
 
-export const MUTATION_KINDS: readonly MutationKind[] = ['flip', 'bytes', 'truncate', 'insert', 'delete', 'run', 'duplicate', 'word'];
+export const MUTATION_KINDS: readonly MutationKind[] = [
+  'flip',
+  'bytes',
+  'truncate',
+  'insert',
+  'delete',
+  'run',
+  'duplicate',
+  'word',
+];
 
 /** Big-endian and little-endian both appear among these: IDX and PNG are BE, .npy is LE. */
-const INTERESTING_WORDS = [0x00000000, 0xffffffff, 0x7fffffff, 0x80000000, 0x00010000, 0x0000ffff, 0x01000000, 0x00000001];
+const INTERESTING_WORDS = [
+  0x00000000, 0xffffffff, 0x7fffffff, 0x80000000, 0x00010000, 0x0000ffff, 0x01000000, 0x00000001,
+];
 
 /** One mutation of `kind` applied to a copy of `bytes` (never mutates the argument). */
 export function mutateOnce(bytes: Uint8Array, kind: MutationKind, random: Random): Uint8Array {

@@ -27,7 +27,11 @@ export interface ConverterOptions {
   shardBytes?: number;
 }
 
-export async function writeConvertedModel(directory: string, model: tf.LayersModel, options: ConverterOptions): Promise<Map<string, Float32Array>> {
+export async function writeConvertedModel(
+  directory: string,
+  model: tf.LayersModel,
+  options: ConverterOptions,
+): Promise<Map<string, Float32Array>> {
   let topology: unknown;
   let specs: tf.io.WeightsManifestEntry[] = [];
   let data = new ArrayBuffer(0);
@@ -56,7 +60,8 @@ export async function writeConvertedModel(directory: string, model: tf.LayersMod
   const shardBytes = options.shardBytes ?? 4 * 1024 * 1024;
   const shardCount = Math.max(1, Math.ceil(all.length / shardBytes));
   const paths = Array.from({ length: shardCount }, (_, k) => `group1-shard${k + 1}of${shardCount}`);
-  for (const [k, path] of paths.entries()) await writeFile(join(directory, path), all.subarray(k * shardBytes, (k + 1) * shardBytes));
+  for (const [k, path] of paths.entries())
+    await writeFile(join(directory, path), all.subarray(k * shardBytes, (k + 1) * shardBytes));
   const modelJson = {
     format: 'layers-model',
     generatedBy: 'keras v2.15.0',
@@ -78,7 +83,11 @@ export function quantize(values: Float32Array, kind: Quantization): Quantized {
   if (kind === 'none') return { bytes: new Uint8Array(values.slice().buffer), dequantized: values.slice() };
   if (kind === 'float16') {
     const halves = Uint16Array.from(values, float16Bits);
-    return { bytes: new Uint8Array(halves.buffer), quantization: { dtype: 'float16' }, dequantized: Float32Array.from(halves, float16Value) };
+    return {
+      bytes: new Uint8Array(halves.buffer),
+      quantization: { dtype: 'float16' },
+      dequantized: Float32Array.from(halves, float16Value),
+    };
   }
   const largestCode = kind === 'uint8' ? 255 : 65535;
   let min = Infinity;
@@ -95,7 +104,8 @@ export function quantize(values: Float32Array, kind: Quantization): Quantized {
       min = -roundHalfEven(-min / scale) * scale;
       max = largestCode * scale + min;
     }
-    for (let i = 0; i < values.length; i++) codes[i] = roundHalfEven((Math.min(Math.max(values[i], min), max) - min) / scale);
+    for (let i = 0; i < values.length; i++)
+      codes[i] = roundHalfEven((Math.min(Math.max(values[i], min), max) - min) / scale);
   }
   // What TensorFlow.js computes when it decodes: code × scale + min, stored as float32.
   const dequantized = new Float32Array(values.length);

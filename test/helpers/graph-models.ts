@@ -60,7 +60,11 @@ export class GraphBuilder {
     const dtype = values instanceof Int32Array ? 'int32' : 'float32';
     const type = dtype === 'int32' ? 'DT_INT32' : 'DT_FLOAT';
     const dim = shape.map((size) => ({ size: String(size) }));
-    this.nodes.push({ name, op: 'Const', attr: { value: { tensor: { dtype: type, tensorShape: { dim } } }, dtype: { type } } });
+    this.nodes.push({
+      name,
+      op: 'Const',
+      attr: { value: { tensor: { dtype: type, tensorShape: { dim } } }, dtype: { type } },
+    });
     this.weights.push({ name, shape, dtype, values });
     return name;
   }
@@ -81,16 +85,34 @@ export class GraphBuilder {
   fusedDepthwise(name: string, x: string, filterShape: number[], options: ConvOptions = {}): string {
     const filter = this.constant(`${name}/weights`, filterShape, options.weightScale ?? 0.5);
     const bias = this.constant(`${name}/bias`, [filterShape[2] * filterShape[3]], 0.2, options.biasOffset ?? 0);
-    this.nodes.push({ name, op: 'FusedDepthwiseConv2dNative', input: [x, filter, bias], attr: { ...convAttributes(options), ...fusion(options.activation, options.alpha) } });
+    this.nodes.push({
+      name,
+      op: 'FusedDepthwiseConv2dNative',
+      input: [x, filter, bias],
+      attr: { ...convAttributes(options), ...fusion(options.activation, options.alpha) },
+    });
     return name;
   }
 
-  pool(op: 'MaxPool' | 'AvgPool', name: string, x: string, size: number, stride: number, padding: 'SAME' | 'VALID'): string {
+  pool(
+    op: 'MaxPool' | 'AvgPool',
+    name: string,
+    x: string,
+    size: number,
+    stride: number,
+    padding: 'SAME' | 'VALID',
+  ): string {
     this.nodes.push({
       name,
       op,
       input: [x],
-      attr: { T: FLOAT, ksize: ints([1, size, size, 1]), strides: ints([1, stride, stride, 1]), padding: { s: base64(padding) }, data_format: { s: base64('NHWC') } },
+      attr: {
+        T: FLOAT,
+        ksize: ints([1, size, size, 1]),
+        strides: ints([1, stride, stride, 1]),
+        padding: { s: base64(padding) },
+        data_format: { s: base64('NHWC') },
+      },
     });
     return name;
   }
@@ -98,7 +120,12 @@ export class GraphBuilder {
   /** Mean over height and width: Keras GlobalAveragePooling2D as converted. */
   spatialMean(name: string, x: string): string {
     const axes = this.constantOf(`${name}/reduction_indices`, [2], Int32Array.from([1, 2]));
-    this.nodes.push({ name, op: 'Mean', input: [x, axes], attr: { Tidx: { type: 'DT_INT32' }, T: FLOAT, keep_dims: { b: false } } });
+    this.nodes.push({
+      name,
+      op: 'Mean',
+      input: [x, axes],
+      attr: { Tidx: { type: 'DT_INT32' }, T: FLOAT, keep_dims: { b: false } },
+    });
     return name;
   }
 
@@ -106,8 +133,18 @@ export class GraphBuilder {
   dense(name: string, x: string, inputs: number, units: number): string {
     const kernel = this.constant(`${name}/kernel`, [inputs, units], 0.5);
     const bias = this.constant(`${name}/bias`, [units], 0.2);
-    this.nodes.push({ name: `${name}/MatMul`, op: 'MatMul', input: [x, kernel], attr: { T: FLOAT, transpose_a: { b: false }, transpose_b: { b: false } } });
-    this.nodes.push({ name: `${name}/BiasAdd`, op: 'BiasAdd', input: [`${name}/MatMul`, bias], attr: { T: FLOAT, data_format: { s: base64('NHWC') } } });
+    this.nodes.push({
+      name: `${name}/MatMul`,
+      op: 'MatMul',
+      input: [x, kernel],
+      attr: { T: FLOAT, transpose_a: { b: false }, transpose_b: { b: false } },
+    });
+    this.nodes.push({
+      name: `${name}/BiasAdd`,
+      op: 'BiasAdd',
+      input: [`${name}/MatMul`, bias],
+      attr: { T: FLOAT, data_format: { s: base64('NHWC') } },
+    });
     return `${name}/BiasAdd`;
   }
 
@@ -119,7 +156,14 @@ export class GraphBuilder {
       name,
       op: '_FusedMatMul',
       input: [x, kernel, bias],
-      attr: { transpose_b: { b: false }, T: FLOAT, num_args: { i: '1' }, epsilon: { f: 0 }, fused_ops: { list: { s: [base64('BiasAdd')] } }, transpose_a: { b: false } },
+      attr: {
+        transpose_b: { b: false },
+        T: FLOAT,
+        num_args: { i: '1' },
+        epsilon: { f: 0 },
+        fused_ops: { list: { s: [base64('BiasAdd')] } },
+        transpose_a: { b: false },
+      },
     });
     return name;
   }
@@ -131,7 +175,12 @@ export class GraphBuilder {
 
   concat(name: string, inputs: string[]): string {
     const axis = this.constantOf(`${name}/axis`, [], Int32Array.from([3]));
-    this.nodes.push({ name, op: 'ConcatV2', input: [...inputs, axis], attr: { N: { i: String(inputs.length) }, T: FLOAT, Tidx: { type: 'DT_INT32' } } });
+    this.nodes.push({
+      name,
+      op: 'ConcatV2',
+      input: [...inputs, axis],
+      attr: { N: { i: String(inputs.length) }, T: FLOAT, Tidx: { type: 'DT_INT32' } },
+    });
     return name;
   }
 
@@ -194,7 +243,11 @@ export interface WriteOptions {
  * Writes model.json and the shard files into `directory` (created). Returns the values a correct
  * reader decodes for each weight (dequantized float32; int32 constants as they are).
  */
-export async function writeGraphModel(directory: string, graph: GraphBuilder, options: WriteOptions): Promise<Map<string, Float32Array | Int32Array>> {
+export async function writeGraphModel(
+  directory: string,
+  graph: GraphBuilder,
+  options: WriteOptions,
+): Promise<Map<string, Float32Array | Int32Array>> {
   await mkdir(directory, { recursive: true });
   const decoded = new Map<string, Float32Array | Int32Array>();
   const perGroup = options.weightsPerGroup ?? graph.weights.length;
@@ -211,14 +264,20 @@ export async function writeGraphModel(directory: string, graph: GraphBuilder, op
       }
       const { bytes, quantization, dequantized } = quantize(weight.values, options.quantization);
       chunks.push(bytes);
-      entries.push({ name: weight.name, shape: weight.shape, dtype: 'float32', ...(quantization ? { quantization } : {}) });
+      entries.push({
+        name: weight.name,
+        shape: weight.shape,
+        dtype: 'float32',
+        ...(quantization ? { quantization } : {}),
+      });
       decoded.set(weight.name, dequantized);
     }
     const all = Buffer.concat(chunks);
     const shardBytes = options.shardBytes ?? 4 * 1024 * 1024;
     const count = Math.max(1, Math.ceil(all.length / shardBytes));
     const paths = Array.from({ length: count }, (_, k) => `group${group}-shard${k + 1}of${count}`);
-    for (const [k, path] of paths.entries()) await writeFile(join(directory, path), all.subarray(k * shardBytes, (k + 1) * shardBytes));
+    for (const [k, path] of paths.entries())
+      await writeFile(join(directory, path), all.subarray(k * shardBytes, (k + 1) * shardBytes));
     manifest.push({ paths, weights: entries });
   }
   const modelJson = {

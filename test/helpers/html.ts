@@ -5,7 +5,9 @@ const VOID_ELEMENTS = new Set(['meta', 'img', 'br', 'hr', 'link', 'input']);
 
 /** Checks that every element is closed in order; returns the element names in document order. */
 export function checkNesting(html: string): string[] {
-  const withoutStyle = html.replace(/<style>[\s\S]*?<\/style>/g, '<style></style>').replace(/<script>[\s\S]*?<\/script>/g, '<script></script>');
+  const withoutStyle = html
+    .replace(/<style>[\s\S]*?<\/style>/g, '<style></style>')
+    .replace(/<script>[\s\S]*?<\/script>/g, '<script></script>');
   const stack: string[] = [];
   const names: string[] = [];
   for (const match of withoutStyle.matchAll(/<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/g)) {

@@ -35,19 +35,55 @@ export function mobileNetV2(size: number, classes: number): tf.LayersModel {
   seed = 1000;
   const relu6 = (name: string) => L.reLU({ name, maxValue: 6 });
   const input = tf.input({ shape: [size, size, 3], name: 'input_1' });
-  let x = apply(L.conv2d({ name: 'Conv1', filters: 32, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: glorot() }), input);
+  let x = apply(
+    L.conv2d({
+      name: 'Conv1',
+      filters: 32,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: glorot(),
+    }),
+    input,
+  );
   x = apply(batchNorm('bn_Conv1'), x);
   x = apply(relu6('Conv1_relu'), x);
   const blocks: [number, number, number][] = [
-    [16, 1, 1], [24, 2, 6], [24, 1, 6], [32, 2, 6], [32, 1, 6], [32, 1, 6], [64, 2, 6], [64, 1, 6], [64, 1, 6], [64, 1, 6],
-    [96, 1, 6], [96, 1, 6], [96, 1, 6], [160, 2, 6], [160, 1, 6], [160, 1, 6], [320, 1, 6],
+    [16, 1, 1],
+    [24, 2, 6],
+    [24, 1, 6],
+    [32, 2, 6],
+    [32, 1, 6],
+    [32, 1, 6],
+    [64, 2, 6],
+    [64, 1, 6],
+    [64, 1, 6],
+    [64, 1, 6],
+    [96, 1, 6],
+    [96, 1, 6],
+    [96, 1, 6],
+    [160, 2, 6],
+    [160, 1, 6],
+    [160, 1, 6],
+    [320, 1, 6],
   ];
   blocks.forEach(([filters, stride, expansion], blockId) => {
     const inputs = x;
     const inChannels = inputs.shape[3] as number;
     let prefix = `block_${blockId}_`;
     if (blockId > 0) {
-      x = apply(L.conv2d({ name: `${prefix}expand`, filters: expansion * inChannels, kernelSize: 1, padding: 'same', useBias: false, kernelInitializer: glorot() }), x);
+      x = apply(
+        L.conv2d({
+          name: `${prefix}expand`,
+          filters: expansion * inChannels,
+          kernelSize: 1,
+          padding: 'same',
+          useBias: false,
+          kernelInitializer: glorot(),
+        }),
+        x,
+      );
       x = apply(batchNorm(`${prefix}expand_BN`), x);
       x = apply(relu6(`${prefix}expand_relu`), x);
     } else {
@@ -56,16 +92,41 @@ export function mobileNetV2(size: number, classes: number): tf.LayersModel {
     if (stride === 2) {
       // imagenet_utils.correct_pad: one more row/column after than before on even sizes.
       const even = (x.shape[1] as number) % 2 === 0;
-      const padding: [[number, number], [number, number]] = even ? [[0, 1], [0, 1]] : [[1, 1], [1, 1]];
+      const padding: [[number, number], [number, number]] = even
+        ? [
+            [0, 1],
+            [0, 1],
+          ]
+        : [
+            [1, 1],
+            [1, 1],
+          ];
       x = apply(L.zeroPadding2d({ name: `${prefix}pad`, padding }), x);
     }
     x = apply(
-      L.depthwiseConv2d({ name: `${prefix}depthwise`, kernelSize: 3, strides: stride, useBias: false, padding: stride === 1 ? 'same' : 'valid', depthwiseInitializer: glorot() }),
+      L.depthwiseConv2d({
+        name: `${prefix}depthwise`,
+        kernelSize: 3,
+        strides: stride,
+        useBias: false,
+        padding: stride === 1 ? 'same' : 'valid',
+        depthwiseInitializer: glorot(),
+      }),
       x,
     );
     x = apply(batchNorm(`${prefix}depthwise_BN`), x);
     x = apply(relu6(`${prefix}depthwise_relu`), x);
-    x = apply(L.conv2d({ name: `${prefix}project`, filters, kernelSize: 1, padding: 'same', useBias: false, kernelInitializer: glorot() }), x);
+    x = apply(
+      L.conv2d({
+        name: `${prefix}project`,
+        filters,
+        kernelSize: 1,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: glorot(),
+      }),
+      x,
+    );
     x = apply(batchNorm(`${prefix}project_BN`), x);
     if (inChannels === filters && stride === 1) x = apply(L.add({ name: `${prefix}add` }), [inputs, x]);
   });
@@ -85,14 +146,38 @@ export function inceptionV3(size: number, classes: number): tf.LayersModel {
   seed = 2000;
   let n = 0;
   let concatenations = 0;
-  const convBn = (x: Tensor, filters: number, rows: number, cols: number, padding: 'same' | 'valid' = 'same', strides = 1): Tensor => {
+  const convBn = (
+    x: Tensor,
+    filters: number,
+    rows: number,
+    cols: number,
+    padding: 'same' | 'valid' = 'same',
+    strides = 1,
+  ): Tensor => {
     n++;
-    x = apply(L.conv2d({ name: `conv2d_${n}`, filters, kernelSize: [rows, cols], strides, padding, useBias: false, kernelInitializer: glorot() }), x);
+    x = apply(
+      L.conv2d({
+        name: `conv2d_${n}`,
+        filters,
+        kernelSize: [rows, cols],
+        strides,
+        padding,
+        useBias: false,
+        kernelInitializer: glorot(),
+      }),
+      x,
+    );
     x = apply(batchNorm(`batch_normalization_${n}`, false), x);
     return apply(L.activation({ name: `activation_${n}`, activation: 'relu' }), x);
   };
   const concat = (inputs: Tensor[], name?: string) =>
-    apply(L.concatenate({ name: name ?? (concatenations++ === 0 ? 'concatenate' : `concatenate_${concatenations - 1}`), axis: 3 }), inputs);
+    apply(
+      L.concatenate({
+        name: name ?? (concatenations++ === 0 ? 'concatenate' : `concatenate_${concatenations - 1}`),
+        axis: 3,
+      }),
+      inputs,
+    );
   const averagePool = (x: Tensor) => apply(L.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }), x);
   const maxPool = (x: Tensor) => apply(L.maxPooling2d({ poolSize: 3, strides: 2 }), x);
 

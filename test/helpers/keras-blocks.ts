@@ -16,8 +16,22 @@ const normal = (stddev: number) => tf.initializers.randomNormal({ stddev, seed: 
 const uniform = (minval: number, maxval: number) => tf.initializers.randomUniform({ minval, maxval, seed: ++seed });
 const he = () => tf.initializers.heNormal({ seed: ++seed });
 
-function conv(name: string, filters: number, kernelSize: number, options: Partial<{ strides: number; padding: 'same' | 'valid'; activation: string; useBias: boolean }> = {}) {
-  return L.conv2d({ name, filters, kernelSize, padding: 'same', useBias: false, kernelInitializer: he(), biasInitializer: normal(0.1), ...options } as Parameters<typeof L.conv2d>[0]);
+function conv(
+  name: string,
+  filters: number,
+  kernelSize: number,
+  options: Partial<{ strides: number; padding: 'same' | 'valid'; activation: string; useBias: boolean }> = {},
+) {
+  return L.conv2d({
+    name,
+    filters,
+    kernelSize,
+    padding: 'same',
+    useBias: false,
+    kernelInitializer: he(),
+    biasInitializer: normal(0.1),
+    ...options,
+  } as Parameters<typeof L.conv2d>[0]);
 }
 
 /**
@@ -44,7 +58,15 @@ function apply(layer: tf.layers.Layer, input: Tensor | Tensor[]): Tensor {
 function head(x: Tensor, classes: number): Tensor {
   x = apply(L.globalAveragePooling2d({ name: 'avg_pool' }), x);
   x = apply(L.dropout({ name: 'dropout', rate: 0.3 }), x);
-  return apply(L.dense({ name: 'predictions', units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: ++seed }) }), x);
+  return apply(
+    L.dense({
+      name: 'predictions',
+      units: classes,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: ++seed }),
+    }),
+    x,
+  );
 }
 
 /**
@@ -55,7 +77,14 @@ function head(x: Tensor, classes: number): Tensor {
 export function inceptionBlock(scaleless = true): tf.LayersModel {
   seed = 100;
   const bn = (name: string) => batchNorm(name, scaleless ? 'none' : 'ones');
-  const convBn = (x: Tensor, name: string, filters: number, size: number, strides = 1, padding: 'same' | 'valid' = 'same') => {
+  const convBn = (
+    x: Tensor,
+    name: string,
+    filters: number,
+    size: number,
+    strides = 1,
+    padding: 'same' | 'valid' = 'same',
+  ) => {
     x = apply(conv(`${name}_conv`, filters, size, { strides, padding }), x);
     x = apply(bn(`${name}_bn`), x);
     return apply(L.activation({ name: `${name}_relu`, activation: 'relu' }), x);
@@ -69,7 +98,19 @@ export function inceptionBlock(scaleless = true): tf.LayersModel {
   let b3 = apply(L.averagePooling2d({ name: 'b3_pool', poolSize: 3, strides: 1, padding: 'same' }), x);
   b3 = convBn(b3, 'b3', 4, 1);
   let b4 = apply(L.maxPooling2d({ name: 'b4_pool', poolSize: 3, strides: 1, padding: 'same' }), x);
-  b4 = apply(L.separableConv2d({ name: 'b4_sepconv', filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', depthwiseInitializer: he(), pointwiseInitializer: he(), biasInitializer: normal(0.1) }), b4);
+  b4 = apply(
+    L.separableConv2d({
+      name: 'b4_sepconv',
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      depthwiseInitializer: he(),
+      pointwiseInitializer: he(),
+      biasInitializer: normal(0.1),
+    }),
+    b4,
+  );
   const mixed = apply(L.concatenate({ name: 'mixed' }), [b1, b2, b3, b4]);
   return tf.model({ inputs: input, outputs: head(mixed, 5) });
 }
@@ -85,7 +126,16 @@ export function mobileNetBlock(): tf.LayersModel {
   x = apply(conv('block_1_expand', 16, 1), stem);
   x = apply(batchNorm('block_1_expand_BN'), x);
   x = apply(relu6('block_1_expand_relu'), x);
-  x = apply(L.depthwiseConv2d({ name: 'block_1_depthwise', kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: he() }), x);
+  x = apply(
+    L.depthwiseConv2d({
+      name: 'block_1_depthwise',
+      kernelSize: 3,
+      padding: 'same',
+      useBias: false,
+      depthwiseInitializer: he(),
+    }),
+    x,
+  );
   x = apply(batchNorm('block_1_depthwise_BN'), x);
   x = apply(relu6('block_1_depthwise_relu'), x);
   x = apply(conv('block_1_project', 8, 1), x);

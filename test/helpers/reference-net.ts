@@ -32,7 +32,8 @@ function activation(layer: tf.layers.Layer, value: number): number {
 export function conv2dSame(layer: tf.layers.Layer, input: Volume): Volume {
   const [kernel, bias] = weightsOf(layer);
   const config = layer.getConfig() as { kernelSize: number[]; filters: number; padding: string; strides: number[] };
-  if (config.padding !== 'same' || config.strides.some((s) => s !== 1)) throw new Error('reference conv: same/stride 1 only');
+  if (config.padding !== 'same' || config.strides.some((s) => s !== 1))
+    throw new Error('reference conv: same/stride 1 only');
   const size = config.kernelSize[0];
   const half = (size - 1) / 2;
   const out = new Float64Array(input.h * input.w * config.filters);
@@ -46,7 +47,9 @@ export function conv2dSame(layer: tf.layers.Layer, input: Volume): Volume {
             const sx = x + kx - half;
             if (sy < 0 || sx < 0 || sy >= input.h || sx >= input.w) continue;
             for (let c = 0; c < input.c; c++) {
-              sum += input.data[(sy * input.w + sx) * input.c + c] * kernel[((ky * size + kx) * input.c + c) * config.filters + f];
+              sum +=
+                input.data[(sy * input.w + sx) * input.c + c] *
+                kernel[((ky * size + kx) * input.c + c) * config.filters + f];
             }
           }
         out[(y * input.w + x) * config.filters + f] = activation(layer, sum);
@@ -64,7 +67,8 @@ export function maxPool2(input: Volume): Volume {
       for (let c = 0; c < input.c; c++) {
         let best = -Infinity;
         for (let dy = 0; dy < 2; dy++)
-          for (let dx = 0; dx < 2; dx++) best = Math.max(best, input.data[((2 * y + dy) * input.w + 2 * x + dx) * input.c + c]);
+          for (let dx = 0; dx < 2; dx++)
+            best = Math.max(best, input.data[((2 * y + dy) * input.w + 2 * x + dx) * input.c + c]);
         out[(y * w + x) * input.c + c] = best;
       }
   return { h, w, c: input.c, data: out };

@@ -72,13 +72,20 @@ export async function writeSyntheticFolder(
         const rgb = new Uint8Array(side * side * 3);
         for (let y = 0; y < side; y++)
           for (let x = 0; x < side; x++)
-            for (let c = 0; c < 3; c++) rgb[(y * side + x) * 3 + c] = pixelOf(n + (split === 'test' ? 1000 : 0), label, side, y, x, c);
+            for (let c = 0; c < 3; c++)
+              rgb[(y * side + x) * 3 + c] = pixelOf(n + (split === 'test' ? 1000 : 0), label, side, y, x, c);
         if (n % 2 === 0) {
-          await writeFile(join(folder, `${String(n).padStart(3, '0')}.png`), encodePng({ data: rgb, width: side, height: side, channels: 3 }));
+          await writeFile(
+            join(folder, `${String(n).padStart(3, '0')}.png`),
+            encodePng({ data: rgb, width: side, height: side, channels: 3 }),
+          );
         } else {
           const rgba = new Uint8Array(side * side * 4);
           for (let p = 0; p < side * side; p++) rgba.set([rgb[3 * p], rgb[3 * p + 1], rgb[3 * p + 2], 255], 4 * p);
-          await writeFile(join(folder, `${String(n).padStart(3, '0')}.jpg`), jpeg.encode({ data: rgba, width: side, height: side }, 95).data);
+          await writeFile(
+            join(folder, `${String(n).padStart(3, '0')}.jpg`),
+            jpeg.encode({ data: rgba, width: side, height: side }, 95).data,
+          );
         }
       }
     }

@@ -24,7 +24,12 @@ export async function snapshotTree(root: string): Promise<TreeSnapshot> {
       const path = join(directory, name);
       const info = await lstat(path, { bigint: true });
       const type = info.isDirectory() ? 'directory' : info.isFile() ? 'file' : 'other';
-      snapshot.set(relative(root, path).split(sep).join('/'), { type, size: Number(info.size), mtimeNs: info.mtimeNs, inode: info.ino });
+      snapshot.set(relative(root, path).split(sep).join('/'), {
+        type,
+        size: Number(info.size),
+        mtimeNs: info.mtimeNs,
+        inode: info.ino,
+      });
       if (type === 'directory') await visit(path);
     }
   };

@@ -51,7 +51,9 @@ function pngFile(...chunks: Buffer[]): Uint8Array {
 /** A PNG written by pngjs's own encoder from raw samples of the given colour type (8-bit). */
 function pngjsFile(width: number, height: number, colorType: 0 | 2 | 4 | 6, samples: number[]): Uint8Array {
   const frame = { width, height, gamma: 0, data: Buffer.from(samples) } as PNG;
-  return new Uint8Array(PNG.sync.write(frame, { colorType, inputColorType: colorType, inputHasAlpha: colorType >= 4, bitDepth: 8 }));
+  return new Uint8Array(
+    PNG.sync.write(frame, { colorType, inputColorType: colorType, inputHasAlpha: colorType >= 4, bitDepth: 8 }),
+  );
 }
 
 // ---- reference JPEGs written by libjpeg (via Python), pasted once:
@@ -88,7 +90,18 @@ function jpegHeaderOnly(sofMarker: number, width: number, height: number, compon
   const app0 = [0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 1, 1, 0, 0, 1, 0, 1, 0, 0];
   const componentSpecs = Array.from({ length: components }, (_, i) => [i + 1, 0x11, 0]).flat();
   const length = 8 + 3 * components;
-  const sof = [0xff, sofMarker, length >> 8, length & 0xff, precision, height >> 8, height & 0xff, width >> 8, width & 0xff, components];
+  const sof = [
+    0xff,
+    sofMarker,
+    length >> 8,
+    length & 0xff,
+    precision,
+    height >> 8,
+    height & 0xff,
+    width >> 8,
+    width & 0xff,
+    components,
+  ];
   return new Uint8Array([0xff, 0xd8, ...app0, ...sof, ...componentSpecs]);
 }
 
@@ -155,7 +168,12 @@ describe('decodeImage: PNG colour types and bit depths', () => {
   it('composites gray+alpha over black and keeps 1 channel', () => {
     const file = pngjsFile(2, 2, 4, [90, 255, 90, 51, 255, 0, 254, 254]);
     // 90 · 51/255 = 18; 254 · 254/255 = 253.0039.
-    expect(decodeImage(file, 'ga.png')).toEqual({ data: Uint8Array.from([90, 18, 0, 253]), width: 2, height: 2, channels: 1 });
+    expect(decodeImage(file, 'ga.png')).toEqual({
+      data: Uint8Array.from([90, 18, 0, 253]),
+      width: 2,
+      height: 2,
+      channels: 1,
+    });
   });
 
   it('looks up palette colours (2-bit indices) and applies palette transparency', () => {
@@ -168,7 +186,9 @@ describe('decodeImage: PNG colour types and bit depths', () => {
       idat([[0b00_01_10_11], [0b11_10_01_00]]),
     );
     expect(decodeImage(file, 'palette.png')).toEqual({
-      data: Uint8Array.from([10, 20, 30, 40, 50, 60, 200, 150, 100, 0, 0, 0, 0, 0, 0, 200, 150, 100, 40, 50, 60, 10, 20, 30]),
+      data: Uint8Array.from([
+        10, 20, 30, 40, 50, 60, 200, 150, 100, 0, 0, 0, 0, 0, 0, 200, 150, 100, 40, 50, 60, 10, 20, 30,
+      ]),
       width: 4,
       height: 2,
       channels: 3,
@@ -179,12 +199,22 @@ describe('decodeImage: PNG colour types and bit depths', () => {
     const be16 = (...values: number[]): number[] => values.flatMap((v) => [v >> 8, v & 0xff]);
     const file = pngFile(ihdr(2, 1, 16, 2), idat([be16(0xffff, 0x8080, 0, 1000, 0x7fff, 0x0101)]));
     // 1000 · 255/65535 = 3.89 → 4; 32767 · 255/65535 = 127.498 → 127; 257 · 255/65535 = 1.
-    expect(decodeImage(file, 'deep.png')).toEqual({ data: Uint8Array.from([255, 128, 0, 4, 127, 1]), width: 2, height: 1, channels: 3 });
+    expect(decodeImage(file, 'deep.png')).toEqual({
+      data: Uint8Array.from([255, 128, 0, 4, 127, 1]),
+      width: 2,
+      height: 1,
+      channels: 3,
+    });
   });
 
   it('keeps 16-bit and 1-bit gray as 1 channel', () => {
     const deep = pngFile(ihdr(3, 1, 16, 0), idat([[0xff, 0xff, 0x00, 0x00, 0x80, 0x00]]));
-    expect(decodeImage(deep, 'g16.png')).toEqual({ data: Uint8Array.from([255, 0, 128]), width: 3, height: 1, channels: 1 });
+    expect(decodeImage(deep, 'g16.png')).toEqual({
+      data: Uint8Array.from([255, 0, 128]),
+      width: 3,
+      height: 1,
+      channels: 1,
+    });
     const bilevel = pngFile(ihdr(9, 1, 1, 0), idat([[0b10110000, 0b10000000]]));
     expect(decodeImage(bilevel, 'g1.png').data).toEqual(Uint8Array.from([255, 0, 255, 255, 0, 0, 0, 0, 255]));
   });
@@ -202,11 +232,20 @@ describe('decodeImage: PNG colour types and bit depths', () => {
 
   it('ignores bytes after IEND, as libpng does', () => {
     const file = Buffer.concat([pngFile(ihdr(1, 1, 8, 0), idat([[42]])), Buffer.from('trailing junk')]);
-    expect(decodeImage(file, 'trailing.png')).toEqual({ data: Uint8Array.from([42]), width: 1, height: 1, channels: 1 });
+    expect(decodeImage(file, 'trailing.png')).toEqual({
+      data: Uint8Array.from([42]),
+      width: 1,
+      height: 1,
+      channels: 1,
+    });
   });
 
   it('turns the tRNS colour key of an RGB PNG into black', () => {
-    const file = pngFile(ihdr(2, 1, 8, 2), chunk('tRNS', Uint8Array.from([0, 7, 0, 8, 0, 9])), idat([[7, 8, 9, 7, 8, 10]]));
+    const file = pngFile(
+      ihdr(2, 1, 8, 2),
+      chunk('tRNS', Uint8Array.from([0, 7, 0, 8, 0, 9])),
+      idat([[7, 8, 9, 7, 8, 10]]),
+    );
     expect(decodeImage(file, 'key.png').data).toEqual(Uint8Array.from([0, 0, 0, 7, 8, 10]));
   });
 });
@@ -259,75 +298,210 @@ describe('decodeImage: refusals', () => {
   it('refuses a 100000x100000 PNG from its header, before decoding', () => {
     const file = pngFile(ihdr(100_000, 100_000, 8, 2), idat([[0]]));
     const started = performance.now();
-    expectInputError(() => decodeImage(file, 'huge.png'), 'huge.png', /PNG header claims 100000x100000 pixels \(10000\.0 MP\), more than the 50 MP this tool decodes$/);
+    expectInputError(
+      () => decodeImage(file, 'huge.png'),
+      'huge.png',
+      /PNG header claims 100000x100000 pixels \(10000\.0 MP\), more than the 50 MP this tool decodes$/,
+    );
     expect(performance.now() - started).toBeLessThan(50);
   });
 
   it('refuses a JPEG whose frame header claims 65000x65000, and one just over the limit', () => {
-    expectInputError(() => decodeImage(jpegHeaderOnly(0xc0, 65_000, 65_000), 'huge.jpg'), 'huge.jpg', /JPEG header claims 65000x65000 pixels \(4225\.0 MP\)/);
+    expectInputError(
+      () => decodeImage(jpegHeaderOnly(0xc0, 65_000, 65_000), 'huge.jpg'),
+      'huge.jpg',
+      /JPEG header claims 65000x65000 pixels \(4225\.0 MP\)/,
+    );
     expect(8000 * 6251).toBeGreaterThan(MAX_IMAGE_PIXELS);
-    expectInputError(() => decodeImage(jpegHeaderOnly(0xc2, 8000, 6251), 'big.jpg'), 'big.jpg', /8000x6251 pixels \(50\.0 MP\)/);
+    expectInputError(
+      () => decodeImage(jpegHeaderOnly(0xc2, 8000, 6251), 'big.jpg'),
+      'big.jpg',
+      /8000x6251 pixels \(50\.0 MP\)/,
+    );
   });
 
   it('refuses zero-sized images and JPEG codings jpeg-js cannot decode', () => {
-    expectInputError(() => decodeImage(pngFile(ihdr(0, 5, 8, 0)), 'empty.png'), 'empty.png', /PNG header claims a 0x5 image; expected at least 1x1/);
-    expectInputError(() => decodeImage(jpegHeaderOnly(0xc0, 10, 0), 'dnl.jpg'), 'dnl.jpg', /JPEG header claims a 10x0 image/);
-    expectInputError(() => decodeImage(jpegHeaderOnly(0xc3, 16, 16), 'lossless.jpg'), 'lossless.jpg', /unsupported JPEG coding \(SOF marker 0xc3, 8-bit\)/);
+    expectInputError(
+      () => decodeImage(pngFile(ihdr(0, 5, 8, 0)), 'empty.png'),
+      'empty.png',
+      /PNG header claims a 0x5 image; expected at least 1x1/,
+    );
+    expectInputError(
+      () => decodeImage(jpegHeaderOnly(0xc0, 10, 0), 'dnl.jpg'),
+      'dnl.jpg',
+      /JPEG header claims a 10x0 image/,
+    );
+    expectInputError(
+      () => decodeImage(jpegHeaderOnly(0xc3, 16, 16), 'lossless.jpg'),
+      'lossless.jpg',
+      /unsupported JPEG coding \(SOF marker 0xc3, 8-bit\)/,
+    );
     expectInputError(() => decodeImage(jpegHeaderOnly(0xc9, 16, 16), 'arith.jpg'), 'arith.jpg', /SOF marker 0xc9/);
-    expectInputError(() => decodeImage(jpegHeaderOnly(0xc1, 16, 16, 3, 12), 'deep.jpg'), 'deep.jpg', /SOF marker 0xc1, 12-bit\); expected 8-bit/);
+    expectInputError(
+      () => decodeImage(jpegHeaderOnly(0xc1, 16, 16, 3, 12), 'deep.jpg'),
+      'deep.jpg',
+      /SOF marker 0xc1, 12-bit\); expected 8-bit/,
+    );
   });
 
   it('refuses empty, non-image, truncated and corrupt files with one line naming the source', () => {
     const good = encodePng({ data: bytesFrom(3, 16 * 16 * 3), width: 16, height: 16, channels: 3 });
-    expectInputError(() => decodeImage(new Uint8Array(0), 'zero.png'), 'zero.png', /empty file; expected a PNG or JPEG image/);
-    expectInputError(() => decodeImage(Buffer.from('hello, world\n'), 'notes.png'), 'notes.png', /not a PNG or JPEG image \(it starts with the bytes 68 65 6c 6c 6f 2c 20 77\)/);
-    expectInputError(() => decodeImage(good.subarray(0, 20), 'short.png'), 'short.png', /corrupt or truncated PNG file \(no IHDR header chunk\)/);
-    expectInputError(() => decodeImage(good.subarray(0, good.length >> 1), 'half.png'), 'half.png', /truncated PNG file \(chunk "IDAT" at byte 33 runs past the end\)$/);
-    expectInputError(() => decodeImage(good.subarray(0, good.length - 12), 'noend.png'), 'noend.png', /truncated PNG file \(it ends before the IEND chunk\)$/);
+    expectInputError(
+      () => decodeImage(new Uint8Array(0), 'zero.png'),
+      'zero.png',
+      /empty file; expected a PNG or JPEG image/,
+    );
+    expectInputError(
+      () => decodeImage(Buffer.from('hello, world\n'), 'notes.png'),
+      'notes.png',
+      /not a PNG or JPEG image \(it starts with the bytes 68 65 6c 6c 6f 2c 20 77\)/,
+    );
+    expectInputError(
+      () => decodeImage(good.subarray(0, 20), 'short.png'),
+      'short.png',
+      /corrupt or truncated PNG file \(no IHDR header chunk\)/,
+    );
+    expectInputError(
+      () => decodeImage(good.subarray(0, good.length >> 1), 'half.png'),
+      'half.png',
+      /truncated PNG file \(chunk "IDAT" at byte 33 runs past the end\)$/,
+    );
+    expectInputError(
+      () => decodeImage(good.subarray(0, good.length - 12), 'noend.png'),
+      'noend.png',
+      /truncated PNG file \(it ends before the IEND chunk\)$/,
+    );
     const flipped = good.slice();
     flipped[50] ^= 0xff; // inside the IDAT data: the chunk CRC no longer matches
-    expectInputError(() => decodeImage(flipped, 'crc.png'), 'crc.png', /corrupt PNG file \(CRC mismatch in chunk "IDAT" at byte 33\)$/);
+    expectInputError(
+      () => decodeImage(flipped, 'crc.png'),
+      'crc.png',
+      /corrupt PNG file \(CRC mismatch in chunk "IDAT" at byte 33\)$/,
+    );
     // Valid chunks and CRCs around image data that is wrong: pngjs alone would return black pixels.
     const notZlib = pngFile(ihdr(2, 2, 8, 0), chunk('IDAT', Uint8Array.from([1, 2, 3, 4, 5, 6])));
-    expectInputError(() => decodeImage(notZlib, 'zlib.png'), 'zlib.png', /corrupt or truncated PNG file \(image data: incorrect header check\)$/);
+    expectInputError(
+      () => decodeImage(notZlib, 'zlib.png'),
+      'zlib.png',
+      /corrupt or truncated PNG file \(image data: incorrect header check\)$/,
+    );
     const stream = deflateSync(Buffer.from([0, 1, 2, 0, 3, 4]));
     const cutStream = pngFile(ihdr(2, 2, 8, 0), chunk('IDAT', stream.subarray(0, stream.length - 3)));
-    expectInputError(() => decodeImage(cutStream, 'cut.png'), 'cut.png', /corrupt or truncated PNG file \(image data: unexpected end of file\)$/);
+    expectInputError(
+      () => decodeImage(cutStream, 'cut.png'),
+      'cut.png',
+      /corrupt or truncated PNG file \(image data: unexpected end of file\)$/,
+    );
     const oneRow = pngFile(ihdr(2, 2, 8, 0), idat([[1, 2]]));
-    expectInputError(() => decodeImage(oneRow, 'short.png'), 'short.png', /image data inflates to 3 bytes, not the 6 bytes IHDR implies\)$/);
-    const threeRows = pngFile(ihdr(2, 2, 8, 0), idat([[1, 2], [3, 4], [5, 6]]));
-    expectInputError(() => decodeImage(threeRows, 'long.png'), 'long.png', /image data inflates to more than the 6 bytes IHDR implies\)$/);
-    expectInputError(() => decodeImage(pngFile(ihdr(2, 2, 8, 0)), 'noidat.png'), 'noidat.png', /\(no IDAT image data\)$/);
-    expectInputError(() => decodeImage(pngFile(ihdr(1, 1, 8, 3), idat([[0]])), 'noplte.png'), 'noplte.png', /palette image without a PLTE chunk/);
-    expectInputError(() => decodeImage(pngFile(ihdr(1, 1, 16, 3), idat([[0, 0]])), 'p16.png'), 'p16.png', /colour type 3 with bit depth 16 does not exist/);
-    expectInputError(() => decodeImage(pngFile(ihdr(1, 1, 8, 5), idat([[0]])), 'type5.png'), 'type5.png', /colour type 5 with bit depth 8 does not exist/);
-    const early = pngFile(ihdr(1, 1, 8, 3), chunk('tRNS', Uint8Array.from([0])), chunk('PLTE', Uint8Array.from([1, 2, 3])), idat([[0]]));
-    expectInputError(() => decodeImage(early, 'order.png'), 'order.png', /\(decoder: a chunk is malformed or out of order\)$/);
+    expectInputError(
+      () => decodeImage(oneRow, 'short.png'),
+      'short.png',
+      /image data inflates to 3 bytes, not the 6 bytes IHDR implies\)$/,
+    );
+    const threeRows = pngFile(
+      ihdr(2, 2, 8, 0),
+      idat([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+    );
+    expectInputError(
+      () => decodeImage(threeRows, 'long.png'),
+      'long.png',
+      /image data inflates to more than the 6 bytes IHDR implies\)$/,
+    );
+    expectInputError(
+      () => decodeImage(pngFile(ihdr(2, 2, 8, 0)), 'noidat.png'),
+      'noidat.png',
+      /\(no IDAT image data\)$/,
+    );
+    expectInputError(
+      () => decodeImage(pngFile(ihdr(1, 1, 8, 3), idat([[0]])), 'noplte.png'),
+      'noplte.png',
+      /palette image without a PLTE chunk/,
+    );
+    expectInputError(
+      () => decodeImage(pngFile(ihdr(1, 1, 16, 3), idat([[0, 0]])), 'p16.png'),
+      'p16.png',
+      /colour type 3 with bit depth 16 does not exist/,
+    );
+    expectInputError(
+      () => decodeImage(pngFile(ihdr(1, 1, 8, 5), idat([[0]])), 'type5.png'),
+      'type5.png',
+      /colour type 5 with bit depth 8 does not exist/,
+    );
+    const early = pngFile(
+      ihdr(1, 1, 8, 3),
+      chunk('tRNS', Uint8Array.from([0])),
+      chunk('PLTE', Uint8Array.from([1, 2, 3])),
+      idat([[0]]),
+    );
+    expectInputError(
+      () => decodeImage(early, 'order.png'),
+      'order.png',
+      /\(decoder: a chunk is malformed or out of order\)$/,
+    );
     const interlace2 = pngFile(ihdr(1, 1, 8, 0, 2), idat([[0]]));
-    expectInputError(() => decodeImage(interlace2, 'i2.png'), 'i2.png', /unknown compression, filter or interlace method in IHDR\)$/);
+    expectInputError(
+      () => decodeImage(interlace2, 'i2.png'),
+      'i2.png',
+      /unknown compression, filter or interlace method in IHDR\)$/,
+    );
     const badFilter = pngFile(ihdr(2, 1, 8, 0), chunk('IDAT', deflateSync(Buffer.from([9, 1, 2]))));
-    expectInputError(() => decodeImage(badFilter, 'filter.png'), 'filter.png', /\(decoder: Unrecognised filter type - 9\)$/);
+    expectInputError(
+      () => decodeImage(badFilter, 'filter.png'),
+      'filter.png',
+      /\(decoder: Unrecognised filter type - 9\)$/,
+    );
     const outOfPalette = pngFile(ihdr(1, 1, 8, 3), chunk('PLTE', Uint8Array.from([1, 2, 3])), idat([[7]]));
     expectInputError(() => decodeImage(outOfPalette, 'index.png'), 'index.png', /\(decoder: index 7 not in palette\)$/);
     // An unknown critical chunk (upper-case first letter) must be refused; an ancillary one skipped.
     const critical = pngFile(ihdr(1, 1, 8, 0), chunk('ABCD', Uint8Array.from([1])), idat([[5]]));
-    expectInputError(() => decodeImage(critical, 'abcd.png'), 'abcd.png', /unsupported PNG file \(unknown critical chunk "ABCD" at byte 33\)$/);
+    expectInputError(
+      () => decodeImage(critical, 'abcd.png'),
+      'abcd.png',
+      /unsupported PNG file \(unknown critical chunk "ABCD" at byte 33\)$/,
+    );
     const ancillary = pngFile(ihdr(1, 1, 8, 0), chunk('abCD', Uint8Array.from([1])), idat([[5]]));
     expect(decodeImage(ancillary, 'abcd.png').data).toEqual(Uint8Array.from([5]));
 
-    const photo = new Uint8Array(jpeg.encode({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 4).fill(200) }, 90).data);
-    expectInputError(() => decodeImage(photo.subarray(0, 3), 'stub.jpg'), 'stub.jpg', /corrupt or truncated JPEG file \(no frame header/);
-    expectInputError(() => decodeImage(photo.subarray(0, photo.length - 40), 'cut.jpg'), 'cut.jpg', /corrupt or truncated JPEG file \(decoder: /);
-    expectInputError(() => decodeImage(jpegHeaderOnly(0xc0, 16, 16), 'noscan.jpg'), 'noscan.jpg', /corrupt or truncated JPEG file \(decoder: /);
+    const photo = new Uint8Array(
+      jpeg.encode({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 4).fill(200) }, 90).data,
+    );
+    expectInputError(
+      () => decodeImage(photo.subarray(0, 3), 'stub.jpg'),
+      'stub.jpg',
+      /corrupt or truncated JPEG file \(no frame header/,
+    );
+    expectInputError(
+      () => decodeImage(photo.subarray(0, photo.length - 40), 'cut.jpg'),
+      'cut.jpg',
+      /corrupt or truncated JPEG file \(decoder: /,
+    );
+    expectInputError(
+      () => decodeImage(jpegHeaderOnly(0xc0, 16, 16), 'noscan.jpg'),
+      'noscan.jpg',
+      /corrupt or truncated JPEG file \(decoder: /,
+    );
     const garbage = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x00, 0x00, 0x12, 0x34]);
-    expectInputError(() => decodeImage(garbage, 'junk.jpg'), 'junk.jpg', /corrupt JPEG file \(expected a marker at byte 8\)/);
+    expectInputError(
+      () => decodeImage(garbage, 'junk.jpg'),
+      'junk.jpg',
+      /corrupt JPEG file \(expected a marker at byte 8\)/,
+    );
   });
 });
 
 describe('toChannels', () => {
   it('replicates gray into RGB', () => {
     const gray: DecodedImage = { data: Uint8Array.from([0, 77, 255]), width: 3, height: 1, channels: 1 };
-    expect(toChannels(gray, 3)).toEqual({ data: Uint8Array.from([0, 0, 0, 77, 77, 77, 255, 255, 255]), width: 3, height: 1, channels: 3 });
+    expect(toChannels(gray, 3)).toEqual({
+      data: Uint8Array.from([0, 0, 0, 77, 77, 77, 255, 255, 255]),
+      width: 3,
+      height: 1,
+      channels: 3,
+    });
     expect(toChannels(gray, 1)).toBe(gray);
   });
 
@@ -371,7 +545,9 @@ describe('readImageFile / writePngAtomic', () => {
   it('names the path for missing files, directories, empty and text files', async () => {
     const missing = join(directory, 'missing.png');
     await expect(readImageFile(missing)).rejects.toThrow(new InputError(`${missing}: no such file`));
-    await expect(readImageFile(directory)).rejects.toThrow(`${directory}: is a directory; expected a PNG or JPEG image`);
+    await expect(readImageFile(directory)).rejects.toThrow(
+      `${directory}: is a directory; expected a PNG or JPEG image`,
+    );
     const empty = join(directory, 'empty.png');
     await writeFile(empty, '');
     await expect(readImageFile(empty)).rejects.toThrow(`${empty}: empty file; expected a PNG or JPEG image`);

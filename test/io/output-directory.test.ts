@@ -22,7 +22,9 @@ describe('checkOutputDirectory', () => {
 
   it('refuses a file, and a path below a file (which not even root can create)', async () => {
     const file = join(root, 'notes.txt');
-    await expect(checkOutputDirectory(file)).rejects.toThrow(new InputError(`${file}: exists and is not a directory`, file));
+    await expect(checkOutputDirectory(file)).rejects.toThrow(
+      new InputError(`${file}: exists and is not a directory`, file),
+    );
     await expect(checkOutputDirectory(join(file, 'a', 'b'))).rejects.toThrow(
       new InputError(`${join(file, 'a', 'b')}: cannot create it, ${file} is a file`, join(file, 'a', 'b')),
     );
@@ -38,6 +40,8 @@ describe('createOutputDirectory', () => {
   });
 
   it('names the option when it cannot create the directory', async () => {
-    await expect(createOutputDirectory(join(root, 'notes.txt', 'x'))).rejects.toThrow(/^\/.*notes\.txt\/x: cannot create it/);
+    await expect(createOutputDirectory(join(root, 'notes.txt', 'x'))).rejects.toThrow(
+      /^\/.*notes\.txt\/x: cannot create it/,
+    );
   });
 });

@@ -62,12 +62,25 @@ export interface ResizeFixture {
 
 export const OPENCV_RESIZE_FIXTURES: readonly ResizeFixture[] = [
   {
-    kind: 'linear', dtype: 'float32', srcH: 2, srcW: 2, channels: 1, dstH: 4, dstW: 4, seed: 1,
-    expected:
-      'ZiFyPskQij72EKw+DBG9PoZXmz4/g64+rtrUPmYG6D4v5d8+Kmj3PhA3Ez+O+B4/ARYBP1DtDT/smyc/O3M0Pw==',
+    kind: 'linear',
+    dtype: 'float32',
+    srcH: 2,
+    srcW: 2,
+    channels: 1,
+    dstH: 4,
+    dstW: 4,
+    seed: 1,
+    expected: 'ZiFyPskQij72EKw+DBG9PoZXmz4/g64+rtrUPmYG6D4v5d8+Kmj3PhA3Ez+O+B4/ARYBP1DtDT/smyc/O3M0Pw==',
   },
   {
-    kind: 'linear', dtype: 'float32', srcH: 2, srcW: 2, channels: 1, dstH: 32, dstW: 32, seed: 2,
+    kind: 'linear',
+    dtype: 'float32',
+    srcH: 2,
+    srcW: 2,
+    channels: 1,
+    dstH: 32,
+    dstW: 32,
+    seed: 2,
     expected:
       '/oZyPv6Gcj7+hnI+/oZyPv6Gcj7+hnI+/oZyPv6Gcj7iqnk+VvmDPjodiz4eQZI+A2WZPueIoD7MrKc+sNCuPpT0tT54GL0+XTzE' +
       'PkJgyz4mhNI+CqjZPu/L4D7T7+c+xYHrPsWB6z7Fges+xYHrPsWB6z7Fges+xYHrPsWB6z7+hnI+/oZyPv6Gcj7+hnI+/oZyPv6G' +
@@ -126,7 +139,14 @@ export const OPENCV_RESIZE_FIXTURES: readonly ResizeFixture[] = [
       'Hj/vzic/0KcwP7GAOT8i7T0/Iu09PyLtPT8i7T0/Iu09PyLtPT8i7T0/Iu09Pw==',
   },
   {
-    kind: 'linear', dtype: 'float32', srcH: 7, srcW: 7, channels: 1, dstH: 28, dstW: 28, seed: 3,
+    kind: 'linear',
+    dtype: 'float32',
+    srcH: 7,
+    srcW: 7,
+    channels: 1,
+    dstH: 28,
+    dstW: 28,
+    seed: 3,
     expected:
       'luxyPpbscj7RhY0+3qS1PuvD3T588QI/Gk8XP9D6Kz+GpkA/PFJVP/WfXD+yj1Y/bn9QPyxvSj+Zvzo/tXAhP9MhCD/epd0+Sifj' +
       'PvNjED9BNC8/kAROPxggVj/ahkc/nO04P19UKj/AByM/wAcjP5bscj6W7HI+0YWNPt6ktT7rw90+fPECPxpPFz/Q+is/hqZAPzxS' +
@@ -172,7 +192,14 @@ export const OPENCV_RESIZE_FIXTURES: readonly ResizeFixture[] = [
       'Pu+vgT7ckTU+qmtVPnVFdT6hj4o+hk6qPmjf2T4luAQ/loAcPw5bGT8bj/Y+GWi6Pi6CfD4sW0A+LFtAPg==',
   },
   {
-    kind: 'linear', dtype: 'float32', srcH: 4, srcW: 4, channels: 1, dstH: 32, dstW: 32, seed: 4,
+    kind: 'linear',
+    dtype: 'float32',
+    srcH: 4,
+    srcW: 4,
+    channels: 1,
+    dstH: 32,
+    dstW: 32,
+    seed: 4,
     expected:
       'LlJzPi5Scz4uUnM+LlJzPrmUhj79a6A+QkO6PoUa1D7K8e0+h+QDPynQED/Lux0/lN0iP4U1ID91jR0/ZuUaP1Y9GD9HlRU/OO0S' +
       'PylFED8eEBM/GE4bPxKMIz8Myis/Bgg0PwBGPD/6g0Q/9MFMP/HgUD/x4FA/8eBQP/HgUD8uUnM+LlJzPi5Scz4uUnM+uZSGPv1r' +
@@ -231,7 +258,14 @@ export const OPENCV_RESIZE_FIXTURES: readonly ResizeFixture[] = [
       'Yj/pkVE/qUJAP2jzLj8opB0/51QMP0wL9j7LbNM+ix3CPosdwj6LHcI+ix3CPg==',
   },
   {
-    kind: 'linear', dtype: 'float32', srcH: 3, srcW: 5, channels: 1, dstH: 17, dstW: 9, seed: 5,
+    kind: 'linear',
+    dtype: 'float32',
+    srcH: 3,
+    srcW: 5,
+    channels: 1,
+    dstH: 17,
+    dstW: 9,
+    seed: 5,
     expected:
       'xrdzPpIuzj4wXC0/gcYDP7DoeD7+9hQ/mHhWP1INQz+PZjc/xrdzPpIuzj4wXC0/gcYDP6/oeD7+9hQ/mHhWP1INQz+OZjc/xrdz' +
       'PpIuzj4wXC0/gcYDP7DoeD7+9hQ/mHhWP1INQz+PZjc/pjqBPuBpzj72hic/yib/Prk5dj4dQQc/q4VBP7oRPj9e/zs/yUiMPtTC' +
@@ -244,12 +278,25 @@ export const OPENCV_RESIZE_FIXTURES: readonly ResizeFixture[] = [
       'GdAWP5OXoD6e8Rc+',
   },
   {
-    kind: 'linear', dtype: 'float32', srcH: 10, srcW: 10, channels: 1, dstH: 3, dstW: 3, seed: 6,
-    expected:
-      'mgdLP4512D4UoGg+aoHPPtby3j5aNgs/rG5YP46XmD7jTDU/',
+    kind: 'linear',
+    dtype: 'float32',
+    srcH: 10,
+    srcW: 10,
+    channels: 1,
+    dstH: 3,
+    dstW: 3,
+    seed: 6,
+    expected: 'mgdLP4512D4UoGg+aoHPPtby3j5aNgs/rG5YP46XmD7jTDU/',
   },
   {
-    kind: 'linear', dtype: 'float32', srcH: 5, srcW: 4, channels: 3, dstH: 13, dstW: 11, seed: 7,
+    kind: 'linear',
+    dtype: 'float32',
+    srcH: 5,
+    srcW: 4,
+    channels: 3,
+    dstH: 13,
+    dstW: 11,
+    seed: 7,
     expected:
       '94J0PrLaaT9BzBw/qEWKPnfMXz//oB8/hjMFP6BaDz/0RjY/OERFPxyjez7p7Ew/goxZP1o0TD1wmz8/F9wkPwHQUT12sOw+XFfg' +
       'PqprVz0fVDQ+HKgAP781hj5BEDI+2KU6P3S4GD92Iq8+laN0Pw5Wbj9ongI/TON7P8AJeT8NAAg/0qWCPlqnYj+rphw/zAOSPkuU' +
@@ -276,7 +323,14 @@ export const OPENCV_RESIZE_FIXTURES: readonly ResizeFixture[] = [
       'vz4aOww/rzcIP8yb6z5qnI0+JpANP8+81z7g2wo+8HL+Psw8nT5p/5Q9ksXhPpB5RT5pOCI86C/ePpDZNj5jAAY7',
   },
   {
-    kind: 'linear', dtype: 'uint8', srcH: 7, srcW: 7, channels: 1, dstH: 28, dstW: 28, seed: 11,
+    kind: 'linear',
+    dtype: 'uint8',
+    srcH: 7,
+    srcW: 7,
+    channels: 1,
+    dstH: 28,
+    dstW: 28,
+    seed: 11,
     expected:
       'PT0+QEJFSE1SVlA/LRwnUHmiu8PM1MCPXi0VFT09PkBDRUhNUldQPy0cJ1B5orvDy9S/j14tFRVMTEtIRUJDSE1ST0Q6LzpZeZms' +
       'tLzEs4heMx4ea2tkV0k8OD5DSU1QU1Zea3iGkJeepZp7XT4vL4mJfWZONi00OkBLXGx8gn14cnN6gIaBblxJQECoqJd1UzAjKTA3' +
@@ -291,7 +345,14 @@ export const OPENCV_RESIZE_FIXTURES: readonly ResizeFixture[] = [
       'lpWUk5KSwMDG0t7q6dvOwKeCXjkxRFhseoKKk5aVlJKSkg==',
   },
   {
-    kind: 'linear', dtype: 'uint8', srcH: 4, srcW: 4, channels: 1, dstH: 32, dstW: 32, seed: 12,
+    kind: 'linear',
+    dtype: 'uint8',
+    srcH: 4,
+    srcW: 4,
+    channels: 1,
+    dstH: 32,
+    dstW: 32,
+    seed: 12,
     expected:
       'PT09PT9DR0tPU1dbWE1DOC4jGQ4KDA8RFBYYGxwcHBw9PT09P0NHS09TV1tYTUM4LiMZDgoMDxEUFhgbHBwcHD09PT0/Q0dLT1NX' +
       'W1hNQzguIxkOCgwPERMWGBscHBwcPT09PT9DR0tPU1dbWE1DOC4jGQ4KDQ8RExYYGxwcHBw/Pz8/QUVKTlJWWl9cUkg9NCofFhIU' +
@@ -309,14 +370,28 @@ export const OPENCV_RESIZE_FIXTURES: readonly ResizeFixture[] = [
       'f42cqri1oIx3Y046JRsbGxtWVlZWVVRTUlFQT05VY3F/jZyquLWgjHdjTjolGxsbGw==',
   },
   {
-    kind: 'linear', dtype: 'uint8', srcH: 3, srcW: 5, channels: 1, dstH: 17, dstW: 9, seed: 13,
+    kind: 'linear',
+    dtype: 'uint8',
+    srcH: 3,
+    srcW: 5,
+    channels: 1,
+    dstH: 17,
+    dstW: 9,
+    seed: 13,
     expected:
       'PVBvk7hnIxUMPVBvk7hnIxUMPVBvk7hnIxQMQFd8mLNkIxoURWGQoatgIyIhSWukqqNbIyouTna4s5tXJDI6UoDNvJRTJDpHV4vh' +
       'xYxPJEJUZ5DWuIFNLVdxd5bLrHdMNm2OhpzBn2xLPoKrlqK2k2FKR5jIpqirhldJUK7lsaykflBIVrz5saykflBIVrz5saykflBI' +
       'Vrz5',
   },
   {
-    kind: 'linear', dtype: 'uint8', srcH: 12, srcW: 16, channels: 3, dstH: 37, dstW: 29, seed: 14,
+    kind: 'linear',
+    dtype: 'uint8',
+    srcH: 12,
+    srcW: 16,
+    channels: 3,
+    dstH: 37,
+    dstW: 29,
+    seed: 14,
     expected:
       'PYxnOJpMMLEgRJtSX3ifYUx3YCdQUy8/PlRDGq9xMZ5uey5AgVg4bb4/iZ1Po3dkeKedYrLJgF7VpUnGz3yaxJmMoKuOm5aMnHqK' +
       'go2JZJyRPaO5JqfRPYxnOJpMMbEgRJtSX3ieYUx3YCdQUy8/PlRDGq9xMZ5tey5AgVg4bb4/iZ1Po3dkeKedYrLJgV7VpUnGz3ua' +
@@ -363,17 +438,36 @@ export const OPENCV_RESIZE_FIXTURES: readonly ResizeFixture[] = [
       'YoEOS6RoNqmJJXk7Ko8cROUoZ6ZRjSyGt4Vi2eI4qJ0wdmQ7QEx4JVemJonDJ6yEKMkUZNozqudppIQ5mjIlgx5zdRKi',
   },
   {
-    kind: 'area', dtype: 'float32', srcH: 8, srcW: 8, channels: 1, dstH: 4, dstW: 4, seed: 21,
-    expected:
-      'TQq0Pnopiz4RN9o+XEMYP6zeJD/qig0/JLl0Pnw1DD89jgU/BT6YPqqj+D6PHPc+2sYhPx3wYT4u6Uk/flHlPg==',
+    kind: 'area',
+    dtype: 'float32',
+    srcH: 8,
+    srcW: 8,
+    channels: 1,
+    dstH: 4,
+    dstW: 4,
+    seed: 21,
+    expected: 'TQq0Pnopiz4RN9o+XEMYP6zeJD/qig0/JLl0Pnw1DD89jgU/BT6YPqqj+D6PHPc+2sYhPx3wYT4u6Uk/flHlPg==',
   },
   {
-    kind: 'area', dtype: 'float32', srcH: 12, srcW: 12, channels: 1, dstH: 3, dstW: 3, seed: 22,
-    expected:
-      'r3QBP6Qj5z5ymyw/Hb3vPsao8j5EURQ/2hUFPz/Kwz4DBNE+',
+    kind: 'area',
+    dtype: 'float32',
+    srcH: 12,
+    srcW: 12,
+    channels: 1,
+    dstH: 3,
+    dstW: 3,
+    seed: 22,
+    expected: 'r3QBP6Qj5z5ymyw/Hb3vPsao8j5EURQ/2hUFPz/Kwz4DBNE+',
   },
   {
-    kind: 'area', dtype: 'float32', srcH: 48, srcW: 32, channels: 1, dstH: 16, dstW: 16, seed: 23,
+    kind: 'area',
+    dtype: 'float32',
+    srcH: 48,
+    srcW: 32,
+    channels: 1,
+    dstH: 16,
+    dstW: 16,
+    seed: 23,
     expected:
       'Xt7vPggBBj9ACdU+eC4YP/406z5CUA0/KgoZP05vwD4yOs4+Ur3+PgYH4z60vgs/vMDUPjt58z4agLU+/ikAP8AaGj8ASBQ/moIc' +
       'P/hRoD6qrSU/yEAPP0556j46NVE+XmAbPz7VGD8K9sQ+VP3bPpKBNz8Wex8/Eh0dP9tmnj4GJdM+UsUVP4bvyz5gJLY+sD0HP1C7' +
@@ -391,12 +485,25 @@ export const OPENCV_RESIZE_FIXTURES: readonly ResizeFixture[] = [
       'PxC9Kz+Sot4+iYUgP1fB3z4nxwE/jGAPP3P1Gz+q0Ng+zwKtPjIwCT/HSps+yyTxPg==',
   },
   {
-    kind: 'area', dtype: 'float32', srcH: 10, srcW: 10, channels: 1, dstH: 3, dstW: 3, seed: 24,
-    expected:
-      '0TK1PlafID8cxig/mirtPrlhxj4wfdI+WhPoPosH5D5+YBU/',
+    kind: 'area',
+    dtype: 'float32',
+    srcH: 10,
+    srcW: 10,
+    channels: 1,
+    dstH: 3,
+    dstW: 3,
+    seed: 24,
+    expected: '0TK1PlafID8cxig/mirtPrlhxj4wfdI+WhPoPosH5D5+YBU/',
   },
   {
-    kind: 'area', dtype: 'float32', srcH: 50, srcW: 40, channels: 1, dstH: 16, dstW: 14, seed: 25,
+    kind: 'area',
+    dtype: 'float32',
+    srcH: 50,
+    srcW: 40,
+    channels: 1,
+    dstH: 16,
+    dstW: 14,
+    seed: 25,
     expected:
       'OV4NP7Lkwz4rC68+5pH8PtucCD88CiU/RkM7PyS+GD8B/A0/gKQJPzO9Hj/TSAs/88nmPgwZBT9nm9Q+Ikz8PmiP/D67ya8+poe3' +
       'PqU9mj5uvww/lK4DPyx/Ez/kcig/y0b+Puy3Az9Rp7c+lFjfPlLT1T4tEBk/pewoP/Co2D5Hn9I+3oHRPuzuBT/T0vk+QkcGP5kt' +
@@ -412,7 +519,14 @@ export const OPENCV_RESIZE_FIXTURES: readonly ResizeFixture[] = [
       'dRE/pqskP8696j5gfe8+TFvnPmdbxT6ikvI+OywOP83rwD5DVsc+YvDRPuibED/DWvw+yq4yP9Sanj6WAxE/CEABP0AWIT8=',
   },
   {
-    kind: 'area', dtype: 'float32', srcH: 37, srcW: 45, channels: 1, dstH: 14, dstW: 14, seed: 26,
+    kind: 'area',
+    dtype: 'float32',
+    srcH: 37,
+    srcW: 45,
+    channels: 1,
+    dstH: 14,
+    dstW: 14,
+    seed: 26,
     expected:
       '/pHIPogi2T7QPwo/rNW0Psb3HD+0AvU+zbfnPhYX5z6YE/8+hMm0PmwOtj71tRg/k8LQPrHQDD9I8qc+cZzePogq+D5bzr4+kMHx' +
       'Pm3kKD+1aew+Ip0KP6Z73D5zzyY/m1gBP9lR6z7eKxU/KWIJP3wLHj9Uo+4+qE39PiJAEj+clts+xCAYP1hq8j6g6fE+/GwVP2rT' +
@@ -427,7 +541,14 @@ export const OPENCV_RESIZE_FIXTURES: readonly ResizeFixture[] = [
       'oT561ck+iAu7PrIaAj+/cuU+l1AOPwdP/j72ufA+PMsJPw==',
   },
   {
-    kind: 'area', dtype: 'float32', srcH: 30, srcW: 20, channels: 3, dstH: 7, dstW: 9, seed: 27,
+    kind: 'area',
+    dtype: 'float32',
+    srcH: 30,
+    srcW: 20,
+    channels: 3,
+    dstH: 7,
+    dstW: 9,
+    seed: 27,
     expected:
       'dtPwPo49CT9GK9o+ghAQP490BD/BiPw+LWXtPrGLFD+jKfc+9PAVP3zXwz4Z1KQ+8RvOPlMtwj5i/RA/IWjfPsT81j79Yfs+WCkG' +
       'P9mlAj/Gcvg+PE3gPnhM7z5HNPQ+k7sOP/TFBj+WWu0+iP7RPnpFCz9UABY/VyQFP3Zg5T4Yv+0+fDcEP1veIj/Bxgs/sn30Po3n' +
@@ -442,7 +563,14 @@ export const OPENCV_RESIZE_FIXTURES: readonly ResizeFixture[] = [
       'Mj/mWgI/',
   },
   {
-    kind: 'area', dtype: 'uint8', srcH: 32, srcW: 32, channels: 3, dstH: 16, dstW: 16, seed: 31,
+    kind: 'area',
+    dtype: 'uint8',
+    srcH: 32,
+    srcW: 32,
+    channels: 3,
+    dstH: 16,
+    dstW: 16,
+    seed: 31,
     expected:
       'kyege46e3Wl5hjl0a8BgTYRhWnKWgESbsGCLm3GIKkdfiMSEas2Jb3nGapupl6Nzfk+Ginq/W6m2UZl1hUaunJSVi12Wp6GNk2px' +
       'Y3yPp3WELzSYX26Sg5mLiZSMc3bMloSFSF2EdlRlsYSus3lmvZCXouBHbX93XmNYmLReVFtyhnpAYIaadZOCv3lFOCpXcZmkUlmp' +
@@ -457,7 +585,14 @@ export const OPENCV_RESIZE_FIXTURES: readonly ResizeFixture[] = [
       'd3KHjn2XfaFbmrV8eLxpqXSo',
   },
   {
-    kind: 'area', dtype: 'uint8', srcH: 50, srcW: 37, channels: 3, dstH: 16, dstW: 16, seed: 32,
+    kind: 'area',
+    dtype: 'uint8',
+    srcH: 50,
+    srcW: 37,
+    channels: 3,
+    dstH: 16,
+    dstW: 16,
+    seed: 32,
     expected:
       'eY+Mhm1wZ2qndYNdjopuepSDZJ5Zn5Byh45wgXmKZ4KjRoy1WHmAb3OCtJ2kYHF+hJmhg1dukj54sW+XcWWel5iFpnhfnYeMdVqF' +
       'kHhyfWeGkoJzeY5xnHhvYIadfId9OY6WU2uHlHSMa22AeoebhZh4g4W0gmiDfn1tfHiBX2SMfnB7V5GclbJbWHaDmZWAaIiDY4Jy' +
@@ -472,7 +607,14 @@ export const OPENCV_RESIZE_FIXTURES: readonly ResizeFixture[] = [
       'hmF1j4Z4nIpvlZVbcHFwUIBw',
   },
   {
-    kind: 'area', dtype: 'uint8', srcH: 56, srcW: 56, channels: 1, dstH: 28, dstW: 28, seed: 33,
+    kind: 'area',
+    dtype: 'uint8',
+    srcH: 56,
+    srcW: 56,
+    channels: 1,
+    dstH: 28,
+    dstW: 28,
+    seed: 33,
     expected:
       'OY1ein1vipayfVBid5uQhGkytVuLWniEX2xQTohHVqqNyzZ5cLdBbWynibKLm49ldX2mdKhWiGVhZ29sUahum3h4gGRxoo9ePbNY' +
       'Om+esEuCkHVnhLmHeZVolcZ2rUymqXlPrWuZwHx+f5qbpnbIiX54cnRLc6CVlWCJeIuJdoWsdI6hcIecpGdhu4e6mI6EWoSivoyE' +
@@ -487,7 +629,14 @@ export const OPENCV_RESIZE_FIXTURES: readonly ResizeFixture[] = [
       'nHyP1XCPl4mymJKgaoKTu2SEwsmJrT2MdE+eZJddN0OGtg==',
   },
   {
-    kind: 'mixed', dtype: 'float32', srcH: 10, srcW: 40, channels: 3, dstH: 16, dstW: 16, seed: 41,
+    kind: 'mixed',
+    dtype: 'float32',
+    srcH: 10,
+    srcW: 40,
+    channels: 3,
+    dstH: 16,
+    dstW: 16,
+    seed: 41,
     expected:
       'Z4Y2PpIdOT8Ojgo/7OgkP1xpED9C1Qs/krAfP/JlEj8qU0E/Xh/1Pm42Fz8Q2N8+iKbUPirg4T4sRDE/0gkXP2YxCD/cWDk/bjGs' +
       'PjKQtj75EeY+ENoMPw/WGz/A014/rBwfPw6CJz/FZ7A+138TP9gs5j4Zdzg/c3mTPnsi8T6kWG0+/3vyPqI/Xj7KWKA+dl4cPyl0' +

@@ -49,7 +49,9 @@ function label(fixture: ResizeFixture): string {
 
 /** Rows of an H×W single-channel array, for readable comparisons. */
 function rowsOf(values: Float32Array, width: number): number[][] {
-  return Array.from({ length: values.length / width }, (_, row) => Array.from(values.subarray(row * width, (row + 1) * width)));
+  return Array.from({ length: values.length / width }, (_, row) =>
+    Array.from(values.subarray(row * width, (row + 1) * width)),
+  );
 }
 
 describe('resizeBilinear, hand-computed half-pixel values', () => {
@@ -138,7 +140,14 @@ describe('agreement with cv2.resize (fixtures)', () => {
 
   it('covers the sizes the render command relies on', () => {
     const labels = OPENCV_RESIZE_FIXTURES.map(label);
-    for (const wanted of ['2x2x1 -> 4x4', '2x2x1 -> 32x32', '7x7x1 -> 28x28', '4x4x1 -> 32x32', '3x5x1 -> 17x9', '10x10x1 -> 3x3']) {
+    for (const wanted of [
+      '2x2x1 -> 4x4',
+      '2x2x1 -> 32x32',
+      '7x7x1 -> 28x28',
+      '4x4x1 -> 32x32',
+      '3x5x1 -> 17x9',
+      '10x10x1 -> 3x3',
+    ]) {
       expect(labels).toContain(`linear float32 ${wanted}`);
     }
   });
@@ -188,7 +197,9 @@ describe('resizeImage', () => {
 describe('input checks', () => {
   it('rejects a length that does not match the shape, and non-positive sizes', () => {
     expect(() => resizeBilinear(new Float32Array(5), 2, 2, 1, 4, 4)).toThrow(/source has 5 values, expected 2×2×1 = 4/);
-    expect(() => resizeArea(new Float32Array(4), 2, 2, 1, 0, 4)).toThrow(/target height must be a positive integer, got 0/);
+    expect(() => resizeArea(new Float32Array(4), 2, 2, 1, 0, 4)).toThrow(
+      /target height must be a positive integer, got 0/,
+    );
     expect(() => resizeImage(new Float32Array(4), 2, 2, 1, 4, 2.5)).toThrow(/target width must be a positive integer/);
   });
 });

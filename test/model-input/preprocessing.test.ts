@@ -22,7 +22,9 @@ function apply(request: PreprocessingRequest, pixels = PIXELS, channels: 1 | 3 =
 /** Float32 results against values worked out by hand in float64: within float32 rounding. */
 function expectValues(actual: number[], expected: number[]): void {
   expect(actual).toHaveLength(expected.length);
-  actual.forEach((value, i) => expect(Math.abs(value - expected[i])).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(expected[i]))));
+  actual.forEach((value, i) =>
+    expect(Math.abs(value - expected[i])).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(expected[i]))),
+  );
 }
 
 describe('Keras presets (keras.applications.imagenet_utils.preprocess_input)', () => {
@@ -59,7 +61,9 @@ describe('Keras presets (keras.applications.imagenet_utils.preprocess_input)', (
     for (const preset of ['torch', 'caffe'] as const) {
       const run = () => resolvePreprocessing({ kind: 'preset', preset }, 1);
       expect(run).toThrow(UsageError);
-      expect(run).toThrow(`'${preset}' is defined per R, G, B channel and the model takes 1; give its mean and std instead`);
+      expect(run).toThrow(
+        `'${preset}' is defined per R, G, B channel and the model takes 1; give its mean and std instead`,
+      );
       expect(run).not.toThrow(/--/);
     }
   });
@@ -67,7 +71,10 @@ describe('Keras presets (keras.applications.imagenet_utils.preprocess_input)', (
 
 describe('--scale ranges', () => {
   it('0-1, 0-255 and -1-1', () => {
-    expectValues(apply({ kind: 'range', range: '0-1' }), PIXELS.map((v) => v / 255));
+    expectValues(
+      apply({ kind: 'range', range: '0-1' }),
+      PIXELS.map((v) => v / 255),
+    );
     expectValues(apply({ kind: 'range', range: '0-255' }), PIXELS);
     expectValues(apply({ kind: 'range', range: '-1-1' }), apply({ kind: 'preset', preset: 'tf' }));
   });
@@ -87,20 +94,33 @@ describe('mean / std on pixels scaled to 0..1', () => {
   });
 
   it('one value applies to every channel; a missing mean is 0 and a missing std 1', () => {
-    expect(resolvePreprocessing({ kind: 'statistics', mean: [0.5] }, 3)).toEqual({ channelOrder: 'rgb', mean: [0.5, 0.5, 0.5], std: [1, 1, 1] });
-    expect(resolvePreprocessing({ kind: 'statistics', std: [0.25] }, 1)).toEqual({ channelOrder: 'rgb', mean: [0], std: [0.25] });
+    expect(resolvePreprocessing({ kind: 'statistics', mean: [0.5] }, 3)).toEqual({
+      channelOrder: 'rgb',
+      mean: [0.5, 0.5, 0.5],
+      std: [1, 1, 1],
+    });
+    expect(resolvePreprocessing({ kind: 'statistics', std: [0.25] }, 1)).toEqual({
+      channelOrder: 'rgb',
+      mean: [0],
+      std: [0.25],
+    });
   });
 
   it('three values for a grayscale model, or two for any, are refused', () => {
     expect(() => resolvePreprocessing({ kind: 'statistics', mean: [0.1, 0.2, 0.3] }, 1)).toThrow(
       '3 mean values for a model with 1 input channel; give 1',
     );
-    expect(() => resolvePreprocessing({ kind: 'statistics', std: [0.1, 0.2] }, 3)).toThrow('2 std values for a model with 3 input channels; give 1 or 3');
+    expect(() => resolvePreprocessing({ kind: 'statistics', std: [0.1, 0.2] }, 3)).toThrow(
+      '2 std values for a model with 3 input channels; give 1 or 3',
+    );
   });
 
   it('gives the same input as gradcam.json-style normalization of a trained model', () => {
     const normalization: Preprocessing = { channelOrder: 'rgb', mean: [0.1307], std: [0.3081] };
-    expectValues([...applyPreprocessing([0, 255, 33], 1, normalization)], [-0.1307 / 0.3081, (1 - 0.1307) / 0.3081, (33 / 255 - 0.1307) / 0.3081]);
+    expectValues(
+      [...applyPreprocessing([0, 255, 33], 1, normalization)],
+      [-0.1307 / 0.3081, (1 - 0.1307) / 0.3081, (33 / 255 - 0.1307) / 0.3081],
+    );
   });
 });
 
@@ -119,7 +139,11 @@ describe('parseChannelStatistics', () => {
     ['a,b,c', 'std', 'expected 1 or 3'],
     ['NaN', 'mean', 'expected 1 or 3'],
     ['Infinity', 'std', 'expected 1 or 3'],
-    ['103.939,116.779,123.68', 'mean', 'mean 103.939 is not from 0 to 1: values are on pixels scaled to 0..1 (divide 0..255 statistics by 255)'],
+    [
+      '103.939,116.779,123.68',
+      'mean',
+      'mean 103.939 is not from 0 to 1: values are on pixels scaled to 0..1 (divide 0..255 statistics by 255)',
+    ],
     ['-0.1', 'mean', '-0.1 is not from 0 to 1'],
     ['58.395,57.12,57.375', 'std', 'std 58.395 is not greater than 0 and at most 1'],
     ['0', 'std', '0 is not greater than 0'],
@@ -173,9 +197,13 @@ describe('applyPreprocessing', () => {
 
 describe('describePreprocessing', () => {
   it('states the formula, collapsing equal values; unscaled inputs as a subtraction on 0..255', () => {
-    expect(describePreprocessing(resolvePreprocessing({ kind: 'preset', preset: 'caffe' }, 3))).toBe('x − [103.939, 116.779, 123.68], BGR');
+    expect(describePreprocessing(resolvePreprocessing({ kind: 'preset', preset: 'caffe' }, 3))).toBe(
+      'x − [103.939, 116.779, 123.68], BGR',
+    );
     expect(describePreprocessing(resolvePreprocessing({ kind: 'range', range: '0-255' }, 1))).toBe('x − 0, RGB');
-    expect(describePreprocessing(resolvePreprocessing({ kind: 'preset', preset: 'tf' }, 3))).toBe('(x/255 − 0.5) / 0.5, RGB');
+    expect(describePreprocessing(resolvePreprocessing({ kind: 'preset', preset: 'tf' }, 3))).toBe(
+      '(x/255 − 0.5) / 0.5, RGB',
+    );
     expect(describePreprocessing(resolvePreprocessing({ kind: 'preset', preset: 'torch' }, 3))).toBe(
       '(x/255 − [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225], RGB',
     );

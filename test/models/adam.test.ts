@@ -18,17 +18,28 @@ const SHAPES = [[3, 3, 2, 4], [4], [7, 5], [1]];
 
 /** Runs `steps` Adam steps on a quadratic-plus-sine loss; returns the variables and optimizer state. */
 async function train(optimizer: tf.Optimizer, prefix: string, steps: number) {
-  const variables = SHAPES.map((shape, i) => tf.variable(tf.randomNormal(shape, 0, 1, 'float32', 10 + i), true, `${prefix}${i}`));
+  const variables = SHAPES.map((shape, i) =>
+    tf.variable(tf.randomNormal(shape, 0, 1, 'float32', 10 + i), true, `${prefix}${i}`),
+  );
   const targets = SHAPES.map((shape, i) => tf.randomNormal(shape, 0, 1, 'float32', 20 + i));
   for (let step = 0; step < steps; step++) {
     setLearningRate(optimizer, 0.01 * (1 + Math.cos(step)));
     tf.tidy(() => {
-      optimizer.minimize(() => tf.addN(variables.map((v, i) => tf.sum(tf.add(tf.square(tf.sub(v, targets[i])), tf.sin(tf.mul(v, 3)))))) as tf.Scalar, false);
+      optimizer.minimize(
+        () =>
+          tf.addN(
+            variables.map((v, i) => tf.sum(tf.add(tf.square(tf.sub(v, targets[i])), tf.sin(tf.mul(v, 3))))),
+          ) as tf.Scalar,
+        false,
+      );
     });
   }
   const values = variables.map((v) => Array.from(v.dataSync()));
   const weights = await optimizer.getWeights();
-  const state = weights.map(({ name, tensor }) => ({ name: name.replace(prefix, ''), values: Array.from(tensor.dataSync()) }));
+  const state = weights.map(({ name, tensor }) => ({
+    name: name.replace(prefix, ''),
+    values: Array.from(tensor.dataSync()),
+  }));
   const internals = optimizer as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
   const accumulators = [internals.accBeta1.dataSync()[0], internals.accBeta2.dataSync()[0]];
   tf.dispose([...variables, ...targets]);
@@ -44,7 +55,9 @@ describe('FusedAdamOptimizer', () => {
     expect(actual.state.map((s) => s.name)).toEqual(expected.state.map((s) => s.name));
     expect(actual).toEqual(expected);
     // Not vacuous: the variables moved.
-    expect(maxDifference(actual.values[0], (await train(tf.train.adam(0.01), 'none', 0)).values[0])).toBeGreaterThan(0.01);
+    expect(maxDifference(actual.values[0], (await train(tf.train.adam(0.01), 'none', 0)).values[0])).toBeGreaterThan(
+      0.01,
+    );
   });
 
   it('matches tf.train.adam to float rounding on wasm', async () => {

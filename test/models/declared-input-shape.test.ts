@@ -31,10 +31,15 @@ describe('topologyInputShape', () => {
   it('reads converter, Keras 3 and TensorFlow.js topologies, functional and Sequential', async () => {
     expect(topologyInputShape(converted([null, 224, 224, 3]))).toEqual([null, 224, 224, 3]);
     expect(topologyInputShape(converted([null, null, null, 3], 'batch_shape'))).toEqual([null, null, null, 3]);
-    const sequential = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [null, 20, 1], filters: 2, kernelSize: 1 })] });
+    const sequential = tf.sequential({
+      layers: [tf.layers.conv2d({ inputShape: [null, 20, 1], filters: 2, kernelSize: 1 })],
+    });
     expect(topologyInputShape(await savedTopology(sequential))).toEqual([null, null, 20, 1]);
     const input = tf.input({ shape: [8, 8, 3] });
-    const functional = tf.model({ inputs: input, outputs: tf.layers.conv2d({ filters: 2, kernelSize: 1 }).apply(input) as tf.SymbolicTensor });
+    const functional = tf.model({
+      inputs: input,
+      outputs: tf.layers.conv2d({ filters: 2, kernelSize: 1 }).apply(input) as tf.SymbolicTensor,
+    });
     expect(topologyInputShape(await savedTopology(functional))).toEqual([null, 8, 8, 3]);
   });
 
@@ -59,10 +64,16 @@ describe('withInputSize', () => {
 
   it('makes TensorFlow.js compute every layer’s shape for that size', async () => {
     const input = tf.input({ shape: [null, null, 3] });
-    const conv = tf.layers.conv2d({ name: 'conv', filters: 4, kernelSize: 3, strides: 2 }).apply(input) as tf.SymbolicTensor;
-    const output = tf.layers.dense({ units: 2 }).apply(tf.layers.globalAveragePooling2d({}).apply(conv)) as tf.SymbolicTensor;
+    const conv = tf.layers
+      .conv2d({ name: 'conv', filters: 4, kernelSize: 3, strides: 2 })
+      .apply(input) as tf.SymbolicTensor;
+    const output = tf.layers
+      .dense({ units: 2 })
+      .apply(tf.layers.globalAveragePooling2d({}).apply(conv)) as tf.SymbolicTensor;
     const topology = await savedTopology(tf.model({ inputs: input, outputs: output }));
-    const rebuilt = await tf.models.modelFromJSON({ modelTopology: withInputSize(topology, 11, 21) as tf.io.ModelJSON['modelTopology'] });
+    const rebuilt = await tf.models.modelFromJSON({
+      modelTopology: withInputSize(topology, 11, 21) as tf.io.ModelJSON['modelTopology'],
+    });
     expect(rebuilt.getLayer('conv').outputShape).toEqual([null, 5, 10, 4]);
   });
 
@@ -73,7 +84,11 @@ describe('withInputSize', () => {
 });
 
 describe('graphInputShape', () => {
-  const placeholder = (sizes: unknown[]) => ({ name: 'input', op: 'Placeholder', attr: { shape: { shape: { dim: sizes.map((size) => ({ size })) } } } });
+  const placeholder = (sizes: unknown[]) => ({
+    name: 'input',
+    op: 'Placeholder',
+    attr: { shape: { shape: { dim: sizes.map((size) => ({ size })) } } },
+  });
   const conv = { name: 'conv', op: 'Conv2D', input: ['input'] };
 
   it("reads the Placeholder's shape as the converter writes it, -1 as null", () => {
@@ -83,7 +98,9 @@ describe('graphInputShape', () => {
 
   it('is undefined for no or two Placeholders, another rank, garbage sizes, a layers topology', () => {
     expect(graphInputShape({ node: [conv] })).toBeUndefined();
-    expect(graphInputShape({ node: [placeholder(['-1', '8', '8', '3']), { ...placeholder(['-1']), name: 'b' }] })).toBeUndefined();
+    expect(
+      graphInputShape({ node: [placeholder(['-1', '8', '8', '3']), { ...placeholder(['-1']), name: 'b' }] }),
+    ).toBeUndefined();
     expect(graphInputShape({ node: [placeholder(['-1', '8', '3'])] })).toBeUndefined();
     expect(graphInputShape({ node: [placeholder(['-1', 'x', '8', '3'])] })).toBeUndefined();
     expect(graphInputShape({ node: [{ name: 'input', op: 'Placeholder' }] })).toBeUndefined();

@@ -21,7 +21,14 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-const architecture = { inputShape: [12, 12, 1] as [number, number, number], classes: 2, width: 0.125, batchNorm: false, poolAfter: [8], seed: 1 };
+const architecture = {
+  inputShape: [12, 12, 1] as [number, number, number],
+  classes: 2,
+  width: 0.125,
+  batchNorm: false,
+  poolAfter: [8],
+  seed: 1,
+};
 const metadata: ModelMetadata = {
   format: METADATA_FORMAT,
   formatVersion: METADATA_VERSION,
@@ -51,7 +58,9 @@ describe('saveModelDirectory with extra files', () => {
     const parent = join(root, 'failing');
     await mkdir(parent);
     // A name inside a directory that does not exist fails after the model files are written.
-    const failing = saveModelDirectory(join(parent, 'out'), buildVgg(architecture), metadata, false, { 'missing/report.html': 'x' });
+    const failing = saveModelDirectory(join(parent, 'out'), buildVgg(architecture), metadata, false, {
+      'missing/report.html': 'x',
+    });
     await expect(failing).rejects.toThrow(/ENOENT/);
     expect(await readdir(parent)).toEqual([]);
   });

@@ -23,7 +23,8 @@ function largestMagnitude(values: Float32Array): number {
 }
 
 describe('a VGG training step through computeLogits', () => {
-  const tinyVgg = (batchNorm = true) => buildVgg({ inputShape: [8, 8, 3], classes: 4, width: 0.125, batchNorm, poolAfter: [1, 8], seed: 7 });
+  const tinyVgg = (batchNorm = true) =>
+    buildVgg({ inputShape: [8, 8, 3], classes: 4, width: 0.125, batchNorm, poolAfter: [1, 8], seed: 7 });
 
   /** tfjs-layers' own path: every layer's call in training mode (dropout drawn as computeLogits draws it). */
   function stockLogits(model: tf.LayersModel, images: tf.Tensor4D): tf.Tensor2D {
@@ -41,11 +42,15 @@ describe('a VGG training step through computeLogits', () => {
   }
 
   /** The loss, its gradient for every trainable weight, and the moving statistics after the step. */
-  function oneStep(fusedPath: boolean, batchNorm: boolean): { loss: number; gradients: Float32Array[]; moving: Float32Array[] } {
+  function oneStep(
+    fusedPath: boolean,
+    batchNorm: boolean,
+  ): { loss: number; gradients: Float32Array[]; moving: Float32Array[] } {
     const model = tinyVgg(batchNorm);
     const images = tf.randomNormal([6, 8, 8, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
     const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 0, 1], 'int32'), 4);
-    const logitsOf = () => (fusedPath ? computeLogits(model, images, { training: true, dropoutSeed: 1 }) : stockLogits(model, images));
+    const logitsOf = () =>
+      fusedPath ? computeLogits(model, images, { training: true, dropoutSeed: 1 }) : stockLogits(model, images);
     const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, logitsOf()) as tf.Scalar);
     const result = {
       loss: value.dataSync()[0],
@@ -60,23 +65,32 @@ describe('a VGG training step through computeLogits', () => {
     { backend: 'cpu', batchNorm: true },
     { backend: 'wasm', batchNorm: true },
     { backend: 'wasm', batchNorm: false },
-  ])('gives the loss, gradients and moving statistics of the layers own calls on $backend (batch norm: $batchNorm)', async ({ backend, batchNorm }) => {
-    await tf.setBackend(backend);
-    const stockStep = oneStep(false, batchNorm);
-    const fusedStep = oneStep(true, batchNorm);
-    expect(fusedStep.loss).toBeCloseTo(stockStep.loss, 5);
-    expect(fusedStep.gradients.length).toBeGreaterThan(batchNorm ? 20 : 10);
-    expect(fusedStep.moving).toHaveLength(batchNorm ? 16 : 0);
-    fusedStep.gradients.forEach((values, i) => expectClose(values, stockStep.gradients[i], 1e-4 * largestMagnitude(stockStep.gradients[i])));
-    fusedStep.moving.forEach((values, i) => expectClose(values, stockStep.moving[i], 1e-5));
-  });
+  ])(
+    'gives the loss, gradients and moving statistics of the layers own calls on $backend (batch norm: $batchNorm)',
+    async ({ backend, batchNorm }) => {
+      await tf.setBackend(backend);
+      const stockStep = oneStep(false, batchNorm);
+      const fusedStep = oneStep(true, batchNorm);
+      expect(fusedStep.loss).toBeCloseTo(stockStep.loss, 5);
+      expect(fusedStep.gradients.length).toBeGreaterThan(batchNorm ? 20 : 10);
+      expect(fusedStep.moving).toHaveLength(batchNorm ? 16 : 0);
+      fusedStep.gradients.forEach((values, i) =>
+        expectClose(values, stockStep.gradients[i], 1e-4 * largestMagnitude(stockStep.gradients[i])),
+      );
+      fusedStep.moving.forEach((values, i) => expectClose(values, stockStep.moving[i], 1e-5));
+    },
+  );
 
   it('runs two kernels per batch-norm layer instead of the moments and their gradients', async () => {
     await tf.setBackend('wasm');
     const model = tinyVgg();
     const images = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
     // Gradients for the weights, as training asks for them (none for the image).
-    const profile = await tf.profile(() => tf.variableGrads(() => tf.sum(computeLogits(model, images, { training: true, dropoutSeed: 1 })) as tf.Scalar).grads);
+    const profile = await tf.profile(
+      () =>
+        tf.variableGrads(() => tf.sum(computeLogits(model, images, { training: true, dropoutSeed: 1 })) as tf.Scalar)
+          .grads,
+    );
     const names = profile.kernels.map((k) => k.name);
     expect(names.filter((name) => name === 'GradcamBatchNormTraining')).toHaveLength(8);
     expect(names.filter((name) => name === 'GradcamBatchNormTrainingGrad')).toHaveLength(8);

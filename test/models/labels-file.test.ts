@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { MAX_LABELS_BYTES, MAX_LABEL_LENGTH, checkLabelCount, parseLabels, readLabels } from '../../src/models/labels-file.js';
+import {
+  MAX_LABELS_BYTES,
+  MAX_LABEL_LENGTH,
+  checkLabelCount,
+  parseLabels,
+  readLabels,
+} from '../../src/models/labels-file.js';
 import { expectInputError } from '../helpers/input-errors.js';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
@@ -64,7 +70,10 @@ describe('parseLabels: one name per line', () => {
 
   it('refuses a name over the length limit, counted in characters', () => {
     expect(parse(`${'é'.repeat(MAX_LABEL_LENGTH)}\nb\n`)[0]).toHaveLength(MAX_LABEL_LENGTH);
-    expectRefused(`a\n${'x'.repeat(MAX_LABEL_LENGTH + 1)}\n`, `line 2 is ${MAX_LABEL_LENGTH + 1} characters long; at most ${MAX_LABEL_LENGTH}`);
+    expectRefused(
+      `a\n${'x'.repeat(MAX_LABEL_LENGTH + 1)}\n`,
+      `line 2 is ${MAX_LABEL_LENGTH + 1} characters long; at most ${MAX_LABEL_LENGTH}`,
+    );
   });
 
   it('refuses text that is not UTF-8: Latin-1, UTF-16, binary', () => {
@@ -74,7 +83,10 @@ describe('parseLabels: one name per line', () => {
   });
 
   it('refuses more than MAX_LABELS_BYTES', () => {
-    expectRefused(new Uint8Array(MAX_LABELS_BYTES + 1).fill(0x61), `${MAX_LABELS_BYTES + 1} bytes; a labels file is at most ${MAX_LABELS_BYTES} bytes`);
+    expectRefused(
+      new Uint8Array(MAX_LABELS_BYTES + 1).fill(0x61),
+      `${MAX_LABELS_BYTES + 1} bytes; a labels file is at most ${MAX_LABELS_BYTES} bytes`,
+    );
   });
 });
 
@@ -97,7 +109,10 @@ describe('parseLabels: a JSON array of strings', () => {
   });
 
   it('an object (a class-index dictionary) is not a labels file', () => {
-    expectRefused('{"0": ["n01440764", "tench"], "1": ["n01443537", "goldfish"]}', 'expected a JSON array of strings, not an object');
+    expectRefused(
+      '{"0": ["n01440764", "tench"], "1": ["n01443537", "goldfish"]}',
+      'expected a JSON array of strings, not an object',
+    );
     expectRefused('  {"0": "Drawing"', 'not valid JSON');
   });
 });
@@ -105,8 +120,12 @@ describe('parseLabels: a JSON array of strings', () => {
 describe('checkLabelCount', () => {
   it('accepts the model’s class count and refuses any other, naming both', () => {
     expect(() => checkLabelCount(['a', 'b'], 2, 'l.txt')).not.toThrow();
-    expect(() => checkLabelCount(['a', 'b'], 3, 'l.txt')).toThrow(new InputError('l.txt: 2 class names, but the model has 3 output classes'));
-    expect(() => checkLabelCount(['a'], 1001, 'l.txt')).toThrow('l.txt: 1 class name, but the model has 1001 output classes');
+    expect(() => checkLabelCount(['a', 'b'], 3, 'l.txt')).toThrow(
+      new InputError('l.txt: 2 class names, but the model has 3 output classes'),
+    );
+    expect(() => checkLabelCount(['a'], 1001, 'l.txt')).toThrow(
+      'l.txt: 1 class name, but the model has 1001 output classes',
+    );
   });
 });
 

@@ -16,7 +16,14 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-const architecture = { inputShape: [28, 28, 1] as [number, number, number], classes: 10, width: 0.125, batchNorm: true, poolAfter: [1, 2, 8], seed: 1 };
+const architecture = {
+  inputShape: [28, 28, 1] as [number, number, number],
+  classes: 10,
+  width: 0.125,
+  batchNorm: true,
+  poolAfter: [1, 2, 8],
+  seed: 1,
+};
 const metadata: ModelMetadata = {
   format: METADATA_FORMAT,
   formatVersion: METADATA_VERSION,
@@ -52,14 +59,17 @@ describe('model directory', () => {
     expect(loaded.metadata).toEqual(metadata);
   });
 
-  it('model.json has the layout tfjs-node\'s file:// handler reads', async () => {
+  it("model.json has the layout tfjs-node's file:// handler reads", async () => {
     const out = join(root, 'layout');
     await saveModelDirectory(out, buildVgg(architecture), metadata, false);
     const json = JSON.parse(await readFile(join(out, 'model.json'), 'utf8'));
     expect(json.format).toBe('layers-model');
     expect(json.weightsManifest).toHaveLength(1);
     expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
-    const bytes = json.weightsManifest[0].weights.reduce((sum: number, w: { shape: number[] }) => sum + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+    const bytes = json.weightsManifest[0].weights.reduce(
+      (sum: number, w: { shape: number[] }) => sum + 4 * w.shape.reduce((a, b) => a * b, 1),
+      0,
+    );
     expect((await readFile(join(out, 'weights.bin'))).byteLength).toBe(bytes);
   });
 
@@ -80,7 +90,9 @@ describe('model directory', () => {
     const modelJson = await readFile(join(out, 'model.json'), 'utf8');
 
     await writeFile(join(out, 'weights.bin'), weights.subarray(0, weights.length - 8));
-    await expect(loadModelDirectory(out)).rejects.toThrow(/weights\.bin: \d+ bytes of weights, model\.json describes \d+/);
+    await expect(loadModelDirectory(out)).rejects.toThrow(
+      /weights\.bin: \d+ bytes of weights, model\.json describes \d+/,
+    );
 
     const withNaN = Buffer.from(weights);
     withNaN.writeFloatLE(Number.NaN, 16);

@@ -39,7 +39,13 @@ function squares(count: number, offset: number, channels = 1): ImageSet {
 
 const train = squares(96, 0);
 const test = squares(32, 1);
-const architecture = { inputShape: [16, 16, 1] as [number, number, number], classes: 4, width: 0.125, batchNorm: false, poolAfter: [1, 2, 8] };
+const architecture = {
+  inputShape: [16, 16, 1] as [number, number, number],
+  classes: 4,
+  width: 0.125,
+  batchNorm: false,
+  poolAfter: [1, 2, 8],
+};
 
 function options(seed: number, epochs: number) {
   return {
@@ -83,7 +89,14 @@ describe('training loop', () => {
   it('is reproducible with a seed (data order, dropout, initialization)', async () => {
     const run = async (seed: number) => {
       const model = buildVgg({ ...architecture, seed });
-      await trainModel({ model, optimizer: createOptimizer('adam', 0.003), train, test, options: options(seed, 1), start: initialProgress(train.count, seed) });
+      await trainModel({
+        model,
+        optimizer: createOptimizer('adam', 0.003),
+        train,
+        test,
+        options: options(seed, 1),
+        start: initialProgress(train.count, seed),
+      });
       return Array.from(model.getLayer('fc1').getWeights()[0].dataSync());
     };
     const first = await run(7);
@@ -107,7 +120,13 @@ describe('training loop', () => {
       logits.reduce((sum, row, n) => {
         const top = Math.max(...row);
         const logSum = top + Math.log(row.reduce((total, z) => total + Math.exp(z - top), 0));
-        return sum - row.reduce((total, z, k) => total + ((k === train.labels[n] ? 1 - smoothing : 0) + smoothing / classes) * (z - logSum), 0);
+        return (
+          sum -
+          row.reduce(
+            (total, z, k) => total + ((k === train.labels[n] ? 1 - smoothing : 0) + smoothing / classes) * (z - logSum),
+            0,
+          )
+        );
       }, 0) / train.count;
     const run = (smoothing: number) =>
       trainModel({
@@ -136,7 +155,14 @@ describe('training loop', () => {
         optimizer: createOptimizer('sgd', learningRate),
         train,
         test,
-        options: { ...options(9, 1), optimizer: 'sgd' as const, batchSize: train.count, learningRate, schedule: 'constant' as const, weightDecay: decay },
+        options: {
+          ...options(9, 1),
+          optimizer: 'sgd' as const,
+          batchSize: train.count,
+          learningRate,
+          schedule: 'constant' as const,
+          weightDecay: decay,
+        },
         start: initialProgress(train.count, 9),
       });
       const after = model.trainableWeights.map((w) => Float32Array.from(w.read().dataSync()));

@@ -13,7 +13,14 @@ function shapes(model: tf.LayersModel): Record<string, (number | null)[]> {
 
 describe('VGG-11 layer table', () => {
   it('CIFAR-10 (32×32×3, width 1): conv5–conv8 at 4×4, VGG-11 filter counts', () => {
-    const model = buildVgg({ inputShape: [32, 32, 3], classes: 10, width: 1, batchNorm: false, poolAfter: poolsForInput(32, 32), seed: 0 });
+    const model = buildVgg({
+      inputShape: [32, 32, 3],
+      classes: 10,
+      width: 1,
+      batchNorm: false,
+      poolAfter: poolsForInput(32, 32),
+      seed: 0,
+    });
     const s = shapes(model);
     expect(s.conv1).toEqual([null, 32, 32, 64]);
     expect(s.conv2).toEqual([null, 16, 16, 128]);
@@ -27,14 +34,38 @@ describe('VGG-11 layer table', () => {
     expect(s.logits).toEqual([null, 10]);
     expect(s.probabilities).toEqual([null, 10]);
     expect(model.layers.map((l) => l.name)).toEqual([
-      'conv1', 'pool1', 'conv2', 'pool2', 'conv3', 'conv4', 'pool3', 'conv5', 'conv6', 'conv7', 'conv8', 'pool4',
-      'flatten', 'fc1', 'dropout1', 'fc2', 'dropout2', 'logits', 'probabilities',
+      'conv1',
+      'pool1',
+      'conv2',
+      'pool2',
+      'conv3',
+      'conv4',
+      'pool3',
+      'conv5',
+      'conv6',
+      'conv7',
+      'conv8',
+      'pool4',
+      'flatten',
+      'fc1',
+      'dropout1',
+      'fc2',
+      'dropout2',
+      'logits',
+      'probabilities',
     ]);
     expect(lastActivationLayerName({ batchNorm: false })).toBe('conv8');
   });
 
   it('MNIST (28×28×1, width 0.25): conv3–conv8 at 7×7, channels scaled', () => {
-    const model = buildVgg({ inputShape: [28, 28, 1], classes: 10, width: 0.25, batchNorm: false, poolAfter: poolsForInput(28, 28), seed: 0 });
+    const model = buildVgg({
+      inputShape: [28, 28, 1],
+      classes: 10,
+      width: 0.25,
+      batchNorm: false,
+      poolAfter: poolsForInput(28, 28),
+      seed: 0,
+    });
     const s = shapes(model);
     expect(s.conv1).toEqual([null, 28, 28, 16]);
     expect(s.conv2).toEqual([null, 14, 14, 32]);
@@ -45,7 +76,14 @@ describe('VGG-11 layer table', () => {
   });
 
   it('batch norm: conv (no bias) → bn → relu, target relu8', () => {
-    const model = buildVgg({ inputShape: [28, 28, 1], classes: 10, width: 0.125, batchNorm: true, poolAfter: [1, 2, 8], seed: 0 });
+    const model = buildVgg({
+      inputShape: [28, 28, 1],
+      classes: 10,
+      width: 0.125,
+      batchNorm: true,
+      poolAfter: [1, 2, 8],
+      seed: 0,
+    });
     const names = model.layers.map((l) => l.name);
     expect(names.slice(0, 4)).toEqual(['conv1', 'bn1', 'relu1', 'pool1']);
     expect(names).toContain('relu8');
@@ -54,10 +92,25 @@ describe('VGG-11 layer table', () => {
   });
 
   it('the same seed gives the same initial weights, another seed different ones', () => {
-    const config = { inputShape: [28, 28, 1] as [number, number, number], classes: 10, width: 0.125, batchNorm: false, poolAfter: [1, 2, 8] };
-    const first = buildVgg({ ...config, seed: 5 }).getLayer('conv3').getWeights()[0].dataSync();
-    const again = buildVgg({ ...config, seed: 5 }).getLayer('conv3').getWeights()[0].dataSync();
-    const other = buildVgg({ ...config, seed: 6 }).getLayer('conv3').getWeights()[0].dataSync();
+    const config = {
+      inputShape: [28, 28, 1] as [number, number, number],
+      classes: 10,
+      width: 0.125,
+      batchNorm: false,
+      poolAfter: [1, 2, 8],
+    };
+    const first = buildVgg({ ...config, seed: 5 })
+      .getLayer('conv3')
+      .getWeights()[0]
+      .dataSync();
+    const again = buildVgg({ ...config, seed: 5 })
+      .getLayer('conv3')
+      .getWeights()[0]
+      .dataSync();
+    const other = buildVgg({ ...config, seed: 6 })
+      .getLayer('conv3')
+      .getWeights()[0]
+      .dataSync();
     expect(Array.from(again)).toEqual(Array.from(first));
     expect(Array.from(other)).not.toEqual(Array.from(first));
   });

@@ -12,7 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { loadModelDirectory } from '../../src/models/model-dir.js';
 import { checkWeightsFinite, parseWeightsManifest, storedByteLength } from '../../src/models/weights-manifest.js';
-import { float16Bits, float16Value, quantize, writeConvertedModel, type Quantization } from '../helpers/converter-weights.js';
+import {
+  float16Bits,
+  float16Value,
+  quantize,
+  writeConvertedModel,
+  type Quantization,
+} from '../helpers/converter-weights.js';
 
 let root: string;
 beforeAll(async () => {
@@ -25,26 +31,56 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 /** conv (with bias) → batch norm → ReLU → global average pool → dense: 6 weights of 4 kinds. */
 function smallModel(): tf.LayersModel {
   const input = tf.input({ shape: [6, 6, 2] });
-  let x = tf.layers.conv2d({ name: 'conv', filters: 4, kernelSize: 3, padding: 'same', kernelInitializer: tf.initializers.heNormal({ seed: 1 }), biasInitializer: tf.initializers.randomNormal({ seed: 2, stddev: 0.1 }) }).apply(input) as tf.SymbolicTensor;
-  x = tf.layers.batchNormalization({ name: 'bn', movingVarianceInitializer: tf.initializers.constant({ value: 0.7 }), movingMeanInitializer: tf.initializers.constant({ value: 0.1 }) }).apply(x) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({
+      name: 'conv',
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      kernelInitializer: tf.initializers.heNormal({ seed: 1 }),
+      biasInitializer: tf.initializers.randomNormal({ seed: 2, stddev: 0.1 }),
+    })
+    .apply(input) as tf.SymbolicTensor;
+  x = tf.layers
+    .batchNormalization({
+      name: 'bn',
+      movingVarianceInitializer: tf.initializers.constant({ value: 0.7 }),
+      movingMeanInitializer: tf.initializers.constant({ value: 0.1 }),
+    })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ name: 'relu' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
-  const output = tf.layers.dense({ name: 'logits', units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(x) as tf.SymbolicTensor;
+  const output = tf.layers
+    .dense({ name: 'logits', units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output });
 }
 
-async function converted(name: string, quantization: Quantization, shardBytes?: number): Promise<{ dir: string; decoded: Map<string, Float32Array> }> {
+async function converted(
+  name: string,
+  quantization: Quantization,
+  shardBytes?: number,
+): Promise<{ dir: string; decoded: Map<string, Float32Array> }> {
   const dir = join(root, name);
   await mkdir(dir);
   return { dir, decoded: await writeConvertedModel(dir, smallModel(), { quantization, shardBytes }) };
 }
 
 /** Edits model.json; an Infinity is written as the literal 1e999 (JSON.stringify would write null). */
-async function editManifest(dir: string, edit: (json: { weightsManifest: { paths: string[]; weights: Record<string, unknown>[] }[] }) => void): Promise<void> {
+async function editManifest(
+  dir: string,
+  edit: (json: { weightsManifest: { paths: string[]; weights: Record<string, unknown>[] }[] }) => void,
+): Promise<void> {
   const path = join(dir, 'model.json');
   const json = JSON.parse(await readFile(path, 'utf8'));
   edit(json);
-  await writeFile(path, JSON.stringify(json, (_, value) => (value === Number.POSITIVE_INFINITY ? 'INFINITY' : value)).replaceAll('"INFINITY"', '1e999'));
+  await writeFile(
+    path,
+    JSON.stringify(json, (_, value) => (value === Number.POSITIVE_INFINITY ? 'INFINITY' : value)).replaceAll(
+      '"INFINITY"',
+      '1e999',
+    ),
+  );
 }
 
 async function expectInputError(dir: string, file: string, message: RegExp): Promise<void> {
@@ -84,26 +120,35 @@ describe('the converter helper', () => {
     expect(Array.from(bytes)).toEqual([0, zeroCode, zeroCode + Math.round(0.5 / scale), 255]);
     expect(dequantized[1]).toBe(0);
     // Constant weights: all codes 0, scale 1, min the value.
-    expect(quantize(Float32Array.from([0.25, 0.25]), 'uint8').quantization).toEqual({ dtype: 'uint8', scale: 1, min: 0.25 });
+    expect(quantize(Float32Array.from([0.25, 0.25]), 'uint8').quantization).toEqual({
+      dtype: 'uint8',
+      scale: 1,
+      min: 0.25,
+    });
   });
 });
 
 describe('reading every manifest the converter writes', () => {
-  it.each(['none', 'float16', 'uint8', 'uint16'] as const)('%s, in shards of 100 bytes: TensorFlow.js decodes exactly the converter\'s values', async (quantization) => {
-    const { dir, decoded } = await converted(`round-${quantization}`, quantization, 100);
-    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
-    expect(json.weightsManifest[0].paths.length).toBeGreaterThan(1);
-    const { model } = await loadModelDirectory(dir);
-    for (const weight of model.weights) {
-      expect(Array.from(weight.read().dataSync()), weight.originalName).toEqual(Array.from(decoded.get(weight.originalName) as Float32Array));
-    }
-    // The quantized model still computes nearly what the float32 one does.
-    const image = tf.randomUniform([2, 6, 6, 2], -1, 1, 'float32', 4);
-    const original = (smallModel().predict(image) as tf.Tensor).dataSync();
-    const loaded = (model.predict(image) as tf.Tensor).dataSync();
-    const tolerance = { none: 0, float16: 1e-2, uint16: 1e-3, uint8: 0.1 }[quantization];
-    original.forEach((value, i) => expect(Math.abs(loaded[i] - value)).toBeLessThanOrEqual(tolerance));
-  });
+  it.each(['none', 'float16', 'uint8', 'uint16'] as const)(
+    "%s, in shards of 100 bytes: TensorFlow.js decodes exactly the converter's values",
+    async (quantization) => {
+      const { dir, decoded } = await converted(`round-${quantization}`, quantization, 100);
+      const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+      expect(json.weightsManifest[0].paths.length).toBeGreaterThan(1);
+      const { model } = await loadModelDirectory(dir);
+      for (const weight of model.weights) {
+        expect(Array.from(weight.read().dataSync()), weight.originalName).toEqual(
+          Array.from(decoded.get(weight.originalName) as Float32Array),
+        );
+      }
+      // The quantized model still computes nearly what the float32 one does.
+      const image = tf.randomUniform([2, 6, 6, 2], -1, 1, 'float32', 4);
+      const original = (smallModel().predict(image) as tf.Tensor).dataSync();
+      const loaded = (model.predict(image) as tf.Tensor).dataSync();
+      const tolerance = { none: 0, float16: 1e-2, uint16: 1e-3, uint8: 0.1 }[quantization];
+      original.forEach((value, i) => expect(Math.abs(loaded[i] - value)).toBeLessThanOrEqual(tolerance));
+    },
+  );
 
   it('reads several groups, each with its own shards, in manifest order', async () => {
     const { dir, decoded } = await converted('groups', 'uint8');
@@ -123,7 +168,9 @@ describe('reading every manifest the converter writes', () => {
     await writeFile(join(dir, 'second-b.bin'), shard.subarray(firstBytes + 7));
     const { model } = await loadModelDirectory(dir);
     for (const weight of model.weights) {
-      expect(Array.from(weight.read().dataSync())).toEqual(Array.from(decoded.get(weight.originalName) as Float32Array));
+      expect(Array.from(weight.read().dataSync())).toEqual(
+        Array.from(decoded.get(weight.originalName) as Float32Array),
+      );
     }
   });
 
@@ -169,7 +216,15 @@ describe('hostile weight files and manifests', () => {
   });
 
   it('refuses a NaN in a float32 weight that starts at an offset not divisible by 4', async () => {
-    const manifest = [{ paths: ['w'], weights: [{ name: 'codes', shape: [3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 1, min: 0 } }, { name: 'plain', shape: [2], dtype: 'float32' }] }];
+    const manifest = [
+      {
+        paths: ['w'],
+        weights: [
+          { name: 'codes', shape: [3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 1, min: 0 } },
+          { name: 'plain', shape: [2], dtype: 'float32' },
+        ],
+      },
+    ];
     const [group] = parseWeightsManifest(manifest, 'm.json');
     const bytes = new Uint8Array(11);
     new DataView(bytes.buffer).setFloat32(7, Number.NaN, true);
@@ -179,7 +234,11 @@ describe('hostile weight files and manifests', () => {
   });
 
   it.each([
-    ['a scale of 1e999 (Infinity)', { scale: 1e999 }, /weight "conv\/kernel": uint8 quantization needs finite numbers "scale" and "min"/],
+    [
+      'a scale of 1e999 (Infinity)',
+      { scale: 1e999 },
+      /weight "conv\/kernel": uint8 quantization needs finite numbers "scale" and "min"/,
+    ],
     ['a scale that overflows at the largest code', { scale: 1e307 }, /needs finite numbers/],
     ['a min given as a string', { min: '0.5' }, /needs finite numbers/],
     ['no min', { min: undefined }, /needs finite numbers/],
@@ -203,12 +262,16 @@ describe('hostile weight files and manifests', () => {
     await expectInputError(dir, 'model.json', message);
   });
 
-  it('checks each group\'s shards against the bytes its weights take, before reading them', async () => {
+  it("checks each group's shards against the bytes its weights take, before reading them", async () => {
     const { dir } = await converted('shards', 'uint8', 100);
     const last = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')).weightsManifest[0].paths.at(-1);
     const original = await readFile(join(dir, last));
     await truncate(join(dir, last), original.length - 1);
-    await expectInputError(dir, 'group1-shard1of', /\(and the \d+ other shards of its group\): \d+ bytes of weights, model\.json describes \d+/);
+    await expectInputError(
+      dir,
+      'group1-shard1of',
+      /\(and the \d+ other shards of its group\): \d+ bytes of weights, model\.json describes \d+/,
+    );
     await writeFile(join(dir, last), Buffer.concat([original, Buffer.from([0])]));
     await expectInputError(dir, 'group1-shard1of', /bytes of weights, model\.json describes/);
     await rm(join(dir, last));
@@ -220,20 +283,32 @@ describe('hostile weight files and manifests', () => {
     await expectInputError(dir, last, /not a regular file/);
   });
 
-  it.each(['../group1-shard1of1', 'sub/group1-shard1of1', '/etc/passwd', '', 7])('refuses the shard path %j', async (path) => {
-    const { dir } = await converted(`path-${String(path).replace(/\W+/g, '-')}`, 'none');
-    await editManifest(dir, (json) => void (json.weightsManifest[0].paths = [path as string]));
-    await expectInputError(dir, 'model.json', /weights path .* must be a file name inside the model directory/);
-  });
+  it.each(['../group1-shard1of1', 'sub/group1-shard1of1', '/etc/passwd', '', 7])(
+    'refuses the shard path %j',
+    async (path) => {
+      const { dir } = await converted(`path-${String(path).replace(/\W+/g, '-')}`, 'none');
+      await editManifest(dir, (json) => void (json.weightsManifest[0].paths = [path as string]));
+      await expectInputError(dir, 'model.json', /weights path .* must be a file name inside the model directory/);
+    },
+  );
 
   it('caps the values of one weight and the bytes of all of them, from the manifest alone', () => {
     const big = (name: string) => ({ name, shape: [2 ** 14, 2 ** 14], dtype: 'float32' });
-    expect(() => parseWeightsManifest([{ paths: ['w'], weights: [{ name: 'huge', shape: [2 ** 15, 2 ** 14], dtype: 'float32' }] }], 'm.json')).toThrow(
-      /^m\.json: malformed weight entry/,
+    expect(() =>
+      parseWeightsManifest(
+        [{ paths: ['w'], weights: [{ name: 'huge', shape: [2 ** 15, 2 ** 14], dtype: 'float32' }] }],
+        'm.json',
+      ),
+    ).toThrow(/^m\.json: malformed weight entry/);
+    expect(() => parseWeightsManifest([{ paths: ['w'], weights: [big('a'), big('b'), big('c')] }], 'm.json')).toThrow(
+      'm.json: the weights take more than 2 GiB; refused',
     );
-    expect(() => parseWeightsManifest([{ paths: ['w'], weights: [big('a'), big('b'), big('c')] }], 'm.json')).toThrow('m.json: the weights take more than 2 GiB; refused');
     expect(() => parseWeightsManifest({}, 'm.json')).toThrow('m.json: no "weightsManifest"');
-    expect(() => parseWeightsManifest([{ paths: ['w'] }], 'm.json')).toThrow('each weightsManifest entry needs "paths" and "weights"');
-    expect(() => parseWeightsManifest([{ paths: ['w'], weights: [{ name: 'n', shape: [-1] }] }], 'm.json')).toThrow(/malformed weight entry/);
+    expect(() => parseWeightsManifest([{ paths: ['w'] }], 'm.json')).toThrow(
+      'each weightsManifest entry needs "paths" and "weights"',
+    );
+    expect(() => parseWeightsManifest([{ paths: ['w'], weights: [{ name: 'n', shape: [-1] }] }], 'm.json')).toThrow(
+      /malformed weight entry/,
+    );
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { drawText, ELLIPSIS, fitText, glyphPixel, GLYPH_HEIGHT, GLYPH_WIDTH, textWidth } from '../../src/render/bitmap-font.js';
+import {
+  drawText,
+  ELLIPSIS,
+  fitText,
+  glyphPixel,
+  GLYPH_HEIGHT,
+  GLYPH_WIDTH,
+  textWidth,
+} from '../../src/render/bitmap-font.js';
 import type { RgbImage } from '../../src/render/compose.js';
 
 const PRINTABLE = Array.from({ length: 95 }, (_, index) => String.fromCharCode(32 + index));
@@ -76,7 +84,8 @@ describe('bitmap font', () => {
   it('has a distinct glyph for every printable ASCII character, 5 pixels wide, descenders only where they belong', () => {
     const bitmaps = PRINTABLE.map((character) => {
       let bits = '';
-      for (let y = 0; y < GLYPH_HEIGHT; y++) for (let x = 0; x < GLYPH_WIDTH; x++) bits += glyphPixel(character, x, y) ? '1' : '0';
+      for (let y = 0; y < GLYPH_HEIGHT; y++)
+        for (let x = 0; x < GLYPH_WIDTH; x++) bits += glyphPixel(character, x, y) ? '1' : '0';
       return bits;
     });
     expect(new Set(bitmaps).size).toBe(95);

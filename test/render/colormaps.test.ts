@@ -78,7 +78,9 @@ describe('colormapTable', () => {
       const x = index / 255;
       [3, 2, 1].forEach((k, channel) => {
         const ideal = 255 * Math.min(1, Math.max(0, 1.5 - Math.abs(4 * x - k)));
-        expect(Math.abs(table[index * 3 + channel] - ideal), `entry ${index} channel ${channel}`).toBeLessThanOrEqual(0.5 + 1e-9);
+        expect(Math.abs(table[index * 3 + channel] - ideal), `entry ${index} channel ${channel}`).toBeLessThanOrEqual(
+          0.5 + 1e-9,
+        );
       });
     }
   });
@@ -88,17 +90,39 @@ describe('colormapTable', () => {
     const indices = [0, 1, 32, 64, 96, 127, 128, 160, 192, 224, 254, 255];
     const expected = {
       viridis: [
-        [68, 1, 84], [68, 2, 85], [71, 44, 123], [58, 82, 139], [44, 114, 142], [32, 143, 140],
-        [32, 144, 140], [40, 174, 127], [94, 201, 97], [173, 220, 48], [250, 230, 34], [253, 231, 36],
+        [68, 1, 84],
+        [68, 2, 85],
+        [71, 44, 123],
+        [58, 82, 139],
+        [44, 114, 142],
+        [32, 143, 140],
+        [32, 144, 140],
+        [40, 174, 127],
+        [94, 201, 97],
+        [173, 220, 48],
+        [250, 230, 34],
+        [253, 231, 36],
       ],
       inferno: [
-        [0, 0, 3], [0, 0, 4], [32, 12, 74], [87, 15, 109], [137, 34, 105], [186, 54, 85],
-        [187, 55, 84], [228, 90, 49], [249, 142, 8], [248, 203, 52], [250, 253, 160], [252, 254, 164],
+        [0, 0, 3],
+        [0, 0, 4],
+        [32, 12, 74],
+        [87, 15, 109],
+        [137, 34, 105],
+        [186, 54, 85],
+        [187, 55, 84],
+        [228, 90, 49],
+        [249, 142, 8],
+        [248, 203, 52],
+        [250, 253, 160],
+        [252, 254, 164],
       ],
     } as const;
     for (const name of ['viridis', 'inferno'] as const) {
       const table = colormapTable(name);
-      indices.forEach((index, position) => expect(entry(table, index), `${name}[${index}]`).toEqual(expected[name][position]));
+      indices.forEach((index, position) =>
+        expect(entry(table, index), `${name}[${index}]`).toEqual(expected[name][position]),
+      );
     }
   });
 
@@ -126,7 +150,9 @@ describe('quantizeUnitValue', () => {
   });
 
   it('maps NaN and infinities into range instead of throwing', () => {
-    expect([Number.NaN, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY].map(quantizeUnitValue)).toEqual([0, 0, 255]);
+    expect([Number.NaN, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY].map(quantizeUnitValue)).toEqual([
+      0, 0, 255,
+    ]);
   });
 });
 
@@ -135,8 +161,17 @@ describe('applyColormap', () => {
 
   it('equals cv2.applyColorMap(np.uint8(255 * np.clip(map, 0, 1)), COLORMAP_JET) with BGR → RGB', () => {
     const opencvBgr = [
-      [128, 0, 0], [228, 0, 0], [255, 128, 0], [130, 255, 126], [0, 128, 255], [0, 0, 232],
-      [0, 0, 140], [0, 0, 128], [0, 0, 128], [128, 0, 0], [128, 0, 0],
+      [128, 0, 0],
+      [228, 0, 0],
+      [255, 128, 0],
+      [130, 255, 126],
+      [0, 128, 255],
+      [0, 0, 232],
+      [0, 0, 140],
+      [0, 0, 128],
+      [0, 0, 128],
+      [128, 0, 0],
+      [128, 0, 0],
     ];
     expect(triplets(applyColormap(values, 'jet'))).toEqual(opencvBgr.map((bgr) => [...bgr].reverse()));
   });
@@ -144,12 +179,30 @@ describe('applyColormap', () => {
   it('equals matplotlib cmap(np.uint8(255 * x), bytes=True) for viridis and inferno', () => {
     const matplotlibRgb = {
       viridis: [
-        [68, 1, 84], [72, 35, 116], [58, 82, 139], [32, 143, 140], [91, 200, 98], [186, 222, 39],
-        [246, 230, 31], [253, 231, 36], [253, 231, 36], [68, 1, 84], [68, 1, 84],
+        [68, 1, 84],
+        [72, 35, 116],
+        [58, 82, 139],
+        [32, 143, 140],
+        [91, 200, 98],
+        [186, 222, 39],
+        [246, 230, 31],
+        [253, 231, 36],
+        [253, 231, 36],
+        [68, 1, 84],
+        [68, 1, 84],
       ],
       inferno: [
-        [0, 0, 3], [22, 11, 57], [87, 15, 109], [186, 54, 85], [249, 140, 9], [246, 213, 66],
-        [247, 251, 153], [252, 254, 164], [252, 254, 164], [0, 0, 3], [0, 0, 3],
+        [0, 0, 3],
+        [22, 11, 57],
+        [87, 15, 109],
+        [186, 54, 85],
+        [249, 140, 9],
+        [246, 213, 66],
+        [247, 251, 153],
+        [252, 254, 164],
+        [252, 254, 164],
+        [0, 0, 3],
+        [0, 0, 3],
       ],
     };
     expect(triplets(applyColormap(values, 'viridis'))).toEqual(matplotlibRgb.viridis);

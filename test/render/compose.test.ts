@@ -32,7 +32,8 @@ describe('blend', () => {
       [0.75, [0, 2, 2, 64, 191, 53, 154, 255, 129, 78, 1, 201]],
       [0.3, [0, 1, 3, 178, 76, 81, 72, 254, 128, 77, 4, 200]],
     ];
-    for (const [alpha, expected] of opencv) expect(Array.from(blend(image, heatmap, alpha)), `alpha ${alpha}`).toEqual(expected);
+    for (const [alpha, expected] of opencv)
+      expect(Array.from(blend(image, heatmap, alpha)), `alpha ${alpha}`).toEqual(expected);
   });
 
   it('differs from cv2 by one where a .5 tie is broken by float error (documented)', () => {

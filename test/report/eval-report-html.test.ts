@@ -3,7 +3,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/io/image-codec.js';
-import { EVAL_REPORT_FORMAT, EVAL_REPORT_VERSION, formatEvalTable, type EvalReport } from '../../src/eval/eval-report.js';
+import {
+  EVAL_REPORT_FORMAT,
+  EVAL_REPORT_VERSION,
+  formatEvalTable,
+  type EvalReport,
+} from '../../src/eval/eval-report.js';
 import type { MethodScores } from '../../src/eval/evaluate.js';
 import type { ExampleRow } from '../../src/report/eval-report-examples.js';
 import { renderReportHtml } from '../../src/report/eval-report-html.js';
@@ -59,7 +64,12 @@ const pixel = encodePng({ data: new Uint8Array([255, 0, 0]), width: 1, height: 1
 const examples: ExampleRow[] = [
   {
     caption: 'test #0: label 7, predicted 7 (99.0%)',
-    tiles: ['input', 'gradcam', 'gradcam++'].map((label) => ({ label, src: `data:image/png;base64,${Buffer.from(pixel).toString('base64')}`, width: 4, height: 4 })),
+    tiles: ['input', 'gradcam', 'gradcam++'].map((label) => ({
+      label,
+      src: `data:image/png;base64,${Buffer.from(pixel).toString('base64')}`,
+      width: 4,
+      height: 4,
+    })),
   },
 ];
 
@@ -82,13 +92,18 @@ describe('renderReportHtml', () => {
     expect(sources).toHaveLength(3);
     for (const src of sources) {
       expect(src.startsWith('data:image/png;base64,')).toBe(true);
-      expect(Array.from(Buffer.from(src.slice('data:image/png;base64,'.length), 'base64').subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      expect(Array.from(Buffer.from(src.slice('data:image/png;base64,'.length), 'base64').subarray(0, 8))).toEqual([
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a,
+      ]);
     }
     expect(html).not.toMatch(/href=/);
   });
 
   it('has the table rows, a deletion and an insertion chart per method, and the sanity chart', () => {
-    const rows = [...html.matchAll(/<tr( class="baseline")?><td>([^<]*)<\/td><td>([^<]*)<\/td>/g)].map((m) => [m[2], m[3]]);
+    const rows = [...html.matchAll(/<tr( class="baseline")?><td>([^<]*)<\/td><td>([^<]*)<\/td>/g)].map((m) => [
+      m[2],
+      m[3],
+    ]);
     expect(rows.slice(0, 3)).toEqual([
       ['gradcam', '0.2000 ± 0.0100'],
       ['gradcam++', '0.2500 ± 0.0100'],
@@ -119,7 +134,14 @@ describe('renderReportHtml', () => {
 
 describe('lineChartSvg', () => {
   it('places points on the plot area: first at the left axis, values scaled to the y range', () => {
-    const svg = lineChartSvg({ title: 't', x: { range: [0, 1], label: 'x' }, y: { range: [0, 1], label: 'y' }, series: [{ name: 'a', values: [1, 0.5, 0], color: 'red' }], width: 200, height: 150 });
+    const svg = lineChartSvg({
+      title: 't',
+      x: { range: [0, 1], label: 'x' },
+      y: { range: [0, 1], label: 'y' },
+      series: [{ name: 'a', values: [1, 0.5, 0], color: 'red' }],
+      width: 200,
+      height: 150,
+    });
     // Plot area: x from 48 to 200 − 24 = 176, y from 34 to 150 − 58 = 92.
     expect(svg).toContain('points="48.0,34.0 112.0,63.0 176.0,92.0"');
     expect(svg).toContain('height="165"'); // 150 + one legend line

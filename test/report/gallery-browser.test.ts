@@ -15,7 +15,13 @@ import { checkImages, describeInBrowser } from '../helpers/browser.js';
 
 const HOSTILE_CLASS = '<img src=x onerror="window.injected=1">';
 const CLASSES = ['cat', 'dog', 'ship', HOSTILE_CLASS];
-const SETTINGS: GallerySettings = { model: '/models/m', layer: { name: 'conv8', shape: [4, 4, 8] }, method: 'gradcam', colormap: 'jet', alpha: 0.4 };
+const SETTINGS: GallerySettings = {
+  model: '/models/m',
+  layer: { name: 'conv8', shape: [4, 4, 8] },
+  method: 'gradcam',
+  colormap: 'jet',
+  alpha: 0.4,
+};
 const PICTURES = 'png files'; // a space in the path, and one directory below the page
 
 /** Entry i: label i mod 4, predicted i mod 3, probability falling with i, every 5th map empty. */
@@ -26,7 +32,13 @@ function entryOf(index: number): GalleryEntry {
   return {
     id: `test_${String(index).padStart(5, '0')}`,
     source: `synthetic #${index}`,
-    facts: { label, correct: label === predicted, predicted: { name: predicted, probability: 1 - index / 2000 }, target: { name: predicted }, method: 'gradcam' },
+    facts: {
+      label,
+      correct: label === predicted,
+      predicted: { name: predicted, probability: 1 - index / 2000 },
+      target: { name: predicted },
+      method: 'gradcam',
+    },
     empty: index % 5 === 0,
     images: { original: picture('original'), heatmap: picture('heatmap'), blend: picture('blend') },
   };
@@ -36,7 +48,12 @@ function entryOf(index: number): GalleryEntry {
 function drawPictures(): Record<'original' | 'heatmap' | 'blend', Uint8Array>[] {
   return Array.from({ length: 12 }, (_, index) => {
     const map = Float32Array.from({ length: 16 }, (_, i) => ((i + index) % 16) / 15);
-    const image = { data: Uint8Array.from({ length: 32 * 32 }, (_, i) => (i * 7 + index) % 256), width: 32, height: 32, channels: 1 as const };
+    const image = {
+      data: Uint8Array.from({ length: 32 * 32 }, (_, i) => (i * 7 + index) % 256),
+      width: 32,
+      height: 32,
+      channels: 1 as const,
+    };
     const drawing = drawExplanation(map, 4, 4, image, { scale: 2, alpha: 0.4, colormap: 'jet' });
     const png = (kind: 'original' | 'heatmap' | 'blend') => encodePng({ ...drawing[kind], channels: 3 });
     return { original: png('original'), heatmap: png('heatmap'), blend: png('blend') };
@@ -47,7 +64,8 @@ function drawPictures(): Record<'original' | 'heatmap' | 'blend', Uint8Array>[] 
 function writePictures(directory: string, count: number, pictures: ReturnType<typeof drawPictures>): void {
   mkdirSync(directory, { recursive: true });
   for (let index = 0; index < count; index++) {
-    for (const kind of ['original', 'heatmap', 'blend'] as const) writeFileSync(join(directory, `${kind}_${index}.png`), pictures[index % 12][kind]);
+    for (const kind of ['original', 'heatmap', 'blend'] as const)
+      writeFileSync(join(directory, `${kind}_${index}.png`), pictures[index % 12][kind]);
   }
 }
 
@@ -63,7 +81,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Ids of the entries a person can see, top to bottom. */
 function visibleIds(page: Page): Promise<string[]> {
-  return page.$$eval('.entry', (entries) => entries.filter((entry) => entry.getClientRects().length > 0).map((entry) => entry.id.slice('entry-'.length)));
+  return page.$$eval('.entry', (entries) =>
+    entries.filter((entry) => entry.getClientRects().length > 0).map((entry) => entry.id.slice('entry-'.length)),
+  );
 }
 
 const ids = (entries: GalleryEntry[]) => entries.map((entry) => entry.id);
@@ -73,7 +93,9 @@ describeInBrowser('the gallery in Chromium', (session) => {
     const opened = await session().open(join(work, 'small.html'));
     const images = await checkImages(opened.page);
     const injected = await opened.page.evaluate(() => (window as unknown as { injected?: number }).injected);
-    const optionTexts = await opened.page.$$eval('#filter-label option', (options) => options.map((option) => option.textContent));
+    const optionTexts = await opened.page.$$eval('#filter-label option', (options) =>
+      options.map((option) => option.textContent),
+    );
     const screenshot = decodeImage(await opened.page.screenshot({ type: 'png' }), 'screenshot');
     await opened.close();
     expect(opened.problems).toEqual([]);
@@ -84,7 +106,8 @@ describeInBrowser('the gallery in Chromium', (session) => {
     expect([screenshot.width, screenshot.height]).toEqual([1280, 900]);
     let red = 0;
     for (let offset = 0; offset < screenshot.data.length; offset += screenshot.channels) {
-      if (screenshot.data[offset] === 198 && screenshot.data[offset + 1] === 40 && screenshot.data[offset + 2] === 40) red++;
+      if (screenshot.data[offset] === 198 && screenshot.data[offset + 1] === 40 && screenshot.data[offset + 2] === 40)
+        red++;
     }
     expect(red).toBeGreaterThan(100);
   });
@@ -105,7 +128,9 @@ describeInBrowser('the gallery in Chromium', (session) => {
     await page.select('#filter-label', '');
     await page.select('#filter-predicted', 'dog');
     await page.select('#filter-empty', 'no');
-    expect(await visibleIds(page)).toEqual(ids(small.filter((entry) => entry.facts.predicted.name === 'dog' && !entry.empty)));
+    expect(await visibleIds(page)).toEqual(
+      ids(small.filter((entry) => entry.facts.predicted.name === 'dog' && !entry.empty)),
+    );
     await opened.close();
     expect(opened.problems).toEqual([]);
   });
@@ -116,7 +141,11 @@ describeInBrowser('the gallery in Chromium', (session) => {
     await page.select('#sort', 'probability-asc');
     expect(await visibleIds(page)).toEqual(ids(small).reverse());
     await page.select('#sort', 'predicted');
-    const byPredicted = [...small].sort((a, b) => a.facts.predicted.name.localeCompare(b.facts.predicted.name, 'en', { numeric: true }) || small.indexOf(a) - small.indexOf(b));
+    const byPredicted = [...small].sort(
+      (a, b) =>
+        a.facts.predicted.name.localeCompare(b.facts.predicted.name, 'en', { numeric: true }) ||
+        small.indexOf(a) - small.indexOf(b),
+    );
     expect(await visibleIds(page)).toEqual(ids(byPredicted));
     await page.select('#sort', 'input');
     expect(await visibleIds(page)).toEqual(ids(small));
@@ -129,7 +158,10 @@ describeInBrowser('the gallery in Chromium', (session) => {
     const { page } = opened;
     expect(await page.$eval('#count', (count) => count.textContent)).toBe('1000 of 1000 shown');
     // Lazy: far fewer pictures are fetched than the page holds.
-    const loadedAtStart = await page.$$eval('img', (images) => images.filter((image) => image.complete && image.naturalWidth > 0).length);
+    const loadedAtStart = await page.$$eval(
+      'img',
+      (images) => images.filter((image) => image.complete && image.naturalWidth > 0).length,
+    );
     expect(loadedAtStart).toBeLessThan(600);
     await page.select('#filter-predicted', 'ship');
     await page.select('#filter-empty', 'yes');

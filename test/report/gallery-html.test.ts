@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { CamManifest } from '../../src/cam-output/manifest.js';
-import { displayFactor, gallerySettingsOf, relativeUrl, renderGalleryHtml, type GalleryEntry, type GallerySettings } from '../../src/report/gallery-html.js';
+import {
+  displayFactor,
+  gallerySettingsOf,
+  relativeUrl,
+  renderGalleryHtml,
+  type GalleryEntry,
+  type GallerySettings,
+} from '../../src/report/gallery-html.js';
 import { checkNesting } from '../helpers/html.js';
 
 const SETTINGS: GallerySettings = {
@@ -15,7 +22,13 @@ const SETTINGS: GallerySettings = {
   toolVersion: '0.1.0',
 };
 
-function entry(id: string, label: string | undefined, predicted: string, probability: number, empty = false): GalleryEntry {
+function entry(
+  id: string,
+  label: string | undefined,
+  predicted: string,
+  probability: number,
+  empty = false,
+): GalleryEntry {
   return {
     id,
     source: `${id}.png`,
@@ -52,22 +65,37 @@ describe('renderGalleryHtml', () => {
   });
 
   it('gives each entry its caption, filter attributes and three lazy relative images', () => {
-    const wrong = html.slice(html.indexOf('<article class="entry wrong"'), html.indexOf('</article>', html.indexOf('entry wrong')));
-    expect(wrong).toContain('data-label="cat" data-predicted="dog" data-verdict="wrong" data-empty="no" data-probability="0.6"');
-    expect(wrong).toContain('<p class="caption"><span class="verdict-wrong">wrong</span> true cat, predicted dog 60.0%<br>map: dog, gradcam</p>');
-    expect(wrong).toContain('<img src="blend_b.png" loading="lazy" width="112" height="112" alt="blend: WRONG true cat, predicted dog 60.0%; map: dog, gradcam">');
+    const wrong = html.slice(
+      html.indexOf('<article class="entry wrong"'),
+      html.indexOf('</article>', html.indexOf('entry wrong')),
+    );
+    expect(wrong).toContain(
+      'data-label="cat" data-predicted="dog" data-verdict="wrong" data-empty="no" data-probability="0.6"',
+    );
+    expect(wrong).toContain(
+      '<p class="caption"><span class="verdict-wrong">wrong</span> true cat, predicted dog 60.0%<br>map: dog, gradcam</p>',
+    );
+    expect(wrong).toContain(
+      '<img src="blend_b.png" loading="lazy" width="112" height="112" alt="blend: WRONG true cat, predicted dog 60.0%; map: dog, gradcam">',
+    );
     expect(html).toMatch(/data-order="2" data-label="dog" data-predicted="dog" data-verdict="right" data-empty="yes"/);
     expect(html).toContain('<span class="empty-mark">empty map</span>');
   });
 
   it('offers the classes that occur as filter options, and no truth filters without labels', () => {
-    expect(html).toContain('<select id="filter-label"><option value="">all</option><option value="cat">cat</option><option value="dog">dog</option></select>');
-    expect(html).toContain('<select id="filter-verdict"><option value="">all</option><option value="right">right</option><option value="wrong">wrong</option></select>');
+    expect(html).toContain(
+      '<select id="filter-label"><option value="">all</option><option value="cat">cat</option><option value="dog">dog</option></select>',
+    );
+    expect(html).toContain(
+      '<select id="filter-verdict"><option value="">all</option><option value="right">right</option><option value="wrong">wrong</option></select>',
+    );
     const unlabelled = renderGalleryHtml(SETTINGS, [entry('x', undefined, '7', 0.5)]);
     expect(unlabelled).not.toContain('id="filter-label"');
     expect(unlabelled).not.toContain('id="filter-verdict"');
     expect(unlabelled).not.toContain('value="label"');
-    expect(unlabelled).toContain('<select id="filter-predicted"><option value="">all</option><option value="7">7</option></select>');
+    expect(unlabelled).toContain(
+      '<select id="filter-predicted"><option value="">all</option><option value="7">7</option></select>',
+    );
   });
 
   it('loads nothing from elsewhere and allows exactly its own script', () => {
@@ -84,13 +112,20 @@ describe('renderGalleryHtml', () => {
       ...entry('e', evil, `"><script>alert(2)</script>`, 0.5),
       id: `e"'<b>`,
       source: `</p><script>alert(3)</script>`,
-      images: { original: { path: `dir "x"/a#b?.png`, width: 1, height: 1 }, heatmap: { path: 'h.png', width: 1, height: 1 }, blend: { path: 'b.png', width: 1, height: 1 } },
+      images: {
+        original: { path: `dir "x"/a#b?.png`, width: 1, height: 1 },
+        heatmap: { path: 'h.png', width: 1, height: 1 },
+        blend: { path: 'b.png', width: 1, height: 1 },
+      },
     };
     hostile.facts.target.name = `</figcaption><iframe>`;
-    const page = renderGalleryHtml({ ...SETTINGS, model: '<svg onload=alert(4)>', layer: { name: '<u>', shape: [1] }, extra: { '<k>': '<v>' } }, [hostile], [
-      { id: '<i>', error: '<e>' },
-    ]);
-    for (const raw of [evil, '<script>alert', '<iframe>', '<svg', '<u>', '<b>', '<k>', '<v>', '<i>', '<e>']) expect(page).not.toContain(raw);
+    const page = renderGalleryHtml(
+      { ...SETTINGS, model: '<svg onload=alert(4)>', layer: { name: '<u>', shape: [1] }, extra: { '<k>': '<v>' } },
+      [hostile],
+      [{ id: '<i>', error: '<e>' }],
+    );
+    for (const raw of [evil, '<script>alert', '<iframe>', '<svg', '<u>', '<b>', '<k>', '<v>', '<i>', '<e>'])
+      expect(page).not.toContain(raw);
     expect(page.match(/<script>/g)).toHaveLength(1);
     expect(page).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;');
     expect(page).toContain('src="dir%20%22x%22/a%23b%3F.png"');
@@ -146,7 +181,10 @@ describe('gallerySettingsOf', () => {
       backend: 'wasm (2 threads)',
       createdAt: '2026-12-02T10:00:00.000Z',
       toolVersion: '0.1.0',
-      extra: { counterfactual: 'yes: maps show evidence against the class', SmoothGrad: '8 samples, noise 0.1, seed 3' },
+      extra: {
+        counterfactual: 'yes: maps show evidence against the class',
+        SmoothGrad: '8 samples, noise 0.1, seed 3',
+      },
     });
   });
 });

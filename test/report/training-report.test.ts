@@ -74,7 +74,12 @@ function metadataFor(classNames: string[], inputShape: [number, number, number],
     inputShape,
     normalization: { mean: Array(inputShape[2]).fill(0.5), std: Array(inputShape[2]).fill(0.25) },
     targetLayer: 'relu8',
-    architecture: { name: 'vgg11', width: 0.125, batchNorm: true, poolAfter: poolsForInput(inputShape[0], inputShape[1]) },
+    architecture: {
+      name: 'vgg11',
+      width: 0.125,
+      batchNorm: true,
+      poolAfter: poolsForInput(inputShape[0], inputShape[1]),
+    },
     training: { epochs, seed: 0, valSplit: undefined, trainImages: 40 },
     testAccuracy: 0.5,
     backend: 'cpu',
@@ -106,8 +111,21 @@ describe('renderTrainingReportHtml', () => {
     ]),
     accuracy: 7 / 8,
     examples: [
-      { index: 0, file: 'T-shirt/a.png', label: 0, predicted: 0, probability: 0.9, tiles: [{ label: 'input', src: pixel, width: 4, height: 4 }] },
-      { index: 5, label: 0, predicted: 1, probability: 0.6, tiles: [{ label: 'input', src: pixel, width: 4, height: 4 }] },
+      {
+        index: 0,
+        file: 'T-shirt/a.png',
+        label: 0,
+        predicted: 0,
+        probability: 0.9,
+        tiles: [{ label: 'input', src: pixel, width: 4, height: 4 }],
+      },
+      {
+        index: 5,
+        label: 0,
+        predicted: 1,
+        probability: 0.6,
+        tiles: [{ label: 'input', src: pixel, width: 4, height: 4 }],
+      },
     ],
   };
   const html = renderTrainingReportHtml(report);
@@ -115,24 +133,40 @@ describe('renderTrainingReportHtml', () => {
   it('is one well-formed, self-contained page with every section', () => {
     const names = checkNesting(html);
     expect(names.filter((name) => name === 'html')).toHaveLength(1);
-    expect([...html.matchAll(/<section id="([a-z]+)">/g)].map((m) => m[1])).toEqual(['summary', 'curves', 'classes', 'confusion', 'examples', 'settings']);
+    expect([...html.matchAll(/<section id="([a-z]+)">/g)].map((m) => m[1])).toEqual([
+      'summary',
+      'curves',
+      'classes',
+      'confusion',
+      'examples',
+      'settings',
+    ]);
     expect(html).not.toMatch(/<script|<iframe|url\(|@import/i);
     expect(html).not.toMatch(/href=|<link/);
     // The house page shell: a policy that allows no script and no request.
-    expect(html).toContain(`content="default-src 'none'; img-src 'self' file: data:; style-src 'unsafe-inline'; script-src 'none'"`);
-    for (const [, src] of html.matchAll(/\ssrc="([^"]*)"/g)) expect(src.startsWith('data:image/png;base64,')).toBe(true);
+    expect(html).toContain(
+      `content="default-src 'none'; img-src 'self' file: data:; style-src 'unsafe-inline'; script-src 'none'"`,
+    );
+    for (const [, src] of html.matchAll(/\ssrc="([^"]*)"/g))
+      expect(src.startsWith('data:image/png;base64,')).toBe(true);
   });
 
   it('draws one point per epoch even for a single epoch', () => {
     // Two charts × two series × one epoch.
     expect(html.match(/<circle /g)).toHaveLength(4);
-    expect(html).toContain('<td>1</td><td>2.0000</td><td>30.00%</td><td>2.2000</td><td>25.00%</td><td>100.0</td><td>10.0</td>');
+    expect(html).toContain(
+      '<td>1</td><td>2.0000</td><td>30.00%</td><td>2.2000</td><td>25.00%</td><td>100.0</td><td>10.0</td>',
+    );
   });
 
   it('shows the per-class table and the confusion matrix, escaped', () => {
-    expect(html).toContain('<tr><td>T-shirt/top</td><td>4</td><td>3</td><td>75.0%</td><td>100.0%</td><td>&lt;cat&gt; (1)</td></tr>');
+    expect(html).toContain(
+      '<tr><td>T-shirt/top</td><td>4</td><td>3</td><td>75.0%</td><td>100.0%</td><td>&lt;cat&gt; (1)</td></tr>',
+    );
     expect(html).toContain('<tr><td>&lt;cat&gt;</td><td>4</td><td>4</td><td>100.0%</td><td>80.0%</td><td>–</td></tr>');
-    const cells = [...html.matchAll(/<td style="background: rgba\(([\d, ]+), ([\d.]+)\)[^"]*" title="([^"]*)">(\d+)<\/td>/g)].map((m) => [m[1], m[2], m[3], m[4]]);
+    const cells = [
+      ...html.matchAll(/<td style="background: rgba\(([\d, ]+), ([\d.]+)\)[^"]*" title="([^"]*)">(\d+)<\/td>/g),
+    ].map((m) => [m[1], m[2], m[3], m[4]]);
     expect(cells).toEqual([
       ['31, 119, 180', '0.750', 'true T-shirt/top, predicted T-shirt/top: 3 (75.0% of T-shirt/top)', '3'],
       ['214, 39, 40', '0.250', 'true T-shirt/top, predicted &lt;cat&gt;: 1 (25.0% of T-shirt/top)', '1'],
@@ -147,10 +181,19 @@ describe('renderTrainingReportHtml', () => {
   });
 
   it('captions every example with the truth, the prediction and what the map explains; wrong ones marked', () => {
-    const captions = [...html.matchAll(/<figure( class="wrong")?>.*?<figcaption>(.*?)<\/figcaption>/g)].map((m) => [Boolean(m[1]), m[2]]);
+    const captions = [...html.matchAll(/<figure( class="wrong")?>.*?<figcaption>(.*?)<\/figcaption>/g)].map((m) => [
+      Boolean(m[1]),
+      m[2],
+    ]);
     expect(captions).toEqual([
-      [false, 'validation #0 (T-shirt/a.png): true T-shirt/top, ✓ predicted T-shirt/top (90.0%); map explains T-shirt/top'],
-      [true, 'validation #5: true T-shirt/top, <span class="wrong-mark">✗ predicted &lt;cat&gt;</span> (60.0%); map explains &lt;cat&gt;'],
+      [
+        false,
+        'validation #0 (T-shirt/a.png): true T-shirt/top, ✓ predicted T-shirt/top (90.0%); map explains T-shirt/top',
+      ],
+      [
+        true,
+        'validation #5: true T-shirt/top, <span class="wrong-mark">✗ predicted &lt;cat&gt;</span> (60.0%); map explains &lt;cat&gt;',
+      ],
     ]);
     expect(html).toContain('<h3>&lt;cat&gt;</h3>\n<p>No validation images of this class.</p>');
   });
@@ -160,7 +203,14 @@ describe('renderTrainingReportHtml', () => {
 function syntheticSet(count: number, [height, width, channels]: [number, number, number], classes: number): ImageSet {
   const images = new Uint8Array(count * height * width * channels);
   for (let i = 0; i < images.length; i++) images[i] = (i * 37 + Math.floor(i / 97) * 11) % 256;
-  return { images, labels: Uint8Array.from({ length: count }, (_, n) => (n * 7) % classes), count, height, width, channels };
+  return {
+    images,
+    labels: Uint8Array.from({ length: count }, (_, n) => (n * 7) % classes),
+    count,
+    height,
+    width,
+    channels,
+  };
 }
 
 /** Pages built by the buildTrainingReport tests, opened in Chromium below. */
@@ -176,23 +226,49 @@ describe('buildTrainingReport', () => {
       const inputShape: [number, number, number] = [...shape];
       const classNames = Array.from({ length: classes }, (_, i) => `class ${i}`);
       const metadata = metadataFor(classNames, inputShape, 2);
-      const model = buildVgg({ inputShape, classes, width: 0.125, batchNorm: true, poolAfter: metadata.architecture.poolAfter, seed: 3 });
+      const model = buildVgg({
+        inputShape,
+        classes,
+        width: 0.125,
+        batchNorm: true,
+        poolAfter: metadata.architecture.poolAfter,
+        seed: 3,
+      });
       metadata.targetLayer = lastActivationLayerName({ batchNorm: true });
       const test = syntheticSet(45, inputShape, classes);
       const files = Array.from({ length: test.count }, (_, i) => `/data/train/c${test.labels[i]}/${i}.png`);
       const tensorsBefore = tf.memory().numTensors;
-      const report = buildTrainingReport({ model, metadata, modelName: 'm', test, evaluatedSplit: 'test', testFiles: files });
+      const report = buildTrainingReport({
+        model,
+        metadata,
+        modelName: 'm',
+        test,
+        evaluatedSplit: 'test',
+        testFiles: files,
+      });
       expect(tf.memory().numTensors).toBe(tensorsBefore);
 
       // Independent: tfjs's own predict() (softmax output) on the same normalized batch.
-      const batch = fillBatch(test, Int32Array.from({ length: test.count }, (_, i) => i), metadata.normalization);
-      const probabilities = tf.tidy(() => (model.predict(tf.tensor4d(batch.images, batch.shape)) as tf.Tensor).arraySync() as number[][]);
-      const expected = confusionMatrix(test.labels, probabilities.map((row) => row.indexOf(Math.max(...row))), classes);
+      const batch = fillBatch(
+        test,
+        Int32Array.from({ length: test.count }, (_, i) => i),
+        metadata.normalization,
+      );
+      const probabilities = tf.tidy(
+        () => (model.predict(tf.tensor4d(batch.images, batch.shape)) as tf.Tensor).arraySync() as number[][],
+      );
+      const expected = confusionMatrix(
+        test.labels,
+        probabilities.map((row) => row.indexOf(Math.max(...row))),
+        classes,
+      );
       expect(report.confusion).toEqual(expected);
       expect(report.accuracy).toBe(overallAccuracy(expected));
 
       const perClass = examplesPerClass(classes);
-      expect(report.examples.map((example) => example.index)).toEqual(firstIndicesPerClass(test.labels, classes, perClass));
+      expect(report.examples.map((example) => example.index)).toEqual(
+        firstIndicesPerClass(test.labels, classes, perClass),
+      );
       const scale = Math.ceil(96 / Math.min(shape[0], shape[1]));
       for (const example of report.examples) {
         expect(example.label).toBe(test.labels[example.index]);
@@ -227,11 +303,17 @@ describeInBrowser('the training report in Chromium', (session) => {
         const check = await checkImages(opened.page);
         expect({ name, ...check }).toEqual({ name, total: images, displayed: images, broken: [] });
         const drawn = await opened.page.evaluate(() => ({
-          charts: Array.from(document.querySelectorAll('#curves svg')).map((svg) => Math.round(svg.getBoundingClientRect().width)),
+          charts: Array.from(document.querySelectorAll('#curves svg')).map((svg) =>
+            Math.round(svg.getBoundingClientRect().width),
+          ),
           matrixRows: document.querySelectorAll('table.confusion tbody tr').length,
           points: document.querySelectorAll('#curves circle').length,
         }));
-        expect(drawn).toEqual({ charts: [380, 380], matrixRows: name.startsWith('a two-class') ? 2 : 10, points: 2 * 2 * 2 });
+        expect(drawn).toEqual({
+          charts: [380, 380],
+          matrixRows: name.startsWith('a two-class') ? 2 : 10,
+          points: 2 * 2 * 2,
+        });
         expect(opened.problems).toEqual([]);
       } finally {
         await opened.close();

@@ -3,7 +3,12 @@
  * residual addition, a side branch that never reaches the output, constants that feed a node.
  */
 import { describe, expect, it } from 'vitest';
-import { articulationNodes, defaultTargetNode, type GraphNode, type ModelGraph } from '../../src/surgery/default-target.js';
+import {
+  articulationNodes,
+  defaultTargetNode,
+  type GraphNode,
+  type ModelGraph,
+} from '../../src/surgery/default-target.js';
 
 /** `node('conv1', [8, 8, 4], 'input')`: a node with output [null, 8, 8, 4] reading 'input'. */
 function node(name: string, shape: (number | null)[] | undefined, ...inputs: string[]): GraphNode {
@@ -42,7 +47,9 @@ describe('articulationNodes', () => {
 
   it('skips the branches of an Inception-style block and of a residual block', () => {
     expect(articulationNodes(inception())).toEqual(new Set(['input', 'stem', 'mixed', 'gap', 'logits']));
-    expect(articulationNodes(residual())).toEqual(new Set(['input', 'stem_conv', 'stem_relu', 'add', 'out_relu', 'gap', 'logits']));
+    expect(articulationNodes(residual())).toEqual(
+      new Set(['input', 'stem_conv', 'stem_relu', 'add', 'out_relu', 'gap', 'logits']),
+    );
   });
 
   it('ignores a side branch that does not reach the output, and constants', () => {
@@ -180,7 +187,11 @@ describe('defaultTargetNode', () => {
   });
 
   it('rejects a graph that is not in topological order', () => {
-    const graph: ModelGraph = { inputs: ['x'], output: 'b', nodes: [node('x', [2, 2, 1]), node('b', [1], 'a'), node('a', [1], 'x')] };
+    const graph: ModelGraph = {
+      inputs: ['x'],
+      output: 'b',
+      nodes: [node('x', [2, 2, 1]), node('b', [1], 'a'), node('a', [1], 'x')],
+    };
     expect(() => defaultTargetNode(graph, isConv)).toThrow('graph node "b" reads "a", which is not an earlier node');
   });
 });

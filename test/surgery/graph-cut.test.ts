@@ -17,7 +17,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch } from '../../src/cam/explain.js';
-import { defaultGraphTarget, explainableNodeNames, genericGraphOf, graphNodeSummaries, isConvolutionOp, splitGraphModel } from '../../src/surgery/graph-cut.js';
+import {
+  defaultGraphTarget,
+  explainableNodeNames,
+  genericGraphOf,
+  graphNodeSummaries,
+  isConvolutionOp,
+  splitGraphModel,
+} from '../../src/surgery/graph-cut.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
 import { LayerChoiceError } from '../../src/surgery/layers-cut.js';
 import { buildGraphModelFromFiles, disposeGraphModel, type LoadedGraphModel } from '../../src/models/graph-model.js';
@@ -25,7 +32,14 @@ import { readModelDirectory } from '../../src/models/model-dir.js';
 import { prepareWasm } from '../helpers/backends.js';
 import { maxDifference } from '../helpers/compare.js';
 import { GraphBuilder, writeGraphModel } from '../helpers/graph-models.js';
-import { inceptionGraph, inceptionReference, residualGraph, residualReference, type Reference, type Weights } from '../helpers/graph-networks.js';
+import {
+  inceptionGraph,
+  inceptionReference,
+  residualGraph,
+  residualReference,
+  type Reference,
+  type Weights,
+} from '../helpers/graph-networks.js';
 import { referenceGradcam, volumeFrom } from '../helpers/reference-net.js';
 
 const TOLERANCE = 1e-3;
@@ -71,7 +85,13 @@ afterAll(async () => {
 });
 
 /** The reference map of each image for its top class, computed on the cpu backend. */
-async function referenceMaps(testCase: Case, weights: Weights, imageValues: Float32Array, shape: number[], node: string): Promise<{ maps: number[][]; classes: number[]; logits: number[] }> {
+async function referenceMaps(
+  testCase: Case,
+  weights: Weights,
+  imageValues: Float32Array,
+  shape: number[],
+  node: string,
+): Promise<{ maps: number[][]; classes: number[]; logits: number[] }> {
   const previous = tf.getBackend();
   await tf.setBackend('cpu');
   try {
@@ -83,13 +103,21 @@ async function referenceMaps(testCase: Case, weights: Weights, imageValues: Floa
       const classes = Array.from(tf.argMax(logits, 1).dataSync());
       const scores = logits.arraySync().map((row, i) => row[classes[i]]);
       const selector = tf.oneHot(tf.tensor1d(classes, 'int32'), logits.shape[1]);
-      const score = (a: tf.Tensor) => tf.sum(tf.mul(testCase.reference(weights, images, { node, value: a }).get(testCase.logits) as tf.Tensor, selector));
+      const score = (a: tf.Tensor) =>
+        tf.sum(
+          tf.mul(testCase.reference(weights, images, { node, value: a }).get(testCase.logits) as tf.Tensor, selector),
+        );
       const gradient = tf.grad(score)(activations);
       const [batch, h, w, c] = activations.shape;
       const size = h * w * c;
       const a = activations.dataSync();
       const g = gradient.dataSync();
-      const maps = Array.from({ length: batch }, (_, i) => referenceGradcam(volumeFrom(a.slice(i * size, (i + 1) * size), h, w, c), Float64Array.from(g.slice(i * size, (i + 1) * size))));
+      const maps = Array.from({ length: batch }, (_, i) =>
+        referenceGradcam(
+          volumeFrom(a.slice(i * size, (i + 1) * size), h, w, c),
+          Float64Array.from(g.slice(i * size, (i + 1) * size)),
+        ),
+      );
       return { maps, classes, logits: scores };
     });
   } finally {
@@ -97,46 +125,62 @@ async function referenceMaps(testCase: Case, weights: Weights, imageValues: Floa
   }
 }
 
-describe.each(['cpu', 'wasm'])('graph models: Grad-CAM vs the same network in TensorFlow.js ops (%s backend)', (backend) => {
-  beforeAll(async () => {
-    tf.env().set('PROD', true);
-    if (backend === 'wasm') await prepareWasm();
-    await tf.setBackend(backend);
-  });
-
-  describe.each(CASES)('$name', (testCase) => {
-    let loaded: LoadedGraphModel;
-    let weights: Weights;
+describe.each(['cpu', 'wasm'])(
+  'graph models: Grad-CAM vs the same network in TensorFlow.js ops (%s backend)',
+  (backend) => {
     beforeAll(async () => {
-      const modelDirectory = join(directory, `${backend}-${testCase.name.split(',')[0]}`);
-      weights = await writeGraphModel(modelDirectory, testCase.graph(), testCase.write);
-      loaded = buildGraphModelFromFiles(await readModelDirectory(modelDirectory));
-    });
-    afterAll(() => disposeGraphModel(loaded));
-
-    it('picks the default node by the rule', () => {
-      expect(defaultGraphTarget(loaded)).toBe(testCase.defaultNode);
+      tf.env().set('PROD', true);
+      if (backend === 'wasm') await prepareWasm();
+      await tf.setBackend(backend);
     });
 
-    it.each([testCase.defaultNode, ...testCase.nodes])('%s: maps within 1e-3 of the reference, the same logits', async (node) => {
-      const [h, w, c] = loaded.inputShape;
-      const imageValues = Float32Array.from({ length: 2 * h * w * c }, (_, i) => Math.sin(i * 1.7 + 0.3) * 1.5);
-      const before = tf.memory().numTensors;
-      const images = tf.tensor4d(imageValues, [2, h, w, c]);
-      const explanations = explainBatch(splitGraphModel(loaded, node), images, { kind: 'top' }, { method: gradcam, counterfactual: false });
-      images.dispose();
-      expect(tf.memory().numTensors).toBe(before);
-
-      const expected = await referenceMaps(testCase, weights, imageValues, [2, h, w, c], node);
-      expect(explanations.map((e) => e.target.index)).toEqual(expected.classes);
-      expect(maxDifference(explanations.map((e) => e.target.logit), expected.logits)).toBeLessThan(1e-4);
-      explanations.forEach((explanation, i) => {
-        expect(explanation.empty).toBe(false);
-        expect(maxDifference(explanation.map, expected.maps[i])).toBeLessThan(TOLERANCE);
+    describe.each(CASES)('$name', (testCase) => {
+      let loaded: LoadedGraphModel;
+      let weights: Weights;
+      beforeAll(async () => {
+        const modelDirectory = join(directory, `${backend}-${testCase.name.split(',')[0]}`);
+        weights = await writeGraphModel(modelDirectory, testCase.graph(), testCase.write);
+        loaded = buildGraphModelFromFiles(await readModelDirectory(modelDirectory));
       });
+      afterAll(() => disposeGraphModel(loaded));
+
+      it('picks the default node by the rule', () => {
+        expect(defaultGraphTarget(loaded)).toBe(testCase.defaultNode);
+      });
+
+      it.each([testCase.defaultNode, ...testCase.nodes])(
+        '%s: maps within 1e-3 of the reference, the same logits',
+        async (node) => {
+          const [h, w, c] = loaded.inputShape;
+          const imageValues = Float32Array.from({ length: 2 * h * w * c }, (_, i) => Math.sin(i * 1.7 + 0.3) * 1.5);
+          const before = tf.memory().numTensors;
+          const images = tf.tensor4d(imageValues, [2, h, w, c]);
+          const explanations = explainBatch(
+            splitGraphModel(loaded, node),
+            images,
+            { kind: 'top' },
+            { method: gradcam, counterfactual: false },
+          );
+          images.dispose();
+          expect(tf.memory().numTensors).toBe(before);
+
+          const expected = await referenceMaps(testCase, weights, imageValues, [2, h, w, c], node);
+          expect(explanations.map((e) => e.target.index)).toEqual(expected.classes);
+          expect(
+            maxDifference(
+              explanations.map((e) => e.target.logit),
+              expected.logits,
+            ),
+          ).toBeLessThan(1e-4);
+          explanations.forEach((explanation, i) => {
+            expect(explanation.empty).toBe(false);
+            expect(maxDifference(explanation.map, expected.maps[i])).toBeLessThan(TOLERANCE);
+          });
+        },
+      );
     });
-  });
-});
+  },
+);
 
 describe('graph models: nodes', () => {
   let loaded: LoadedGraphModel;
@@ -164,7 +208,15 @@ describe('graph models: nodes', () => {
       { name: 'probabilities', op: 'Softmax', outputShape: [1, 5], explainable: false },
       { name: 'Identity', op: 'Identity', outputShape: [1, 5], explainable: false },
     ]);
-    expect(explainableNodeNames(loaded)).toEqual(['stem/Relu', 'stem/MaxPool', 'block/depthwise/Relu6', 'block/project/BiasAdd', 'block/add', 'head/Relu6', 'head/AvgPool']);
+    expect(explainableNodeNames(loaded)).toEqual([
+      'stem/Relu',
+      'stem/MaxPool',
+      'block/depthwise/Relu6',
+      'block/project/BiasAdd',
+      'block/add',
+      'head/Relu6',
+      'head/AvgPool',
+    ]);
   });
 
   it('the split reads the pre-softmax scores and knows the activation shape', () => {
@@ -175,7 +227,9 @@ describe('graph models: nodes', () => {
       const images = tf.randomNormal([3, 9, 9, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
       const scores = split.logits(images);
       // The guided pass runs the unfused twin of the model: the same values.
-      expect(maxDifference(split.logits(images, { guidedRelu: true }).dataSync(), scores.dataSync())).toBeLessThan(1e-5);
+      expect(maxDifference(split.logits(images, { guidedRelu: true }).dataSync(), scores.dataSync())).toBeLessThan(
+        1e-5,
+      );
       const output = loaded.model.execute(images) as tf.Tensor;
       return [scores.arraySync() as number[][], output.arraySync() as number[][]];
     });
@@ -186,8 +240,12 @@ describe('graph models: nodes', () => {
   });
 
   it('refuses nodes that cannot be explained, naming them, as usage errors', () => {
-    expect(() => splitGraphModel(loaded, 'nope')).toThrow(/^layer nope: no such node; nodes that can be explained: stem\/Relu, /);
-    expect(() => splitGraphModel(loaded, 'head/Mean')).toThrow(/^layer head\/Mean: output \[1, 6\] \(float32\) is not a float32 spatial output/);
+    expect(() => splitGraphModel(loaded, 'nope')).toThrow(
+      /^layer nope: no such node; nodes that can be explained: stem\/Relu, /,
+    );
+    expect(() => splitGraphModel(loaded, 'head/Mean')).toThrow(
+      /^layer head\/Mean: output \[1, 6\] \(float32\) is not a float32 spatial output/,
+    );
     expect(() => splitGraphModel(loaded, 'nope')).toThrow(LayerChoiceError);
     expect(() => splitGraphModel(loaded, 'images')).toThrow(/is the model input/);
     expect(() => splitGraphModel(loaded, 'stem/Relu/gradcam_unfused/Conv2D')).toThrow(/no such node/);
@@ -198,18 +256,43 @@ describe('graph models: one sigmoid output', () => {
   it('is explained (one class), equal to the reference map of the sigmoid score', async () => {
     await tf.setBackend('cpu');
     const g = new GraphBuilder(19);
-    const conv = g.fusedConv('conv/Relu', g.placeholder('x', [-1, 4, 4, 2]), [3, 3, 2, 3], { activation: 'Relu', biasOffset: 0.2 });
-    g.unary('Identity', 'Identity', g.unary('Sigmoid', 'sigmoid', g.fusedDense('dense', g.spatialMean('gap', conv), 3, 1)));
+    const conv = g.fusedConv('conv/Relu', g.placeholder('x', [-1, 4, 4, 2]), [3, 3, 2, 3], {
+      activation: 'Relu',
+      biasOffset: 0.2,
+    });
+    g.unary(
+      'Identity',
+      'Identity',
+      g.unary('Sigmoid', 'sigmoid', g.fusedDense('dense', g.spatialMean('gap', conv), 3, 1)),
+    );
     const modelDirectory = join(directory, 'sigmoid');
     const weights = await writeGraphModel(modelDirectory, g, { quantization: 'none' });
     const loaded = buildGraphModelFromFiles(await readModelDirectory(modelDirectory));
     const imageValues = Float32Array.from({ length: 32 }, (_, i) => Math.cos(i * 0.7));
     const images = tf.tensor4d(imageValues, [1, 4, 4, 2]);
-    const [explanation] = explainBatch(splitGraphModel(loaded, 'conv/Relu'), images, { kind: 'top' }, { method: gradcam, counterfactual: false });
+    const [explanation] = explainBatch(
+      splitGraphModel(loaded, 'conv/Relu'),
+      images,
+      { kind: 'top' },
+      { method: gradcam, counterfactual: false },
+    );
     const expected = tf.tidy(() => {
       const filter = tf.tensor4d(weights.get('conv/Relu/weights') as Float32Array, [3, 3, 2, 3]);
-      const activations = tf.relu(tf.add(tf.conv2d(images, filter, 1, 'same'), tf.tensor1d(weights.get('conv/Relu/bias') as Float32Array)));
-      const score = (a: tf.Tensor) => tf.sum(tf.sigmoid(tf.add(tf.matMul(tf.mean(a, [1, 2]) as tf.Tensor2D, tf.tensor2d(weights.get('dense/kernel') as Float32Array, [3, 1])), tf.tensor1d(weights.get('dense/bias') as Float32Array))));
+      const activations = tf.relu(
+        tf.add(tf.conv2d(images, filter, 1, 'same'), tf.tensor1d(weights.get('conv/Relu/bias') as Float32Array)),
+      );
+      const score = (a: tf.Tensor) =>
+        tf.sum(
+          tf.sigmoid(
+            tf.add(
+              tf.matMul(
+                tf.mean(a, [1, 2]) as tf.Tensor2D,
+                tf.tensor2d(weights.get('dense/kernel') as Float32Array, [3, 1]),
+              ),
+              tf.tensor1d(weights.get('dense/bias') as Float32Array),
+            ),
+          ),
+        );
       const gradient = tf.grad(score)(activations);
       return referenceGradcam(volumeFrom(activations.dataSync(), 4, 4, 3), Float64Array.from(gradient.dataSync()));
     });
@@ -235,7 +318,9 @@ describe('graph models: the generic graph', () => {
       outputShape: [1, 6, 6, 10],
       type: 'ConcatV2',
     });
-    expect(['_FusedConv2D', 'FusedDepthwiseConv2dNative', 'DepthwiseConv2dNative', 'Conv2D'].every(isConvolutionOp)).toBe(true);
+    expect(
+      ['_FusedConv2D', 'FusedDepthwiseConv2dNative', 'DepthwiseConv2dNative', 'Conv2D'].every(isConvolutionOp),
+    ).toBe(true);
     expect(['MaxPool', 'MatMul', 'ConcatV2', 'AvgPool'].some(isConvolutionOp)).toBe(false);
     disposeGraphModel(loaded);
   });

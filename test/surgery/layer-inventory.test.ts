@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { defaultTargetNode } from '../../src/surgery/default-target.js';
-import { buildInspectReport, explainableNodes, formatInspectReport, type InspectNode, type InspectSubject } from '../../src/surgery/layer-inventory.js';
+import {
+  buildInspectReport,
+  explainableNodes,
+  formatInspectReport,
+  type InspectNode,
+  type InspectSubject,
+} from '../../src/surgery/layer-inventory.js';
 
-const node = (name: string, type: string, inputs: string[], outputShape: InspectNode['outputShape']): InspectNode => ({ name, type, inputs, outputShape });
+const node = (name: string, type: string, inputs: string[], outputShape: InspectNode['outputShape']): InspectNode => ({
+  name,
+  type,
+  inputs,
+  outputShape,
+});
 
 /**
  * An Inception-style model: a stem conv, two parallel convs concatenated, pooling, a dense layer
@@ -82,7 +93,11 @@ describe('buildInspectReport', () => {
   });
 
   it('takes names, normalization and the target layer from gradcam.json', () => {
-    const metadata = { classNames: ['cat', 'dog', 'bird'], normalization: { mean: [0.5, 0.4, 0.3], std: [0.2, 0.2, 0.25] }, targetLayer: 'stem_relu' };
+    const metadata = {
+      classNames: ['cat', 'dog', 'bird'],
+      normalization: { mean: [0.5, 0.4, 0.3], std: [0.2, 0.2, 0.25] },
+      targetLayer: 'stem_relu',
+    };
     const report = buildInspectReport(subject({ metadata }));
     expect(report.gradcamJson).toBe(true);
     expect(report.classNames).toEqual(['cat', 'dog', 'bird']);
@@ -91,7 +106,11 @@ describe('buildInspectReport', () => {
   });
 
   it('reports open input sides and unknown shapes as null, and no default when nothing qualifies', () => {
-    const nodes = [node('image', 'Placeholder', [], [1, null, null, 1]), node('flat', 'Reshape', ['image'], undefined), node('out', 'MatMul', ['flat'], [1, 2])];
+    const nodes = [
+      node('image', 'Placeholder', [], [1, null, null, 1]),
+      node('flat', 'Reshape', ['image'], undefined),
+      node('out', 'MatMul', ['flat'], [1, 2]),
+    ];
     const report = buildInspectReport(
       subject({
         modelFormat: 'graph-model',
@@ -136,7 +155,11 @@ describe('formatInspectReport', () => {
   });
 
   it('shows gradcam.json facts, open sizes, and escapes control characters in names', () => {
-    const nodes = [node('image', 'Placeholder', [], [1, null, null, 1]), node('bad\nname\u001b[2J', 'Conv2D', ['image'], [1, null, null, 8]), node('out', 'Mean', ['bad\nname\u001b[2J'], [1, 2])];
+    const nodes = [
+      node('image', 'Placeholder', [], [1, null, null, 1]),
+      node('bad\nname\u001b[2J', 'Conv2D', ['image'], [1, null, null, 8]),
+      node('out', 'Mean', ['bad\nname\u001b[2J'], [1, 2]),
+    ];
     const text = formatInspectReport(
       buildInspectReport(
         subject({
@@ -146,7 +169,11 @@ describe('formatInspectReport', () => {
           defaultTarget: undefined,
           input: { height: undefined, width: undefined, channels: 1 },
           classes: 2,
-          metadata: { classNames: ['zero', 'one'], normalization: { mean: [0.1307], std: [0.3081] }, targetLayer: 'bad\nname\u001b[2J' },
+          metadata: {
+            classNames: ['zero', 'one'],
+            normalization: { mean: [0.1307], std: [0.3081] },
+            targetLayer: 'bad\nname\u001b[2J',
+          },
         }),
       ),
     );

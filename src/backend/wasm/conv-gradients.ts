@@ -128,10 +128,13 @@ export function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
       for (let firstTap = 0; firstTap < taps; firstTap += tapsPerPart) {
         const endTap = Math.min(taps, firstTap + tapsPerPart);
         const patches = scratch.keep(backend.makeOutput([1, (endTap - firstTap) * g.inChannels, columns], 'float32'));
-        unfoldPatches(floatsOf(backend, channelMajor), floatsOf(backend, patches), g, [firstTap, endTap], [
-          firstPosition,
-          endPosition,
-        ]);
+        unfoldPatches(
+          floatsOf(backend, channelMajor),
+          floatsOf(backend, patches),
+          g,
+          [firstTap, endTap],
+          [firstPosition, endPosition],
+        );
         const part = scratch.keep(multiplyFast(backend, patches, gradients));
         addInto(floatsOf(backend, result), floatsOf(backend, part), firstTap * g.inChannels * g.outChannels);
         scratch.disposeNow(part);

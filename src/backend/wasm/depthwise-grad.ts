@@ -45,7 +45,8 @@ export function depthwiseBackpropInput({
   const weights = backend.typedArrayFromHeap(filter) as Float32Array;
   const out = backend.typedArrayFromHeap(dx) as Float32Array;
   out.fill(0);
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth } = info;
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth } =
+    info;
   const { filterHeight, filterWidth, dilationHeight, dilationWidth } = info;
   const multiplier = outChannels / inChannels;
   const top = info.padInfo.top;
@@ -64,7 +65,8 @@ export function depthwiseBackpropInput({
             const filterOffset = (fy * filterWidth + fx) * inChannels * multiplier;
             for (let d = 0; d < inChannels; d++) {
               let sum = 0;
-              for (let q = 0; q < multiplier; q++) sum += gradient[dyOffset + d * multiplier + q] * weights[filterOffset + d * multiplier + q];
+              for (let q = 0; q < multiplier; q++)
+                sum += gradient[dyOffset + d * multiplier + q] * weights[filterOffset + d * multiplier + q];
               out[dxOffset + d] += sum;
             }
           }

@@ -70,7 +70,10 @@ const tfjsWasmFactory = tf.findBackendFactory('wasm');
  * returns `threads: 1` with a notice. Worker threads are unref'd so they never keep Node alive.
  * Throws only for an invalid `threads`.
  */
-export async function prepareWasmThreads(threads: number, options: WasmThreadsOptions = {}): Promise<WasmThreadsResult> {
+export async function prepareWasmThreads(
+  threads: number,
+  options: WasmThreadsOptions = {},
+): Promise<WasmThreadsResult> {
   if (!Number.isInteger(threads) || threads < 1) {
     throw new RangeError(`wasm threads must be a whole number of at least 1, got ${threads}`);
   }
@@ -84,7 +87,11 @@ export async function prepareWasmThreads(threads: number, options: WasmThreadsOp
     return { threads: 1 };
   }
   try {
-    const backend = await startThreadedBackend(wanted, options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS, options.tempDirectory ?? tmpdir());
+    const backend = await startThreadedBackend(
+      wanted,
+      options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS,
+      options.tempDirectory ?? tmpdir(),
+    );
     registerWasmFactory(() => backend);
     return capNotice === undefined ? { threads: wanted } : { threads: wanted, notice: capNotice };
   } catch (error) {
@@ -115,9 +122,13 @@ type WasmImports = Record<string, Record<string, unknown>>;
 type WasmInstance = object;
 type WasmModule = object;
 /** The one WebAssembly call made here, typed by hand for the same reason. */
-const webAssembly = (globalThis as unknown as {
-  WebAssembly: { instantiate(bytes: Uint8Array, imports: WasmImports): Promise<{ instance: WasmInstance; module: WasmModule }> };
-}).WebAssembly;
+const webAssembly = (
+  globalThis as unknown as {
+    WebAssembly: {
+      instantiate(bytes: Uint8Array, imports: WasmImports): Promise<{ instance: WasmInstance; module: WasmModule }>;
+    };
+  }
+).WebAssembly;
 
 /** The Emscripten Module settings used here (see emscripten's src/shell.js). */
 interface ThreadedModuleConfig {
@@ -136,14 +147,19 @@ type ThreadedModule = Omit<BackendWasmModule, 'tfjs'> & {
 };
 type ThreadedModuleFactory = (config: ThreadedModuleConfig) => Promise<ThreadedModule>;
 
-async function startThreadedBackend(threads: number, startupTimeoutMs: number, tempDirectory: string): Promise<BackendWasm> {
+async function startThreadedBackend(
+  threads: number,
+  startupTimeoutMs: number,
+  tempDirectory: string,
+): Promise<BackendWasm> {
   const gluePath = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
   const wasmBytes = readFileSync(join(dirname(gluePath), 'tfjs-backend-wasm-threaded-simd.wasm'));
   const createModule = require(gluePath) as ThreadedModuleFactory;
   // The package ships the worker script only as a JS string (it inlines it into a Blob for browsers).
-  const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
-    wasmWorkerContents: string;
-  };
+  const { wasmWorkerContents } =
+    require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
+      wasmWorkerContents: string;
+    };
   // A fresh private directory per process: nobody else can swap the script our workers execute.
   const scriptDirectory = mkdtempSync(join(tempDirectory, 'gradcam-wasm-threads-'));
   try {
@@ -166,7 +182,11 @@ interface ThreadedFiles {
   threads: number;
 }
 
-function startWithTimeout(createModule: ThreadedModuleFactory, files: ThreadedFiles, startupTimeoutMs: number): Promise<BackendWasm> {
+function startWithTimeout(
+  createModule: ThreadedModuleFactory,
+  files: ThreadedFiles,
+  startupTimeoutMs: number,
+): Promise<BackendWasm> {
   const { gluePath, wasmBytes, workerPath, threads } = files;
   return new Promise<BackendWasm>((resolve, reject) => {
     let settled = false;
@@ -178,7 +198,10 @@ function startWithTimeout(createModule: ThreadedModuleFactory, files: ThreadedFi
       terminateWorkers(pthread);
       reject(error instanceof Error ? error : new Error(String(error)));
     };
-    const timer = setTimeout(() => fail(new Error(`the worker threads did not start within ${startupTimeoutMs} ms`)), startupTimeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`the worker threads did not start within ${startupTimeoutMs} ms`)),
+      startupTimeoutMs,
+    );
     // Emscripten's own handler rethrows a worker's error, which would crash the process; during
     // startup we fall back instead. Later a dead pthread cannot be replaced, so crash loudly then.
     const onWorkerError = (error: unknown): void => {
@@ -194,10 +217,9 @@ function startWithTimeout(createModule: ThreadedModuleFactory, files: ThreadedFi
         // backend.cc caps threads at emscripten_num_logical_cores() / 2; report 2 × threads so the
         // cap is the number asked for. The import is read once, by the main thread's static init.
         const env = { ...imports.env, emscripten_num_logical_cores: () => 2 * threads };
-        webAssembly.instantiate(wasmBytes, { ...imports, env }).then(
-          ({ instance, module }) => receiveInstance(instance, module),
-          fail,
-        );
+        webAssembly
+          .instantiate(wasmBytes, { ...imports, env })
+          .then(({ instance, module }) => receiveInstance(instance, module), fail);
         return {};
       },
       preInit: () => {
@@ -267,7 +289,9 @@ function wrapModule(module: ThreadedModule, threads: number): BackendWasm {
   const running = module.PThread.runningWorkers.length;
   if (getThreadsCount() !== threads || running !== threads - 1) {
     backend.dispose();
-    throw new Error(`XNNPACK reports ${getThreadsCount()} threads and ${running} worker threads run, expected ${threads} and ${threads - 1}`);
+    throw new Error(
+      `XNNPACK reports ${getThreadsCount()} threads and ${running} worker threads run, expected ${threads} and ${threads - 1}`,
+    );
   }
   // Emscripten ref()s a worker while its pthread runs; XNNPACK's threads live for the whole
   // process, so without this Node would never exit on its own.

@@ -19,8 +19,7 @@ export const scorecam: GradientFreeCamMethod = {
       const [batch, h, w, k] = activations.shape;
       const used = Math.min(k, model.maxChannels ?? k);
       const byChannel = tf.transpose(activations, [0, 3, 1, 2]); // [batch, k, h, w]
-      const selected =
-        used < k ? tf.gather(byChannel, strongestChannels(activations, used), 1, 1) : byChannel; // [batch, used, h, w]
+      const selected = used < k ? tf.gather(byChannel, strongestChannels(activations, used), 1, 1) : byChannel; // [batch, used, h, w]
       const maps: tf.Tensor2D[] = [];
       for (let image = 0; image < batch; image++) {
         const channels = tf.reshape(tf.slice(selected, [image, 0, 0, 0], [1, used, h, w]), [used, h, w]) as tf.Tensor3D;
@@ -40,7 +39,11 @@ function strongestChannels(activations: tf.Tensor4D, count: number): tf.Tensor2D
   const means = tf.mean(activations, [1, 2]) as tf.Tensor2D;
   // Ties keep the lower index first (tf.topk does not promise this on every backend).
   const ranked = means.arraySync().map((row) => rankClasses(row));
-  return tf.tensor2d(ranked.map((order) => order.slice(0, count)), [ranked.length, count], 'int32');
+  return tf.tensor2d(
+    ranked.map((order) => order.slice(0, count)),
+    [ranked.length, count],
+    'int32',
+  );
 }
 
 /**
@@ -51,11 +54,20 @@ function strongestChannels(activations: tf.Tensor4D, count: number): tf.Tensor2D
 function channelScores(channels: tf.Tensor3D, image: number, model: ModelAccess): tf.Tensor1D {
   const [m, h, w] = channels.shape;
   const [, height, width, depth] = model.images.shape;
-  const upsampled = tf.image.resizeBilinear(tf.reshape(channels, [m, h, w, 1]) as tf.Tensor4D, [height, width], false, true);
+  const upsampled = tf.image.resizeBilinear(
+    tf.reshape(channels, [m, h, w, 1]) as tf.Tensor4D,
+    [height, width],
+    false,
+    true,
+  );
   const low = tf.min(upsampled, [1, 2, 3], true);
   const range = tf.sub(tf.max(upsampled, [1, 2, 3], true), low);
   const informative = tf.greater(range, 0); // [m, 1, 1, 1]
-  const masks = tf.where(informative, tf.div(tf.sub(upsampled, low), tf.where(informative, range, tf.onesLike(range))), tf.zerosLike(upsampled));
+  const masks = tf.where(
+    informative,
+    tf.div(tf.sub(upsampled, low), tf.where(informative, range, tf.onesLike(range))),
+    tf.zerosLike(upsampled),
+  );
   const input = tf.slice(model.images, [image, 0, 0, 0], [1, height, width, depth]);
   const target = model.targetClasses[image];
   const scores: tf.Tensor1D[] = [];

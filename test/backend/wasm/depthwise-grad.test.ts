@@ -13,14 +13,19 @@ beforeAll(async () => {
   await prepareWasm();
 });
 
-async function inputGradient(backend: string, c: { shape: number[]; filter: number[]; strides: number; pad: 'same' | 'valid'; dilation: number }): Promise<Float32Array> {
+async function inputGradient(
+  backend: string,
+  c: { shape: number[]; filter: number[]; strides: number; pad: 'same' | 'valid'; dilation: number },
+): Promise<Float32Array> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const x = tf.randomNormal(c.shape, 0, 1, 'float32', 1) as tf.Tensor4D;
     const filter = tf.randomNormal(c.filter, 0, 1, 'float32', 2) as tf.Tensor4D;
     const probe = tf.depthwiseConv2d(x, filter, c.strides, c.pad, 'NHWC', c.dilation);
     const dy = tf.randomNormal(probe.shape, 0, 1, 'float32', 3);
-    const gradient = tf.grad((input: tf.Tensor4D) => tf.sum(tf.mul(tf.depthwiseConv2d(input, filter, c.strides, c.pad, 'NHWC', c.dilation), dy)))(x);
+    const gradient = tf.grad((input: tf.Tensor4D) =>
+      tf.sum(tf.mul(tf.depthwiseConv2d(input, filter, c.strides, c.pad, 'NHWC', c.dilation), dy)),
+    )(x);
     return gradient.dataSync() as Float32Array;
   });
 }

@@ -30,7 +30,13 @@ interface Operand {
 }
 
 function operand(shape: number[], seed: number): Operand {
-  return { values: randomValues(shape.reduce((a, b) => a * b, 1), seed), shape };
+  return {
+    values: randomValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  };
 }
 
 /** Runs `compute` on fresh copies of the operands on `backend`, returns its output values. */
@@ -167,7 +173,12 @@ function convCases(): ConvCase[] {
     outChannels: 4,
     filterSize: 3,
     stride: 2,
-    pad: [[0, 0], [2, 0], [1, 3], [0, 0]],
+    pad: [
+      [0, 0],
+      [2, 0],
+      [1, 3],
+      [0, 0],
+    ],
   });
   cases.push({
     batch: 2,
@@ -177,14 +188,46 @@ function convCases(): ConvCase[] {
     outChannels: 3,
     filterSize: 3,
     stride: 1,
-    pad: [[0, 0], [4, 1], [0, 3], [0, 0]],
+    pad: [
+      [0, 0],
+      [4, 1],
+      [0, 3],
+      [0, 0],
+    ],
   });
   // A VGG-like layer: many channels, even size. With 16+ input channels and many positions per
   // output channel, dx is computed by convolution with the flipped filter; also for 'valid',
   // 5x5, and not for explicit padding wider than the filter (negative convolution padding).
-  cases.push({ batch: 4, height: 16, width: 16, inChannels: 16, outChannels: 32, filterSize: 3, stride: 1, pad: 'same' });
-  cases.push({ batch: 4, height: 11, width: 12, inChannels: 16, outChannels: 3, filterSize: 3, stride: 1, pad: 'valid' });
-  cases.push({ batch: 4, height: 12, width: 11, inChannels: 17, outChannels: 3, filterSize: 5, stride: 1, pad: 'same' });
+  cases.push({
+    batch: 4,
+    height: 16,
+    width: 16,
+    inChannels: 16,
+    outChannels: 32,
+    filterSize: 3,
+    stride: 1,
+    pad: 'same',
+  });
+  cases.push({
+    batch: 4,
+    height: 11,
+    width: 12,
+    inChannels: 16,
+    outChannels: 3,
+    filterSize: 3,
+    stride: 1,
+    pad: 'valid',
+  });
+  cases.push({
+    batch: 4,
+    height: 12,
+    width: 11,
+    inChannels: 17,
+    outChannels: 3,
+    filterSize: 5,
+    stride: 1,
+    pad: 'same',
+  });
   cases.push({
     batch: 4,
     height: 12,
@@ -193,7 +236,12 @@ function convCases(): ConvCase[] {
     outChannels: 4,
     filterSize: 3,
     stride: 1,
-    pad: [[0, 0], [3, 0], [1, 1], [0, 0]],
+    pad: [
+      [0, 0],
+      [3, 0],
+      [1, 1],
+      [0, 0],
+    ],
   });
   // Sizes that make the kernels work in parts (16 MB patch buffers, 4096 positions per product):
   // 9*23*23 = 4761 positions, split inside an output row; 8 images of 64*64*3*3*15 patch floats
@@ -287,7 +335,10 @@ describe('BatchMatMul and _FusedMatMul on wasm match cpu', () => {
     [[2, 3], []],
     [[], [4]],
     [[1], [2]],
-    [[2, 1], [1, 3]],
+    [
+      [2, 1],
+      [1, 3],
+    ],
   ];
   // (m, k, n): (4, 6, 40) with transposeB runs as (op(B)^T op(A)^T)^T, the others as op(A) op(B).
   const sizes: Array<[number, number, number]> = [
@@ -401,11 +452,13 @@ describe('after the wasm backend is created again', () => {
       'dx after re-creation',
       [operand(dyShape, 16), operand([3, 3, 3, 4], 17)],
       (dy, filter) =>
-        tf.engine().runKernel(
-          'Conv2DBackpropInput',
-          { dy, filter },
-          { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 6, 7, 3] },
-        ) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropInput',
+            { dy, filter },
+            { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 6, 7, 3] },
+          ) as tf.Tensor,
     );
     // A fallback path (single untransposed product) runs the original kernel's C function.
     await expectWasmMatchesCpu('matMul after re-creation', [operand([5, 7], 18), operand([7, 3], 19)], (a, b) =>

@@ -14,13 +14,25 @@ beforeAll(async () => {
   await tf.setBackend('wasm');
 });
 
-async function gradientOn(backend: string, x: number[], shape: [number, number, number, number], filter: number, stride: number, pad: 'same' | 'valid', dySeed: number) {
+async function gradientOn(
+  backend: string,
+  x: number[],
+  shape: [number, number, number, number],
+  filter: number,
+  stride: number,
+  pad: 'same' | 'valid',
+  dySeed: number,
+) {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const input = tf.tensor4d(x, shape);
     const outShape = tf.maxPool(input, filter, stride, pad).shape;
     const dy = tf.randomUniform(outShape, -1, 1, 'float32', dySeed);
-    return Array.from(tf.grad((a: tf.Tensor4D) => tf.maxPool(a, filter, stride, pad))(input, dy).dataSync());
+    return Array.from(
+      tf
+        .grad((a: tf.Tensor4D) => tf.maxPool(a, filter, stride, pad))(input, dy)
+        .dataSync(),
+    );
   });
 }
 
@@ -31,7 +43,8 @@ function values(count: number, seed: number, kind: 'signed' | 'relu' | 'ties'): 
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
     const u = state / 2 ** 32;
     if (kind === 'signed') out.push(2 * u - 1);
-    else if (kind === 'relu') out.push(Math.max(0, 2 * u - 1.2)); // ~60% zeros: many all-zero windows
+    else if (kind === 'relu')
+      out.push(Math.max(0, 2 * u - 1.2)); // ~60% zeros: many all-zero windows
     else out.push(Math.floor(u * 3)); // 0, 1, 2: ties everywhere
   }
   return out;
@@ -44,20 +57,29 @@ describe('wasm MaxPoolGrad', () => {
     { shape: [1, 9, 6, 2], filter: 3, stride: 1, pad: 'same' },
     { shape: [3, 9, 9, 4], filter: 3, stride: 2, pad: 'valid' },
     { shape: [1, 5, 5, 1], filter: 2, stride: 1, pad: 'valid' },
-  ] as const)('matches cpu for $shape, filter $filter, stride $stride, $pad', async ({ shape, filter, stride, pad }) => {
-    const size = shape.reduce((a, b) => a * b, 1);
-    for (const [kind, seed] of [['signed', 1], ['relu', 2], ['ties', 3]] as const) {
-      const x = values(size, seed, kind);
-      const expected = await gradientOn('cpu', x, [...shape], filter, stride, pad, seed);
-      const actual = await gradientOn('wasm', x, [...shape], filter, stride, pad, seed);
-      expect(actual.length).toBe(expected.length);
-      for (let i = 0; i < expected.length; i++) expect(actual[i], `${kind} [${i}]`).toBeCloseTo(expected[i], 6);
-    }
-  });
+  ] as const)(
+    'matches cpu for $shape, filter $filter, stride $stride, $pad',
+    async ({ shape, filter, stride, pad }) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      for (const [kind, seed] of [
+        ['signed', 1],
+        ['relu', 2],
+        ['ties', 3],
+      ] as const) {
+        const x = values(size, seed, kind);
+        const expected = await gradientOn('cpu', x, [...shape], filter, stride, pad, seed);
+        const actual = await gradientOn('wasm', x, [...shape], filter, stride, pad, seed);
+        expect(actual.length).toBe(expected.length);
+        for (let i = 0; i < expected.length; i++) expect(actual[i], `${kind} [${i}]`).toBeCloseTo(expected[i], 6);
+      }
+    },
+  );
 
   it('an all-negative window still passes its gradient to its maximum', async () => {
     const x = [-3, -1, -2, -4];
-    expect(await gradientOn('wasm', x, [1, 2, 2, 1], 2, 2, 'valid', 1)).toEqual(await gradientOn('cpu', x, [1, 2, 2, 1], 2, 2, 'valid', 1));
+    expect(await gradientOn('wasm', x, [1, 2, 2, 1], 2, 2, 'valid', 1)).toEqual(
+      await gradientOn('cpu', x, [1, 2, 2, 1], 2, 2, 'valid', 1),
+    );
     const gradient = await gradientOn('wasm', x, [1, 2, 2, 1], 2, 2, 'valid', 1);
     expect(gradient[1]).not.toBe(0);
     expect([gradient[0], gradient[2], gradient[3]]).toEqual([0, 0, 0]);
@@ -67,9 +89,10 @@ describe('wasm MaxPoolGrad', () => {
     await tf.setBackend('wasm');
     const input = tf.randomUniform([2, 8, 8, 3]);
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 5; i++) tf.tidy(() => {
-      tf.grad((a: tf.Tensor4D) => tf.maxPool(a, 2, 2, 'valid'))(input as tf.Tensor4D);
-    });
+    for (let i = 0; i < 5; i++)
+      tf.tidy(() => {
+        tf.grad((a: tf.Tensor4D) => tf.maxPool(a, 2, 2, 'valid'))(input as tf.Tensor4D);
+      });
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -32,14 +32,22 @@ afterAll(() => {
 function randomTensor(shape: number[], seed: number): tf.Tensor {
   const random = new Random(seed);
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: size }, () => 2 * random.nextFloat() - 1), shape);
+  return tf.tensor(
+    Float32Array.from({ length: size }, () => 2 * random.nextFloat() - 1),
+    shape,
+  );
 }
 
 /** conv2d (3x3, same padding, large enough for XNNPACK to split it across threads) and matMul. */
 async function computeOn(backend: 'cpu' | 'wasm'): Promise<{ conv: Float32Array; product: Float32Array }> {
   await tf.setBackend(backend);
   const [conv, product] = tf.tidy(() => [
-    tf.conv2d(randomTensor([4, 16, 16, 24], 1) as tf.Tensor4D, randomTensor([3, 3, 24, 32], 2) as tf.Tensor4D, 1, 'same'),
+    tf.conv2d(
+      randomTensor([4, 16, 16, 24], 1) as tf.Tensor4D,
+      randomTensor([3, 3, 24, 32], 2) as tf.Tensor4D,
+      1,
+      'same',
+    ),
     tf.matMul(randomTensor([64, 96], 3) as tf.Tensor2D, randomTensor([96, 80], 4) as tf.Tensor2D),
   ]);
   const values = { conv: (await conv.data()) as Float32Array, product: (await product.data()) as Float32Array };
@@ -68,7 +76,9 @@ describe('prepareWasmThreads', () => {
     const missingDirectory = join(scratch, 'does-not-exist');
     const result = await prepareWasmThreads(2, { tempDirectory: missingDirectory });
     expect(result.threads).toBe(1);
-    expect(result.notice).toMatch(/^wasm: could not start 2 threads \(ENOENT[^\n]*\); using the single-threaded SIMD build$/);
+    expect(result.notice).toMatch(
+      /^wasm: could not start 2 threads \(ENOENT[^\n]*\); using the single-threaded SIMD build$/,
+    );
     await tf.setBackend('wasm');
     expect(getThreadsCount()).toBe(1);
   });
