@@ -228,7 +228,7 @@ function runProcess(argv) {
       GRADCAM_BACKEND: args.backend,
       ...(threads ? { GRADCAM_THREADS: String(threads) } : {}),
     };
-    execFile(process.execPath, [launcher, ...argv], { env }, (error, stdout, stderr) => {
+    execFile(process.execPath, [launcher, ...argv], { env }, (error, _stdout, stderr) => {
       if (error) reject(new Error(`${argv.join(' ')} failed: ${stderr}`));
       else resolve((performance.now() - started) / 1000);
     });

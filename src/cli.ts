@@ -19,7 +19,7 @@ import { toolVersion } from './version.js';
 
 /** The exit code a finished command asked for (non-zero after a partial failure). */
 let commandExitCode = 0;
-function settle(exitCode: number | void): void {
+function settle(exitCode: number | undefined): void {
   commandExitCode = exitCode ?? 0;
 }
 
@@ -31,7 +31,7 @@ function subcommand(
   name: string,
   description: string,
   table: OptionTable,
-  run: (command: AnyCommand) => Promise<number | void>,
+  run: (command: AnyCommand) => Promise<number | undefined>,
 ): AnyCommand {
   const command = program.command(name).description(description) as unknown as AnyCommand;
   addOptionTable(command, table);

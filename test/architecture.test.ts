@@ -36,7 +36,7 @@ function sourceFiles(directory: string): string[] {
 }
 
 /** The src-relative files a source file imports (static, type-only and dynamic imports alike). */
-export function importsOf(file: string, text: string): string[] {
+function importsOf(file: string, text: string): string[] {
   const specifiers = [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm)];
   return specifiers.map((match) => normalize(join(dirname(file), match[1]!)).replace(/\.js$/, '.ts'));
 }

@@ -1038,13 +1038,21 @@ const CASES: BadInputCase[] = [
     name: 'gradcam.json with 3 class names for 10 outputs',
     code: 1,
     setup: (dir) =>
-      camOnModel(dir, 'gradcam.json', (path) => editJson(path, (json) => void (json.classNames = ['a', 'b', 'c']))),
+      camOnModel(dir, 'gradcam.json', (path) =>
+        editJson(path, (json) => {
+          json.classNames = ['a', 'b', 'c'];
+        }),
+      ),
   },
   {
     name: 'gradcam.json targetLayer that does not exist',
     code: 1,
     setup: (dir) =>
-      camOnModel(dir, 'gradcam.json', (path) => editJson(path, (json) => void (json.targetLayer = 'conv99'))),
+      camOnModel(dir, 'gradcam.json', (path) =>
+        editJson(path, (json) => {
+          json.targetLayer = 'conv99';
+        }),
+      ),
   },
   {
     name: 'a uint8-quantized model whose weight scale is 1e999',
@@ -1386,10 +1394,9 @@ const CASES: BadInputCase[] = [
     setup: async (dir) => {
       const sharded = await shardDirectory(dir);
       const path = join(sharded, 'cam.shard-1-of-2.json');
-      await editJson(
-        path,
-        (json) => void ((json.entries as { heatmap: string }[])[0].heatmap = '../../shared/map.npy'),
-      );
+      await editJson(path, (json) => {
+        (json.entries as { heatmap: string }[])[0].heatmap = '../../shared/map.npy';
+      });
       return { args: ['merge-manifests', sharded], mentions: [path, '"heatmap"'] };
     },
   },
@@ -1399,7 +1406,9 @@ const CASES: BadInputCase[] = [
     setup: async (dir) => {
       const sharded = await shardDirectory(dir);
       const path = join(sharded, 'cam.shard-2-of-2.json');
-      await editJson(path, (json) => void ((json.entries as unknown[])[0] = null));
+      await editJson(path, (json) => {
+        (json.entries as unknown[])[0] = null;
+      });
       return { args: ['merge-manifests', sharded], mentions: [path, 'entry 0'] };
     },
   },

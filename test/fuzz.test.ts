@@ -190,6 +190,7 @@ const HOSTILE_VALUES: unknown[] = [
   null,
   0,
   -1,
+  // biome-ignore lint/correctness/noPrecisionLoss: a literal that overflows to Infinity, on purpose
   1e309,
   true,
   [],

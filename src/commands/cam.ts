@@ -20,7 +20,7 @@ import { checkOutputDirectory, createOutputDirectory } from '../io/output-direct
 import { shardManifestName, shardOf, type Shard } from '../cam-output/shards.js';
 import { buildCamManifest, MANIFEST_FILE, type CamManifest, type ManifestEntry } from '../cam-output/manifest.js';
 import { toModelInput } from '../model-input/image-to-input.js';
-import { toRgbOrder, type Preprocessing } from '../model-input/preprocessing.js';
+import { toRgbOrder } from '../model-input/preprocessing.js';
 import { writeNpyAtomic } from '../cam-output/npy.js';
 import { InputError, UsageError, forOption, fsReasonOf } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';

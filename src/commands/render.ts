@@ -355,11 +355,15 @@ async function drawGuided(path: string, width: number, height: number): Promise<
 
 /** Grid tiles share one size: a drawing of another size is resized to it. */
 function fitRow(drawing: Drawing, tile: { width: number; height: number }): ContactSheetRow {
-  const fit = (picture: Drawing['blend']) =>
+  const fitPicture = (picture: Drawing['blend']) =>
     picture.width === tile.width && picture.height === tile.height
       ? picture.data
       : roundToBytes(resizeImage(picture.data, picture.height, picture.width, 3, tile.height, tile.width));
-  return { original: fit(drawing.original), heatmap: fit(drawing.heatmap), blend: fit(drawing.blend) };
+  return {
+    original: fitPicture(drawing.original),
+    heatmap: fitPicture(drawing.heatmap),
+    blend: fitPicture(drawing.blend),
+  };
 }
 
 function rgb(picture: Drawing['blend']): DecodedImage {

@@ -14,7 +14,7 @@ import type * as Converter from '@tensorflow/tfjs-converter';
 import { dirname, join } from 'node:path';
 import { InputError, messageOf } from '../errors.js';
 import { MAX_INPUT_SIDE, METADATA_FILE, type ModelMetadata } from './metadata.js';
-import { isGraphModelFormat, MODEL_FILE, type ModelFiles } from './model-dir.js';
+import { MODEL_FILE, type ModelFiles } from './model-dir.js';
 import { type NodeDef, unfuseNodes } from './graph-unfuse.js';
 
 /** A graph model as the converter builds it from artifacts in memory. */
@@ -156,7 +156,7 @@ export function buildGraphModel(
     const nodes = describeNodes(model, definitions, inputNode, inputShape, modelPath);
     const output = nodes.find((node) => node.name === outputNode);
     const classes = output?.outputShape.at(-1) ?? 0;
-    if (!output || output.outputShape.length !== 2 || classes < 1) {
+    if (output?.outputShape.length !== 2 || classes < 1) {
       throw new InputError(
         `${modelPath}: the output "${outputNode}" has shape [${output?.outputShape.join(', ')}]; expected [batch, classes]`,
       );

@@ -25,6 +25,7 @@ export const MAX_LABELS_BYTES = 4 * 1024 * 1024;
 export const MAX_LABEL_LENGTH = 200;
 
 /** C0/C1 controls, DEL, line/paragraph separators, bidi embeddings, overrides and isolates. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 /** Reads and checks a labels file; InputError naming `path` and the line at fault. */

@@ -3,7 +3,7 @@
  * `data:` URLs, no scripts) with the scores table, the deletion and insertion curves of every
  * method against the random baseline, the sanity-check curves and example renders.
  */
-import { escapeHtml as escape, htmlDocument } from './html-page.js';
+import { escapeHtml, htmlDocument } from './html-page.js';
 import { formatAccuracy, type EvalReport } from '../eval/eval-report.js';
 import type { MethodScores } from '../eval/evaluate.js';
 import type { ExampleRow } from './eval-report-examples.js';
@@ -37,7 +37,7 @@ tr.baseline td { color: #555; font-style: italic; }
 export function renderReportHtml(report: EvalReport, examples: readonly ExampleRow[]): string {
   const title = `gradcam eval: ${report.model}`;
   const body = [
-    `<h1>${escape(title)}</h1>`,
+    `<h1>${escapeHtml(title)}</h1>`,
     summarySection(report),
     scoresSection(report),
     curvesSection(report),
@@ -52,19 +52,19 @@ function summarySection(report: EvalReport): string {
   const [h, w, k] = report.layer.shape;
   return [
     '<section id="summary">',
-    `<p>${report.images} ${escape(report.dataset)} test images (the first of the test split), layer <code>${escape(report.layer.name)}</code> ` +
-      `[${h}×${w}×${k}], ${report.steps} perturbation steps, seed ${report.seed}, backend ${escape(report.backend)}. ` +
-      `Accuracy on these images ${formatAccuracy(report.accuracy)}${report.accuracyUnknown ? ` (${escape(report.accuracyUnknown)})` : ''}, ` +
+    `<p>${report.images} ${escapeHtml(report.dataset)} test images (the first of the test split), layer <code>${escapeHtml(report.layer.name)}</code> ` +
+      `[${h}×${w}×${k}], ${report.steps} perturbation steps, seed ${report.seed}, backend ${escapeHtml(report.backend)}. ` +
+      `Accuracy on these images ${formatAccuracy(report.accuracy)}${report.accuracyUnknown ? ` (${escapeHtml(report.accuracyUnknown)})` : ''}, ` +
       `mean confidence ${(100 * report.meanProbability).toFixed(1)}%. ` +
-      `Predicted: ${escape(report.predictions.map((entry) => `${entry.name} ${entry.images}`).join(', '))}. ` +
-      `Written by gradcam ${escape(report.toolVersion)} at ${escape(report.createdAt)}.</p>`,
+      `Predicted: ${escapeHtml(report.predictions.map((entry) => `${entry.name} ${entry.images}`).join(', '))}. ` +
+      `Written by gradcam ${escapeHtml(report.toolVersion)} at ${escapeHtml(report.createdAt)}.</p>`,
     '</section>',
   ].join('\n');
 }
 
 function scoresSection(report: EvalReport): string {
   const row = (scores: MethodScores, baseline: boolean) =>
-    `<tr${baseline ? ' class="baseline"' : ''}><td>${escape(scores.method)}</td>` +
+    `<tr${baseline ? ' class="baseline"' : ''}><td>${escapeHtml(scores.method)}</td>` +
     `<td>${scores.deletion.auc.toFixed(4)} ± ${scores.deletion.aucStandardError.toFixed(4)}</td>` +
     `<td>${scores.insertion.auc.toFixed(4)} ± ${scores.insertion.aucStandardError.toFixed(4)}</td>` +
     `<td>${scores.averageDrop.toFixed(1)}</td><td>${scores.increaseInConfidence.toFixed(1)}</td>` +
@@ -100,7 +100,7 @@ function curvesSection(report: EvalReport): string {
         y: { range: [0, 1], label: 'class probability' },
         series: [{ name: scores.method, values: scores[kind].curve, color }, randomSeries(report.random[kind].curve)],
       });
-    return `<div class="method-curves" id="curves-${escape(scores.method)}">\n${chart('deletion')}\n${chart('insertion')}\n</div>`;
+    return `<div class="method-curves" id="curves-${escapeHtml(scores.method)}">\n${chart('deletion')}\n${chart('insertion')}\n</div>`;
   });
   return [
     '<section id="curves">',
@@ -136,10 +136,10 @@ function sanitySection(report: EvalReport): string {
     width: 560,
     height: 320,
   });
-  const header = `<tr><th>method</th>${sanity.layers.map((layer) => `<th>${escape(layer)}</th>`).join('')}</tr>`;
+  const header = `<tr><th>method</th>${sanity.layers.map((layer) => `<th>${escapeHtml(layer)}</th>`).join('')}</tr>`;
   const rows = sanity.curves.map(
     (curve) =>
-      `<tr><td>${escape(curve.method)}</td>${curve.correlation.map((rho) => `<td>${rho.toFixed(3)}</td>`).join('')}</tr>`,
+      `<tr><td>${escapeHtml(curve.method)}</td>${curve.correlation.map((rho) => `<td>${rho.toFixed(3)}</td>`).join('')}</tr>`,
   );
   return [
     '<section id="sanity">',
@@ -155,13 +155,13 @@ function sanitySection(report: EvalReport): string {
 
 function examplesSection(examples: readonly ExampleRow[]): string {
   if (examples.length === 0) return '<section id="examples">\n<h2>Examples</h2>\n<p>No examples.</p>\n</section>';
-  const header = `<tr><th>image</th>${examples[0].tiles.map((tile) => `<th>${escape(tile.label)}</th>`).join('')}</tr>`;
+  const header = `<tr><th>image</th>${examples[0].tiles.map((tile) => `<th>${escapeHtml(tile.label)}</th>`).join('')}</tr>`;
   const rows = examples.map(
     (row) =>
-      `<tr><td>${escape(row.caption)}</td>${row.tiles
+      `<tr><td>${escapeHtml(row.caption)}</td>${row.tiles
         .map(
           (tile) =>
-            `<td><img src="${tile.src}" width="${tile.width}" height="${tile.height}" alt="${escape(`${tile.label}: ${row.caption}`)}"></td>`,
+            `<td><img src="${tile.src}" width="${tile.width}" height="${tile.height}" alt="${escapeHtml(`${tile.label}: ${row.caption}`)}"></td>`,
         )
         .join('')}</tr>`,
   );
@@ -176,10 +176,10 @@ function examplesSection(examples: readonly ExampleRow[]): string {
 
 function protocolSection(report: EvalReport): string {
   const entries = Object.entries(report.protocol).map(
-    ([name, text]) => `<dt>${escape(name)}</dt><dd>${escape(text)}</dd>`,
+    ([name, text]) => `<dt>${escapeHtml(name)}</dt><dd>${escapeHtml(text)}</dd>`,
   );
   const references = report.methods.map(
-    (scores) => `<dt>${escape(scores.method)}</dt><dd>${escape(scores.reference)}</dd>`,
+    (scores) => `<dt>${escapeHtml(scores.method)}</dt><dd>${escapeHtml(scores.reference)}</dd>`,
   );
   return [
     '<section id="protocol">',

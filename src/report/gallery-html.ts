@@ -14,7 +14,7 @@
  * escaped here, and the page's Content-Security-Policy admits this script alone.
  */
 import type { CamManifest } from '../cam-output/manifest.js';
-import { escapeHtml as escape, htmlDocument } from './html-page.js';
+import { escapeHtml, htmlDocument } from './html-page.js';
 import { captionText, verdictOf, type CaptionFacts, type Verdict } from '../render/caption.js';
 
 export interface GalleryEntry {
@@ -162,7 +162,7 @@ export function renderGalleryHtml(
 ): string {
   const title = `gradcam gallery: ${entries.length} map${entries.length === 1 ? '' : 's'} (${settings.method})`;
   const body = [
-    `<h1>${escape(title)}</h1>`,
+    `<h1>${escapeHtml(title)}</h1>`,
     settingsSection(settings),
     controlsSection(entries),
     `<main id="entries">\n${entries.map(entryMarkup).join('\n')}\n</main>`,
@@ -188,7 +188,7 @@ function settingsSection(settings: GallerySettings): string {
         ]
       : []),
   ];
-  return `<section id="settings">\n<dl>\n${rows.map(([name, value]) => `<dt>${escape(name)}</dt><dd>${escape(value)}</dd>`).join('\n')}\n</dl>\n</section>`;
+  return `<section id="settings">\n<dl>\n${rows.map(([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${escapeHtml(value)}</dd>`).join('\n')}\n</dl>\n</section>`;
 }
 
 function controlsSection(entries: readonly GalleryEntry[]): string {
@@ -196,7 +196,7 @@ function controlsSection(entries: readonly GalleryEntry[]): string {
   const predicted = sortedUnique(entries.map((entry) => entry.facts.predicted.name));
   const verdicts = new Set(entries.map((entry) => verdictOf(entry.facts)));
   const select = (id: string, text: string, options: [string, string][]) =>
-    `<label>${escape(text)} <select id="${id}">${options.map(([value, name]) => `<option value="${escape(value)}">${escape(name)}</option>`).join('')}</select></label>`;
+    `<label>${escapeHtml(text)} <select id="${id}">${options.map(([value, name]) => `<option value="${escapeHtml(value)}">${escapeHtml(name)}</option>`).join('')}</select></label>`;
   const classOptions = (names: string[]): [string, string][] => [
     ['', 'all'],
     ...names.map((name): [string, string] => [name, name]),
@@ -251,23 +251,23 @@ function entryMarkup(entry: GalleryEntry, order: number): string {
     const picture = entry.images[kind];
     const width = Math.max(1, Math.round(picture.width * factor));
     const height = Math.max(1, Math.round(picture.height * factor));
-    const src = escape(relativeUrl(picture.path));
-    return `<figure><img src="${src}" loading="lazy" width="${width}" height="${height}" alt="${escape(`${kind}: ${alt}`)}"><figcaption>${kind}</figcaption></figure>`;
+    const src = escapeHtml(relativeUrl(picture.path));
+    return `<figure><img src="${src}" loading="lazy" width="${width}" height="${height}" alt="${escapeHtml(`${kind}: ${alt}`)}"><figcaption>${kind}</figcaption></figure>`;
   };
   const attributes = [
     `class="entry ${verdict}"`,
-    `id="entry-${escape(entry.id)}"`,
+    `id="entry-${escapeHtml(entry.id)}"`,
     `data-order="${order}"`,
-    ...(entry.facts.label === undefined ? [] : [`data-label="${escape(entry.facts.label)}"`]),
-    `data-predicted="${escape(entry.facts.predicted.name)}"`,
+    ...(entry.facts.label === undefined ? [] : [`data-label="${escapeHtml(entry.facts.label)}"`]),
+    `data-predicted="${escapeHtml(entry.facts.predicted.name)}"`,
     `data-verdict="${verdict}"`,
     `data-empty="${entry.empty ? 'yes' : 'no'}"`,
     `data-probability="${entry.facts.predicted.probability}"`,
   ];
   return [
     `<article ${attributes.join(' ')}>`,
-    `<p class="caption">${mark}${escape(said)}<br>${escape(second)}${emptyMark}</p>`,
-    `<p class="source">${escape(entry.id)} · ${escape(entry.source)}</p>`,
+    `<p class="caption">${mark}${escapeHtml(said)}<br>${escapeHtml(second)}${emptyMark}</p>`,
+    `<p class="source">${escapeHtml(entry.id)} · ${escapeHtml(entry.source)}</p>`,
     `<div class="tiles">${tile('original')}${tile('heatmap')}${tile('blend')}</div>`,
     '</article>',
   ].join('\n');
@@ -275,7 +275,7 @@ function entryMarkup(entry: GalleryEntry, order: number): string {
 
 function failuresSection(failures: readonly { id: string; error: string }[]): string {
   if (failures.length === 0) return '';
-  const items = failures.map((failure) => `<li>${escape(failure.id)}: ${escape(failure.error)}</li>`);
+  const items = failures.map((failure) => `<li>${escapeHtml(failure.id)}: ${escapeHtml(failure.error)}</li>`);
   return `<section id="failures">\n<h2>Not rendered (${failures.length})</h2>\n<ul>\n${items.join('\n')}\n</ul>\n</section>`;
 }
 
@@ -289,13 +289,12 @@ export function gallerySettingsOf(
   drawing: { colormap: string; alpha: number },
 ): GallerySettings {
   const extra: Record<string, string> = {};
-  if (manifest.counterfactual) extra['counterfactual'] = 'yes: maps show evidence against the class';
+  if (manifest.counterfactual) extra.counterfactual = 'yes: maps show evidence against the class';
   if (manifest.smooth)
-    extra['SmoothGrad'] =
-      `${manifest.smooth.samples} samples, noise ${manifest.smooth.noise}, seed ${manifest.smooth.seed}`;
+    extra.SmoothGrad = `${manifest.smooth.samples} samples, noise ${manifest.smooth.noise}, seed ${manifest.smooth.seed}`;
   if (manifest.guided) extra['Guided Grad-CAM'] = 'yes (guided_<id>.png beside the blends)';
   if (manifest.maxChannels !== undefined) extra['Score-CAM channels'] = `at most ${manifest.maxChannels}`;
-  if (manifest.shard) extra['shard'] = manifest.shard;
+  if (manifest.shard) extra.shard = manifest.shard;
   return {
     model: String(manifest.model),
     layer: {

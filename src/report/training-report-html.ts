@@ -7,7 +7,7 @@
 import type { ModelMetadata } from '../models/metadata.js';
 import type { ClassScore, ConfusionMatrix } from '../eval/confusion.js';
 import type { ExampleTile } from './eval-report-examples.js';
-import { escapeHtml as escape, htmlDocument } from './html-page.js';
+import { escapeHtml, htmlDocument } from './html-page.js';
 import { CHART_STYLE, lineChartSvg } from './svg-chart.js';
 
 export interface TrainingExample {
@@ -55,7 +55,7 @@ figcaption { font-size: 12px; max-width: 220px; margin-top: 0.2em; }
 export function renderTrainingReportHtml(report: TrainingReport): string {
   const title = `gradcam train: ${report.model}`;
   const body = [
-    `<h1>${escape(title)}</h1>`,
+    `<h1>${escapeHtml(title)}</h1>`,
     summarySection(report),
     curvesSection(report),
     classesSection(report),
@@ -79,9 +79,9 @@ function summarySection(report: TrainingReport): string {
   return [
     '<section id="summary">',
     `<p>VGG-11 (width ${metadata.architecture.width}, ${metadata.architecture.batchNorm ? 'batch norm' : 'no batch norm'}) on ` +
-      `<strong>${escape(metadata.dataset)}</strong>: ${metadata.classNames.length} classes, ${h}×${w}×${c} inputs, ` +
+      `<strong>${escapeHtml(metadata.dataset)}</strong>: ${metadata.classNames.length} classes, ${h}×${w}×${c} inputs, ` +
       `${String(metadata.training.trainImages ?? '?')} training images, ${metadata.history.length} epoch(s) in ${seconds.toFixed(0)} s of training ` +
-      `(${last ? last.imagesPerSecond.toFixed(1) : '–'} images/s in the last epoch) on ${escape(metadata.backend)}.</p>`,
+      `(${last ? last.imagesPerSecond.toFixed(1) : '–'} images/s in the last epoch) on ${escapeHtml(metadata.backend)}.</p>`,
     `<p>Accuracy on the ${images} ${report.evaluatedSplit} images: <strong>${percent(report.accuracy, 2)}</strong>.` +
       (report.evaluatedSplit === 'validation'
         ? ' The validation images were held out of the training folder (stratified, seeded); the model never trained on them.'
@@ -156,10 +156,10 @@ function classesSection(report: TrainingReport): string {
   const names = report.metadata.classNames;
   const rows = report.scores.map((score, index) => {
     const confused = score.confusedWith
-      ? `${escape(names[score.confusedWith.index])} (${score.confusedWith.count})`
+      ? `${escapeHtml(names[score.confusedWith.index])} (${score.confusedWith.count})`
       : '–';
     return (
-      `<tr><td>${escape(names[index])}</td><td>${score.images}</td><td>${score.correct}</td>` +
+      `<tr><td>${escapeHtml(names[index])}</td><td>${score.images}</td><td>${score.correct}</td>` +
       `<td>${percent(score.accuracy)}</td><td>${percent(score.precision)}</td><td>${confused}</td></tr>`
     );
   });
@@ -176,7 +176,7 @@ function classesSection(report: TrainingReport): string {
 
 function confusionSection(report: TrainingReport): string {
   const names = report.metadata.classNames;
-  const header = `<tr><th></th>${names.map((name) => `<th class="predicted" scope="col">${escape(name)}</th>`).join('')}</tr>`;
+  const header = `<tr><th></th>${names.map((name) => `<th class="predicted" scope="col">${escapeHtml(name)}</th>`).join('')}</tr>`;
   const rows = report.confusion.map((row, truth) => {
     const total = row.reduce((sum, n) => sum + n, 0);
     const cells = row.map((count, predicted) => {
@@ -185,9 +185,9 @@ function confusionSection(report: TrainingReport): string {
       const rgb = predicted === truth ? '31, 119, 180' : '214, 39, 40';
       const text = share > 0.55 ? '#fff' : '#222';
       const tooltip = `true ${names[truth]}, predicted ${names[predicted]}: ${count} (${percent(share)} of ${names[truth]})`;
-      return `<td style="background: rgba(${rgb}, ${share.toFixed(3)}); color: ${text}" title="${escape(tooltip)}">${count}</td>`;
+      return `<td style="background: rgba(${rgb}, ${share.toFixed(3)}); color: ${text}" title="${escapeHtml(tooltip)}">${count}</td>`;
     });
-    return `<tr><th class="true" scope="row">${escape(names[truth])}</th>${cells.join('')}</tr>`;
+    return `<tr><th class="true" scope="row">${escapeHtml(names[truth])}</th>${cells.join('')}</tr>`;
   });
   return [
     '<section id="confusion">',
@@ -203,31 +203,31 @@ function examplesSection(report: TrainingReport): string {
   const split = report.evaluatedSplit;
   const groups = names.map((name, label) => {
     const mine = report.examples.filter((example) => example.label === label);
-    if (mine.length === 0) return `<h3>${escape(name)}</h3>\n<p>No ${split} images of this class.</p>`;
+    if (mine.length === 0) return `<h3>${escapeHtml(name)}</h3>\n<p>No ${split} images of this class.</p>`;
     const figures = mine.map((example) => {
       const wrong = example.predicted !== example.label;
       const what = `${split} #${example.index}${example.file ? ` (${example.file})` : ''}`;
       const verdict = wrong
-        ? `<span class="wrong-mark">✗ predicted ${escape(names[example.predicted])}</span>`
-        : `✓ predicted ${escape(names[example.predicted])}`;
+        ? `<span class="wrong-mark">✗ predicted ${escapeHtml(names[example.predicted])}</span>`
+        : `✓ predicted ${escapeHtml(names[example.predicted])}`;
       const images = example.tiles
         .map(
           (tile) =>
-            `<img src="${tile.src}" width="${tile.width}" height="${tile.height}" alt="${escape(`${tile.label}: ${what}, true ${name}`)}">`,
+            `<img src="${tile.src}" width="${tile.width}" height="${tile.height}" alt="${escapeHtml(`${tile.label}: ${what}, true ${name}`)}">`,
         )
         .join('');
       return (
         `<figure${wrong ? ' class="wrong"' : ''}>${images}` +
-        `<figcaption>${escape(what)}: true ${escape(name)}, ${verdict} (${percent(example.probability)}); map explains ${escape(names[example.predicted])}</figcaption></figure>`
+        `<figcaption>${escapeHtml(what)}: true ${escapeHtml(name)}, ${verdict} (${percent(example.probability)}); map explains ${escapeHtml(names[example.predicted])}</figcaption></figure>`
       );
     });
-    return `<h3>${escape(name)}</h3>\n<div class="class-examples">\n${figures.join('\n')}\n</div>`;
+    return `<h3>${escapeHtml(name)}</h3>\n<div class="class-examples">\n${figures.join('\n')}\n</div>`;
   });
   return [
     '<section id="examples">',
     '<h2>Grad-CAM examples</h2>',
     `<p>The first ${split} images of each class: the input, and the Grad-CAM map of the predicted class at layer ` +
-      `<code>${escape(report.metadata.targetLayer)}</code> (bilinear upsampling, JET, blended at alpha 0.4, as <code>gradcam render</code> draws it). ` +
+      `<code>${escapeHtml(report.metadata.targetLayer)}</code> (bilinear upsampling, JET, blended at alpha 0.4, as <code>gradcam render</code> draws it). ` +
       'A red frame marks a wrong prediction.</p>',
     ...groups,
     '</section>',
@@ -249,7 +249,7 @@ function settingsSection(metadata: ModelMetadata): string {
     .filter(([, value]) => value !== undefined)
     .map(
       ([name, value]) =>
-        `<dt>${escape(name)}</dt><dd>${escape(typeof value === 'string' ? value : JSON.stringify(value))}</dd>`,
+        `<dt>${escapeHtml(name)}</dt><dd>${escapeHtml(typeof value === 'string' ? value : JSON.stringify(value))}</dd>`,
     );
   return ['<section id="settings">', '<h2>Settings</h2>', `<dl>\n${rows.join('\n')}\n</dl>`, '</section>'].join('\n');
 }

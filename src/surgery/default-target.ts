@@ -91,7 +91,7 @@ export function defaultTargetNode(graph: ModelGraph, isConvolutionLike: (name: s
 /** [batch, h, w, channels] with h·w > 1, or h or w unknown. */
 export function hasSpatialOutput(node: GraphNode): boolean {
   const shape = node.outputShape;
-  if (!shape || shape.length !== 4) return false;
+  if (shape?.length !== 4) return false;
   const [, h, w] = shape;
   return h === null || w === null || h * w > 1;
 }

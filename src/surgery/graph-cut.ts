@@ -18,7 +18,7 @@
  * model's unfused twin (../models/graph-unfuse.ts); the others run the model as converted. The
  * wasm backend's missing depthwise input gradient is added with its training kernels.
  */
-import * as tf from '../tf.js';
+import type * as tf from '../tf.js';
 import { UsageError } from '../errors.js';
 import type { GraphModel, GraphModelNode, LoadedGraphModel } from '../models/graph-model.js';
 import { defaultTargetNode, type GraphNode, type ModelGraph } from './default-target.js';

@@ -156,7 +156,7 @@ export function formatInspectReport(report: InspectReport): string {
     '',
     ...table,
   ];
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function statedPreprocessing({ mean, std }: { mean: number[]; std: number[] }): string {

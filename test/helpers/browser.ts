@@ -181,6 +181,7 @@ export function describeInBrowser(name: string, body: (session: () => BrowserSes
         throw new Error(`browser tests need Chromium in CI: ${chromium.missing}`);
       });
     } else {
+      // biome-ignore lint/suspicious/noDuplicateTestHooks: one of two exclusive branches registers a hook
       beforeEach((context) => {
         context.skip(`skipped: ${chromium.missing}`);
       });

@@ -4,7 +4,7 @@
  * written over length and size fields. Every mutant is reproducible from (seed, case number).
  */
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
-import { Random } from '../../src/random.js';
+import type { Random } from '../../src/random.js';
 
 export type MutationKind = 'flip' | 'bytes' | 'truncate' | 'insert' | 'delete' | 'run' | 'duplicate' | 'word';
 

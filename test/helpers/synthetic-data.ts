@@ -50,7 +50,7 @@ export async function writeSyntheticCifar(directory: string, perBatch: number, t
   };
   for (let b = 1; b <= 5; b++) await writeFile(join(directory, `data_batch_${b}.bin`), batch(perBatch, b * perBatch));
   await writeFile(join(directory, 'test_batch.bin'), batch(testCount, 7));
-  await writeFile(join(directory, 'batches.meta.txt'), CIFAR_META.trimEnd() + '\n');
+  await writeFile(join(directory, 'batches.meta.txt'), `${CIFAR_META.trimEnd()}\n`);
 }
 
 /**

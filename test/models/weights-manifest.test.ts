@@ -236,6 +236,7 @@ describe('hostile weight files and manifests', () => {
   it.each([
     [
       'a scale of 1e999 (Infinity)',
+      // biome-ignore lint/correctness/noPrecisionLoss: a literal that overflows to Infinity, on purpose
       { scale: 1e999 },
       /weight "conv\/kernel": uint8 quantization needs finite numbers "scale" and "min"/,
     ],
@@ -287,7 +288,9 @@ describe('hostile weight files and manifests', () => {
     'refuses the shard path %j',
     async (path) => {
       const { dir } = await converted(`path-${String(path).replace(/\W+/g, '-')}`, 'none');
-      await editManifest(dir, (json) => void (json.weightsManifest[0].paths = [path as string]));
+      await editManifest(dir, (json) => {
+        json.weightsManifest[0].paths = [path as string];
+      });
       await expectInputError(dir, 'model.json', /weights path .* must be a file name inside the model directory/);
     },
   );

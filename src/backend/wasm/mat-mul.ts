@@ -82,8 +82,8 @@ export function fusedMatMul(args: KernelArgs, original: WasmKernel | undefined):
   }
   const single = requireKernel(original);
   const inputsBesides: NamedTensorInfoMap = {};
-  if (bias != null) inputsBesides['bias'] = bias;
-  if (preluActivationWeights != null) inputsBesides['preluActivationWeights'] = preluActivationWeights;
+  if (bias != null) inputsBesides.bias = bias;
+  if (preluActivationWeights != null) inputsBesides.preluActivationWeights = preluActivationWeights;
   const multiplyPair = (p: TensorInfo, q: TensorInfo): TensorInfo =>
     single({
       inputs: { a: p, b: q, ...inputsBesides },
