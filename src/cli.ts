@@ -161,9 +161,8 @@ function oneLine(text: string): string {
 /** Exit codes: 0 ok, 1 failure, 2 usage error, 130/143 interrupted (see README). */
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-  if (error instanceof UsageError || error instanceof InputError || error instanceof InterruptedError) {
-    return error.exitCode;
-  }
+  if (error instanceof UsageError) return 2;
+  if (error instanceof InterruptedError) return error.exitCode;
   return 1;
 }
 

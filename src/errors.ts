@@ -1,15 +1,13 @@
 /**
- * The few error kinds a command may throw. Commands throw; only `cli.ts` prints them (one line
- * on stderr) and turns them into an exit code. Messages name the offending file or option and
- * say what was expected, because that line is all a CI log will show.
+ * The few error kinds the tool reports as one line. Library code throws the domain errors
+ * (InvalidValueError, InputError), which say what is wrong with which value or file; commands
+ * put their option's flag in front (forOption, relabel) and throw UsageError for a command line
+ * that cannot work. Only `cli.ts` prints them (one line on stderr) and picks the exit code,
+ * because that line is all a CI log will show.
  */
 
-/**
- * An error the tool reports as one line. `subject`: the value the message is about, which starts
- * it (see forOption).
- */
-abstract class ReportedError extends Error {
-  abstract readonly exitCode: number;
+/** An error reported as one line. `subject`: the value the message is about, which starts it (see forOption). */
+export abstract class ReportedError extends Error {
   constructor(
     message: string,
     readonly subject?: string,
@@ -18,16 +16,22 @@ abstract class ReportedError extends Error {
   }
 }
 
-/** The tool was called wrongly: a bad option value or a missing required option (exit 2). */
-export class UsageError extends ReportedError {
-  override readonly name = 'UsageError';
-  readonly exitCode = 2;
+/**
+ * A value given to library code (a name, a size, a setting, a model or a folder given for a
+ * purpose) cannot be used: the message says why, naming the value, never an option.
+ */
+export class InvalidValueError extends ReportedError {
+  override readonly name = 'InvalidValueError';
 }
 
-/** A file or directory the tool was given cannot be used (exit 1). */
+/** A file or directory the tool was given cannot be used. */
 export class InputError extends ReportedError {
   override readonly name = 'InputError';
-  readonly exitCode = 1;
+}
+
+/** The tool was called wrongly: a bad option value or a missing required option. Commands only. */
+export class UsageError extends ReportedError {
+  override readonly name = 'UsageError';
 }
 
 /**
@@ -39,10 +43,14 @@ export function forOption<T>(flag: string, work: () => T): T {
   return relabel(work, (error) => (error.subject === undefined ? error.message : `${flag} ${error.message}`));
 }
 
-/** Runs `work`; a UsageError or InputError from it is thrown again with `message(error)`. */
-export function relabel<T>(work: () => T, message: (error: UsageError | InputError) => string): T {
+/**
+ * Runs library code for a command and says its errors in the command's terms, worded by
+ * `message(error)` (unchanged by default): an InvalidValueError (or UsageError) becomes a
+ * UsageError, an InputError stays one. Anything else passes untouched.
+ */
+export function relabel<T>(work: () => T, message: (error: ReportedError) => string = (error) => error.message): T {
   const rethrow = (error: unknown): never => {
-    if (error instanceof UsageError) throw new UsageError(message(error));
+    if (error instanceof InvalidValueError || error instanceof UsageError) throw new UsageError(message(error));
     if (error instanceof InputError) throw new InputError(message(error));
     throw error;
   };

@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import * as tf from '../tf.js';
-import { UsageError, messageOf } from '../errors.js';
+import { InvalidValueError, messageOf } from '../errors.js';
 import type { Log } from '../log.js';
 import type { BackendChoice } from '../choices.js';
 import { registerWasmTrainingKernels } from './wasm/kernels.js';
@@ -52,7 +52,7 @@ async function startBackend(choice: BackendChoice, log: Log, wasmThreads: number
     const native = await loadNativeBackend();
     if (native) return native;
     if (choice === 'tensorflow') {
-      throw new UsageError(
+      throw new InvalidValueError(
         `tensorflow: TensorFlow native bindings are not installed; ${HOW_TO_GET_TENSORFLOW}.`,
         choice,
       );
@@ -61,7 +61,7 @@ async function startBackend(choice: BackendChoice, log: Log, wasmThreads: number
   if (choice === 'wasm' || choice === 'auto') {
     const wasm = await loadWasmBackend(log, wasmThreads);
     if (wasm) return wasm;
-    if (choice === 'wasm') throw new UsageError('wasm: the WebAssembly backend failed to start.', choice);
+    if (choice === 'wasm') throw new InvalidValueError('wasm: the WebAssembly backend failed to start.', choice);
   }
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to start');
   return { name: 'cpu', description: 'cpu (plain JavaScript)', threads: 1 };
@@ -76,7 +76,7 @@ async function loadNativeBackend(): Promise<BackendInfo | undefined> {
       continue;
     }
     if (!tf.findBackend('tensorflow')) {
-      throw new UsageError(
+      throw new InvalidValueError(
         `${packageName} loaded but registered no backend in gradcam's @tensorflow/tfjs ${tf.version_core}: ` +
           `install the same version (npm install ${packageName}@${tf.version_core}).`,
       );

@@ -22,7 +22,7 @@ import { buildCamManifest, MANIFEST_FILE, type CamManifest, type ManifestEntry }
 import { toModelInput } from '../model-input/image-to-input.js';
 import { toRgbOrder } from '../model-input/preprocessing.js';
 import { writeNpyAtomic } from '../cam-output/npy.js';
-import { InputError, UsageError, forOption, fsReasonOf } from '../errors.js';
+import { InputError, UsageError, forOption, fsReasonOf, relabel } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import { announceBackend, loadDatasetOption, startBackend } from './setup.js';
 import { readModelDirectory } from '../models/model-dir.js';
@@ -282,7 +282,8 @@ async function folderCamInputs(options: CamCommandOptions, subject: ModelSubject
       '--dataset folder needs --data DIR, the folder the model was trained on (or one laid out like it)',
     );
   const root = resolve(options.data);
-  const splits = await folderSplits(root, await heldOutFolder(subject, root, options.model));
+  const heldOut = await heldOutFolder(subject, root, options.model);
+  const splits = await relabel(() => folderSplits(root, heldOut));
   const sameClasses = subject.metadata
     ? splits.classNames.join('\n') === subject.classNames.join('\n')
     : splits.classNames.length === subject.classNames.length;

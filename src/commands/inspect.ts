@@ -7,7 +7,7 @@
 import { join, resolve } from 'node:path';
 import { defaultGraphTarget, explainableNodeNames, genericGraphOf } from '../surgery/graph-cut.js';
 import { defaultTargetLayerName, layersModelGraph } from '../surgery/layers-graph.js';
-import { UsageError } from '../errors.js';
+import { NoDefaultTargetError } from '../surgery/default-target.js';
 import { stderrLog, type Log } from '../log.js';
 import { graphInputShape, topologyInputShape, withInputSize } from '../models/declared-input-shape.js';
 import { buildGraphModelFromFiles, disposeGraphModel } from '../models/graph-model.js';
@@ -108,7 +108,7 @@ function defaultNode(rule: () => string): string | undefined {
   try {
     return rule();
   } catch (error) {
-    if (error instanceof UsageError) return undefined;
+    if (error instanceof NoDefaultTargetError) return undefined;
     throw error;
   }
 }

@@ -5,7 +5,8 @@
  */
 import { defaultGraphTarget, splitGraphModel } from '../surgery/graph-cut.js';
 import { LayerChoiceError, defaultTargetLayer, splitModel, type SplitModel } from '../surgery/layers-cut.js';
-import { UsageError } from '../errors.js';
+import { relabel, UsageError } from '../errors.js';
+import { NoDefaultTargetError } from '../surgery/default-target.js';
 import type { LoadedGraphModel } from '../models/graph-model.js';
 import type * as tf from '../tf.js';
 
@@ -48,22 +49,20 @@ function splitAtChosen(
   split: (name: string) => SplitModel,
 ): ChosenSplit {
   const layerName = layerOption ?? metadataLayer ?? withHint(defaultLayer);
-  try {
-    return { layerName, split: split(layerName) };
-  } catch (error) {
-    if (error instanceof LayerChoiceError && layerOption !== undefined)
-      throw new UsageError(`--layer ${error.layerName}: ${error.reason}`);
-    throw error;
-  }
+  // A layer gradcam.json or the default rule named: the library's message names it already.
+  return relabel(
+    () => ({ layerName, split: split(layerName) }),
+    (error) =>
+      error instanceof LayerChoiceError && layerOption !== undefined
+        ? `--layer ${error.layerName}: ${error.reason}`
+        : error.message,
+  );
 }
 
 function withHint(defaultLayer: () => string): string {
-  try {
-    return defaultLayer();
-  } catch (error) {
-    if (error instanceof UsageError) throw new UsageError(`${error.message}; pick one with --layer`);
-    throw error;
-  }
+  return relabel(defaultLayer, (error) =>
+    error instanceof NoDefaultTargetError ? `${error.message}; pick one with --layer` : error.message,
+  );
 }
 
 /** A pass that differentiates: the option that asks for it, how far down, what else would work. */

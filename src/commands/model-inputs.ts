@@ -13,7 +13,7 @@ import {
   type Preprocessing,
   type PreprocessingRequest,
 } from '../model-input/preprocessing.js';
-import { UsageError, messageOf } from '../errors.js';
+import { InvalidValueError, UsageError, messageOf } from '../errors.js';
 import type { Log } from '../log.js';
 import { declaredInput, inputShapeFor, openSides } from '../models/input-size.js';
 import type { ModelMetadata } from '../models/metadata.js';
@@ -113,7 +113,7 @@ export function resolveInputShape(
   try {
     return inputShapeFor(declared, options.inputSize);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof InvalidValueError)) throw error;
     throw new UsageError(`--input-size ${messageOf(error)}`);
   }
 }
@@ -143,7 +143,7 @@ function foreignPreprocessing(options: ModelInputOptions, channels: number, log:
   try {
     preprocessing = resolvePreprocessing(request ?? { kind: 'range', range: '0-1' }, channels as 1 | 3);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof InvalidValueError)) throw error;
     const flags = request?.kind === 'preset' ? `--preprocess ${options.preprocess}` : '--mean/--std';
     throw new UsageError(`${flags}: ${messageOf(error)}`);
   }

@@ -5,7 +5,12 @@
 import { initBackend, type BackendInfo } from '../backend/index.js';
 import type { DatasetName } from '../choices.js';
 import { forOption, relabel, UsageError } from '../errors.js';
-import { loadDataset, NoDatasetFilesError, type LoadDatasetOptions } from '../datasets/load-dataset.js';
+import {
+  loadDataset,
+  NoDatasetFilesError,
+  type DatasetFiles,
+  type LoadDatasetOptions,
+} from '../datasets/load-dataset.js';
 import { DownloadError } from '../datasets/download.js';
 import type { Dataset } from '../datasets/image-set.js';
 import type { Log } from '../log.js';
@@ -25,18 +30,28 @@ export function announceBackend(backend: BackendInfo, log: Log): void {
   log.info(`backend ${backend.description}`);
 }
 
+/** What `loadDatasetOption` takes: the options as given, `--data` and `--download` not yet checked. */
+export type DatasetOptionValues = Omit<LoadDatasetOptions, 'data' | 'download'> & { data?: string; download?: boolean };
+
 /** `--dataset NAME` read from `--data PATH`, a `--download`, the cache or the embedded MNIST. */
-export async function loadDatasetOption(name: DatasetName, options: LoadDatasetOptions): Promise<Dataset> {
-  if (options.data !== undefined && options.download) {
+export async function loadDatasetOption(name: DatasetName, options: DatasetOptionValues): Promise<Dataset> {
+  const { data, download, ...rest } = options;
+  if (data !== undefined && download) {
     throw new UsageError(
       '--data and --download cannot be combined: --download reads what it fetched from the cache directory',
     );
   }
+  if (name === 'folder' && download) {
+    throw new UsageError('--dataset folder reads your own images from --data DIR; there is nothing to download');
+  }
+  const files: DatasetFiles = download ? { download: true } : { data };
   return relabel(
-    () => loadDataset(name, options),
+    () => loadDataset(name, { ...rest, ...files }),
     (error) => {
       if (error instanceof NoDatasetFilesError) {
-        return `--dataset ${name} needs --data <path> or --download (nothing downloaded yet in ${error.cacheDirectory})`;
+        return name === 'folder'
+          ? '--dataset folder needs --data DIR, a folder holding train/<class>/ (and optionally test/<class>/) images'
+          : `--dataset ${name} needs --data <path> or --download (nothing downloaded yet in ${error.cacheDirectory})`;
       }
       return error instanceof DownloadError ? `${error.message}, or pass --data` : error.message;
     },

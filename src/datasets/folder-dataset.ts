@@ -8,7 +8,7 @@
  * among thousands should not cost a training run.
  */
 import { freemem, totalmem } from 'node:os';
-import { InputError, UsageError, escapeControlCharacters } from '../errors.js';
+import { InputError, InvalidValueError, escapeControlCharacters } from '../errors.js';
 import type { Log } from '../log.js';
 import { listImageFolder, type FolderFile } from './folder-listing.js';
 import { interleaveByClass, splitForValidation } from './folder-split.js';
@@ -73,7 +73,7 @@ export interface FolderDataset {
  * Lists, splits, checks the memory estimate, then decodes the requested splits of `root`.
  *
  * @returns uint8 NHWC sets of inputSize × 3 channels; labels index `classNames`.
- * @throws UsageError when the tree has no images or one class, when it has test/ and a validation
+ * @throws InvalidValueError when the tree has no images or one class, when it has test/ and a validation
  *         fraction is given or neither, or when the images would not fit in memory;
  *         InputError for unreadable folders, or when no image of a split can be decoded.
  */
@@ -142,7 +142,7 @@ export interface FolderSplits {
  * `train/` (splitForValidation), each interleaved across classes (interleaveByClass). `cam` uses
  * this to decode only the images it explains.
  *
- * @throws UsageError when the tree has a test/ folder and a validation fraction is given, or neither.
+ * @throws InvalidValueError when the tree has a test/ folder and a validation fraction is given, or neither.
  */
 export async function folderSplits(
   root: string,
@@ -160,14 +160,16 @@ export async function folderSplits(
   });
   if (listing.test) {
     if (validationFraction !== undefined && !options.preferTestFolder) {
-      throw new UsageError(
+      throw new InvalidValueError(
         `${root}: has a test/ folder, so no validation split is held out of train/; remove the validation fraction`,
       );
     }
     return splits(listing.train, listing.test, 'test');
   }
   if (validationFraction === undefined) {
-    throw new UsageError(`${root}: no test/ folder, and no validation fraction to hold out part of train/ for testing`);
+    throw new InvalidValueError(
+      `${root}: no test/ folder, and no validation fraction to hold out part of train/ for testing`,
+    );
   }
   const { train, validation } = splitForValidation(listing.train, classCount, validationFraction, options.seed);
   return splits(train, validation, 'validation');
@@ -206,14 +208,14 @@ export function checkMemory(
   const count = splitCounts.reduce((sum, n) => sum + n, 0);
   const bytes = imageSetBytes(count, shape);
   if (bytes > budget) {
-    throw new UsageError(
+    throw new InvalidValueError(
       `${root}: ${count} images of ${shape.join('×')} need ${formatBytes(bytes)} of memory as bytes, more than the ` +
         `${formatBytes(Math.max(0, budget))} available (after ${formatBytes(MEMORY_RESERVE_BYTES)} kept for the model); use a smaller input size`,
     );
   }
   const largest = Math.max(...splitCounts);
   if (imageSetBytes(largest, shape) > MAX_SET_BYTES) {
-    throw new UsageError(
+    throw new InvalidValueError(
       `${root}: a split of ${largest} images of ${shape.join('×')} needs ${formatBytes(imageSetBytes(largest, shape))}, ` +
         'more than the 4 GiB one array can hold; use a smaller input size',
     );

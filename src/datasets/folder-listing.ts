@@ -14,7 +14,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, InvalidValueError } from '../errors.js';
 
 /** Extensions read, lower case (compared case-insensitively). */
 export const FOLDER_IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg'];
@@ -59,7 +59,7 @@ export function compareCodePoints(a: string, b: string): number {
  *
  * @throws InputError when `root` or `root/train` is not a readable directory, or `test/` has a
  *         class folder that `train/` lacks (its labels would mean nothing to the model).
- * @throws UsageError when `train/` has fewer than two class folders, more than
+ * @throws InvalidValueError when `train/` has fewer than two class folders, more than
  *         MAX_FOLDER_CLASSES, or a class folder without any PNG or JPEG file.
  */
 export async function listImageFolder(root: string): Promise<FolderListing> {
@@ -70,10 +70,12 @@ export async function listImageFolder(root: string): Promise<FolderListing> {
   const classNames = (await subdirectories(trainRoot, ignored)).sort(compareCodePoints);
   if (classNames.length < 2) {
     const found = classNames.length === 0 ? 'no class folders' : `only one class folder (${classNames[0]})`;
-    throw new UsageError(`${trainRoot}: ${found}; expected one folder of images per class, at least two classes`);
+    throw new InvalidValueError(
+      `${trainRoot}: ${found}; expected one folder of images per class, at least two classes`,
+    );
   }
   if (classNames.length > MAX_FOLDER_CLASSES) {
-    throw new UsageError(
+    throw new InvalidValueError(
       `${trainRoot}: ${classNames.length} class folders; at most ${MAX_FOLDER_CLASSES} are supported`,
     );
   }
@@ -92,7 +94,7 @@ export async function listImageFolder(root: string): Promise<FolderListing> {
       );
     }
     test = await listSplit(testRoot, testClasses, classNames, ignored, false);
-    if (test.length === 0) throw new UsageError(`${testRoot}: no PNG or JPEG images in its class folders`);
+    if (test.length === 0) throw new InvalidValueError(`${testRoot}: no PNG or JPEG images in its class folders`);
   }
   return { root, classNames, train, test, ignoredFiles: ignored.count };
 }
@@ -114,7 +116,7 @@ async function listSplit(
     const label = classNames.indexOf(folder);
     const paths = await imagesUnder(join(splitRoot, folder), ignored);
     if (paths.length === 0 && everyClassNeeded) {
-      throw new UsageError(`${join(splitRoot, folder)}: no PNG or JPEG images; every class folder needs some`);
+      throw new InvalidValueError(`${join(splitRoot, folder)}: no PNG or JPEG images; every class folder needs some`);
     }
     for (const path of paths) files.push({ path, label });
   }

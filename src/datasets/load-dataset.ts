@@ -5,7 +5,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { InvalidValueError } from '../errors.js';
 import { readCifar10 } from './cifar10.js';
 import { datasetCacheDir, defaultCacheDir, downloadDataset, type DownloadOptions } from './download.js';
 import { readImageFolder, type FolderDatasetOptions } from './folder-dataset.js';
@@ -29,26 +29,34 @@ export const FASHION_MNIST_CLASS_NAMES = [
   'Ankle boot',
 ];
 
-/** No files were given for a dataset and none were downloaded into the cache. */
-export class NoDatasetFilesError extends UsageError {
+/**
+ * No files were given for a dataset and none were downloaded into the cache (`cacheDirectory`;
+ * undefined for a folder dataset, which has no download and always needs its files given).
+ */
+export class NoDatasetFilesError extends InvalidValueError {
   constructor(
     readonly dataset: DatasetName,
-    readonly cacheDirectory: string,
+    readonly cacheDirectory?: string,
   ) {
-    super(`${dataset}: no data files given and nothing downloaded yet in ${cacheDirectory}`, dataset);
+    const downloaded = cacheDirectory === undefined ? '' : ` and nothing downloaded yet in ${cacheDirectory}`;
+    super(`${dataset}: no data files given${downloaded}`, dataset);
   }
 }
 
-export interface LoadDatasetOptions extends DownloadOptions {
-  /** The dataset's files: a directory or (CIFAR-10) the official archive. */
-  data?: string;
-  /** Fetch into the cache first, then read from there. */
-  download?: boolean;
-  /** Splits to read; the others come back empty (count 0). Default: both. */
-  splits?: readonly SplitName[];
-  /** `folder` only: the input size, the validation split and limits (folder-dataset.ts). */
-  folder?: FolderReadOptions;
-}
+/**
+ * Where a dataset's files come from: the files given (`data`: a directory or, for CIFAR-10, the
+ * official archive), or a fetch into the cache first (`download`), read from there; not both.
+ * Neither: the embedded MNIST copy or an earlier download.
+ */
+export type DatasetFiles = { data?: string; download?: false } | { data?: undefined; download: true };
+
+export type LoadDatasetOptions = DownloadOptions &
+  DatasetFiles & {
+    /** Splits to read; the others come back empty (count 0). Default: both. */
+    splits?: readonly SplitName[];
+    /** `folder` only: the input size, the validation split and limits (folder-dataset.ts). */
+    folder?: FolderReadOptions;
+  };
 
 export type FolderReadOptions = Pick<
   FolderDatasetOptions,
@@ -80,14 +88,11 @@ export function folderOptionsOfModel(metadata: {
  * Loads `name`. Sources, in order: `data`; with `download`, the cache after fetching; for MNIST
  * the embedded copy; otherwise whatever an earlier download left in the cache.
  * Images are uint8 NHWC (CIFAR-10 32x32x3, MNIST / Fashion-MNIST 28x28x1), labels 0-9.
- * Throws UsageError if no source is given or found, InputError if the files are unusable.
+ * Throws NoDatasetFilesError if no source is given or found, InputError if the files are unusable.
  */
 export async function loadDataset(name: DatasetName, options: LoadDatasetOptions = {}): Promise<Dataset> {
   const splits = options.splits ?? ['train', 'test'];
   if (name === 'folder') return loadFolder(options, splits);
-  if (options.data !== undefined && options.download) {
-    throw new UsageError('data and download cannot be combined: a download is read from the cache directory');
-  }
   const path = options.download
     ? await downloadDataset(name, options)
     : (options.data ?? (await defaultLocation(name, options.cacheDir)));
@@ -110,12 +115,7 @@ export async function loadDataset(name: DatasetName, options: LoadDatasetOptions
 
 /** An ImageFolder tree at `options.data`, decoded at `options.folder.inputSize`. */
 async function loadFolder(options: LoadDatasetOptions, splits: readonly SplitName[]): Promise<Dataset> {
-  if (options.download)
-    throw new UsageError('--dataset folder reads your own images from --data DIR; there is nothing to download');
-  if (options.data === undefined)
-    throw new UsageError(
-      '--dataset folder needs --data DIR, a folder holding train/<class>/ (and optionally test/<class>/) images',
-    );
+  if (options.data === undefined) throw new NoDatasetFilesError('folder');
   const root = resolve(options.data);
   const folder = options.folder ?? { inputSize: DEFAULT_FOLDER_INPUT_SIZE, seed: 0 };
   const log = options.log ?? { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -16,7 +16,7 @@
  *
  * Pure math: no TensorFlow.js, no files.
  */
-import { UsageError } from '../errors.js';
+import { InvalidValueError } from '../errors.js';
 import type { PixelRange, PreprocessPreset } from '../choices.js';
 
 export interface Preprocessing {
@@ -43,7 +43,7 @@ const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68];
 
 /**
  * The preprocessing a request means for a model with `channels` (1 or 3) input channels.
- * Throws UsageError (naming the values, not an option) when the request does not fit the model:
+ * Throws InvalidValueError (naming the values, not an option) when the request does not fit the model:
  * 'torch' and 'caffe' are defined per RGB channel, so a grayscale model cannot use them.
  */
 export function resolvePreprocessing(request: PreprocessingRequest, channels: 1 | 3): Preprocessing {
@@ -64,7 +64,7 @@ export function resolvePreprocessing(request: PreprocessingRequest, channels: 1 
 function presetPreprocessing(preset: PreprocessPreset, channels: 1 | 3): Preprocessing {
   if (preset === 'tf') return uniform(0.5, 0.5, channels);
   if (channels !== 3) {
-    throw new UsageError(
+    throw new InvalidValueError(
       `'${preset}' is defined per R, G, B channel and the model takes ${channels}; give its mean and std instead`,
     );
   }
@@ -94,7 +94,7 @@ function perChannel(values: number[], channels: number, what: 'mean' | 'std'): n
   if (values.length === channels) return [...values];
   if (values.length === 1) return Array<number>(channels).fill(values[0]);
   const allowed = channels === 1 ? '1' : `1 or ${channels}`;
-  throw new UsageError(
+  throw new InvalidValueError(
     `${values.length} ${what} values for a model with ${channels} input channel${channels === 1 ? '' : 's'}; give ${allowed}`,
   );
 }
@@ -103,18 +103,18 @@ function perChannel(values: number[], channels: number, what: 'mean' | 'std'): n
  * Parses `R,G,B` (or one value) as given for mean or std, on pixels scaled to [0, 1]: a mean in
  * [0, 1], a std in (0, 1]. Values outside say the user gave 0–255 statistics (caffe's 103.939,
  * torchvision's std × 255 = 58.4), which would silently wreck every input, so they are refused
- * with the conversion to make. Throws UsageError saying what is wrong (the caller names the option).
+ * with the conversion to make. Throws InvalidValueError saying what is wrong (the caller names the option).
  */
 export function parseChannelStatistics(text: string, what: 'mean' | 'std'): number[] {
   const parts = text.split(',').map((part) => part.trim());
   const values = parts.map(Number);
   if (parts.length > 3 || parts.some((part) => part === '') || values.some((v) => !Number.isFinite(v))) {
-    throw new UsageError('expected 1 or 3 comma-separated numbers, e.g. 0.485,0.456,0.406');
+    throw new InvalidValueError('expected 1 or 3 comma-separated numbers, e.g. 0.485,0.456,0.406');
   }
   const outside = what === 'mean' ? values.find((v) => v < 0 || v > 1) : values.find((v) => v <= 0 || v > 1);
   if (outside !== undefined) {
     const range = what === 'mean' ? 'from 0 to 1' : 'greater than 0 and at most 1';
-    throw new UsageError(
+    throw new InvalidValueError(
       `${what} ${outside} is not ${range}: values are on pixels scaled to 0..1 (divide 0..255 statistics by 255)`,
     );
   }

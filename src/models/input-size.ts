@@ -4,7 +4,7 @@
  * fully convolutional nets: `[batch, null, null, 3]` or `-1`) needs the size to be given, and a
  * given size must agree with every side the model fixes. No TensorFlow.js here.
  */
-import { InputError, UsageError } from '../errors.js';
+import { InputError, InvalidValueError } from '../errors.js';
 import { MAX_INPUT_SIDE } from './metadata.js';
 
 export interface ImageSize {
@@ -45,7 +45,7 @@ export function declaredInput(shape: readonly (number | null)[], source: string)
 
 /**
  * [height, width, channels] to resize images to: the model's own size, or `requested` where the
- * model leaves a side open. UsageError (naming no option: the caller adds it) when a side is
+ * model leaves a side open. InvalidValueError (naming no option: the caller adds it) when a side is
  * open and nothing was requested, or when `requested` contradicts a side the model fixes.
  */
 export function inputShapeFor(declared: DeclaredInput, requested?: ImageSize): [number, number, number] {
@@ -53,13 +53,13 @@ export function inputShapeFor(declared: DeclaredInput, requested?: ImageSize): [
   if (requested === undefined) {
     const open = openSides(declared);
     if (open)
-      throw new UsageError(
+      throw new InvalidValueError(
         `the model accepts any ${open}; give the size to resize images to (WIDTHxHEIGHT, e.g. 224x224)`,
       );
     return [height as number, width as number, channels];
   }
   if ((height !== undefined && requested.height !== height) || (width !== undefined && requested.width !== width)) {
-    throw new UsageError(`${requested.width}x${requested.height}: the model takes ${describeFixed(declared)}`);
+    throw new InvalidValueError(`${requested.width}x${requested.height}: the model takes ${describeFixed(declared)}`);
   }
   return [requested.height, requested.width, channels];
 }

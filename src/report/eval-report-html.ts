@@ -114,7 +114,7 @@ function curvesSection(report: EvalReport): string {
 
 function sanitySection(report: EvalReport): string {
   if (!report.sanity)
-    return '<section id="sanity">\n<h2>Sanity check</h2>\n<p>Not run (--sanity-count 0).</p>\n</section>';
+    return '<section id="sanity">\n<h2>Sanity check</h2>\n<p>Not run (sanity count 0).</p>\n</section>';
   const { sanity } = report;
   const chart = lineChartSvg({
     title: 'Cascading randomization: Spearman ρ with the trained model’s maps',

@@ -18,6 +18,10 @@
  * qualifying node: the point where the branches meet (Keras InceptionV3 `mixed10`, ResNet50
  * `conv5_block3_out`).
  */
+import { InvalidValueError } from '../errors.js';
+
+/** The model has no node the rule above picks: the caller must name one. */
+export class NoDefaultTargetError extends InvalidValueError {}
 
 export interface GraphNode {
   name: string;

@@ -19,9 +19,8 @@
  * wasm backend's missing depthwise input gradient is added with its training kernels.
  */
 import type * as tf from '../tf.js';
-import { UsageError } from '../errors.js';
 import type { GraphModel, GraphModelNode, LoadedGraphModel } from '../models/graph-model.js';
-import { defaultTargetNode, type GraphNode, type ModelGraph } from './default-target.js';
+import { NoDefaultTargetError, defaultTargetNode, type GraphNode, type ModelGraph } from './default-target.js';
 import { withGuidedRelu } from './guided-relu.js';
 import { LayerChoiceError, type SplitModel } from './layers-cut.js';
 
@@ -89,14 +88,14 @@ export function isConvolutionOp(op: string): boolean {
 /**
  * The default target by the rule of default-target.ts (the last spatial node larger than 1×1 that
  * every path from the input to the output passes through; the last convolution, followed through
- * its element-wise successors, where that one qualifies). Throws UsageError if none qualifies.
+ * its element-wise successors, where that one qualifies). Throws NoDefaultTargetError if none qualifies.
  */
 export function defaultGraphTarget(loaded: LoadedGraphModel): string {
   const graph = genericGraphOf(loaded);
   const ops = new Map(graph.nodes.map((node) => [node.name, node.type]));
   const target = defaultTargetNode(graph, (name) => isConvolutionOp(ops.get(name) ?? ''));
   if (target === undefined) {
-    throw new UsageError(
+    throw new NoDefaultTargetError(
       'the graph has no node with a spatial output larger than 1×1 that every path to the output passes through',
     );
   }

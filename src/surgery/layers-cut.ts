@@ -13,7 +13,8 @@
  * Always inference mode: dropout off, batch norm with its moving statistics.
  */
 import * as tf from '../tf.js';
-import { UsageError } from '../errors.js';
+import { InvalidValueError } from '../errors.js';
+import { NoDefaultTargetError } from './default-target.js';
 import { withGuidedRelu } from './guided-relu.js';
 import { defaultTargetLayerName } from './layers-graph.js';
 
@@ -49,7 +50,7 @@ export interface SplitModel {
  * A layer that cannot be explained. `reason` says why without saying where the name came from
  * (an option, gradcam.json, the default rule): the caller that knows adds that.
  */
-export class LayerChoiceError extends UsageError {
+export class LayerChoiceError extends InvalidValueError {
   constructor(
     readonly layerName: string,
     readonly reason: string,
@@ -73,7 +74,7 @@ export function spatialLayerNames(model: tf.LayersModel): string[] {
 export function defaultTargetLayer(model: tf.LayersModel): string {
   const name = defaultTargetLayerName(model);
   if (!name) {
-    throw new UsageError(
+    throw new NoDefaultTargetError(
       'the model has no layer with a spatial output larger than 1×1 that every path to its output passes through',
     );
   }
@@ -101,7 +102,7 @@ export function splitModel(model: tf.LayersModel, layerName: string): SplitModel
     );
   }
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new UsageError('only models with one input and one output can be explained');
+    throw new InvalidValueError('only models with one input and one output can be explained');
   }
   const targetOutput = target.inboundNodes[0].outputTensors[0];
   const logitsOutput = preSoftmaxOutput(model.outputs[0] as SymbolicTensor);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { InvalidValueError } from '../../src/errors.js';
 import { memoryLog } from '../../src/log.js';
 import { checkMemory, imageSetBytes, readImageFolder } from '../../src/datasets/folder-dataset.js';
 import { compareCodePoints, listImageFolder } from '../../src/datasets/folder-listing.js';
@@ -107,7 +107,7 @@ describe('listImageFolder', () => {
     await expectInputError(listImageFolder(root), `${join(root, 'train')}: no such directory`);
     await put(join(root, 'train', 'only', 'x.png'), encodePng(solid(2, 2, [1])));
     await expect(listImageFolder(root)).rejects.toThrow(
-      new UsageError(
+      new InvalidValueError(
         `${join(root, 'train')}: only one class folder (only); expected one folder of images per class, at least two classes`,
       ),
     );
@@ -115,7 +115,7 @@ describe('listImageFolder', () => {
     await expect(listImageFolder(root)).rejects.toThrow(
       `${join(root, 'train', 'empty')}: no PNG or JPEG images; every class folder needs some`,
     );
-    await expect(listImageFolder(root)).rejects.toBeInstanceOf(UsageError);
+    await expect(listImageFolder(root)).rejects.toBeInstanceOf(InvalidValueError);
     await put(join(root, 'train', 'empty', 'x.png'), encodePng(solid(2, 2, [1])));
     await put(join(root, 'test', 'zebra', 'x.png'), encodePng(solid(2, 2, [1])));
     await expectInputError(
@@ -129,7 +129,7 @@ describe('listImageFolder', () => {
     await mkdir(join(root, 'train', 'a'), { recursive: true });
     await mkdir(join(root, 'train', 'b'), { recursive: true });
     await put(join(root, 'train', 'a', 'notes.txt'), 'x');
-    await expect(listImageFolder(root)).rejects.toBeInstanceOf(UsageError);
+    await expect(listImageFolder(root)).rejects.toBeInstanceOf(InvalidValueError);
   });
 });
 
@@ -304,10 +304,14 @@ describe('readImageFolder', () => {
     await writeTree('train', ['a', 'b'], 2);
     const options = { inputSize: { height: 8, width: 8 }, seed: 0, splits: ['train', 'test'] as const, log: log() };
     await expect(readImageFolder(root, options)).rejects.toThrow(
-      new UsageError(`${root}: no test/ folder, and no validation fraction to hold out part of train/ for testing`),
+      new InvalidValueError(
+        `${root}: no test/ folder, and no validation fraction to hold out part of train/ for testing`,
+      ),
     );
     await writeTree('test', ['a'], 1);
-    await expect(readImageFolder(root, { ...options, validationFraction: 0.5 })).rejects.toBeInstanceOf(UsageError);
+    await expect(readImageFolder(root, { ...options, validationFraction: 0.5 })).rejects.toBeInstanceOf(
+      InvalidValueError,
+    );
     // cam and eval of a model trained with a validation split use test/ once there is one.
     const preferred = await readImageFolder(root, { ...options, validationFraction: 0.5, preferTestFolder: true });
     expect([preferred.testSplit, preferred.test.count, preferred.train.count]).toEqual(['test', 1, 4]);
@@ -321,7 +325,7 @@ describe('readImageFolder', () => {
     // 7 listed training files (the test split is not asked for) × 10×10×3 = 2100 bytes.
     const options = { inputSize: { height: 10, width: 10 }, seed: 0, splits: ['train'] as const, log: lines };
     await expect(readImageFolder(root, { ...options, memoryBudget: 2099 })).rejects.toThrow(
-      new UsageError(
+      new InvalidValueError(
         `${root}: 7 images of 10×10×3 need 2.1 KiB of memory as bytes, more than the 2.0 KiB available (after 512.0 MiB kept for the model); use a smaller input size`,
       ),
     );
@@ -333,7 +337,7 @@ describe('readImageFolder', () => {
     expect(imageSetBytes(20_000, [224, 224, 3])).toBe(3_010_560_000);
     expect(() => checkMemory('/d', [20_000, 20_000], [224, 224, 3], 2 ** 40)).not.toThrow();
     expect(() => checkMemory('/d', [30_000, 100], [224, 224, 3], 2 ** 40)).toThrow(
-      new UsageError(
+      new InvalidValueError(
         '/d: a split of 30000 images of 224×224×3 needs 4.2 GiB, more than the 4 GiB one array can hold; use a smaller input size',
       ),
     );

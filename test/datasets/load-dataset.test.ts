@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError, UsageError } from '../../src/errors.js';
-import { MNIST_CLASS_NAMES, loadDataset } from '../../src/datasets/load-dataset.js';
+import { InputError } from '../../src/errors.js';
+import { MNIST_CLASS_NAMES, NoDatasetFilesError, loadDataset } from '../../src/datasets/load-dataset.js';
 import { embeddedMnistDirectory } from '../../src/datasets/idx.js';
 import type { Dataset } from '../../src/datasets/image-set.js';
 import { makeTempDir, removeDir, writeCifarDirectory, writeIdxDirectory } from './fixtures.js';
@@ -88,6 +88,11 @@ describe('loadDataset with --data', () => {
     await expect(loadDataset('mnist', { data: cifarDirectory })).rejects.toThrow(
       `${join(cifarDirectory, 'train-images-idx3-ubyte')}: missing`,
     );
-    await expect(loadDataset('cifar10', { data: temp, download: true })).rejects.toThrow(UsageError);
+  });
+
+  it('needs the folder of a folder dataset', async () => {
+    const noFolder = loadDataset('folder', {});
+    await expect(noFolder).rejects.toThrow(NoDatasetFilesError);
+    await expect(noFolder).rejects.toThrow(/^folder: no data files given$/);
   });
 });

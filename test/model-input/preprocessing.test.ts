@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { InvalidValueError } from '../../src/errors.js';
 import {
   applyPreprocessing,
   channelAffine,
@@ -60,7 +60,7 @@ describe('Keras presets (keras.applications.imagenet_utils.preprocess_input)', (
     expectValues(apply({ kind: 'preset', preset: 'tf' }, [0, 255], 1), [-1, 1]);
     for (const preset of ['torch', 'caffe'] as const) {
       const run = () => resolvePreprocessing({ kind: 'preset', preset }, 1);
-      expect(run).toThrow(UsageError);
+      expect(run).toThrow(InvalidValueError);
       expect(run).toThrow(
         `'${preset}' is defined per R, G, B channel and the model takes 1; give its mean and std instead`,
       );
@@ -149,7 +149,7 @@ describe('parseChannelStatistics', () => {
     ['0', 'std', '0 is not greater than 0'],
     ['0.2,-0.2,0.2', 'std', '-0.2 is not greater than 0'],
   ] as const)('refuses %j as %s', (text, what, message) => {
-    expect(() => parseChannelStatistics(text, what)).toThrow(UsageError);
+    expect(() => parseChannelStatistics(text, what)).toThrow(InvalidValueError);
     expect(() => parseChannelStatistics(text, what)).toThrow(message);
   });
 });

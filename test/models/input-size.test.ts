@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError, UsageError } from '../../src/errors.js';
+import { InputError, InvalidValueError } from '../../src/errors.js';
 import { MAX_INPUT_SIDE } from '../../src/models/metadata.js';
 import { declaredInput, inputShapeFor } from '../../src/models/input-size.js';
 
@@ -46,13 +46,13 @@ describe('inputShapeFor', () => {
 
   it('refuses an open size with no request, and a request against a fixed side, naming no option', () => {
     const noSize = () => inputShapeFor(open);
-    expect(noSize).toThrow(UsageError);
+    expect(noSize).toThrow(InvalidValueError);
     expect(noSize).toThrow(
       'the model accepts any size; give the size to resize images to (WIDTHxHEIGHT, e.g. 224x224)',
     );
     expect(() => inputShapeFor({ height: 28, width: undefined, channels: 1 })).toThrow('the model accepts any width;');
     expect(() => inputShapeFor(fixed, { width: 299, height: 224 })).toThrow(
-      new UsageError('299x224: the model takes 224x299'),
+      new InvalidValueError('299x224: the model takes 224x299'),
     );
     expect(() => inputShapeFor({ height: 28, width: undefined, channels: 1 }, { width: 40, height: 30 })).toThrow(
       '40x30: the model takes 28 pixels high (any width)',
