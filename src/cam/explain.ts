@@ -10,7 +10,7 @@
 import * as tf from '../tf.js';
 import { guidedBackprop, guidedGradcam } from './guided-backprop.js';
 import type { CamMethod } from './methods/method.js';
-import type { SplitModel } from '../surgery/layers-cut.js';
+import type { CutModel } from '../surgery/layers-cut.js';
 import { addNoise, noiseFields, type SmoothOptions } from './smooth.js';
 import { argMax, resolveTargets, type TargetSpec } from './targets.js';
 
@@ -60,7 +60,7 @@ const DEFAULT_FORWARD_BATCH = 64;
  * Targets (and `predicted`) always come from the clean images, also under SmoothGrad.
  */
 export function explainBatch(
-  split: SplitModel,
+  cut: CutModel,
   images: tf.Tensor4D,
   spec: TargetSpec,
   options: ExplainOptions,
@@ -71,21 +71,16 @@ export function explainBatch(
   let explanations: Explanation[] = [];
   // One scope for the whole batch: the forward pass caches every intermediate activation.
   tf.tidy(() => {
-    explanations = explainInScope(split, images, spec, options);
+    explanations = explainInScope(cut, images, spec, options);
   });
   return explanations;
 }
 
-function explainInScope(
-  split: SplitModel,
-  images: tf.Tensor4D,
-  spec: TargetSpec,
-  options: ExplainOptions,
-): Explanation[] {
+function explainInScope(cut: CutModel, images: tf.Tensor4D, spec: TargetSpec, options: ExplainOptions): Explanation[] {
   const [batch, height, width, channels] = images.shape;
-  const [h, w] = split.activationShape;
+  const [h, w] = cut.activationShape;
   const inputSize = height * width * channels;
-  const clean = split.forward(images);
+  const clean = cut.forward(images);
   const logits = clean.logitsFrom(clean.activations);
   const classes = logits.shape[1];
   const logitValues = logits.dataSync() as Float32Array;
@@ -101,14 +96,14 @@ function explainInScope(
   for (let copy = 0; copy < copies; copy++) {
     tf.tidy(() => {
       const input = smooth ? addNoise(images, fields[copy], smooth.noise) : images;
-      const pass = smooth ? split.forward(input) : clean;
+      const pass = smooth ? cut.forward(input) : clean;
       rounds.forEach((targetClasses, round) => {
         tf.tidy(() => {
           // dy selects y_i^{c_i} for each image i (negated for the counterfactual).
           const dy = tf.tensor2d(targetSelector(targetClasses, classes, sign), [batch, classes]);
-          addInto(mapSums[round], rawMap(split, pass, input, targetClasses, dy, options).dataSync());
+          addInto(mapSums[round], rawMap(cut, pass, input, targetClasses, dy, options).dataSync());
           const guidedSum = guidedSums[round];
-          if (guidedSum) addInto(guidedSum, guidedBackprop(split, input, dy).dataSync());
+          if (guidedSum) addInto(guidedSum, guidedBackprop(cut, input, dy).dataSync());
         });
       });
     });
@@ -154,8 +149,8 @@ function explainInScope(
  * computed only for methods that use them.
  */
 function rawMap(
-  split: SplitModel,
-  pass: ReturnType<SplitModel['forward']>,
+  cut: CutModel,
+  pass: ReturnType<CutModel['forward']>,
   input: tf.Tensor4D,
   targetClasses: number[],
   dy: tf.Tensor2D,
@@ -169,7 +164,7 @@ function rawMap(
   return method.computeMap(pass.activations, {
     images: input,
     targetClasses,
-    logitsOf: (masked) => split.logits(masked),
+    logitsOf: (masked) => cut.logits(masked),
     batchSize: options.forwardBatchSize ?? DEFAULT_FORWARD_BATCH,
     maxChannels: options.maxChannels,
   });

@@ -5,7 +5,7 @@
  * size, keeps the fine detail only where the map says the class is.
  */
 import * as tf from '../tf.js';
-import type { SplitModel } from '../surgery/layers-cut.js';
+import type { CutModel } from '../surgery/layers-cut.js';
 
 /**
  * images: float32 [batch, H, W, C], as the model expects. dy: float32 [batch, classes], the
@@ -14,9 +14,9 @@ import type { SplitModel } from '../surgery/layers-cut.js';
  * the input, with every ReLU backpropagating by the guided rule (guided-relu.ts). Per image
  * because no layer mixes the images of a batch in inference mode.
  */
-export function guidedBackprop(split: SplitModel, images: tf.Tensor4D, dy: tf.Tensor2D): tf.Tensor4D {
+export function guidedBackprop(cut: CutModel, images: tf.Tensor4D, dy: tf.Tensor2D): tf.Tensor4D {
   return tf.tidy(() => {
-    const guidedLogits = (input: tf.Tensor) => split.logits(input as tf.Tensor4D, { guidedRelu: true });
+    const guidedLogits = (input: tf.Tensor) => cut.logits(input as tf.Tensor4D, { guidedRelu: true });
     return tf.grad(guidedLogits)(images, dy) as tf.Tensor4D;
   });
 }

@@ -1,5 +1,5 @@
 /**
- * `gradcam cam`: load a model directory → split it at the target layer → explain images in
+ * `gradcam cam`: load a model directory → cut it at the target layer → explain images in
  * batches with the chosen method (optionally SmoothGrad, guided backpropagation) → write
  * `<id>.npy`, `<id>.input.png`, with --guided `<id>.guided.npy`, and `cam.json` into --out.
  *
@@ -77,7 +77,7 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
 
   const manifest = buildCamManifest({
     model: resolve(options.model),
-    layer: { name: subject.layerName, shape: subject.split.activationShape },
+    layer: { name: subject.layerName, shape: subject.cut.activationShape },
     preprocessing: subject.preprocessing,
     method: explainOptions.method.name,
     smooth: explainOptions.smooth,
@@ -116,13 +116,13 @@ async function selectInputs(options: CamCommandOptions, subject: ModelSubject, l
 }
 
 function logPlan(count: number, subject: ModelSubject, options: ExplainOptions, log: Log): void {
-  const { split, layerName } = subject;
+  const { cut, layerName } = subject;
   log.info(
-    `explaining ${count} image(s) at layer ${layerName} [${split.activationShape.join('×')}] with ${describeMethod(options)}`,
+    `explaining ${count} image(s) at layer ${layerName} [${cut.activationShape.join('×')}] with ${describeMethod(options)}`,
   );
   if (options.method.name === 'scorecam') {
     // Score-CAM's cost is one forward pass per channel; say so before a long wait.
-    const channels = Math.min(split.activationShape[2], options.maxChannels ?? Infinity);
+    const channels = Math.min(cut.activationShape[2], options.maxChannels ?? Infinity);
     const copies = options.smooth ? ` × ${options.smooth.samples} noisy copies` : '';
     const hint = options.maxChannels === undefined ? '; --max-channels N caps this' : '';
     log.info(`scorecam runs the model on ${channels} masked inputs per image${copies}${hint}`);
@@ -324,13 +324,13 @@ function explainLoaded(
   target: TargetSpec,
   options: ExplainOptions,
 ): Explanation[] {
-  const { split, inputShape, preprocessing } = subject;
+  const { cut, inputShape, preprocessing } = subject;
   const size = inputShape[0] * inputShape[1] * inputShape[2];
   const pixels = new Float32Array(loaded.length * size);
   loaded.forEach(({ image }, index) => pixels.set(toModelInput(image, inputShape, preprocessing), index * size));
   const images = tf.tensor4d(pixels, [loaded.length, ...inputShape]);
   try {
-    return explainBatch(split, images, target, options);
+    return explainBatch(cut, images, target, options);
   } finally {
     images.dispose();
   }
@@ -345,10 +345,10 @@ async function writeOutputs(
   subject: ModelSubject,
   perClassNames: boolean,
 ): Promise<ManifestEntry[]> {
-  const { split, inputShape, classNames, preprocessing } = subject;
+  const { cut, inputShape, classNames, preprocessing } = subject;
   const inputFile = `${input.id}.input.png`;
   await writePngAtomic(join(out, inputFile), image);
-  const [h, w] = split.activationShape;
+  const [h, w] = cut.activationShape;
   const entries: ManifestEntry[] = [];
   for (const explanation of explanations) {
     const id = perClassNames ? `${input.id}-c${explanation.target.index}` : input.id;

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { BackendOptions, GlobalOptions } from './option-table.js';
 import { GUIDED_SOURCE_NAMES, type CamMethodName, type GuidedSourceName } from '../choices.js';
 import { CAM_METHODS } from '../cam/methods/index.js';
-import type { SplitModel } from '../surgery/layers-cut.js';
+import type { CutModel } from '../surgery/layers-cut.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { checkOutputFile } from '../io/output-directory.js';
 import { forOption, InputError, UsageError, messageOf } from '../errors.js';
@@ -71,7 +71,7 @@ async function evaluateSubject(
   context: { reportPath: string | undefined; backend: string },
   log: Log,
 ): Promise<EvalRunResult> {
-  const { metadata, split, layerName, inputShape, preprocessing } = subject;
+  const { metadata, cut, layerName, inputShape, preprocessing } = subject;
   checkGradientPaths(subject, gradientNeeds(names));
   const { test, classNames: datasetClasses } = await loadTestSet(options, subject, log);
   const [height, width, channels] = inputShape;
@@ -97,11 +97,11 @@ async function evaluateSubject(
     log.info(`accuracy unknown: ${match.unknown}${hint}`);
   }
 
-  const sources = names.map((name) => mapSource(name, split, inputShape, options));
+  const sources = names.map((name) => mapSource(name, cut, inputShape, options));
   const sanityImages = Math.min(options.sanityCount ?? count, count);
   log.info(
     `evaluating ${sources.map((source) => source.name).join(', ')} on ${count} ${options.dataset} test images ` +
-      `at layer ${layerName} [${split.activationShape.join('×')}], ${steps} steps; sanity check on ${sanityImages}`,
+      `at layer ${layerName} [${cut.activationShape.join('×')}], ${steps} steps; sanity check on ${sanityImages}`,
   );
 
   const started = performance.now();
@@ -109,7 +109,7 @@ async function evaluateSubject(
   const result = evaluateMethods(
     {
       cascade,
-      split,
+      cut,
       set: test,
       indices: Array.from({ length: count }, (_, i) => i),
       modelClassOfLabel: 'unknown' in match ? undefined : match.modelClassOfLabel,
@@ -132,7 +132,7 @@ async function evaluateSubject(
 
   const report = buildReport(options, result, {
     layerName,
-    shape: split.activationShape,
+    shape: cut.activationShape,
     backend: context.backend,
     classes: { model: modelNames ?? null, dataset: datasetClasses },
     classNames: subject.classNames,
@@ -228,14 +228,14 @@ function isGuidedSource(name: string): name is GuidedSourceName {
 
 function mapSource(
   name: string,
-  split: SplitModel,
+  cut: CutModel,
   inputShape: [number, number, number],
   options: EvalCommandOptions,
 ): MapSource {
   if (isGuidedSource(name)) {
-    return guidedMapSource(split, inputShape, name, CAM_METHODS.gradcam);
+    return guidedMapSource(cut, inputShape, name, CAM_METHODS.gradcam);
   }
-  return camMapSource(split, inputShape, CAM_METHODS[name as CamMethodName], {
+  return camMapSource(cut, inputShape, CAM_METHODS[name as CamMethodName], {
     maxChannels: options.maxChannels,
     forwardBatchSize: 256,
   });

@@ -1,57 +1,57 @@
 /**
  * Which layer (graph models: node) `cam` and `eval` explain: `--layer`, else gradcam.json's
- * `targetLayer`, else the default rule (src/surgery/default-target.ts); and the model split there,
+ * `targetLayer`, else the default rule (src/surgery/default-target.ts); and the model cut there,
  * with the library's layer errors said in terms of the option that named the layer.
  */
-import { defaultGraphTarget, splitGraphModel } from '../surgery/graph-cut.js';
-import { LayerChoiceError, defaultTargetLayer, splitModel, type SplitModel } from '../surgery/layers-cut.js';
+import { defaultGraphTarget, cutGraphModelAt } from '../surgery/graph-cut.js';
+import { LayerChoiceError, defaultTargetLayer, cutModelAt, type CutModel } from '../surgery/layers-cut.js';
 import { relabel, UsageError } from '../errors.js';
 import { NoDefaultTargetError } from '../surgery/default-target.js';
 import type { LoadedGraphModel } from '../models/graph-model.js';
 import type * as tf from '../tf.js';
 
-export interface ChosenSplit {
+export interface ChosenCut {
   layerName: string;
-  split: SplitModel;
+  cut: CutModel;
 }
 
-export function splitAtChosenLayer(
+export function cutAtChosenLayer(
   model: tf.LayersModel,
   layerOption: string | undefined,
   metadataLayer: string | undefined,
-): ChosenSplit {
-  return splitAtChosen(
+): ChosenCut {
+  return cutAtChosen(
     layerOption,
     metadataLayer,
     () => defaultTargetLayer(model),
-    (name) => splitModel(model, name),
+    (name) => cutModelAt(model, name),
   );
 }
 
 /** The same for a graph model, whose "layers" are its nodes. */
-export function splitGraphAtChosenNode(
+export function cutGraphAtChosenNode(
   loaded: LoadedGraphModel,
   layerOption: string | undefined,
   metadataLayer: string | undefined,
-): ChosenSplit {
-  return splitAtChosen(
+): ChosenCut {
+  return cutAtChosen(
     layerOption,
     metadataLayer,
     () => defaultGraphTarget(loaded),
-    (name) => splitGraphModel(loaded, name),
+    (name) => cutGraphModelAt(loaded, name),
   );
 }
 
-function splitAtChosen(
+function cutAtChosen(
   layerOption: string | undefined,
   metadataLayer: string | undefined,
   defaultLayer: () => string,
-  split: (name: string) => SplitModel,
-): ChosenSplit {
+  cutAt: (name: string) => CutModel,
+): ChosenCut {
   const layerName = layerOption ?? metadataLayer ?? withHint(defaultLayer);
   // A layer gradcam.json or the default rule named: the library's message names it already.
   return relabel(
-    () => ({ layerName, split: split(layerName) }),
+    () => ({ layerName, cut: cutAt(layerName) }),
     (error) =>
       error instanceof LayerChoiceError && layerOption !== undefined
         ? `--layer ${error.layerName}: ${error.reason}`

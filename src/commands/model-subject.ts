@@ -1,5 +1,5 @@
 /**
- * The model a command explains, loaded from its directory: split at the layer (graph models:
+ * The model a command explains, loaded from its directory: cut at the layer (graph models:
  * node) to explain, with how images become its input and what its classes are called. `cam` and
  * `eval` load every model through here: one written by `gradcam train` (gradcam.json says it
  * all), a foreign layers model, or a graph model (model-inputs.ts resolves the options that
@@ -8,7 +8,7 @@
 import { genericGraphOf } from '../surgery/graph-cut.js';
 import { firstBlockingNode } from '../surgery/gradient-path.js';
 import { isDilatedLayer, layersModelGraph } from '../surgery/layers-graph.js';
-import type { SplitModel } from '../surgery/layers-cut.js';
+import type { CutModel } from '../surgery/layers-cut.js';
 import { folderOptionsOfModel, type FolderReadOptions } from '../datasets/load-dataset.js';
 import { hasTestFolder } from '../datasets/folder-listing.js';
 import { InputError, UsageError } from '../errors.js';
@@ -19,7 +19,7 @@ import { withInputSize } from '../models/declared-input-shape.js';
 import { buildGraphModelFromFiles, disposeGraphModel } from '../models/graph-model.js';
 import type { ModelMetadata } from '../models/metadata.js';
 import { buildModel, isGraphModelFormat, type ModelFiles } from '../models/model-dir.js';
-import { splitAtChosenLayer, splitGraphAtChosenNode } from './layer-choice.js';
+import { cutAtChosenLayer, cutGraphAtChosenNode } from './layer-choice.js';
 import type { ModelInputOptions } from './model-input-options.js';
 import { declaredModelFacts, resolveInputShape, resolveModelInputs, type ModelInputs } from './model-inputs.js';
 
@@ -29,7 +29,7 @@ export type SubjectOptions = { model: string; layer?: string } & ModelInputOptio
 export interface ModelSubject extends ModelInputs {
   /** gradcam.json, when the model has one. */
   metadata: ModelMetadata | undefined;
-  split: SplitModel;
+  cut: CutModel;
   layerName: string;
   /** The model's weights as the sanity check randomizes them (layer by layer, or node by node). */
   cascade(): WeightCascade;
@@ -63,7 +63,7 @@ export async function prepareModelSubject(options: SubjectOptions, files: ModelF
   }
 }
 
-type ModelPart = Pick<ModelSubject, 'split' | 'layerName' | 'cascade' | 'gradientBlocker' | 'dispose'> & {
+type ModelPart = Pick<ModelSubject, 'cut' | 'layerName' | 'cascade' | 'gradientBlocker' | 'dispose'> & {
   classCount: number;
   declaredShape: readonly (number | null)[];
 };
@@ -82,9 +82,9 @@ async function layersModelOf(
     artifacts: { ...files.artifacts, modelTopology: topology as object },
   });
   try {
-    const { layerName, split } = splitAtChosenLayer(model, options.layer, metadata?.targetLayer);
+    const { layerName, cut } = cutAtChosenLayer(model, options.layer, metadata?.targetLayer);
     return {
-      split,
+      cut,
       layerName,
       declaredShape: model.inputs[0].shape,
       classCount: model.outputs[0].shape.at(-1) as number,
@@ -115,9 +115,9 @@ function graphModelOf(
         `${options.model}/model.json: the input has ${channels} channels; images can be given to models with 1 or 3`,
       );
     }
-    const { layerName, split } = splitGraphAtChosenNode(loaded, options.layer, files.metadata?.targetLayer);
+    const { layerName, cut } = cutGraphAtChosenNode(loaded, options.layer, files.metadata?.targetLayer);
     return {
-      split,
+      cut,
       layerName,
       declaredShape: [null, ...loaded.inputShape],
       classCount: loaded.classes,

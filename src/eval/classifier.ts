@@ -3,7 +3,7 @@
  * Tensors live only inside this function.
  */
 import * as tf from '../tf.js';
-import type { SplitModel } from '../surgery/layers-cut.js';
+import type { CutModel } from '../surgery/layers-cut.js';
 
 /** [height, width, channels] of one model input. */
 export type InputShape = readonly [number, number, number];
@@ -20,25 +20,25 @@ export interface Classifier {
 const MAX_BATCH_VALUES = 32 * 224 * 224 * 3;
 
 /**
- * A classifier from a split model: softmax of the pre-softmax logits (the scores the CAM methods
+ * A classifier from a cut model: softmax of the pre-softmax logits (the scores the CAM methods
  * explain), at most `maxBatch` images per forward pass, and fewer for large inputs (whose
  * activations take memory in proportion: 256 MobileNetV2 inputs of 224×224 need gigabytes), so
  * memory stays bounded however many perturbed copies are asked for.
  */
-export function splitClassifier(split: SplitModel, inputShape: InputShape, maxBatch = 256): Classifier {
+export function classifierOf(cut: CutModel, inputShape: InputShape, maxBatch = 256): Classifier {
   const size = inputShape[0] * inputShape[1] * inputShape[2];
   const perPass = Math.max(1, Math.min(maxBatch, Math.floor(MAX_BATCH_VALUES / size)));
   return {
     probabilities(images, count) {
       if (images.length !== count * size)
         throw new RangeError(`probabilities: ${images.length} values for ${count} images of ${size}`);
-      const classes = split.classes;
+      const classes = cut.classes;
       const out = new Float32Array(count * classes);
       for (let first = 0; first < count; first += perPass) {
         const n = Math.min(perPass, count - first);
         const rows = tf.tidy(() => {
           const batch = tf.tensor4d(images.subarray(first * size, (first + n) * size), [n, ...inputShape]);
-          return tf.softmax(split.logits(batch)).dataSync() as Float32Array;
+          return tf.softmax(cut.logits(batch)).dataSync() as Float32Array;
         });
         out.set(rows, first * classes);
       }

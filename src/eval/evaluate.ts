@@ -9,14 +9,14 @@
  * Randomness is per image: image i of the dataset always gets the same random map and tie-break
  * keys for a given seed, whatever --count or the batch size.
  */
-import type { SplitModel } from '../surgery/layers-cut.js';
+import type { CutModel } from '../surgery/layers-cut.js';
 import { argMax } from '../cam/targets.js';
 import { fillBatch, type Normalization } from '../datasets/batches.js';
 import type { ImageSet } from '../datasets/image-set.js';
 import { Random } from '../random.js';
 import { CurveMean, trapezoidAuc } from './auc.js';
 import { gaussianBlur, RISE_BLUR } from './blur.js';
-import { splitClassifier, type Classifier, type InputShape } from './classifier.js';
+import { classifierOf, type Classifier, type InputShape } from './classifier.js';
 import { averageDropPercent, increaseInConfidencePercent, multiplyImageByMap } from './confidence.js';
 import type { MapSource } from './map-sources.js';
 import { deletionSeries, insertionSeries } from './perturbation.js';
@@ -49,7 +49,7 @@ export interface EvalSettings {
 export interface EvalInput {
   /** The weights of the model the sources explain; the sanity check randomizes and restores them. */
   cascade: WeightCascade;
-  split: SplitModel;
+  cut: CutModel;
   /** uint8 test images; `indices` picks the ones to evaluate. */
   set: ImageSet;
   indices: readonly number[];
@@ -169,10 +169,10 @@ interface BatchContext {
  * size is not the model's input size); the caller checks user input before.
  */
 export function evaluateMethods(input: EvalInput, settings: EvalSettings, progress: EvalProgress = {}): EvalResult {
-  const { set, split, indices } = input;
+  const { set, cut, indices } = input;
   const inputShape: InputShape = [set.height, set.width, set.channels];
-  const [mapHeight, mapWidth] = split.activationShape;
-  const classifier = splitClassifier(split, inputShape);
+  const [mapHeight, mapWidth] = cut.activationShape;
+  const classifier = classifierOf(cut, inputShape);
   const points = settings.steps + 1;
   const random = new ScoreAccumulator(
     RANDOM_BASELINE,
@@ -186,7 +186,7 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
   const sanityClasses: number[] = [];
   let correct = 0;
   let probabilitySum = 0;
-  const predictions = Array<number>(split.classes).fill(0);
+  const predictions = Array<number>(cut.classes).fill(0);
 
   for (let first = 0; first < indices.length; first += settings.batchSize) {
     const batchIndices = indices.slice(first, first + settings.batchSize);

@@ -6,7 +6,7 @@
 import * as tf from '../tf.js';
 import { explainBatch, type Explanation, type ExplainOptions } from '../cam/explain.js';
 import type { CamMethod } from '../cam/methods/method.js';
-import type { SplitModel } from '../surgery/layers-cut.js';
+import type { CutModel } from '../surgery/layers-cut.js';
 import type { GuidedSourceName } from '../choices.js';
 import type { InputShape } from './classifier.js';
 
@@ -36,18 +36,18 @@ export type SourceOptions = Pick<ExplainOptions, 'maxChannels' | 'forwardBatchSi
 
 /** A CAM method's maps, at the target layer's resolution, as explain.ts normalizes them. */
 export function camMapSource(
-  split: SplitModel,
+  cut: CutModel,
   inputShape: InputShape,
   method: CamMethod,
   options: SourceOptions = {},
 ): MapSource {
-  const [h, w] = split.activationShape;
+  const [h, w] = cut.activationShape;
   return {
     name: method.name,
     reference: method.reference,
     mapShape: [h, w],
     explain: (images, classes) =>
-      explainForClasses(split, images, inputShape, classes, { ...options, method, counterfactual: false }, (e) => ({
+      explainForClasses(cut, images, inputShape, classes, { ...options, method, counterfactual: false }, (e) => ({
         map: e.map,
         empty: e.empty,
       })),
@@ -61,7 +61,7 @@ export function camMapSource(
  * a strongly negative gradient marks a pixel that matters as much as a strongly positive one.
  */
 export function guidedMapSource(
-  split: SplitModel,
+  cut: CutModel,
   inputShape: InputShape,
   kind: GuidedSourceName,
   gradcam: CamMethod,
@@ -77,7 +77,7 @@ export function guidedMapSource(
     mapShape: [height, width],
     explain: (images, classes) =>
       explainForClasses(
-        split,
+        cut,
         images,
         inputShape,
         classes,
@@ -115,7 +115,7 @@ export function absoluteChannelSum(signed: Float32Array, pixels: number, channel
  * made, also after the weights were randomized.
  */
 function explainForClasses(
-  split: SplitModel,
+  cut: CutModel,
   images: Float32Array,
   inputShape: InputShape,
   classes: readonly number[],
@@ -132,7 +132,7 @@ function explainForClasses(
     members.forEach((image, k) => pixels.set(images.subarray(image * size, (image + 1) * size), k * size));
     const batch = tf.tensor4d(pixels, [members.length, ...inputShape]);
     try {
-      for (const explanation of explainBatch(split, batch, { kind: 'class', index: classIndex }, options)) {
+      for (const explanation of explainBatch(cut, batch, { kind: 'class', index: classIndex }, options)) {
         maps[members[explanation.image]] = pick(explanation);
       }
     } finally {

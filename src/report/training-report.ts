@@ -10,11 +10,11 @@ import { basename, dirname } from 'node:path';
 import { explainBatch } from '../cam/explain.js';
 import { argMax } from '../cam/targets.js';
 import { CAM_METHODS } from '../cam/methods/index.js';
-import { splitModel } from '../surgery/layers-cut.js';
+import { cutModelAt } from '../surgery/layers-cut.js';
 import { fillBatch } from '../datasets/batches.js';
 import type { ImageSet } from '../datasets/image-set.js';
 import type { ModelMetadata } from '../models/metadata.js';
-import { splitClassifier } from '../eval/classifier.js';
+import { classifierOf } from '../eval/classifier.js';
 import { classScores, confusionMatrix, overallAccuracy } from '../eval/confusion.js';
 import type { ExampleImage } from '../eval/evaluate.js';
 import { renderExampleRows } from './eval-report-examples.js';
@@ -63,8 +63,8 @@ export function firstIndicesPerClass(labels: ArrayLike<number>, classCount: numb
 export function buildTrainingReport(input: TrainingReportInput): TrainingReport {
   const { model, metadata, test } = input;
   const classCount = metadata.classNames.length;
-  const split = splitModel(model, metadata.targetLayer);
-  const predicted = predictClasses(split, test, metadata);
+  const cut = cutModelAt(model, metadata.targetLayer);
+  const predicted = predictClasses(cut, test, metadata);
   const confusion = confusionMatrix(test.labels.subarray(0, test.count), predicted, classCount);
 
   const indices = firstIndicesPerClass(test.labels.subarray(0, test.count), classCount, examplesPerClass(classCount));
@@ -75,7 +75,7 @@ export function buildTrainingReport(input: TrainingReportInput): TrainingReport 
     const images = tf.tensor4d(batch.images, batch.shape);
     try {
       for (const explanation of explainBatch(
-        split,
+        cut,
         images,
         { kind: 'top' },
         { method: CAM_METHODS.gradcam, counterfactual: false },
@@ -87,7 +87,7 @@ export function buildTrainingReport(input: TrainingReportInput): TrainingReport 
           predicted: explanation.predicted.index,
           probability: explanation.predicted.probability,
           maps: new Map([
-            ['gradcam', { map: explanation.map, shape: [split.activationShape[0], split.activationShape[1]] }],
+            ['gradcam', { map: explanation.map, shape: [cut.activationShape[0], cut.activationShape[1]] }],
           ]),
         });
       }
@@ -122,15 +122,15 @@ export function buildTrainingReport(input: TrainingReportInput): TrainingReport 
 }
 
 /** The predicted class (argmax of the logits) of every image of `set`, in inference mode. */
-function predictClasses(split: ReturnType<typeof splitModel>, set: ImageSet, metadata: ModelMetadata): Int32Array {
-  const classifier = splitClassifier(split, metadata.inputShape, PREDICTION_BATCH);
+function predictClasses(cut: ReturnType<typeof cutModelAt>, set: ImageSet, metadata: ModelMetadata): Int32Array {
+  const classifier = classifierOf(cut, metadata.inputShape, PREDICTION_BATCH);
   const predicted = new Int32Array(set.count);
   for (let start = 0; start < set.count; start += PREDICTION_BATCH) {
     const indices = Int32Array.from({ length: Math.min(PREDICTION_BATCH, set.count - start) }, (_, i) => start + i);
     const batch = fillBatch(set, indices, metadata.normalization);
     const probabilities = classifier.probabilities(batch.images, indices.length);
     for (let i = 0; i < indices.length; i++)
-      predicted[start + i] = argMax(probabilities.subarray(i * split.classes, (i + 1) * split.classes));
+      predicted[start + i] = argMax(probabilities.subarray(i * cut.classes, (i + 1) * cut.classes));
   }
   return predicted;
 }

@@ -1,5 +1,5 @@
 /**
- * Splits a graph model at a target node, for the CAM methods (the same `SplitModel` as for layers
+ * Cuts a graph model at a target node, for the CAM methods (the same `CutModel` as for layers
  * models, layers-cut.ts): A = the model executed up to that node; the logits = the model
  * executed from A up to the input of its final Softmax (pre-softmax scores).
  *
@@ -22,7 +22,7 @@ import type * as tf from '../tf.js';
 import type { GraphModel, GraphModelNode, LoadedGraphModel } from '../models/graph-model.js';
 import { NoDefaultTargetError, defaultTargetNode, type GraphNode, type ModelGraph } from './default-target.js';
 import { withGuidedRelu } from './guided-relu.js';
-import { LayerChoiceError, type SplitModel } from './layers-cut.js';
+import { LayerChoiceError, type CutModel } from './layers-cut.js';
 
 /** What `inspect` shows of one node. */
 export interface GraphNodeSummary {
@@ -30,7 +30,7 @@ export interface GraphNodeSummary {
   op: string;
   /** Output shape for a batch of one, batch axis included. */
   outputShape: number[];
-  /** Whether `splitGraphModel` accepts this node as a target. */
+  /** Whether `cutGraphModelAt` accepts this node as a target. */
   explainable: boolean;
 }
 
@@ -102,8 +102,8 @@ export function defaultGraphTarget(loaded: LoadedGraphModel): string {
   return target;
 }
 
-/** Splits the graph model at `nodeName` (see the file comment). Throws LayerChoiceError for a node that cannot be explained. */
-export function splitGraphModel(loaded: LoadedGraphModel, nodeName: string): SplitModel {
+/** Cuts the graph model at `nodeName` (see the file comment). Throws LayerChoiceError for a node that cannot be explained. */
+export function cutGraphModelAt(loaded: LoadedGraphModel, nodeName: string): CutModel {
   const structure = analyse(loaded);
   const target = loaded.nodes.find((node) => node.name === nodeName);
   if (!target) {

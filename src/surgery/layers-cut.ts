@@ -1,5 +1,5 @@
 /**
- * Splits a layers model at a target layer: A = the target layer's output, and the logits as a
+ * Cuts a layers model at a target layer: A = the target layer's output, and the logits as a
  * function of A. Grad-CAM needs ∂y^c/∂A, so the rest of the network must be a differentiable
  * function of A.
  *
@@ -25,7 +25,7 @@ interface LayerNode {
 }
 type Layer = tf.Layer & { inboundNodes: LayerNode[]; activation?: { getClassName(): string } };
 
-export interface SplitModel {
+export interface CutModel {
   layerName: string;
   /** The target layer's output shape without the batch axis: [h, w, channels]. */
   activationShape: [number, number, number];
@@ -81,7 +81,7 @@ export function defaultTargetLayer(model: tf.LayersModel): string {
   return name;
 }
 
-export function splitModel(model: tf.LayersModel, layerName: string): SplitModel {
+export function cutModelAt(model: tf.LayersModel, layerName: string): CutModel {
   const target = model.layers.find((layer) => layer.name === layerName) as Layer | undefined;
   if (!target) {
     throw new LayerChoiceError(

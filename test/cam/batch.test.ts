@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch, type Explanation } from '../../src/cam/explain.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
-import { splitModel } from '../../src/surgery/layers-cut.js';
+import { cutModelAt } from '../../src/surgery/layers-cut.js';
 import { buildVgg } from '../../src/models/vgg.js';
 import { prepareWasm } from '../helpers/backends.js';
 import { maxDifference } from '../helpers/compare.js';
@@ -24,13 +24,13 @@ describe('batched Grad-CAM', () => {
     buildVgg({ inputShape: [28, 28, 1], classes: 10, width: 0.125, batchNorm: false, poolAfter: [1, 2, 8], seed: 3 });
 
   it('explains each image of a batch with its own gradients', () => {
-    const split = splitModel(model(), 'conv8');
+    const cut = cutModelAt(model(), 'conv8');
     const images = tf.randomUniform([4, 28, 28, 1], -1, 2, 'float32', 5) as tf.Tensor4D;
-    const batched = explainBatch(split, images, { kind: 'class', index: 3 }, options);
+    const batched = explainBatch(cut, images, { kind: 'class', index: 3 }, options);
     const alone: Explanation[] = [];
     for (let i = 0; i < 4; i++) {
       const single = images.slice([i, 0, 0, 0], [1, 28, 28, 1]);
-      alone.push(...explainBatch(split, single, { kind: 'class', index: 3 }, options));
+      alone.push(...explainBatch(cut, single, { kind: 'class', index: 3 }, options));
       single.dispose();
     }
     images.dispose();
@@ -45,11 +45,11 @@ describe('batched Grad-CAM', () => {
   });
 
   it('leaves no tensors behind over many batches', () => {
-    const split = splitModel(model(), 'conv8');
+    const cut = cutModelAt(model(), 'conv8');
     const images = tf.randomUniform([8, 28, 28, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
-    explainBatch(split, images, { kind: 'top-k', k: 2 }, options); // warm-up allocations
+    explainBatch(cut, images, { kind: 'top-k', k: 2 }, options); // warm-up allocations
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 30; i++) explainBatch(split, images, { kind: 'top-k', k: 2 }, options);
+    for (let i = 0; i < 30; i++) explainBatch(cut, images, { kind: 'top-k', k: 2 }, options);
     expect(tf.memory().numTensors).toBe(before);
     images.dispose();
   });

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch } from '../../src/cam/explain.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
-import { splitModel } from '../../src/surgery/layers-cut.js';
+import { cutModelAt } from '../../src/surgery/layers-cut.js';
 import { prepareWasm } from '../helpers/backends.js';
 import { expectClose } from '../helpers/compare.js';
 
@@ -48,20 +48,10 @@ describe.each(['cpu', 'wasm'])('Grad-CAM on a hand-built net (%s backend)', (bac
   });
 
   it.each(['linear', 'softmax', 'separate-softmax'] as const)('matches the hand-computed map (output %s)', (output) => {
-    const split = splitModel(handBuiltModel(output), 'conv');
+    const cut = cutModelAt(handBuiltModel(output), 'conv');
     const images = tf.tensor4d(x, [1, 3, 3, 1]);
-    const [class0] = explainBatch(
-      split,
-      images,
-      { kind: 'class', index: 0 },
-      { method: gradcam, counterfactual: false },
-    );
-    const [class1] = explainBatch(
-      split,
-      images,
-      { kind: 'class', index: 1 },
-      { method: gradcam, counterfactual: false },
-    );
+    const [class0] = explainBatch(cut, images, { kind: 'class', index: 0 }, { method: gradcam, counterfactual: false });
+    const [class1] = explainBatch(cut, images, { kind: 'class', index: 1 }, { method: gradcam, counterfactual: false });
     images.dispose();
 
     const expected0 = expectedMap(a - b);
@@ -76,10 +66,10 @@ describe.each(['cpu', 'wasm'])('Grad-CAM on a hand-built net (%s backend)', (bac
   });
 
   it('weights the channels by α; adding α to A (the tutorial mistake) would give another map', () => {
-    const split = splitModel(handBuiltModel('linear'), 'conv');
+    const cut = cutModelAt(handBuiltModel('linear'), 'conv');
     const images = tf.tensor4d(x, [1, 3, 3, 1]);
     const [explanation] = explainBatch(
-      split,
+      cut,
       images,
       { kind: 'class', index: 0 },
       { method: gradcam, counterfactual: false },
@@ -93,10 +83,10 @@ describe.each(['cpu', 'wasm'])('Grad-CAM on a hand-built net (%s backend)', (bac
   });
 
   it('counterfactual: negated gradients give ReLU(−(a − b)·x)', () => {
-    const split = splitModel(handBuiltModel('linear'), 'conv');
+    const cut = cutModelAt(handBuiltModel('linear'), 'conv');
     const images = tf.tensor4d(x, [1, 3, 3, 1]);
     const [explanation] = explainBatch(
-      split,
+      cut,
       images,
       { kind: 'class', index: 0 },
       { method: gradcam, counterfactual: true },
@@ -106,13 +96,13 @@ describe.each(['cpu', 'wasm'])('Grad-CAM on a hand-built net (%s backend)', (bac
   });
 
   it('a map with no positive value is written as zeros and marked empty', () => {
-    const split = splitModel(handBuiltModel('linear'), 'conv');
+    const cut = cutModelAt(handBuiltModel('linear'), 'conv');
     const images = tf.tensor4d(
       x.map(() => 0),
       [1, 3, 3, 1],
     );
     const [explanation] = explainBatch(
-      split,
+      cut,
       images,
       { kind: 'class', index: 0 },
       { method: gradcam, counterfactual: false },
@@ -124,14 +114,9 @@ describe.each(['cpu', 'wasm'])('Grad-CAM on a hand-built net (%s backend)', (bac
   });
 
   it('top-k gives one map per class, ranked by logit', () => {
-    const split = splitModel(handBuiltModel('linear'), 'conv');
+    const cut = cutModelAt(handBuiltModel('linear'), 'conv');
     const images = tf.tensor4d(x, [1, 3, 3, 1]);
-    const explanations = explainBatch(
-      split,
-      images,
-      { kind: 'top-k', k: 2 },
-      { method: gradcam, counterfactual: false },
-    );
+    const explanations = explainBatch(cut, images, { kind: 'top-k', k: 2 }, { method: gradcam, counterfactual: false });
     images.dispose();
     const sum = x.reduce((s, v) => s + v, 0);
     const logits = [(a - b) * sum, (c - d) * sum];

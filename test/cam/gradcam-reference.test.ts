@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch } from '../../src/cam/explain.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
-import { splitModel } from '../../src/surgery/layers-cut.js';
+import { cutModelAt } from '../../src/surgery/layers-cut.js';
 import {
   add,
   conv2dSame,
@@ -105,10 +105,10 @@ describe.each(['cpu', 'wasm'])('Grad-CAM vs finite differences (%s backend)', (b
       const features = conv2dSame(model.getLayer('conv3'), pooled);
       return dense(model.getLayer('logits'), dense(model.getLayer('fc'), features.data));
     };
-    const split = splitModel(model, 'conv2');
+    const cut = cutModelAt(model, 'conv2');
     for (let classIndex = 0; classIndex < 3; classIndex++) {
       const [explanation] = explainBatch(
-        split,
+        cut,
         image,
         { kind: 'class', index: classIndex },
         { method: gradcam, counterfactual: false },
@@ -161,8 +161,8 @@ describe.each(['cpu', 'wasm'])('Grad-CAM vs finite differences (%s backend)', (b
     };
     const logitsOf = (a: Volume) => linearScores(conv2dSame(model.getLayer('after'), add(a, skipValues)).data);
 
-    const split = splitModel(model, 'target');
-    const [explanation] = explainBatch(split, image, { kind: 'top' }, { method: gradcam, counterfactual: false });
+    const cut = cutModelAt(model, 'target');
+    const [explanation] = explainBatch(cut, image, { kind: 'top' }, { method: gradcam, counterfactual: false });
     const classIndex = explanation.target.index;
     const gradient = finiteDifferenceGradient((a) => logitsOf(a)[classIndex], activations);
     expect(maxDifference(explanation.map, referenceGradcam(activations, gradient))).toBeLessThan(TOLERANCE);

@@ -11,7 +11,7 @@ import { explainBatch } from '../../src/cam/explain.js';
 import { guidedBackprop } from '../../src/cam/guided-backprop.js';
 import { withGuidedRelu } from '../../src/surgery/guided-relu.js';
 import { CAM_METHODS } from '../../src/cam/methods/index.js';
-import { splitModel } from '../../src/surgery/layers-cut.js';
+import { cutModelAt } from '../../src/surgery/layers-cut.js';
 import { resizeBilinear } from '../../src/io/resize.js';
 import { registerWasmTrainingKernels } from '../../src/backend/wasm/kernels.js';
 import { conv2dSame, dense, volumeFrom, type Volume } from '../helpers/reference-net.js';
@@ -123,7 +123,7 @@ describe.each(['cpu', 'wasm'])('guided backpropagation (%s backend)', (backend) 
 
   it('matches the guided rule applied by hand, for every form of ReLU, and differs from the plain gradient', () => {
     const model = tinyNet();
-    const split = splitModel(model, 'a3');
+    const cut = cutModelAt(model, 'a3');
     const image = tf.randomUniform([1, H, W, C], -1, 1, 'float32', 24) as tf.Tensor4D;
     const x = volumeFrom(image.dataSync(), H, W, C);
     const blockedSomewhere: Record<string, number> = {};
@@ -135,8 +135,8 @@ describe.each(['cpu', 'wasm'])('guided backpropagation (%s backend)', (backend) 
       expect(Math.max(...expected.gradient.map(Math.abs))).toBeGreaterThan(1e-2);
 
       const dy = tf.oneHot(tf.tensor1d([classIndex], 'int32'), 3).toFloat() as tf.Tensor2D;
-      const guided = guidedBackprop(split, image, dy);
-      const plain = tf.grad((input: tf.Tensor) => split.logits(input as tf.Tensor4D))(image, dy);
+      const guided = guidedBackprop(cut, image, dy);
+      const plain = tf.grad((input: tf.Tensor) => cut.logits(input as tf.Tensor4D))(image, dy);
       expect(maxDifference(guided.dataSync(), expected.gradient)).toBeLessThan(1e-5);
       expect(maxDifference(plain.dataSync(), reference.gradient)).toBeLessThan(1e-5);
       // Where a ReLU got a negative gradient, guided backprop blocks what the gradient lets through.
@@ -187,16 +187,16 @@ describe.each(['cpu', 'wasm'])('guided backpropagation (%s backend)', (backend) 
     const scores = tf.layers
       .dense({ units: 2, kernelInitializer: tf.initializers.glorotNormal({ seed: 8 }) })
       .apply(flat) as tf.SymbolicTensor;
-    const split = splitModel(tf.model({ inputs: input, outputs: scores }), 'pool');
+    const cut = cutModelAt(tf.model({ inputs: input, outputs: scores }), 'pool');
     const images = tf.randomUniform([2, H, W, C], 0, 1, 'float32', 9) as tf.Tensor4D;
     const explanations = explainBatch(
-      split,
+      cut,
       images,
       { kind: 'class', index: 1 },
       { method: CAM_METHODS.gradcam, counterfactual: false, guided: true },
     );
     const dy = tf.oneHot(tf.tensor1d([1, 1], 'int32'), 2).toFloat() as tf.Tensor2D;
-    const direct = guidedBackprop(split, images, dy).dataSync();
+    const direct = guidedBackprop(cut, images, dy).dataSync();
     tf.dispose([images, dy]);
     for (const explanation of explanations) {
       const size = H * W * C;

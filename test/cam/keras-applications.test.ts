@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch } from '../../src/cam/explain.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
-import { splitModel } from '../../src/surgery/layers-cut.js';
+import { cutModelAt } from '../../src/surgery/layers-cut.js';
 import { decodeImage, encodePng } from '../../src/io/image-codec.js';
 import { toModelInput } from '../../src/model-input/image-to-input.js';
 import { resolvePreprocessing } from '../../src/model-input/preprocessing.js';
@@ -157,7 +157,7 @@ describe('full-size Keras application topologies, uint8-quantized as the convert
         logitsOf(model, 'avg_pool', model.getLayer('mixed10').apply([...values, a]) as tf.Tensor);
       const classIndex = (cli.classIndex + 1) % 5;
       const [explanation] = explainBatch(
-        splitModel(model, 'activation_94'),
+        cutModelAt(model, 'activation_94'),
         input,
         { kind: 'class', index: classIndex },
         { method: gradcam, counterfactual: false },

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch, type Explanation } from '../../src/cam/explain.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
-import { LayerChoiceError, defaultTargetLayer, splitModel } from '../../src/surgery/layers-cut.js';
+import { LayerChoiceError, defaultTargetLayer, cutModelAt } from '../../src/surgery/layers-cut.js';
 import { loadModelDirectory } from '../../src/models/model-dir.js';
 import { lastActivationLayerName } from '../../src/models/vgg.js';
 import { buildVgg } from '../../src/models/vgg.js';
@@ -145,7 +145,7 @@ async function referenceMaps(model: tf.LayersModel, layer: string, head: Head, c
 function explain(model: tf.LayersModel, layer: string, classIndex?: number): Explanation[] {
   const image = IMAGE();
   const spec = classIndex === undefined ? ({ kind: 'top' } as const) : ({ kind: 'class', index: classIndex } as const);
-  const result = explainBatch(splitModel(model, layer), image, spec, { method: gradcam, counterfactual: false });
+  const result = explainBatch(cutModelAt(model, layer), image, spec, { method: gradcam, counterfactual: false });
   image.dispose();
   return result;
 }
@@ -222,7 +222,7 @@ describe.each(['cpu', 'wasm'])(
       for (const layer of ['stem_relu', 'b2a_relu']) {
         const [a, b] = [scaleless, withGamma].map((model) =>
           explainBatch(
-            splitModel(model, layer),
+            cutModelAt(model, layer),
             image,
             { kind: 'class', index: 1 },
             { method: gradcam, counterfactual: false, guided: true },
@@ -247,8 +247,8 @@ describe('a layer with no path to the output', () => {
       .activation({ name: 'probabilities', activation: 'softmax' })
       .apply(conv) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: probabilities });
-    expect(() => splitModel(model, 'probabilities')).toThrow(LayerChoiceError);
-    expect(() => splitModel(model, 'probabilities')).toThrow(
+    expect(() => cutModelAt(model, 'probabilities')).toThrow(LayerChoiceError);
+    expect(() => cutModelAt(model, 'probabilities')).toThrow(
       "layer probabilities: the model's output does not depend on this layer",
     );
   });

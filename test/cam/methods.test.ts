@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch, type ExplainOptions } from '../../src/cam/explain.js';
 import { CAM_METHOD_NAMES, CAM_METHODS, type CamMethodName } from '../../src/cam/methods/index.js';
-import { splitModel } from '../../src/surgery/layers-cut.js';
+import { cutModelAt } from '../../src/surgery/layers-cut.js';
 import { resizeBilinear } from '../../src/io/resize.js';
 import { buildVgg } from '../../src/models/vgg.js';
 import { prepareWasm } from '../helpers/backends.js';
@@ -126,11 +126,11 @@ describe.each(['cpu', 'wasm'])('CAM methods on hand-built nets (%s backend)', (b
   });
 
   it.each(GRADIENT_METHODS)('%s matches its formula for both classes', (name) => {
-    const split = splitModel(positionWeightedNet(), 'conv');
+    const cut = cutModelAt(positionWeightedNet(), 'conv');
     const images = tf.tensor4d(X, [1, 3, 3, 1]);
     const activations = X.map((x) => [x, 0.5 * x + 1]);
     for (const classIndex of [0, 1]) {
-      const [explanation] = explainBatch(split, images, { kind: 'class', index: classIndex }, plain(name));
+      const [explanation] = explainBatch(cut, images, { kind: 'class', index: classIndex }, plain(name));
       const gradients = W.map((position) => position.map((channel) => channel[classIndex]));
       const raw = referenceRawMap(name, activations, gradients);
       expect(Math.max(...raw)).toBeGreaterThan(0.1); // not a trivially empty case
@@ -141,10 +141,10 @@ describe.each(['cpu', 'wasm'])('CAM methods on hand-built nets (%s backend)', (b
   });
 
   it('the gradient methods really differ from each other on this net', () => {
-    const split = splitModel(positionWeightedNet(), 'conv');
+    const cut = cutModelAt(positionWeightedNet(), 'conv');
     const images = tf.tensor4d(X, [1, 3, 3, 1]);
     const maps = GRADIENT_METHODS.map(
-      (name) => explainBatch(split, images, { kind: 'class', index: 0 }, plain(name))[0].map,
+      (name) => explainBatch(cut, images, { kind: 'class', index: 0 }, plain(name))[0].map,
     );
     images.dispose();
     for (let i = 0; i < maps.length; i++)
@@ -168,9 +168,9 @@ describe.each(['cpu', 'wasm'])('CAM methods on hand-built nets (%s backend)', (b
       .getLayer('logits')
       .setWeights([tf.tensor2d(Array.from({ length: 9 }, () => [0.5, -1, -0.25, 2]).flat(), [18, 2]), tf.zeros([2])]);
     const images = tf.tensor4d(x, [1, 3, 3, 1]);
-    const split = splitModel(model, 'conv');
-    const [class0] = explainBatch(split, images, { kind: 'class', index: 0 }, plain('gradcam++'));
-    const [class1] = explainBatch(split, images, { kind: 'class', index: 1 }, plain('gradcam++'));
+    const cut = cutModelAt(model, 'conv');
+    const [class0] = explainBatch(cut, images, { kind: 'class', index: 0 }, plain('gradcam++'));
+    const [class1] = explainBatch(cut, images, { kind: 'class', index: 1 }, plain('gradcam++'));
     images.dispose();
     // Class 0, channel 1: α = 0.5² / (2·0.5² + 6·0.5³) = 0.2, w = 9 · 0.2 · 0.5 = 0.9; channel 2 has
     // g < 0, so ReLU(g) = 0 and w = 0. Map ReLU(0.9·x): maximum 0.9 · 4 = 3.6.
@@ -206,7 +206,7 @@ describe.each(['cpu', 'wasm'])('CAM methods on hand-built nets (%s backend)', (b
       model.add(tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
       model.getLayer('conv').setWeights([tf.tensor4d([...filters], [1, 1, 1, 2])]);
       const images = tf.tensor4d(x, [1, 3, 3, 1]);
-      const explanations = explainBatch(splitModel(model, 'conv'), images, { kind: 'top-k', k: 3 }, plain('eigencam'));
+      const explanations = explainBatch(cutModelAt(model, 'conv'), images, { kind: 'top-k', k: 3 }, plain('eigencam'));
       images.dispose();
       expect(explanations).toHaveLength(3);
       for (const explanation of explanations) {
@@ -263,7 +263,7 @@ describe.each(['cpu', 'wasm'])('CAM methods on hand-built nets (%s backend)', (b
       const images = tf.tensor4d(x, [1, 2, 2, 1]);
       for (const classIndex of [0, 1]) {
         const [explanation] = explainBatch(
-          splitModel(scoreNet(), 'conv'),
+          cutModelAt(scoreNet(), 'conv'),
           images,
           { kind: 'class', index: classIndex },
           plain('scorecam'),
@@ -277,9 +277,9 @@ describe.each(['cpu', 'wasm'])('CAM methods on hand-built nets (%s backend)', (b
 
     it('--max-channels keeps the channels with the highest mean activation (A¹: 3.5, then A⁰: 2.5)', () => {
       const images = tf.tensor4d(x, [1, 2, 2, 1]);
-      const split = splitModel(scoreNet(), 'conv');
+      const cut = cutModelAt(scoreNet(), 'conv');
       const run = (maxChannels: number) =>
-        explainBatch(split, images, { kind: 'class', index: 0 }, plain('scorecam', { maxChannels }))[0];
+        explainBatch(cut, images, { kind: 'class', index: 0 }, plain('scorecam', { maxChannels }))[0];
       expect(run(1).rawMax).toBeCloseTo(Math.max(...expectedScoreMap(0, [1])), 5);
       expectClose(run(1).map, normalized(expectedScoreMap(0, [1])), 1e-5);
       expectClose(run(2).map, normalized(expectedScoreMap(0, [0, 1])), 1e-5);
@@ -313,7 +313,7 @@ describe.each(['cpu', 'wasm'])('CAM methods on hand-built nets (%s backend)', (b
 
       const images = tf.tensor4d(input, [1, 4, 4, 1]);
       const [explanation] = explainBatch(
-        splitModel(model, 'conv'),
+        cutModelAt(model, 'conv'),
         images,
         { kind: 'class', index: 1 },
         plain('scorecam'),
@@ -338,10 +338,10 @@ describe.each(CAM_METHOD_NAMES.map((name) => [name]))('%s on a VGG (wasm backend
     tf.randomUniform([count, 28, 28, 1], -0.5, 2.5, 'float32', seed) as tf.Tensor4D;
 
   it('gives [batch, h, w] maps in [0, 1], the maximum exactly 1, and leaves the input as it was', () => {
-    const split = splitModel(vgg(), 'conv8');
+    const cut = cutModelAt(vgg(), 'conv8');
     const images = randomImages(3, 11);
     const before = images.dataSync().slice();
-    const explanations = explainBatch(split, images, { kind: 'top-k', k: 2 }, plain(name));
+    const explanations = explainBatch(cut, images, { kind: 'top-k', k: 2 }, plain(name));
     expect(explanations.map((e) => [e.image, e.map.length])).toEqual([
       [0, 49],
       [0, 49],
@@ -361,12 +361,12 @@ describe.each(CAM_METHOD_NAMES.map((name) => [name]))('%s on a VGG (wasm backend
   });
 
   it('explains each image of a batch as if it were alone', () => {
-    const split = splitModel(vgg(), 'conv8');
+    const cut = cutModelAt(vgg(), 'conv8');
     const images = randomImages(2, 12);
-    const batched = explainBatch(split, images, { kind: 'class', index: 4 }, plain(name));
+    const batched = explainBatch(cut, images, { kind: 'class', index: 4 }, plain(name));
     for (let i = 0; i < 2; i++) {
       const single = images.slice([i, 0, 0, 0], [1, 28, 28, 1]);
-      const [alone] = explainBatch(split, single, { kind: 'class', index: 4 }, plain(name));
+      const [alone] = explainBatch(cut, single, { kind: 'class', index: 4 }, plain(name));
       single.dispose();
       expect(maxDifference(batched[i].map, alone.map)).toBeLessThan(1e-4);
     }
@@ -375,13 +375,13 @@ describe.each(CAM_METHOD_NAMES.map((name) => [name]))('%s on a VGG (wasm backend
   });
 
   it('leaves no tensors behind over repeated calls, also with guided backprop and SmoothGrad', () => {
-    const split = splitModel(vgg(), 'conv8');
+    const cut = cutModelAt(vgg(), 'conv8');
     const images = randomImages(2, 13);
     const variants = [plain(name), plain(name, { guided: true, smooth: { samples: 2, noise: 0.1, seed: 5 } })];
     for (const options of variants) {
-      explainBatch(split, images, { kind: 'top' }, options); // warm-up allocations
+      explainBatch(cut, images, { kind: 'top' }, options); // warm-up allocations
       const before = tf.memory().numTensors;
-      for (let i = 0; i < 3; i++) explainBatch(split, images, { kind: 'top' }, options);
+      for (let i = 0; i < 3; i++) explainBatch(cut, images, { kind: 'top' }, options);
       expect(tf.memory().numTensors).toBe(before);
     }
     images.dispose();

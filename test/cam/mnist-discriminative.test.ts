@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch } from '../../src/cam/explain.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
-import { splitModel } from '../../src/surgery/layers-cut.js';
+import { cutModelAt } from '../../src/surgery/layers-cut.js';
 import { runTrain, resolveTrainSettings } from '../../src/commands/train.js';
 import { TRAIN_OPTIONS } from '../../src/commands/train-options.js';
 import { defaultsOf } from '../../src/commands/option-table.js';
@@ -51,13 +51,13 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 describe('Grad-CAM on a trained MNIST model', () => {
   it('is concentrated on the ink and differs between target classes', async () => {
     const { model, metadata } = await loadModelDirectory(modelDirectory);
-    const split = splitModel(model, metadata!.targetLayer);
+    const cut = cutModelAt(model, metadata!.targetLayer);
     const indices = Int32Array.from({ length: COUNT }, (_, i) => i);
     const batch = fillBatch(test, indices, metadata!.normalization);
     const images = tf.tensor4d(batch.images, batch.shape);
-    const top = explainBatch(split, images, { kind: 'top' }, { method: gradcam, counterfactual: false });
+    const top = explainBatch(cut, images, { kind: 'top' }, { method: gradcam, counterfactual: false });
     const second = explainBatch(
-      split,
+      cut,
       images,
       { kind: 'top-k', k: 2 },
       { method: gradcam, counterfactual: false },

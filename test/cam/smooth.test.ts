@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { explainBatch, type ExplainOptions } from '../../src/cam/explain.js';
 import { CAM_METHODS } from '../../src/cam/methods/index.js';
-import { splitModel } from '../../src/surgery/layers-cut.js';
+import { cutModelAt } from '../../src/surgery/layers-cut.js';
 import { addNoise, noiseFields } from '../../src/cam/smooth.js';
 import { buildVgg } from '../../src/models/vgg.js';
 import { prepareWasm } from '../helpers/backends.js';
@@ -47,8 +47,8 @@ describe('noise', () => {
 });
 
 describe('explainBatch with smooth', () => {
-  const split = () =>
-    splitModel(
+  const cut = () =>
+    cutModelAt(
       buildVgg({ inputShape: [28, 28, 1], classes: 10, width: 0.125, batchNorm: false, poolAfter: [1, 2, 8], seed: 4 }),
       'conv8',
     );
@@ -57,7 +57,7 @@ describe('explainBatch with smooth', () => {
   it.each(['gradcam', 'scorecam'] as const)(
     '%s: the normalized average of the raw maps and guided gradients of the noisy copies',
     (name) => {
-      const model = split();
+      const model = cut();
       const images = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
       const options: ExplainOptions = {
         method: CAM_METHODS[name],
@@ -100,7 +100,7 @@ describe('explainBatch with smooth', () => {
   );
 
   it('targets come from the clean image; equal seeds repeat, other seeds differ, zero noise changes nothing', () => {
-    const model = split();
+    const model = cut();
     const images = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
     const base = { method: CAM_METHODS['gradcam++'], counterfactual: false };
     const clean = explainBatch(model, images, { kind: 'top' }, base);

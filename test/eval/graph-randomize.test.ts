@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitGraphModel } from '../../src/surgery/graph-cut.js';
+import { cutGraphModelAt } from '../../src/surgery/graph-cut.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
 import { graphCascade, permutedLike } from '../../src/eval/graph-randomize.js';
 import { camMapSource } from '../../src/eval/map-sources.js';
@@ -65,10 +65,10 @@ describe('graphCascade', () => {
   });
 
   it('makes both copies of the model compute with the re-drawn weights, and restores the trained ones', () => {
-    const split = splitGraphModel(loaded, 'head/Relu6');
+    const cut = cutGraphModelAt(loaded, 'head/Relu6');
     const cascade = graphCascade(loaded);
     const before = tf.memory().numTensors;
-    const trainedLogits = tf.tidy(() => split.logits(images()).arraySync());
+    const trainedLogits = tf.tidy(() => cut.logits(images()).arraySync());
     const restore = cascade.save();
     cascade.randomize(0, 1);
     cascade.randomize(2, 2);
@@ -80,17 +80,17 @@ describe('graphCascade', () => {
       const reference = residualReference(randomized, input).get('logits/BiasAdd') as tf.Tensor;
       // The converted model (forward passes) ...
       expect(
-        maxDifference(split.logits(input).dataSync() as Float32Array, Array.from(reference.dataSync())),
+        maxDifference(cut.logits(input).dataSync() as Float32Array, Array.from(reference.dataSync())),
       ).toBeLessThan(1e-4);
       // ... and the unfused one (the passes whose gradient is taken).
-      const { activations, logitsFrom } = split.forward(input);
+      const { activations, logitsFrom } = cut.forward(input);
       expect(
         maxDifference(logitsFrom(activations).dataSync() as Float32Array, Array.from(reference.dataSync())),
       ).toBeLessThan(1e-4);
       expect(maxDifference(reference.dataSync() as Float32Array, trainedLogits.flat())).toBeGreaterThan(1e-2);
     });
     restore();
-    expect(tf.tidy(() => split.logits(images()).arraySync())).toEqual(trainedLogits);
+    expect(tf.tidy(() => cut.logits(images()).arraySync())).toEqual(trainedLogits);
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -108,8 +108,8 @@ describe('graphCascade', () => {
   });
 
   it("runs the sanity check: Grad-CAM's maps decorrelate, the model is trained again afterwards", () => {
-    const split = splitGraphModel(loaded, 'head/Relu6');
-    const source = camMapSource(split, [9, 9, 3], gradcam);
+    const cut = cutGraphModelAt(loaded, 'head/Relu6');
+    const source = camMapSource(cut, [9, 9, 3], gradcam);
     const pixels = tf.tidy(() => images().dataSync() as Float32Array);
     const classes = [0, 1];
     const trainedMaps = new Map([[source.name, source.explain(pixels, classes).map((entry) => entry.map)]]);

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eigencam } from '../../src/cam/methods/eigencam.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
-import { splitModel } from '../../src/surgery/layers-cut.js';
+import { cutModelAt } from '../../src/surgery/layers-cut.js';
 import { camMapSource, type MapSource } from '../../src/eval/map-sources.js';
 import {
   layersCascade,
@@ -148,9 +148,9 @@ describe('cascading randomization', () => {
 
   it('leaves Eigen-CAM (a function of the target layer only) unchanged until that layer is randomized', () => {
     const model = smallModel();
-    const split = splitModel(model, 'c2');
+    const cut = cutModelAt(model, 'c2');
     const shape = [6, 6, 1] as const;
-    const sources = [camMapSource(split, shape, eigencam), camMapSource(split, shape, gradcam)];
+    const sources = [camMapSource(cut, shape, eigencam), camMapSource(cut, shape, gradcam)];
     const images = Float32Array.from({ length: 3 * 36 }, (_, i) => Math.abs(Math.sin(i * 0.7)) + (i % 5) / 5);
     const classes = [0, 1, 2];
     const trainedMaps = new Map(

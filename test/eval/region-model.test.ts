@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { splitModel } from '../../src/surgery/layers-cut.js';
+import { cutModelAt } from '../../src/surgery/layers-cut.js';
 import type { ImageSet } from '../../src/datasets/image-set.js';
 import { evaluateMethods, RANDOM_BASELINE } from '../../src/eval/evaluate.js';
 import type { MapSource } from '../../src/eval/map-sources.js';
@@ -69,9 +69,9 @@ describe('faithfulness metrics on a model that looks at one region only', () => 
   });
 
   function run(steps: number, seed = 0, model = regionModel()) {
-    const split = splitModel(model, 'conv');
+    const cut = cutModelAt(model, 'conv');
     return evaluateMethods(
-      { cascade: layersCascade(model), split, set: regionImages(), indices: [0, 1, 2], modelClassOfLabel: [0, 1] },
+      { cascade: layersCascade(model), cut, set: regionImages(), indices: [0, 1, 2], modelClassOfLabel: [0, 1] },
       {
         sources: [oracle],
         steps,
@@ -127,7 +127,7 @@ describe('faithfulness metrics on a model that looks at one region only', () => 
     const oneByOne = evaluateMethods(
       {
         cascade: layersCascade(model),
-        split: splitModel(model, 'conv'),
+        cut: cutModelAt(model, 'conv'),
         set: regionImages(),
         indices: [0, 1, 2],
         modelClassOfLabel: [0, 1],

@@ -1,7 +1,7 @@
 /**
  * Grad-CAM on graph models written by hand in the converter's format (helpers/graph-models.ts),
  * against an independent computation: the same network written with TensorFlow.js ops on the cpu
- * backend from the dequantized weights (no graph executor, no split code), whose gradient
+ * backend from the dequantized weights (no graph executor, no cutting code), whose gradient
  * ∂y^c/∂A gives the reference map (Eq. 1–2, helpers/reference-net.ts), to 1e-3, on the cpu and
  * wasm backends.
  *
@@ -23,7 +23,7 @@ import {
   genericGraphOf,
   graphNodeSummaries,
   isConvolutionOp,
-  splitGraphModel,
+  cutGraphModelAt,
 } from '../../src/surgery/graph-cut.js';
 import { gradcam } from '../../src/cam/methods/gradcam.js';
 import { LayerChoiceError } from '../../src/surgery/layers-cut.js';
@@ -156,7 +156,7 @@ describe.each(['cpu', 'wasm'])(
           const before = tf.memory().numTensors;
           const images = tf.tensor4d(imageValues, [2, h, w, c]);
           const explanations = explainBatch(
-            splitGraphModel(loaded, node),
+            cutGraphModelAt(loaded, node),
             images,
             { kind: 'top' },
             { method: gradcam, counterfactual: false },
@@ -219,17 +219,15 @@ describe('graph models: nodes', () => {
     ]);
   });
 
-  it('the split reads the pre-softmax scores and knows the activation shape', () => {
-    const split = splitGraphModel(loaded, 'head/Relu6');
-    expect(split.activationShape).toEqual([4, 4, 6]);
-    expect(split.classes).toBe(5);
+  it('the cut reads the pre-softmax scores and knows the activation shape', () => {
+    const cut = cutGraphModelAt(loaded, 'head/Relu6');
+    expect(cut.activationShape).toEqual([4, 4, 6]);
+    expect(cut.classes).toBe(5);
     const [logits, probabilities] = tf.tidy(() => {
       const images = tf.randomNormal([3, 9, 9, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
-      const scores = split.logits(images);
+      const scores = cut.logits(images);
       // The guided pass runs the unfused twin of the model: the same values.
-      expect(maxDifference(split.logits(images, { guidedRelu: true }).dataSync(), scores.dataSync())).toBeLessThan(
-        1e-5,
-      );
+      expect(maxDifference(cut.logits(images, { guidedRelu: true }).dataSync(), scores.dataSync())).toBeLessThan(1e-5);
       const output = loaded.model.execute(images) as tf.Tensor;
       return [scores.arraySync() as number[][], output.arraySync() as number[][]];
     });
@@ -240,15 +238,15 @@ describe('graph models: nodes', () => {
   });
 
   it('refuses nodes that cannot be explained, naming them, as usage errors', () => {
-    expect(() => splitGraphModel(loaded, 'nope')).toThrow(
+    expect(() => cutGraphModelAt(loaded, 'nope')).toThrow(
       /^layer nope: no such node; nodes that can be explained: stem\/Relu, /,
     );
-    expect(() => splitGraphModel(loaded, 'head/Mean')).toThrow(
+    expect(() => cutGraphModelAt(loaded, 'head/Mean')).toThrow(
       /^layer head\/Mean: output \[1, 6\] \(float32\) is not a float32 spatial output/,
     );
-    expect(() => splitGraphModel(loaded, 'nope')).toThrow(LayerChoiceError);
-    expect(() => splitGraphModel(loaded, 'images')).toThrow(/is the model input/);
-    expect(() => splitGraphModel(loaded, 'stem/Relu/gradcam_unfused/Conv2D')).toThrow(/no such node/);
+    expect(() => cutGraphModelAt(loaded, 'nope')).toThrow(LayerChoiceError);
+    expect(() => cutGraphModelAt(loaded, 'images')).toThrow(/is the model input/);
+    expect(() => cutGraphModelAt(loaded, 'stem/Relu/gradcam_unfused/Conv2D')).toThrow(/no such node/);
   });
 });
 
@@ -271,7 +269,7 @@ describe('graph models: one sigmoid output', () => {
     const imageValues = Float32Array.from({ length: 32 }, (_, i) => Math.cos(i * 0.7));
     const images = tf.tensor4d(imageValues, [1, 4, 4, 2]);
     const [explanation] = explainBatch(
-      splitGraphModel(loaded, 'conv/Relu'),
+      cutGraphModelAt(loaded, 'conv/Relu'),
       images,
       { kind: 'top' },
       { method: gradcam, counterfactual: false },

@@ -3,7 +3,7 @@ import type * as tf from '../../tf.js';
 /**
  * A CAM method turns the target layer's activations A (and, for gradient-based methods, the
  * gradients ∂y^c/∂A of the target score) into a raw (un-normalized, non-negative) map. The shared
- * machinery (model split, targets, gradients, SmoothGrad, normalization) lives in explain.ts; a
+ * machinery (model cut, targets, gradients, SmoothGrad, normalization) lives in explain.ts; a
  * method changes only this step.
  *
  * `usesGradients` tells explain.ts what to hand over: gradient-based methods get ∂y^c/∂A;
