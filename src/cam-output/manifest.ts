@@ -24,7 +24,7 @@ export interface ManifestEntry {
   /** The class the map explains (the prediction, `--class`, or one of `--top-k`). */
   target: { index: number; name: string; logit: number };
   /**
-   * The true class, when the input came from a labelled dataset (added after formatVersion 1
+   * The true class, when the image came from a labelled dataset (added after formatVersion 1
    * shipped: older manifests have no labels, and readers treat a missing one as unknown).
    */
   label?: { index: number; name: string };
@@ -61,10 +61,10 @@ export interface CamManifest {
   maxChannels?: number;
   counterfactual: boolean;
   backend: string;
-  /** `K/N` when this manifest covers one shard of the inputs. */
+  /** `K/N` when this manifest covers one shard of the images. */
   shard?: string;
   entries: ManifestEntry[];
-  /** Inputs that could not be explained, with the reason. */
+  /** Images that could not be explained, with the reason. */
   failures: { source: string; error: string }[];
 }
 

@@ -9,7 +9,7 @@
  */
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { readInputFile } from '../io/read-files.js';
+import { readUserFile } from '../io/read-files.js';
 
 /** A float32 array in C (row-major) order with its shape; `data.length` is the product of `shape`. */
 export interface NpyArray {
@@ -305,7 +305,7 @@ class PythonLiteralReader {
  * @throws InputError naming `path` when it is missing, unreadable or not a valid float `.npy`.
  */
 export async function readNpy(path: string): Promise<NpyArray> {
-  return decodeNpy(await readInputFile(path, 'a .npy file'), path);
+  return decodeNpy(await readUserFile(path, 'a .npy file'), path);
 }
 
 /** Writes `data` with `shape` as a `.npy` file atomically (see encodeNpy for the layout). */

@@ -1,8 +1,8 @@
 /**
- * Splitting one `cam` job over processes or machines (`--shard K/N`) and putting it back together
- * (`gradcam merge-manifests`). Shard K of N takes the K-th of N contiguous blocks of the inputs in
+ * Dividing one `cam` job among processes or machines (`--shard K/N`) and putting it back together
+ * (`gradcam merge-manifests`). Shard K of N takes the K-th of N contiguous blocks of the images in
  * the order given, so the assignment is stable across runs and machines, and concatenating the
- * shards' entries in shard order restores the input order.
+ * shards' entries in shard order restores the images' order.
  */
 import { InputError } from '../errors.js';
 import { MANIFEST_VERSION, type CamManifest } from './manifest.js';
@@ -13,7 +13,7 @@ export interface Shard {
   count: number;
 }
 
-/** The inputs of shard `index` of `count`: block [⌊(K−1)·n/N⌋, ⌊K·n/N⌋). */
+/** The images of shard `index` of `count`: block [⌊(K−1)·n/N⌋, ⌊K·n/N⌋). */
 export function shardOf<T>(items: readonly T[], shard: Shard): T[] {
   const start = Math.floor(((shard.index - 1) * items.length) / shard.count);
   const end = Math.floor((shard.index * items.length) / shard.count);
@@ -30,7 +30,7 @@ export const SHARD_MANIFEST_PATTERN = /^cam\.shard-(\d+)-of-(\d+)\.json$/;
 /**
  * Merges the manifests of all N shards of one job into one. They must come from the same model,
  * layer and method, and every shard 1…N must be present exactly once. `sources` names them in
- * errors. Entries and failures are concatenated in shard order (= input order).
+ * errors. Entries and failures are concatenated in shard order (= the images' order).
  */
 export function mergeShardManifests(manifests: readonly CamManifest[], sources: readonly string[]): CamManifest {
   if (manifests.length === 0) throw new InputError('no shard manifests (cam.shard-K-of-N.json) to merge');

@@ -1,7 +1,7 @@
 /**
  * What `cam` explains: image files (`--image`, `--images DIR`) or test images of a dataset
- * (`--dataset … --index/--count`). Each input gets a safe, unique id that names its output files.
- * Files are listed here but decoded only when their batch comes up, so thousands of inputs never
+ * (`--dataset … --index/--count`). Each image gets a safe, unique id that names its output files.
+ * Files are listed here but decoded only when their batch comes up, so thousands of images never
  * sit in memory at once.
  */
 import { readdir } from 'node:fs/promises';
@@ -12,21 +12,21 @@ import { readImageFile } from '../io/image-codec.js';
 import { statIfExists } from '../io/read-files.js';
 import type { ImageSet } from '../datasets/image-set.js';
 
-export interface CamInput {
+export interface CamImage {
   /** Safe file-name stem, unique within the run: `cat_01`, `test_00042`. */
   id: string;
   /** Where it came from, for the manifest and messages: a path or `mnist test #42`. */
   source: string;
   /** The image as given: original size and colours. Throws InputError for an unusable file. */
   read(): Promise<DecodedImage>;
-  /** The true class index, when the input comes from a labelled dataset. */
+  /** The true class index, when the image comes from a labelled dataset. */
   label?: number;
 }
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
-/** Inputs from image files (in the order given), then from directories (sorted by name). */
-export async function imageFileInputs(files: readonly string[], directories: readonly string[]): Promise<CamInput[]> {
+/** Images from files (in the order given), then from directories (sorted by name). */
+export async function imagesFromFiles(files: readonly string[], directories: readonly string[]): Promise<CamImage[]> {
   const paths: string[] = [...files];
   for (const directory of directories) paths.push(...(await listImages(directory)));
   const seen = new Set<string>();
@@ -40,7 +40,7 @@ export async function imageFileInputs(files: readonly string[], directories: rea
 }
 
 /** Test images `indices` of a dataset split, ids `test_00042`. */
-export function datasetInputs(set: ImageSet, datasetName: string, indices: readonly number[]): CamInput[] {
+export function imagesFromDataset(set: ImageSet, datasetName: string, indices: readonly number[]): CamImage[] {
   const digits = Math.max(5, String(set.count - 1).length);
   checkIndices(indices, set.count, `the ${datasetName} test set`);
   return indices.map((index) => {
@@ -65,11 +65,11 @@ export function datasetInputs(set: ImageSet, datasetName: string, indices: reado
  * their batch comes up, at their own size: ids `test_00042` / `validation_00042`, the file as the
  * source, the class folder as the label.
  */
-export function folderInputs(
+export function imagesFromFolder(
   files: readonly { path: string; label: number }[],
   split: 'test' | 'validation',
   indices: readonly number[],
-): CamInput[] {
+): CamImage[] {
   const digits = Math.max(5, String(files.length - 1).length);
   checkIndices(indices, files.length, `the ${split} split`);
   return indices.map((index) => {

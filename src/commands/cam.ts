@@ -13,7 +13,7 @@ import { explainBatch, type ExplainOptions, type Explanation } from '../cam/expl
 import { CAM_METHODS, type CamMethodName } from '../cam/methods/index.js';
 import type { TargetSpec } from '../cam/targets.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { datasetInputs, folderInputs, imageFileInputs, type CamInput } from './cam-images.js';
+import { imagesFromDataset, imagesFromFolder, imagesFromFiles, type CamImage } from './cam-images.js';
 import { folderSplits } from '../datasets/folder-dataset.js';
 import { writePngAtomic, type DecodedImage } from '../io/image-codec.js';
 import { checkOutputDirectory, createOutputDirectory } from '../io/output-directory.js';
@@ -46,7 +46,7 @@ export async function camCommand(options: CamCommandOptions, globals: GlobalOpti
 }
 
 export async function runCam(options: CamCommandOptions, globals: BackendOptions, log: Log): Promise<CamResult> {
-  checkInputOptions(options);
+  checkImageOptions(options);
   checkModelInputOptions(options);
   const out = resolve(options.out);
   // Only checked here: --out is created when the first file is written, so a bad model or a
@@ -62,12 +62,12 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   checkGradientPaths(subject, gradientNeeds(options));
   const target = targetSpec(options, subject.classNames);
   const explainOptions = explainOptionsOf(options);
-  const inputs = await selectInputs(options, subject, log);
-  logPlan(inputs.length, subject, explainOptions, log);
+  const camImages = await selectImages(options, subject, log);
+  logPlan(camImages.length, subject, explainOptions, log);
 
   const started = performance.now();
-  const { entries, failures } = await explainInputs(
-    inputs,
+  const { entries, failures } = await explainImages(
+    camImages,
     { subject, target, options: explainOptions, batchSize: options.batchSize, out },
     log,
   );
@@ -96,7 +96,7 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
     return { manifest, manifestPath: undefined };
   }
   const manifestPath = await writeManifest(out, manifest, options.shard);
-  const explained = inputs.length - failures.length;
+  const explained = camImages.length - failures.length;
   log.info(
     `${entries.length} map(s) for ${explained} image(s) in ${seconds.toFixed(1)} s (${(explained / seconds).toFixed(1)} images/s)`,
   );
@@ -104,15 +104,15 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   return { manifest, manifestPath };
 }
 
-/** All inputs, or this shard's block of them. */
-async function selectInputs(options: CamCommandOptions, subject: ModelSubject, log: Log): Promise<CamInput[]> {
-  const allInputs =
-    options.dataset === 'folder' ? await folderCamInputs(options, subject, log) : await collectInputs(options);
-  if (!options.shard) return allInputs;
-  // Ids are assigned over all inputs first, so every shard names its files the same way.
-  const inputs = shardOf(allInputs, options.shard);
-  log.info(`shard ${options.shard.index}/${options.shard.count}: ${inputs.length} of ${allInputs.length} input(s)`);
-  return inputs;
+/** All images to explain, or this shard's block of them. */
+async function selectImages(options: CamCommandOptions, subject: ModelSubject, log: Log): Promise<CamImage[]> {
+  const allImages =
+    options.dataset === 'folder' ? await folderCamImages(options, subject, log) : await collectImages(options);
+  if (!options.shard) return allImages;
+  // Ids are assigned over all images first, so every shard names its files the same way.
+  const camImages = shardOf(allImages, options.shard);
+  log.info(`shard ${options.shard.index}/${options.shard.count}: ${camImages.length} of ${allImages.length} input(s)`);
+  return camImages;
 }
 
 function logPlan(count: number, subject: ModelSubject, options: ExplainOptions, log: Log): void {
@@ -129,25 +129,25 @@ function logPlan(count: number, subject: ModelSubject, options: ExplainOptions, 
   }
 }
 
-/** Explains the inputs batch by batch and writes each one's files; bad inputs are recorded and skipped. */
-async function explainInputs(
-  inputs: CamInput[],
+/** Explains the images batch by batch and writes each one's files; bad images are recorded and skipped. */
+async function explainImages(
+  camImages: CamImage[],
   run: { subject: ModelSubject; target: TargetSpec; options: ExplainOptions; batchSize: number; out: string },
   log: Log,
 ): Promise<Pick<CamManifest, 'entries' | 'failures'>> {
   const { subject, target, options, batchSize, out } = run;
   const entries: ManifestEntry[] = [];
   const failures: CamManifest['failures'] = [];
-  for (let start = 0; start < inputs.length; start += batchSize) {
-    const batch = inputs.slice(start, start + batchSize);
+  for (let start = 0; start < camImages.length; start += batchSize) {
+    const batch = camImages.slice(start, start + batchSize);
     const loaded = await loadBatch(batch, failures, log);
     if (loaded.length === 0) continue;
     const explanations = explainLoaded(subject, loaded, target, options);
     await forOption('--out', () => createOutputDirectory(out));
-    for (const [position, { input, image }] of loaded.entries()) {
+    for (const [position, { camImage, image }] of loaded.entries()) {
       const mine = explanations.filter((explanation) => explanation.image === position);
       try {
-        entries.push(...(await writeOutputs(out, input, image, mine, subject, target.kind === 'top-k')));
+        entries.push(...(await writeOutputs(out, camImage, image, mine, subject, target.kind === 'top-k')));
       } catch (error) {
         throw new InputError(`--out ${out}: cannot write (${fsReasonOf(error)})`);
       }
@@ -175,7 +175,7 @@ async function writeManifest(out: string, manifest: CamManifest, shard: Shard | 
   return manifestPath;
 }
 
-function checkInputOptions(options: CamCommandOptions): void {
+function checkImageOptions(options: CamCommandOptions): void {
   const files = (options.image?.length ?? 0) + (options.images?.length ?? 0);
   if (files === 0 && !options.dataset)
     throw new UsageError('nothing to explain: give --image FILE, --images DIR or --dataset NAME');
@@ -264,19 +264,19 @@ function targetSpec(options: CamCommandOptions, classNames: string[]): TargetSpe
   throw new UsageError(`--class ${options.class}: not a class of this model; classes: ${classNames.join(', ')}`);
 }
 
-async function collectInputs(options: CamCommandOptions): Promise<CamInput[]> {
-  if (!options.dataset) return forOption('--images', () => imageFileInputs(options.image ?? [], options.images ?? []));
+async function collectImages(options: CamCommandOptions): Promise<CamImage[]> {
+  if (!options.dataset) return forOption('--images', () => imagesFromFiles(options.image ?? [], options.images ?? []));
   const { test } = await loadDatasetOption(options.dataset, { data: options.data, splits: ['test'] });
   const indices = options.index ?? Array.from({ length: Math.min(options.count ?? 0, test.count) }, (_, i) => i);
   const dataset = options.dataset;
-  return forOption('--index', () => datasetInputs(test, dataset, indices));
+  return forOption('--index', () => imagesFromDataset(test, dataset, indices));
 }
 
 /**
  * Test images of a folder dataset, read from their files: test/, or the validation split the
  * model was trained with (gradcam.json records the fraction and the seed).
  */
-async function folderCamInputs(options: CamCommandOptions, subject: ModelSubject, log: Log): Promise<CamInput[]> {
+async function folderCamImages(options: CamCommandOptions, subject: ModelSubject, log: Log): Promise<CamImage[]> {
   if (options.data === undefined)
     throw new UsageError(
       '--dataset folder needs --data DIR, the folder the model was trained on (or one laid out like it)',
@@ -295,23 +295,23 @@ async function folderCamInputs(options: CamCommandOptions, subject: ModelSubject
   log.info(`${splits.testFiles.length} ${splits.testSplit} images in ${root}`);
   const indices =
     options.index ?? Array.from({ length: Math.min(options.count ?? 0, splits.testFiles.length) }, (_, i) => i);
-  return forOption('--index', () => folderInputs(splits.testFiles, splits.testSplit, indices));
+  return forOption('--index', () => imagesFromFolder(splits.testFiles, splits.testSplit, indices));
 }
 
-interface LoadedInput {
-  input: CamInput;
+interface LoadedImage {
+  camImage: CamImage;
   image: DecodedImage;
 }
 
 /** Decodes a batch's images; a bad one is reported and recorded, the rest go on. */
-async function loadBatch(batch: CamInput[], failures: CamManifest['failures'], log: Log): Promise<LoadedInput[]> {
-  const loaded: LoadedInput[] = [];
-  for (const input of batch) {
+async function loadBatch(batch: CamImage[], failures: CamManifest['failures'], log: Log): Promise<LoadedImage[]> {
+  const loaded: LoadedImage[] = [];
+  for (const camImage of batch) {
     try {
-      loaded.push({ input, image: await input.read() });
+      loaded.push({ camImage, image: await camImage.read() });
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      failures.push({ source: input.source, error: error.message });
+      failures.push({ source: camImage.source, error: error.message });
       log.error(error.message);
     }
   }
@@ -320,7 +320,7 @@ async function loadBatch(batch: CamInput[], failures: CamManifest['failures'], l
 
 function explainLoaded(
   subject: ModelSubject,
-  loaded: LoadedInput[],
+  loaded: LoadedImage[],
   target: TargetSpec,
   options: ExplainOptions,
 ): Explanation[] {
@@ -336,22 +336,22 @@ function explainLoaded(
   }
 }
 
-/** Writes one input's maps and its input image; returns its manifest entries. */
+/** Writes one image's maps and the image itself (`<id>.input.png`); returns its manifest entries. */
 async function writeOutputs(
   out: string,
-  input: CamInput,
+  camImage: CamImage,
   image: DecodedImage,
   explanations: Explanation[],
   subject: ModelSubject,
   perClassNames: boolean,
 ): Promise<ManifestEntry[]> {
   const { cut, inputShape, classNames, preprocessing } = subject;
-  const inputFile = `${input.id}.input.png`;
+  const inputFile = `${camImage.id}.input.png`;
   await writePngAtomic(join(out, inputFile), image);
   const [h, w] = cut.activationShape;
   const entries: ManifestEntry[] = [];
   for (const explanation of explanations) {
-    const id = perClassNames ? `${input.id}-c${explanation.target.index}` : input.id;
+    const id = perClassNames ? `${camImage.id}-c${explanation.target.index}` : camImage.id;
     const heatmap = `${id}.npy`;
     await writeNpyAtomic(join(out, heatmap), explanation.map, [h, w]);
     const guided = explanation.guided ? `${id}.guided.npy` : undefined;
@@ -360,15 +360,15 @@ async function writeOutputs(
       await writeNpyAtomic(join(out, guided), toRgbOrder(explanation.guided, inputShape[2], preprocessing), inputShape);
     entries.push({
       id,
-      source: input.source,
+      source: camImage.source,
       input: inputFile,
       heatmap,
       predicted: { ...explanation.predicted, name: classNames[explanation.predicted.index] },
       target: { ...explanation.target, name: classNames[explanation.target.index] },
       // The dataset's label, named by the model's classes (the same list when it was trained on it).
-      ...(input.label === undefined
+      ...(camImage.label === undefined
         ? {}
-        : { label: { index: input.label, name: classNames[input.label] ?? String(input.label) } }),
+        : { label: { index: camImage.label, name: classNames[camImage.label] ?? String(camImage.label) } }),
       rawMax: explanation.rawMax,
       empty: explanation.empty,
       ...(guided ? { guided } : {}),

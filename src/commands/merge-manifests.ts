@@ -6,7 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
-import { readInputText, statIfExists } from '../io/read-files.js';
+import { readUserText, statIfExists } from '../io/read-files.js';
 import { checkManifestEntry, MANIFEST_FILE, parseManifest, type CamManifest } from '../cam-output/manifest.js';
 import { mergeShardManifests, SHARD_MANIFEST_PATTERN } from '../cam-output/shards.js';
 import { InputError, fsReasonOf } from '../errors.js';
@@ -29,7 +29,7 @@ export async function runMergeManifests(directory: string): Promise<{ manifest: 
   const sources = names.map((name) => join(directory, name));
   const manifests = await Promise.all(
     sources.map(async (source) => {
-      const text = await readInputText(source, 'a cam.shard-K-of-N.json file');
+      const text = await readUserText(source, 'a cam.shard-K-of-N.json file');
       const manifest = parseManifest(text, source);
       // The merged cam.json is all or nothing, so one bad entry (say an id or file name that
       // points outside the directory) stops the merge, naming its shard manifest.

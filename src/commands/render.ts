@@ -11,7 +11,7 @@ import { basename, dirname, extname, join, relative, resolve, sep } from 'node:p
 import { writeFileAtomic } from '../io/atomic.js';
 import { checkManifestEntry, MANIFEST_FILE, parseManifest, type CamManifest } from '../cam-output/manifest.js';
 import { MAX_IMAGE_PIXELS, readImageFile, writePngAtomic, type DecodedImage } from '../io/image-codec.js';
-import { readInputText } from '../io/read-files.js';
+import { readUserText } from '../io/read-files.js';
 import { readNpy } from '../cam-output/npy.js';
 import { checkOutputDirectory, checkOutputFile, createOutputDirectory } from '../io/output-directory.js';
 import { resizeImage, roundToBytes } from '../io/resize.js';
@@ -273,7 +273,7 @@ async function collectJobs(options: RenderCommandOptions, log: Log): Promise<Col
     throw new UsageError('nothing to render: give --cam DIR, or --heatmap MAP.npy with --image IMG');
   const manifestPath = join(options.cam, MANIFEST_FILE);
   const text = await relabel(
-    () => readInputText(manifestPath, 'a cam.json file'),
+    () => readUserText(manifestPath, 'a cam.json file'),
     (error) => `${error.message}; expected the output directory of gradcam cam`,
   );
   const manifest = parseManifest(text, manifestPath);

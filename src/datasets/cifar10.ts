@@ -10,7 +10,7 @@
 import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { ImageSet, SplitName } from './image-set.js';
-import { readDecompressed, readInputFile, statIfExists } from '../io/read-files.js';
+import { readDecompressed, readUserFile, statIfExists } from '../io/read-files.js';
 import { readTarFiles, type TarFile } from './tar.js';
 
 export const CIFAR10_TRAIN_FILES = [
@@ -117,7 +117,7 @@ async function readCifar10Directory(directory: string, splits: readonly SplitNam
     const set = allocateCifarSet(sizes.reduce((sum, size) => sum + size / RECORD_BYTES, 0));
     let first = 0;
     for (const [i, path] of paths.entries()) {
-      const bytes = await readInputFile(path);
+      const bytes = await readUserFile(path);
       if (bytes.length !== sizes[i]) throw new InputError(`${path}: changed size while being read`);
       first += decodeRecordsInto(set, first, { name: path, bytes });
     }
@@ -127,7 +127,7 @@ async function readCifar10Directory(directory: string, splits: readonly SplitNam
   const test = await readSplit('test');
   const metaPath = join(directory, CIFAR10_META_FILE);
   const hasMeta = (await statIfExists(metaPath)) !== undefined;
-  const classNames = hasMeta ? parseCifar10ClassNames(await readInputFile(metaPath), metaPath) : CIFAR10_CLASS_NAMES;
+  const classNames = hasMeta ? parseCifar10ClassNames(await readUserFile(metaPath), metaPath) : CIFAR10_CLASS_NAMES;
   return { train, test, classNames: [...classNames], source: describeSource(directory, hasMeta) };
 }
 

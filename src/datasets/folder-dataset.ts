@@ -14,7 +14,7 @@ import { listImageFolder, type FolderFile } from './folder-listing.js';
 import { interleaveByClass, splitForValidation } from './folder-split.js';
 import { decodeImage, toChannels, type DecodedImage } from '../io/image-codec.js';
 import type { ImageSet, SplitName } from './image-set.js';
-import { readInputFile } from '../io/read-files.js';
+import { readUserFile } from '../io/read-files.js';
 import { resizeImage, roundToBytes } from '../io/resize.js';
 
 /**
@@ -284,7 +284,7 @@ async function decodeImages(
 
 /** The file's bytes, or the InputError that names why it cannot be read (never a rejection). */
 async function readImageBytes(path: string): Promise<Uint8Array | InputError> {
-  return readInputFile(path, 'a PNG or JPEG image').catch((error: unknown) => {
+  return readUserFile(path, 'a PNG or JPEG image').catch((error: unknown) => {
     if (error instanceof InputError) return error;
     throw error;
   });

@@ -9,7 +9,7 @@ import jpeg from 'jpeg-js';
 import { PNG, type PackerOptions } from 'pngjs';
 import { InputError, messageOf } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
-import { readInputFile } from './read-files.js';
+import { readUserFile } from './read-files.js';
 
 /** 8-bit pixels, interleaved HWC in row-major order: `data.length === height * width * channels`. */
 export interface DecodedImage {
@@ -465,5 +465,5 @@ export async function writePngAtomic(path: string, image: DecodedImage): Promise
  * @throws InputError naming `path` when it is missing, unreadable or not a usable PNG/JPEG.
  */
 export async function readImageFile(path: string): Promise<DecodedImage> {
-  return decodeImage(await readInputFile(path, 'a PNG or JPEG image'), path);
+  return decodeImage(await readUserFile(path, 'a PNG or JPEG image'), path);
 }

@@ -1,7 +1,7 @@
 /**
  * Where outputs go, checked before any work starts so a typo does not cost a whole run. Output
  * directories are created only when the first file is about to be written, so a run that fails on
- * its inputs leaves nothing behind (not even an empty directory). Errors name the path (subject).
+ * every file it reads leaves nothing behind (not even an empty directory). Errors name the path (subject).
  */
 import { access, constants, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';

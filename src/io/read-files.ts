@@ -19,7 +19,7 @@ const CHUNK_BYTES = 1 << 20;
  * The whole file as bytes; InputError naming `path` if it is missing, a directory, a device or
  * unreadable. `expected` says what should be there ("a PNG or JPEG image").
  */
-export async function readInputFile(path: string, expected = 'a data file'): Promise<Uint8Array> {
+export async function readUserFile(path: string, expected = 'a data file'): Promise<Uint8Array> {
   await refuseSpecialFile(path, expected);
   try {
     const buffer = await readFile(path);
@@ -32,9 +32,9 @@ export async function readInputFile(path: string, expected = 'a data file'): Pro
   }
 }
 
-/** The whole file as UTF-8 text; errors as readInputFile's. */
-export async function readInputText(path: string, expected = 'a text file'): Promise<string> {
-  return new TextDecoder().decode(await readInputFile(path, expected));
+/** The whole file as UTF-8 text; errors as readUserFile's. */
+export async function readUserText(path: string, expected = 'a text file'): Promise<string> {
+  return new TextDecoder().decode(await readUserFile(path, expected));
 }
 
 /**
@@ -77,7 +77,7 @@ export async function readDecompressed(path: string): Promise<Uint8Array> {
   } catch (error) {
     throw new InputError(`${path}: cannot read (${fsReasonOf(error)})`);
   }
-  if (!header.gzip) return readInputFile(path);
+  if (!header.gzip) return readUserFile(path);
   try {
     return await gunzipFile(path, header.size, header.recordedSize);
   } catch (error) {

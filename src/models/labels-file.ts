@@ -17,7 +17,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
-import { readInputFile } from '../io/read-files.js';
+import { readUserFile } from '../io/read-files.js';
 
 /** 4 MiB holds ImageNet-21k's 21,843 WordNet names several times over. */
 export const MAX_LABELS_BYTES = 4 * 1024 * 1024;
@@ -37,7 +37,7 @@ export async function readLabels(path: string): Promise<string[]> {
   );
   if (size > MAX_LABELS_BYTES)
     throw new InputError(`${path}: ${size} bytes; a labels file is at most ${MAX_LABELS_BYTES} bytes`);
-  const bytes = await readInputFile(path, 'a labels file (one class name per line, or a JSON array of strings)');
+  const bytes = await readUserFile(path, 'a labels file (one class name per line, or a JSON array of strings)');
   return parseLabels(bytes, path);
 }
 

@@ -13,7 +13,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError, messageOf, relabel } from '../errors.js';
 import { temporarySibling } from '../io/atomic.js';
-import { readInputText, statIfExists } from '../io/read-files.js';
+import { readUserText, statIfExists } from '../io/read-files.js';
 import { METADATA_FILE, parseMetadata, type ModelMetadata } from './metadata.js';
 import { checkWeightsFinite, parseWeightsManifest, type WeightsGroup } from './weights-manifest.js';
 
@@ -118,7 +118,7 @@ export async function readModelDirectory(directory: string): Promise<ModelFiles>
   const metadataPath = join(directory, METADATA_FILE);
   // gradcam.json is optional: foreign layers models have none.
   const metadata = (await statIfExists(metadataPath))
-    ? parseMetadata(await readInputText(metadataPath, 'a gradcam.json file'), metadataPath)
+    ? parseMetadata(await readUserText(metadataPath, 'a gradcam.json file'), metadataPath)
     : undefined;
   return { directory, artifacts, metadata };
 }
@@ -182,7 +182,7 @@ function checkMetadataFitsModel(metadata: ModelMetadata, model: tf.LayersModel, 
 
 async function readArtifacts(directory: string, modelPath: string): Promise<tf.ModelArtifacts> {
   const text = await relabel(
-    () => readInputText(modelPath, 'a model.json file'),
+    () => readUserText(modelPath, 'a model.json file'),
     (error) => `${error.message}; expected a TensorFlow.js layers model`,
   );
   let json: {

@@ -12,7 +12,7 @@ import type { RgbImage } from './compose.js';
 
 /** What a caption states about one explained image. */
 export interface CaptionFacts {
-  /** The true class name, when the input came with a label. */
+  /** The true class name, when the image came with a label. */
   label?: string;
   predicted: { name: string; probability: number };
   /** The class the map explains. */
