@@ -29,7 +29,7 @@ import { readModelDirectory } from '../models/model-dir.js';
 import type { CamCommandOptions } from './cam-options.js';
 import { checkGradientPaths, type GradientNeed } from './layer-choice.js';
 import { checkModelInputOptions } from './model-inputs.js';
-import { heldOutFolder, prepareModelSubject, type ModelSubject } from './model-subject.js';
+import { heldOutFolder, prepareExplainedModel, type ExplainedModel } from './explained-model.js';
 
 export interface CamResult {
   manifest: CamManifest;
@@ -58,27 +58,27 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
     readModelDirectory(options.model),
   ]);
   announceBackend(backend, log);
-  const subject = await prepareModelSubject(options, modelFiles, log);
-  checkGradientPaths(subject, gradientNeeds(options));
-  const target = targetSpec(options, subject.classNames);
+  const model = await prepareExplainedModel(options, modelFiles, log);
+  checkGradientPaths(model, gradientNeeds(options));
+  const target = targetSpec(options, model.classNames);
   const explainOptions = explainOptionsOf(options);
-  const camImages = await selectImages(options, subject, log);
-  logPlan(camImages.length, subject, explainOptions, log);
+  const camImages = await selectImages(options, model, log);
+  logPlan(camImages.length, model, explainOptions, log);
 
   const started = performance.now();
   const { entries, failures } = await explainImages(
     camImages,
-    { subject, target, options: explainOptions, batchSize: options.batchSize, out },
+    { model, target, options: explainOptions, batchSize: options.batchSize, out },
     log,
   );
   const seconds = (performance.now() - started) / 1000;
-  subject.dispose();
+  model.dispose();
   warnEmptyMaps(entries, options.method, log);
 
   const manifest = buildCamManifest({
     model: resolve(options.model),
-    layer: { name: subject.layerName, shape: subject.cut.activationShape },
-    preprocessing: subject.preprocessing,
+    layer: { name: model.layerName, shape: model.cut.activationShape },
+    preprocessing: model.preprocessing,
     method: explainOptions.method.name,
     smooth: explainOptions.smooth,
     guided: explainOptions.guided ?? false,
@@ -105,9 +105,9 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
 }
 
 /** All images to explain, or this shard's block of them. */
-async function selectImages(options: CamCommandOptions, subject: ModelSubject, log: Log): Promise<CamImage[]> {
+async function selectImages(options: CamCommandOptions, model: ExplainedModel, log: Log): Promise<CamImage[]> {
   const allImages =
-    options.dataset === 'folder' ? await folderCamImages(options, subject, log) : await collectImages(options);
+    options.dataset === 'folder' ? await folderCamImages(options, model, log) : await collectImages(options);
   if (!options.shard) return allImages;
   // Ids are assigned over all images first, so every shard names its files the same way.
   const camImages = shardOf(allImages, options.shard);
@@ -115,8 +115,8 @@ async function selectImages(options: CamCommandOptions, subject: ModelSubject, l
   return camImages;
 }
 
-function logPlan(count: number, subject: ModelSubject, options: ExplainOptions, log: Log): void {
-  const { cut, layerName } = subject;
+function logPlan(count: number, model: ExplainedModel, options: ExplainOptions, log: Log): void {
+  const { cut, layerName } = model;
   log.info(
     `explaining ${count} image(s) at layer ${layerName} [${cut.activationShape.join('×')}] with ${describeMethod(options)}`,
   );
@@ -132,22 +132,22 @@ function logPlan(count: number, subject: ModelSubject, options: ExplainOptions, 
 /** Explains the images batch by batch and writes each one's files; bad images are recorded and skipped. */
 async function explainImages(
   camImages: CamImage[],
-  run: { subject: ModelSubject; target: TargetSpec; options: ExplainOptions; batchSize: number; out: string },
+  run: { model: ExplainedModel; target: TargetSpec; options: ExplainOptions; batchSize: number; out: string },
   log: Log,
 ): Promise<Pick<CamManifest, 'entries' | 'failures'>> {
-  const { subject, target, options, batchSize, out } = run;
+  const { model, target, options, batchSize, out } = run;
   const entries: ManifestEntry[] = [];
   const failures: CamManifest['failures'] = [];
   for (let start = 0; start < camImages.length; start += batchSize) {
     const batch = camImages.slice(start, start + batchSize);
     const loaded = await loadBatch(batch, failures, log);
     if (loaded.length === 0) continue;
-    const explanations = explainLoaded(subject, loaded, target, options);
+    const explanations = explainLoaded(model, loaded, target, options);
     await forOption('--out', () => createOutputDirectory(out));
     for (const [position, { camImage, image }] of loaded.entries()) {
       const mine = explanations.filter((explanation) => explanation.image === position);
       try {
-        entries.push(...(await writeOutputs(out, camImage, image, mine, subject, target.kind === 'top-k')));
+        entries.push(...(await writeOutputs(out, camImage, image, mine, model, target.kind === 'top-k')));
       } catch (error) {
         throw new InputError(`--out ${out}: cannot write (${fsReasonOf(error)})`);
       }
@@ -276,20 +276,20 @@ async function collectImages(options: CamCommandOptions): Promise<CamImage[]> {
  * Test images of a folder dataset, read from their files: test/, or the validation split the
  * model was trained with (gradcam.json records the fraction and the seed).
  */
-async function folderCamImages(options: CamCommandOptions, subject: ModelSubject, log: Log): Promise<CamImage[]> {
+async function folderCamImages(options: CamCommandOptions, model: ExplainedModel, log: Log): Promise<CamImage[]> {
   if (options.data === undefined)
     throw new UsageError(
       '--dataset folder needs --data DIR, the folder the model was trained on (or one laid out like it)',
     );
   const root = resolve(options.data);
-  const heldOut = await heldOutFolder(subject, root, options.model);
+  const heldOut = await heldOutFolder(model, root, options.model);
   const splits = await relabel(() => folderSplits(root, heldOut));
-  const sameClasses = subject.metadata
-    ? splits.classNames.join('\n') === subject.classNames.join('\n')
-    : splits.classNames.length === subject.classNames.length;
+  const sameClasses = model.metadata
+    ? splits.classNames.join('\n') === model.classNames.join('\n')
+    : splits.classNames.length === model.classNames.length;
   if (!sameClasses) {
     throw new UsageError(
-      `--data ${root}: its classes (${splits.classNames.join(', ')}) are not the model's (${subject.classNames.join(', ')})`,
+      `--data ${root}: its classes (${splits.classNames.join(', ')}) are not the model's (${model.classNames.join(', ')})`,
     );
   }
   log.info(`${splits.testFiles.length} ${splits.testSplit} images in ${root}`);
@@ -319,12 +319,12 @@ async function loadBatch(batch: CamImage[], failures: CamManifest['failures'], l
 }
 
 function explainLoaded(
-  subject: ModelSubject,
+  model: ExplainedModel,
   loaded: LoadedImage[],
   target: TargetSpec,
   options: ExplainOptions,
 ): Explanation[] {
-  const { cut, inputShape, preprocessing } = subject;
+  const { cut, inputShape, preprocessing } = model;
   const size = inputShape[0] * inputShape[1] * inputShape[2];
   const pixels = new Float32Array(loaded.length * size);
   loaded.forEach(({ image }, index) => pixels.set(toModelInput(image, inputShape, preprocessing), index * size));
@@ -342,10 +342,10 @@ async function writeOutputs(
   camImage: CamImage,
   image: DecodedImage,
   explanations: Explanation[],
-  subject: ModelSubject,
+  model: ExplainedModel,
   perClassNames: boolean,
 ): Promise<ManifestEntry[]> {
-  const { cut, inputShape, classNames, preprocessing } = subject;
+  const { cut, inputShape, classNames, preprocessing } = model;
   const inputFile = `${camImage.id}.input.png`;
   await writePngAtomic(join(out, inputFile), image);
   const [h, w] = cut.activationShape;

@@ -26,7 +26,7 @@ import type { Dataset, ImageSet } from '../datasets/image-set.js';
 import { toChannels } from '../io/image-codec.js';
 import { matchClasses } from '../eval/class-match.js';
 import { checkModelInputOptions } from './model-inputs.js';
-import { heldOutFolder, prepareModelSubject, type ModelSubject } from './model-subject.js';
+import { heldOutFolder, prepareExplainedModel, type ExplainedModel } from './explained-model.js';
 import { checkGradientPaths, type GradientNeed } from './layer-choice.js';
 import { toolVersion } from '../version.js';
 import { EVAL_SOURCE_NAMES, type EvalCommandOptions } from './eval-options.js';
@@ -56,24 +56,24 @@ export async function runEval(options: EvalCommandOptions, globals: BackendOptio
     readModelDirectory(options.model),
   ]);
   announceBackend(backend, log);
-  const subject = await prepareModelSubject(options, modelFiles, log);
+  const model = await prepareExplainedModel(options, modelFiles, log);
   try {
-    return await evaluateSubject(options, names, subject, { reportPath, backend: backend.description }, log);
+    return await evaluateModel(options, names, model, { reportPath, backend: backend.description }, log);
   } finally {
-    subject.dispose();
+    model.dispose();
   }
 }
 
-async function evaluateSubject(
+async function evaluateModel(
   options: EvalCommandOptions,
   names: string[],
-  subject: ModelSubject,
+  model: ExplainedModel,
   context: { reportPath: string | undefined; backend: string },
   log: Log,
 ): Promise<EvalRunResult> {
-  const { metadata, cut, layerName, inputShape, preprocessing } = subject;
-  checkGradientPaths(subject, gradientNeeds(names));
-  const { test, classNames: datasetClasses } = await loadTestSet(options, subject, log);
+  const { metadata, cut, layerName, inputShape, preprocessing } = model;
+  checkGradientPaths(model, gradientNeeds(names));
+  const { test, classNames: datasetClasses } = await loadTestSet(options, model, log);
   const [height, width, channels] = inputShape;
   if (test.height !== height || test.width !== width || test.channels !== channels) {
     throw new UsageError(
@@ -90,7 +90,7 @@ async function evaluateSubject(
     throw new UsageError(`--steps ${steps}: an image has only ${height * width} pixels to remove; use at most that`);
 
   // A model without gradcam.json or --labels has classes named by index only: nothing to match.
-  const modelNames = metadata || options.labels !== undefined ? subject.classNames : undefined;
+  const modelNames = metadata || options.labels !== undefined ? model.classNames : undefined;
   const match = matchClasses(datasetClasses, modelNames);
   if ('unknown' in match) {
     const hint = modelNames ? '' : ' (give --labels FILE)';
@@ -105,7 +105,7 @@ async function evaluateSubject(
   );
 
   const started = performance.now();
-  const cascade = subject.cascade();
+  const cascade = model.cascade();
   const result = evaluateMethods(
     {
       cascade,
@@ -135,7 +135,7 @@ async function evaluateSubject(
     shape: cut.activationShape,
     backend: context.backend,
     classes: { model: modelNames ?? null, dataset: datasetClasses },
-    classNames: subject.classNames,
+    classNames: model.classNames,
     accuracyUnknown: 'unknown' in match ? match.unknown : undefined,
     removedPixel: zeroPixel(preprocessing),
     redraw: cascade.redraw,
@@ -145,7 +145,7 @@ async function evaluateSubject(
     const methods = [...sources.map((source) => source.name), RANDOM_BASELINE];
     const rows = renderExampleRows(result.examples, test, methods, {
       labels: datasetClasses,
-      classes: subject.classNames,
+      classes: model.classNames,
     });
     await writeFileAtomic(reportPath, renderReportHtml(report, rows)).catch((error: unknown) => {
       throw new InputError(`--report ${options.report}: cannot write (${messageOf(error)})`);
@@ -162,23 +162,23 @@ async function evaluateSubject(
  */
 async function loadTestSet(
   options: EvalCommandOptions,
-  subject: ModelSubject,
+  model: ExplainedModel,
   log: Log,
 ): Promise<Pick<Dataset, 'test' | 'classNames'>> {
   if (options.dataset !== 'folder')
     return loadDatasetOption(options.dataset, { data: options.data, splits: ['test'], log });
   if (options.data === undefined)
     throw new UsageError('--dataset folder needs --data DIR, a folder laid out as train/<class>/ with test/<class>/');
-  const held = await heldOutFolder(subject, resolve(options.data), options.model);
+  const held = await heldOutFolder(model, resolve(options.data), options.model);
   const folder = { ...held, limits: { test: options.count } };
   const { test, classNames } = await loadDatasetOption('folder', { data: options.data, splits: ['test'], folder, log });
-  if (subject.metadata && classNames.join('\n') !== subject.classNames.join('\n')) {
+  if (model.metadata && classNames.join('\n') !== model.classNames.join('\n')) {
     throw new UsageError(
-      `--data ${options.data}: its classes (${classNames.join(', ')}) are not the model's (${subject.classNames.join(', ')})`,
+      `--data ${options.data}: its classes (${classNames.join(', ')}) are not the model's (${model.classNames.join(', ')})`,
     );
   }
   // A folder decodes to RGB; a grayscale model sees the BT.601 gray of each pixel, as in cam.
-  return { test: subject.inputShape[2] === 1 ? grayscaleSet(test) : test, classNames };
+  return { test: model.inputShape[2] === 1 ? grayscaleSet(test) : test, classNames };
 }
 
 /** An RGB set's images as one channel (io/image-codec.ts toChannels, pixel by pixel). */

@@ -17,7 +17,7 @@ import {
   explainableNodes,
   formatInspectReport,
   type InspectReport,
-  type InspectSubject,
+  type ModelDescription,
 } from '../surgery/layer-inventory.js';
 import { buildModel, isGraphModelFormat, readModelDirectory, type ModelFiles } from '../models/model-dir.js';
 import type { BackendOptions, GlobalOptions } from './option-table.js';
@@ -47,16 +47,16 @@ export async function runInspect(
   const size = needsSize
     ? resolveInputShape({ inputSize: options.inputSize }, { ...facts, declaredShape: facts.declaredShape ?? [] })
     : undefined;
-  const subject = graph ? inspectGraphModel(files, size) : await inspectLayersModel(files, size);
-  return buildInspectReport({ ...subject, model: resolve(options.model), metadata: files.metadata });
+  const description = graph ? inspectGraphModel(files, size) : await inspectLayersModel(files, size);
+  return buildInspectReport({ ...description, model: resolve(options.model), metadata: files.metadata });
 }
 
-type ModelSubject = Omit<InspectSubject, 'model' | 'metadata'>;
+type LoadedDescription = Omit<ModelDescription, 'model' | 'metadata'>;
 
 async function inspectLayersModel(
   files: ModelFiles,
   size: [number, number, number] | undefined,
-): Promise<ModelSubject> {
+): Promise<LoadedDescription> {
   const declaredShape = topologyInputShape(files.artifacts.modelTopology);
   const topology = size
     ? withInputSize(files.artifacts.modelTopology, size[0], size[1])
@@ -86,7 +86,7 @@ async function inspectLayersModel(
   }
 }
 
-function inspectGraphModel(files: ModelFiles, size: [number, number, number] | undefined): ModelSubject {
+function inspectGraphModel(files: ModelFiles, size: [number, number, number] | undefined): LoadedDescription {
   const declaredShape = graphInputShape(files.artifacts.modelTopology);
   const loaded = buildGraphModelFromFiles(files, size ? [size[0], size[1]] : undefined);
   try {

@@ -79,13 +79,13 @@ export interface GradientNeed {
  * convolution on its path, gradient-path.ts), before the computation fails without saying where.
  */
 export function checkGradientPaths(
-  subject: { layerName: string; gradientBlocker(toImage: boolean): string | undefined },
+  model: { layerName: string; gradientBlocker(toImage: boolean): string | undefined },
   needs: readonly GradientNeed[],
 ): void {
   for (const need of needs) {
-    const blocker = subject.gradientBlocker(need.toImage);
+    const blocker = model.gradientBlocker(need.toImage);
     if (blocker === undefined) continue;
-    const to = need.toImage ? 'the image' : `layer ${subject.layerName}`;
+    const to = need.toImage ? 'the image' : `layer ${model.layerName}`;
     throw new UsageError(
       `${need.option}: the gradient from the class score to ${to} passes the dilated convolution ${blocker}, which TensorFlow.js cannot differentiate; ${need.instead}`,
     );

@@ -17,7 +17,7 @@ export interface InspectNode extends GraphNode {
 }
 
 /** A loaded model, described without TensorFlow.js. */
-export interface InspectSubject {
+export interface ModelDescription {
   /** The model directory as an absolute path. */
   model: string;
   modelFormat: 'layers-model' | 'graph-model';
@@ -66,23 +66,23 @@ export interface InspectReport {
   layers: InspectLayer[];
 }
 
-export function buildInspectReport(subject: InspectSubject): InspectReport {
-  const { graph, metadata, explainable } = subject;
+export function buildInspectReport(description: ModelDescription): InspectReport {
+  const { graph, metadata, explainable } = description;
   const onEveryPath = articulationNodes(graph);
   // gradcam.json's targetLayer wins, as in cam.
-  const defaultTarget = metadata?.targetLayer ?? subject.defaultTarget ?? null;
+  const defaultTarget = metadata?.targetLayer ?? description.defaultTarget ?? null;
   return {
     format: INSPECT_FORMAT,
     formatVersion: INSPECT_VERSION,
-    model: subject.model,
-    modelFormat: subject.modelFormat,
+    model: description.model,
+    modelFormat: description.modelFormat,
     gradcamJson: metadata !== undefined,
     input: {
-      height: subject.input.height ?? null,
-      width: subject.input.width ?? null,
-      channels: subject.input.channels,
+      height: description.input.height ?? null,
+      width: description.input.width ?? null,
+      channels: description.input.channels,
     },
-    classes: subject.classes,
+    classes: description.classes,
     classNames: metadata ? [...metadata.classNames] : null,
     preprocessing: metadata
       ? { channelOrder: 'rgb', mean: [...metadata.normalization.mean], std: [...metadata.normalization.std] }

@@ -5,7 +5,7 @@ import {
   explainableNodes,
   formatInspectReport,
   type InspectNode,
-  type InspectSubject,
+  type ModelDescription,
 } from '../../src/surgery/layer-inventory.js';
 
 const node = (name: string, type: string, inputs: string[], outputShape: InspectNode['outputShape']): InspectNode => ({
@@ -32,7 +32,7 @@ const INCEPTION_NODES: InspectNode[] = [
   node('probabilities', 'Softmax', ['logits'], [null, 3]),
 ];
 
-function subject(overrides: Partial<InspectSubject> = {}): InspectSubject {
+function subject(overrides: Partial<ModelDescription> = {}): ModelDescription {
   const graph = { nodes: INCEPTION_NODES, inputs: ['input'], output: 'probabilities' };
   return {
     model: '/models/inception',

@@ -24,9 +24,9 @@ import type { ModelInputOptions } from './model-input-options.js';
 import { declaredModelFacts, resolveInputShape, resolveModelInputs, type ModelInputs } from './model-inputs.js';
 
 /** The options the loading reads: --model, --layer and those of model-input-options.ts. */
-export type SubjectOptions = { model: string; layer?: string } & ModelInputOptions;
+export type ExplainedModelOptions = { model: string; layer?: string } & ModelInputOptions;
 
-export interface ModelSubject extends ModelInputs {
+export interface ExplainedModel extends ModelInputs {
   /** gradcam.json, when the model has one. */
   metadata: ModelMetadata | undefined;
   cut: CutModel;
@@ -42,7 +42,11 @@ export interface ModelSubject extends ModelInputs {
   dispose(): void;
 }
 
-export async function prepareModelSubject(options: SubjectOptions, files: ModelFiles, log: Log): Promise<ModelSubject> {
+export async function prepareExplainedModel(
+  options: ExplainedModelOptions,
+  files: ModelFiles,
+  log: Log,
+): Promise<ExplainedModel> {
   const graph = isGraphModelFormat(files.artifacts.format);
   const facts = declaredModelFacts(options.model, files);
   // Checked before building: a size the model refuses could fail deep inside TensorFlow.js.
@@ -63,14 +67,14 @@ export async function prepareModelSubject(options: SubjectOptions, files: ModelF
   }
 }
 
-type ModelPart = Pick<ModelSubject, 'cut' | 'layerName' | 'cascade' | 'gradientBlocker' | 'dispose'> & {
+type ModelPart = Pick<ExplainedModel, 'cut' | 'layerName' | 'cascade' | 'gradientBlocker' | 'dispose'> & {
   classCount: number;
   declaredShape: readonly (number | null)[];
 };
 
 /** size: [height, width, channels] to fix in the topology (a model that accepts any size needs one). */
 async function layersModelOf(
-  options: SubjectOptions,
+  options: ExplainedModelOptions,
   files: ModelFiles,
   size: [number, number, number] | undefined,
 ): Promise<ModelPart> {
@@ -103,7 +107,7 @@ async function layersModelOf(
 
 /** A graph model (`format: graph-model`): `--layer` names a node. */
 function graphModelOf(
-  options: SubjectOptions,
+  options: ExplainedModelOptions,
   files: ModelFiles,
   size: [number, number, number] | undefined,
 ): ModelPart {
@@ -140,16 +144,16 @@ function graphModelOf(
  * records. Images are decoded at the model's input size. A foreign model needs test/.
  */
 export async function heldOutFolder(
-  subject: Pick<ModelSubject, 'metadata' | 'inputShape'>,
+  model: Pick<ExplainedModel, 'metadata' | 'inputShape'>,
   root: string,
   modelOption: string,
 ): Promise<FolderReadOptions> {
-  const [height, width] = subject.inputShape;
-  const held = subject.metadata
-    ? folderOptionsOfModel(subject.metadata)
+  const [height, width] = model.inputShape;
+  const held = model.metadata
+    ? folderOptionsOfModel(model.metadata)
     : { validationFraction: undefined, seed: 0, preferTestFolder: true };
   if (held.validationFraction === undefined && !(await hasTestFolder(root))) {
-    const why = subject.metadata
+    const why = model.metadata
       ? `${modelOption} was not trained with --val-split`
       : `${modelOption} has no gradcam.json recording a validation split`;
     throw new UsageError(`--data ${root}: no test/ folder, and ${why}; put the images in test/<class>/`);
