@@ -19,7 +19,7 @@ import { toolVersion } from './version.js';
 
 /** The exit code a finished command asked for (non-zero after a partial failure). */
 let commandExitCode = 0;
-function settle(exitCode: number | undefined): void {
+function recordExitCode(exitCode: number | undefined): void {
   commandExitCode = exitCode ?? 0;
 }
 
@@ -36,7 +36,7 @@ function subcommand(
   const command = program.command(name).description(description) as unknown as AnyCommand;
   addOptionTable(command, table);
   command.action(async function (this: AnyCommand) {
-    settle(await run(this));
+    recordExitCode(await run(this));
   });
   return command;
 }

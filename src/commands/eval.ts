@@ -19,7 +19,8 @@ import { camMapSource, guidedMapSource, type MapSource } from '../eval/map-sourc
 import { renderExampleRows } from '../report/eval-report-examples.js';
 import { renderReportHtml } from '../report/eval-report-html.js';
 import { stderrLog, type Log } from '../log.js';
-import { announceBackend, loadDatasetOption, startBackend } from './setup.js';
+import { announceBackend, startBackend } from './backend-option.js';
+import { loadDatasetOption } from './dataset-option.js';
 import { readModelDirectory } from '../models/model-dir.js';
 import { zeroPixel } from '../model-input/preprocessing.js';
 import type { Dataset, ImageSet } from '../datasets/image-set.js';

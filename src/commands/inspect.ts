@@ -23,7 +23,7 @@ import { buildModel, isGraphModelFormat, readModelDirectory, type ModelFiles } f
 import type { BackendOptions, GlobalOptions } from './option-table.js';
 import type { InspectCommandOptions } from './inspect-options.js';
 import { declaredModelFacts, resolveInputShape } from './model-inputs.js';
-import { announceBackend, startBackend } from './setup.js';
+import { announceBackend, startBackend } from './backend-option.js';
 
 export async function inspectCommand(options: InspectCommandOptions, globals: GlobalOptions): Promise<number> {
   const report = await runInspect(options, globals, stderrLog(options.quiet));

@@ -25,7 +25,8 @@ import {
   type TrainCommandOptions,
   type TrainSettings,
 } from './train-options.js';
-import { loadDatasetOption, startBackend } from './setup.js';
+import { startBackend } from './backend-option.js';
+import { loadDatasetOption } from './dataset-option.js';
 import {
   discardFailedRun,
   readLatestCheckpoint,

@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDatasetOption } from '../../src/commands/setup.js';
+import { loadDatasetOption } from '../../src/commands/dataset-option.js';
 import { UsageError } from '../../src/errors.js';
 import { makeTempDir } from '../datasets/fixtures.js';
 

@@ -1,10 +1,9 @@
 /**
- * Steps several commands share: they call library code and put the command-line words into its
- * errors (library errors name values and files, not options).
+ * The --dataset option (with --data or --download), loaded: checks how the options combine, then
+ * says the library's dataset errors in terms of those options.
  */
-import { initBackend, type BackendInfo } from '../backend/index.js';
 import type { DatasetName } from '../choices.js';
-import { forOption, relabel, UsageError } from '../errors.js';
+import { relabel, UsageError } from '../errors.js';
 import {
   loadDataset,
   NoDatasetFilesError,
@@ -13,22 +12,6 @@ import {
 } from '../datasets/load-dataset.js';
 import { DownloadError } from '../datasets/download.js';
 import type { Dataset } from '../datasets/image-set.js';
-import type { Log } from '../log.js';
-import type { BackendOptions } from './option-table.js';
-
-/**
- * Starts the --backend (--threads) and, unless `announce` is false, says which one runs (a command
- * that starts it beside other work announces it once that work has succeeded too).
- */
-export async function startBackend(globals: BackendOptions, log: Log, announce = true): Promise<BackendInfo> {
-  const backend = await forOption('--backend', () => initBackend(globals.backend, log, globals.threads));
-  if (announce) announceBackend(backend, log);
-  return backend;
-}
-
-export function announceBackend(backend: BackendInfo, log: Log): void {
-  log.info(`backend ${backend.description}`);
-}
 
 /** What `loadDatasetOption` takes: the options as given, `--data` and `--download` not yet checked. */
 export type DatasetOptionValues = Omit<LoadDatasetOptions, 'data' | 'download'> & { data?: string; download?: boolean };
