@@ -37,7 +37,8 @@ export class UsageError extends ReportedError {
 /**
  * Runs library code on a value an option gave. Library errors say what is wrong with which value
  * or file; an error about the value itself (one with a `subject`) gets the option's flag in front,
- * `relu9: no such layer` → `--layer relu9: no such layer`. Errors about other files pass unchanged.
+ * `relu9: no such layer` → `--layer relu9: no such layer`. Errors about other files keep their
+ * words. As with relabel, an InvalidValueError comes out as a UsageError.
  */
 export function forOption<T>(flag: string, work: () => T): T {
   return relabel(work, (error) => (error.subject === undefined ? error.message : `${flag} ${error.message}`));
