@@ -4,7 +4,7 @@
  *
  * Why not `import ... from '@tensorflow/tfjs-core'`: these packages are CommonJS bundles of a few
  * MB, and Node 20's ES-module loader scans each one to detect its format and its export names
- * before running it, a large part of a one-image `cam` (README, Performance); `require` runs them
+ * before running it, a large part of a one-image `cam` (docs/performance.md); `require` runs them
  * directly. So the packages are required,
  * their types re-exported, and the values this project uses exported by name; add a name here when
  * you need one (tsc says so). The `@tensorflow/tfjs` union package is not used at all: it would

@@ -3,8 +3,8 @@
  * committed copy equal to what the tables say, and check the rendering against the tables by an
  * independent route (parsing the Markdown back).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import { describe, expect, it } from 'vitest';
 import { DATASET_NAMES } from '../src/choices.js';
@@ -15,7 +15,8 @@ import { TRAIN_OPTIONS, trainingDefaultsFor } from '../src/commands/train-option
 
 type AnyCommand = Parameters<typeof renderOptionsReference>[0];
 
-const OPTIONS_DOC = join(import.meta.dirname, '..', 'docs', 'options.md');
+const ROOT = join(import.meta.dirname, '..');
+const OPTIONS_DOC = join(ROOT, 'docs', 'options.md');
 const rendered = renderOptionsReference(buildProgram() as unknown as AnyCommand);
 
 /** The rows of the Markdown table that follows `heading`, as arrays of cells (header row first). */
@@ -93,5 +94,64 @@ describe('docs/options.md', () => {
       ['`--no-gallery`', 'no page', 'on', ''],
       ['`--json`', 'JSON', 'off', ''],
     ]);
+  });
+});
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
+function anchorsOf(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const withoutCode = markdown.replace(/^```[\s\S]*?^```/gm, '');
+  for (const [, heading] of withoutCode.matchAll(/^#{1,6} (.+)$/gm)) {
+    const slug = heading!
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+    let anchor = slug;
+    for (let repeat = 1; anchors.has(anchor); repeat++) anchor = `${slug}-${repeat}`;
+    anchors.add(anchor);
+  }
+  return anchors;
+}
+
+describe('the README and docs/', () => {
+  const pages = [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => `docs/${name}`),
+  ];
+
+  it('link only to files and headings that exist', () => {
+    const broken: string[] = [];
+    for (const page of pages) {
+      const text = readFileSync(join(ROOT, page), 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue;
+        const [path, anchor] = target!.split('#') as [string, string | undefined];
+        const file = path === '' ? page : normalize(join(dirname(page), path));
+        if (!existsSync(join(ROOT, file))) broken.push(`${page}: ${target} (no file ${file})`);
+        else if (anchor !== undefined && !anchorsOf(readFileSync(join(ROOT, file), 'utf8')).has(anchor)) {
+          broken.push(`${page}: ${target} (no heading #${anchor} in ${file})`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('computes anchors as GitHub does', () => {
+    const anchors = anchorsOf(
+      '# Datasets\n## Your own images: `--dataset folder`\n## Scaling out `cam`\n## Notes\n## Notes\n',
+    );
+    expect([...anchors]).toEqual([
+      'datasets',
+      'your-own-images---dataset-folder',
+      'scaling-out-cam',
+      'notes',
+      'notes-1',
+    ]);
+  });
+
+  it('keep the README short enough to read in ten minutes', () => {
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n').length).toBeLessThanOrEqual(300);
   });
 });

@@ -137,7 +137,8 @@ export type TrainSettings = Omit<Pick<TrainCommandOptions, RunOptionName>, keyof
 
 /**
  * Defaults per dataset, chosen to train in reasonable time on 2 CPU cores with the wasm backend
- * (see README for the measurements behind them). A dataset without an entry gets cifar10's.
+ * (docs/training.md and docs/performance.md give the measurements behind them). A dataset without
+ * an entry gets cifar10's. docs/options.md shows them (npm run docs).
  */
 export const TRAINING_DEFAULTS: Partial<Record<DatasetName, DatasetDefaults>> & { cifar10: DatasetDefaults } = {
   mnist: {

@@ -63,7 +63,10 @@ export type FolderReadOptions = Pick<
   'inputSize' | 'validationFraction' | 'seed' | 'limits' | 'preferTestFolder'
 >;
 
-/** What `--input-size` is when not given: see the README (the pools of VGG-11 suit 32×32; cost grows with pixels). */
+/**
+ * What `--input-size` is when not given: see docs/datasets.md (the pools of VGG-11 suit 32×32;
+ * cost grows with pixels).
+ */
 export const DEFAULT_FOLDER_INPUT_SIZE = { width: 32, height: 32 };
 
 /**

@@ -57,8 +57,8 @@ export function lastActivationLayerName(config: Pick<VggConfig, 'batchNorm'>): s
 }
 
 /**
- * Builds the network (layer table in the README). Input: float32 [batch, h, w, c], normalized per channel. Output: softmax
- * probabilities [batch, classes]; the layer before it, `logits`, gives the pre-softmax scores that
+ * Builds the network (layer table in docs/training.md). Input: float32 [batch, h, w, c],
+ * normalized per channel. Output: softmax probabilities [batch, classes]; the layer before it, `logits`, gives the pre-softmax scores that
  * training (cross-entropy) and Grad-CAM (y^c) use.
  *
  * Layer names are stable: conv1…conv8 (+ bn1…bn8, relu1…relu8 with batch norm), pool1…, flatten,

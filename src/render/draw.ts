@@ -2,7 +2,7 @@
  * Draws one explanation: the map upsampled to the output size (bilinear, half-pixel centres, as
  * `cv2.resize` INTER_LINEAR), colorized (JET by default, as `cv2.applyColorMap`), and alpha-blended
  * over the image. Pure: arrays in, arrays out.
- * The blend is a true alpha blend, (1 − α)·image + α·heatmap, not an additive one (README).
+ * The blend is a true alpha blend, (1 − α)·image + α·heatmap, not an additive one (docs/render.md).
  */
 import { resizeBilinear, resizeImage, roundToBytes } from '../io/resize.js';
 import { applyColormap, type ColormapName } from './colormaps.js';

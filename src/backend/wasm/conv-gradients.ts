@@ -31,7 +31,7 @@ const PATCH_BUFFER_FLOATS = 1 << 22;
  * Output positions (rows of dy) per product in the filter gradient. The product's inner
  * dimension is the number of positions; XNNPACK does not block it, so with few patch rows (the
  * first layer: 3x3x3 = 27) one long product streams its operands from memory; splitting it
- * more than halves the time there and changes nothing for wider layers (README, Performance).
+ * more than halves the time there and changes nothing for wider layers (docs/performance.md).
  */
 const POSITIONS_PER_PRODUCT = 4096;
 
@@ -156,7 +156,7 @@ export function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
  * Two exact methods; they differ in overhead. The convolution with the flipped filter costs a
  * pass over the filter inside the wasm Conv2D kernel (an untiled transpose), the product +
  * scatter-add a pass over N*OH*OW*FH*FW*Ci contributions, and works for any stride; per layer,
- * the one with less overhead runs (each wins on some VGG layers: README, Performance).
+ * the one with less overhead runs (each wins on some VGG layers: docs/performance.md).
  */
 export function conv2DBackpropInput(args: KernelArgs): TensorInfo | undefined {
   const { backend } = args;

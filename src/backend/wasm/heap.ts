@@ -81,7 +81,7 @@ const TILE = 16;
  *
  * Done in JavaScript on the wasm heap because the wasm Transpose kernel is a plain loop that
  * writes one element per cache line; these 16 x 16 tiles keep rows and columns in cache, several
- * times faster on multi-MB matrices (README, Performance).
+ * times faster on multi-MB matrices (docs/performance.md).
  */
 export function transposeMatrices(
   scratch: Scratch,
