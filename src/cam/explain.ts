@@ -1,18 +1,20 @@
 /**
  * The shared CAM machinery: for a batch of images, the activations A of the target layer, the
  * logits, and for each target class c the gradient ∂y^c/∂A of *that image's* pre-softmax score;
- * then the method's map, normalized to [0, 1] by its maximum. Optionally SmoothGrad (the raw maps
- * averaged over noisy copies of the input) and guided backpropagation / Guided Grad-CAM.
+ * then the method's weights W, the map ReLU(Σ_k W ⊙ A) (or the method's own map), normalized to
+ * [0, 1] by its maximum. Optionally SmoothGrad (the raw maps averaged over noisy copies of the
+ * input) and guided backpropagation / Guided Grad-CAM.
  *
  * Per-image gradients in one backward pass: we backpropagate Σ_i y_i^{c_i}. In inference mode no
  * layer mixes images of a batch, so ∂(Σ_j y_j^{c_j})/∂A_i = ∂y_i^{c_i}/∂A_i exactly.
  */
 import * as tf from '../tf.js';
 import { guidedBackprop, guidedGradcam } from './guided-backprop.js';
-import type { CamMethod } from './methods/method.js';
+import type { CamMethod, ModelAccess } from './methods/method.js';
 import type { CutModel } from '../surgery/layers-cut.js';
 import { addNoise, noiseFields, type SmoothOptions } from './smooth.js';
 import { argMax, resolveTargets, type TargetSpec } from './targets.js';
+import { normalizeByMax, weightedMap } from './weighted-map.js';
 
 export interface ExplainOptions {
   method: CamMethod;
@@ -146,7 +148,8 @@ function explainInScope(cut: CutModel, images: tf.Tensor4D, spec: TargetSpec, op
 
 /**
  * The method's raw map for one set of targets: float32 [batch, h, w], values ≥ 0. Gradients are
- * computed only for methods that use them.
+ * computed only for methods that use them; the weighted sum of the activations is made here, once
+ * for every method that provides weights.
  */
 function rawMap(
   cut: CutModel,
@@ -157,17 +160,20 @@ function rawMap(
   options: ExplainOptions,
 ): tf.Tensor3D {
   const { method } = options;
+  const { activations } = pass;
   if (method.usesGradients) {
-    const gradients = tf.grad((a: tf.Tensor) => pass.logitsFrom(a as tf.Tensor4D))(pass.activations, dy) as tf.Tensor4D;
-    return method.computeMap(pass.activations, gradients);
+    const gradients = tf.grad((a: tf.Tensor) => pass.logitsFrom(a as tf.Tensor4D))(activations, dy) as tf.Tensor4D;
+    return weightedMap(activations, method.activationWeights(activations, gradients));
   }
-  return method.computeMap(pass.activations, {
+  const model: ModelAccess = {
     images: input,
     targetClasses,
     logitsOf: (masked) => cut.logits(masked),
     batchSize: options.forwardBatchSize ?? DEFAULT_FORWARD_BATCH,
     maxChannels: options.maxChannels,
-  });
+  };
+  if ('computeMap' in method) return method.computeMap(activations, model);
+  return weightedMap(activations, method.activationWeights(activations, model));
 }
 
 /**
@@ -186,22 +192,4 @@ function addInto(sum: Float64Array, values: ArrayLike<number>): void {
 
 function averageOf(sum: Float64Array, count: number): Float32Array {
   return Float32Array.from(sum, (value) => value / count);
-}
-
-/**
- * raw: float32 [batch, h, w], values ≥ 0. Returns the maps divided by their own maximum (so the
- * hottest cell is 1) and the maxima [batch]. A map whose maximum is not positive stays all zeros.
- */
-export function normalizeByMax(raw: tf.Tensor3D): [tf.Tensor3D, tf.Tensor1D] {
-  return tf.tidy(() => {
-    const rawMax = tf.max(raw, [1, 2]);
-    const positive = tf.greater(rawMax, 0);
-    const divisor = tf.reshape(tf.where(positive, rawMax, tf.onesLike(rawMax)), [-1, 1, 1]);
-    const normalized = tf.where(
-      tf.tile(tf.reshape(positive, [-1, 1, 1]), [1, raw.shape[1], raw.shape[2]]),
-      tf.div(raw, divisor),
-      tf.zerosLike(raw),
-    ) as tf.Tensor3D;
-    return [normalized, rawMax as tf.Tensor1D];
-  });
 }

@@ -1,6 +1,6 @@
 import * as tf from '../../tf.js';
 import { firstPrincipalProjection } from '../principal-component.js';
-import type { GradientFreeCamMethod } from './method.js';
+import type { WholeMapCamMethod } from './method.js';
 
 /**
  * Eigen-CAM, Muhammad & Yeasin, "Eigen-CAM: Class Activation Map using Principal Components",
@@ -13,7 +13,7 @@ import type { GradientFreeCamMethod } from './method.js';
  * component correlates positively with the summed activation (see firstPrincipalProjection).
  * Every target class of an image gets the same map.
  */
-export const eigencam: GradientFreeCamMethod = {
+export const eigencam: WholeMapCamMethod = {
   name: 'eigencam',
   reference: 'Muhammad & Yeasin 2020, arXiv:2008.00299',
   usesGradients: false,

@@ -1,4 +1,5 @@
 import * as tf from '../../tf.js';
+import { divideOrZero } from '../divide-or-zero.js';
 import type { GradientCamMethod } from './method.js';
 
 /**
@@ -13,17 +14,12 @@ export const gradcamPlusPlus: GradientCamMethod = {
   name: 'gradcam++',
   reference: 'Chattopadhay et al. 2018, arXiv:1710.11063',
   usesGradients: true,
-  computeMap(activations, gradients) {
-    return tf.tidy(() => {
-      const squared = tf.square(gradients);
-      const cubed = tf.mul(squared, gradients);
-      const activationSums = tf.sum(activations, [1, 2], true); // Σ_ab A^k_ab: [batch, 1, 1, k]
-      const denominator = tf.add(tf.mul(squared, 2), tf.mul(activationSums, cubed));
-      const defined = tf.notEqual(denominator, 0);
-      const safeDenominator = tf.where(defined, denominator, tf.onesLike(denominator));
-      const alpha = tf.where(defined, tf.div(squared, safeDenominator), tf.zerosLike(squared)); // Eq. 19
-      const channelWeights = tf.sum(tf.mul(alpha, tf.relu(gradients)), [1, 2], true); // Eq. 7
-      return tf.relu(tf.sum(tf.mul(channelWeights, activations), 3)) as tf.Tensor3D;
-    });
+  activationWeights(activations, gradients) {
+    const squared = tf.square(gradients);
+    const cubed = tf.mul(squared, gradients);
+    const activationSums = tf.sum(activations, [1, 2], true); // Σ_ab A^k_ab: [batch, 1, 1, k]
+    const denominator = tf.add(tf.mul(squared, 2), tf.mul(activationSums, cubed));
+    const alpha = divideOrZero(squared, denominator); // Eq. 19
+    return tf.sum(tf.mul(alpha, tf.relu(gradients)), [1, 2], true) as tf.Tensor4D; // Eq. 7: [batch, 1, 1, k]
   },
 };

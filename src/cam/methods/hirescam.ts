@@ -1,4 +1,3 @@
-import * as tf from '../../tf.js';
 import type { GradientCamMethod } from './method.js';
 
 /**
@@ -16,7 +15,7 @@ export const hirescam: GradientCamMethod = {
   name: 'hirescam',
   reference: 'Draelos & Carin 2020, arXiv:2011.08891',
   usesGradients: true,
-  computeMap(activations, gradients) {
-    return tf.tidy(() => tf.relu(tf.sum(tf.mul(gradients, activations), 3)) as tf.Tensor3D);
+  activationWeights(_activations, gradients) {
+    return gradients; // element-wise: [batch, h, w, k]
   },
 };

@@ -14,7 +14,7 @@ export const layercam: GradientCamMethod = {
   name: 'layercam',
   reference: 'Jiang et al. 2021, IEEE TIP 30:5875–5888',
   usesGradients: true,
-  computeMap(activations, gradients) {
-    return tf.tidy(() => tf.relu(tf.sum(tf.mul(tf.relu(gradients), activations), 3)) as tf.Tensor3D);
+  activationWeights(_activations, gradients) {
+    return tf.relu(gradients); // w^kc_ij, element-wise: [batch, h, w, k]
   },
 };

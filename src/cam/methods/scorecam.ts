@@ -1,49 +1,46 @@
 import * as tf from '../../tf.js';
+import { divideOrZero } from '../divide-or-zero.js';
 import type { GradientFreeCamMethod, ModelAccess } from './method.js';
 import { rankClasses } from '../targets.js';
 
 /**
  * Score-CAM (Wang et al. 2020, arXiv:1910.01279). Gradient-free: each channel A^k, upsampled
  * (bilinear, half-pixel centres) and min-max normalized, masks the scaled input; the target's
- * softmax probability on that input is the weight α^c_k, and L^c = ReLU(Σ_k α^c_k A^k) at the
- * layer's resolution. As in the authors' code: no baseline subtracted, no softmax across
+ * softmax probability on that input is the weight α^c_k (the pipeline makes L^c = ReLU(Σ_k α^c_k A^k)
+ * at the layer's resolution). As in the authors' code: no baseline subtracted, no softmax across
  * channels, and a channel constant after upsampling weighs 0. One forward pass per (image,
- * channel); `model.maxChannels` keeps the channels of highest spatial mean (ties: lower index).
+ * channel); `model.maxChannels` keeps the channels of highest spatial mean (ties: lower index),
+ * and the others weigh 0.
  */
 export const scorecam: GradientFreeCamMethod = {
   name: 'scorecam',
   reference: 'Wang et al. 2020, arXiv:1910.01279',
   usesGradients: false,
-  computeMap(activations, model) {
-    return tf.tidy(() => {
-      const [batch, h, w, k] = activations.shape;
-      const used = Math.min(k, model.maxChannels ?? k);
-      const byChannel = tf.transpose(activations, [0, 3, 1, 2]); // [batch, k, h, w]
-      const selected = used < k ? tf.gather(byChannel, strongestChannels(activations, used), 1, 1) : byChannel; // [batch, used, h, w]
-      const maps: tf.Tensor2D[] = [];
-      for (let image = 0; image < batch; image++) {
-        const channels = tf.reshape(tf.slice(selected, [image, 0, 0, 0], [1, used, h, w]), [used, h, w]) as tf.Tensor3D;
-        const channelWeights = tf.reshape(channelScores(channels, image, model), [used, 1, 1]);
-        maps.push(tf.relu(tf.sum(tf.mul(channelWeights, channels), 0)) as tf.Tensor2D);
-      }
-      return tf.stack(maps) as tf.Tensor3D;
+  activationWeights(activations, model) {
+    const [batch, h, w, k] = activations.shape;
+    const byChannel = tf.transpose(activations, [0, 3, 1, 2]); // [batch, k, h, w]
+    const scored = scoredChannels(activations, Math.min(k, model.maxChannels ?? k));
+    const weights = new Float32Array(batch * k);
+    scored.forEach((channelIndices, image) => {
+      const used = channelIndices.length;
+      const selected = tf.gather(tf.slice(byChannel, [image, 0, 0, 0], [1, k, h, w]), channelIndices, 1);
+      const scores = channelScores(tf.reshape(selected, [used, h, w]) as tf.Tensor3D, image, model).dataSync();
+      channelIndices.forEach((channel, i) => (weights[image * k + channel] = scores[i]));
     });
+    return tf.tensor4d(weights, [batch, 1, 1, k]);
   },
 };
 
 /**
- * activations: float32 [batch, h, w, k]. Returns int32 [batch, count], the indices of each
- * image's `count` channels with the highest spatial mean, highest first.
+ * activations: float32 [batch, h, w, k]. Returns, per image, the indices of the channels Score-CAM
+ * scores: all k in order when count = k, else the `count` of highest spatial mean, highest first.
  */
-function strongestChannels(activations: tf.Tensor4D, count: number): tf.Tensor2D {
+function scoredChannels(activations: tf.Tensor4D, count: number): number[][] {
+  const [batch, , , k] = activations.shape;
+  if (count === k) return Array.from({ length: batch }, () => Array.from({ length: k }, (_, channel) => channel));
   const means = tf.mean(activations, [1, 2]) as tf.Tensor2D;
   // Ties keep the lower index first (tf.topk does not promise this on every backend).
-  const ranked = means.arraySync().map((row) => rankClasses(row));
-  return tf.tensor2d(
-    ranked.map((order) => order.slice(0, count)),
-    [ranked.length, count],
-    'int32',
-  );
+  return means.arraySync().map((row) => rankClasses(row).slice(0, count));
 }
 
 /**
@@ -63,11 +60,7 @@ function channelScores(channels: tf.Tensor3D, image: number, model: ModelAccess)
   const low = tf.min(upsampled, [1, 2, 3], true);
   const range = tf.sub(tf.max(upsampled, [1, 2, 3], true), low);
   const informative = tf.greater(range, 0); // [m, 1, 1, 1]
-  const masks = tf.where(
-    informative,
-    tf.div(tf.sub(upsampled, low), tf.where(informative, range, tf.onesLike(range))),
-    tf.zerosLike(upsampled),
-  );
+  const masks = divideOrZero(tf.sub(upsampled, low), range);
   const input = tf.slice(model.images, [image, 0, 0, 0], [1, height, width, depth]);
   const target = model.targetClasses[image];
   const scores: tf.Tensor1D[] = [];

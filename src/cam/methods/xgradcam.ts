@@ -1,4 +1,5 @@
 import * as tf from '../../tf.js';
+import { divideOrZero } from '../divide-or-zero.js';
 import type { GradientCamMethod } from './method.js';
 
 /**
@@ -18,14 +19,9 @@ export const xgradcam: GradientCamMethod = {
   name: 'xgradcam',
   reference: 'Fu et al. 2020, arXiv:2008.02312',
   usesGradients: true,
-  computeMap(activations, gradients) {
-    return tf.tidy(() => {
-      const activationSums = tf.sum(activations, [1, 2], true); // [batch, 1, 1, k]
-      const weightedGradientSums = tf.sum(tf.mul(gradients, activations), [1, 2], true);
-      const defined = tf.notEqual(activationSums, 0);
-      const safeSums = tf.where(defined, activationSums, tf.onesLike(activationSums));
-      const channelWeights = tf.where(defined, tf.div(weightedGradientSums, safeSums), tf.zerosLike(activationSums));
-      return tf.relu(tf.sum(tf.mul(channelWeights, activations), 3)) as tf.Tensor3D;
-    });
+  activationWeights(activations, gradients) {
+    const activationSums = tf.sum(activations, [1, 2], true); // [batch, 1, 1, k]
+    const weightedGradientSums = tf.sum(tf.mul(gradients, activations), [1, 2], true);
+    return divideOrZero(weightedGradientSums, activationSums) as tf.Tensor4D;
   },
 };
