@@ -14,7 +14,13 @@ import { INSPECT_OPTIONS } from './commands/inspect-options.js';
 import { MERGE_MANIFESTS_OPTIONS } from './commands/merge-manifests-options.js';
 import { RENDER_OPTIONS } from './commands/render-options.js';
 import { TRAIN_OPTIONS } from './commands/train-options.js';
-import { addOptionTable, GLOBAL_OPTIONS, readOptionTable, type OptionTable } from './commands/option-table.js';
+import {
+  addOptionTable,
+  GLOBAL_OPTIONS,
+  type GlobalOptions,
+  type OptionTable,
+  readOptionTable,
+} from './commands/option-table.js';
 import { toolVersion } from './version.js';
 
 /** The exit code a finished command asked for (non-zero after a partial failure). */
@@ -25,20 +31,97 @@ function recordExitCode(exitCode: number | undefined): void {
 
 type AnyCommand = Command<unknown[], Record<string, unknown>, Record<string, unknown>>;
 
-/** Declares a subcommand whose options come from `table`; `run` gets the parsed command. */
-function subcommand(
-  program: AnyCommand,
-  name: string,
-  description: string,
-  table: OptionTable,
-  run: (command: AnyCommand) => Promise<number | undefined>,
-): AnyCommand {
-  const command = program.command(name).description(description) as unknown as AnyCommand;
-  addOptionTable(command, table);
+/** One subcommand: its help line, its option table and how to run it (importing its module lazily). */
+interface Subcommand {
+  name: string;
+  description: string;
+  options: OptionTable;
+  /** A positional argument: its syntax and description. */
+  argument?: [string, string];
+  run(command: AnyCommand, globals: () => GlobalOptions): Promise<number | undefined>;
+}
+
+/** The subcommands, in the order `--help` lists them. */
+const SUBCOMMANDS: Subcommand[] = [
+  {
+    name: 'train',
+    description: 'train a VGG-11-style network and write a model directory',
+    options: TRAIN_OPTIONS,
+    async run(command, globals) {
+      const { trainCommand } = await import('./commands/train.js');
+      const { options, explicit } = readOptionTable(command, TRAIN_OPTIONS);
+      return trainCommand(options, globals(), explicit);
+    },
+  },
+  {
+    name: 'cam',
+    description:
+      'explain images with Grad-CAM or another CAM method: write heatmap tensors (.npy) and a manifest (cam.json)',
+    options: CAM_OPTIONS,
+    async run(command, globals) {
+      return (await import('./commands/cam.js')).camCommand(readOptionTable(command, CAM_OPTIONS).options, globals());
+    },
+  },
+  {
+    name: 'inspect',
+    description:
+      "list a model's layers (graph models: nodes) with output shapes, which can be explained, and the default one",
+    options: INSPECT_OPTIONS,
+    async run(command, globals) {
+      const { inspectCommand } = await import('./commands/inspect.js');
+      return inspectCommand(readOptionTable(command, INSPECT_OPTIONS).options, globals());
+    },
+  },
+  {
+    name: 'render',
+    description: 'draw cam output as PNGs: JET heatmaps, alpha blends over the images, and a contact sheet',
+    options: RENDER_OPTIONS,
+    async run(command) {
+      return (await import('./commands/render.js')).renderCommand(readOptionTable(command, RENDER_OPTIONS).options);
+    },
+  },
+  {
+    name: 'merge-manifests',
+    description: 'merge the cam.shard-K-of-N.json manifests of a sharded cam job into cam.json',
+    options: MERGE_MANIFESTS_OPTIONS,
+    argument: ['<dir>', "the directory holding every shard's output"],
+    async run(command) {
+      const { mergeManifestsCommand } = await import('./commands/merge-manifests.js');
+      return mergeManifestsCommand(command.args[0], readOptionTable(command, MERGE_MANIFESTS_OPTIONS).options);
+    },
+  },
+  {
+    name: 'demo',
+    description: 'train briefly on the embedded MNIST, explain a few test digits, render them (a few minutes)',
+    options: DEMO_OPTIONS,
+    async run(command, globals) {
+      return (await import('./commands/demo.js')).demoCommand(
+        readOptionTable(command, DEMO_OPTIONS).options,
+        globals(),
+      );
+    },
+  },
+  {
+    name: 'eval',
+    description: 'measure how faithful the CAM methods are: deletion/insertion AUC, average drop, sanity check',
+    options: EVAL_OPTIONS,
+    async run(command, globals) {
+      return (await import('./commands/eval.js')).evalCommand(
+        readOptionTable(command, EVAL_OPTIONS).options,
+        globals(),
+      );
+    },
+  },
+];
+
+/** Declares a subcommand; its action records the exit code the command returns. */
+function addSubcommand(program: AnyCommand, spec: Subcommand, globals: () => GlobalOptions): void {
+  const command = program.command(spec.name).description(spec.description) as unknown as AnyCommand;
+  addOptionTable(command, spec.options);
+  if (spec.argument) command.argument(...spec.argument);
   command.action(async function (this: AnyCommand) {
-    recordExitCode(await run(this));
+    recordExitCode(await spec.run(this, globals));
   });
-  return command;
 }
 
 export function buildProgram(): Command {
@@ -50,71 +133,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`gradcam: ${oneLine(text)}\n`) }) as unknown as AnyCommand;
   addOptionTable(program, GLOBAL_OPTIONS);
   const globals = () => readOptionTable(program, GLOBAL_OPTIONS).options;
-
-  subcommand(
-    program,
-    'train',
-    'train a VGG-11-style network and write a model directory',
-    TRAIN_OPTIONS,
-    async (command) => {
-      const { trainCommand } = await import('./commands/train.js');
-      const { options, explicit } = readOptionTable(command, TRAIN_OPTIONS);
-      return trainCommand(options, globals(), explicit);
-    },
-  );
-  subcommand(
-    program,
-    'cam',
-    'explain images with Grad-CAM or another CAM method: write heatmap tensors (.npy) and a manifest (cam.json)',
-    CAM_OPTIONS,
-    async (command) =>
-      (await import('./commands/cam.js')).camCommand(readOptionTable(command, CAM_OPTIONS).options, globals()),
-  );
-  subcommand(
-    program,
-    'inspect',
-    "list a model's layers (graph models: nodes) with output shapes, which can be explained, and the default one",
-    INSPECT_OPTIONS,
-    async (command) =>
-      (await import('./commands/inspect.js')).inspectCommand(
-        readOptionTable(command, INSPECT_OPTIONS).options,
-        globals(),
-      ),
-  );
-  subcommand(
-    program,
-    'render',
-    'draw cam output as PNGs: JET heatmaps, alpha blends over the images, and a contact sheet',
-    RENDER_OPTIONS,
-    async (command) =>
-      (await import('./commands/render.js')).renderCommand(readOptionTable(command, RENDER_OPTIONS).options),
-  );
-  subcommand(
-    program,
-    'merge-manifests',
-    'merge the cam.shard-K-of-N.json manifests of a sharded cam job into cam.json',
-    MERGE_MANIFESTS_OPTIONS,
-    async (command) => {
-      const { mergeManifestsCommand } = await import('./commands/merge-manifests.js');
-      return mergeManifestsCommand(command.args[0], readOptionTable(command, MERGE_MANIFESTS_OPTIONS).options);
-    },
-  ).argument('<dir>', "the directory holding every shard's output");
-  subcommand(
-    program,
-    'demo',
-    'train briefly on the embedded MNIST, explain a few test digits, render them (a few minutes)',
-    DEMO_OPTIONS,
-    async (command) =>
-      (await import('./commands/demo.js')).demoCommand(readOptionTable(command, DEMO_OPTIONS).options, globals()),
-  );
-  subcommand(
-    program,
-    'eval',
-    'measure how faithful the CAM methods are: deletion/insertion AUC, average drop, sanity check',
-    EVAL_OPTIONS,
-    async (command) =>
-      (await import('./commands/eval.js')).evalCommand(readOptionTable(command, EVAL_OPTIONS).options, globals()),
-  );
+  for (const spec of SUBCOMMANDS) addSubcommand(program, spec, globals);
   return program as unknown as Command;
 }
 
