@@ -14,7 +14,7 @@ import { checkOutputFile } from '../io/output-directory.js';
 import { forOption, InputError, UsageError, messageOf } from '../errors.js';
 import { RISE_BLUR } from '../eval/blur.js';
 import { EVAL_REPORT_FORMAT, EVAL_REPORT_VERSION, formatEvalTable, type EvalReport } from '../eval/eval-report.js';
-import { evaluateMethods, RANDOM_BASELINE, type EvalResult } from '../eval/evaluate.js';
+import { type EvalProgress, type EvalResult, evaluateMethods, RANDOM_BASELINE } from '../eval/evaluate.js';
 import { camMapSource, guidedMapSource, type MapSource } from '../eval/map-sources.js';
 import { renderExampleRows } from '../report/eval-report-examples.js';
 import { renderReportHtml } from '../report/eval-report-html.js';
@@ -25,7 +25,7 @@ import { readModelDirectory } from '../models/model-dir.js';
 import { zeroPixel } from '../model-input/preprocessing.js';
 import type { Dataset, ImageSet } from '../datasets/image-set.js';
 import { toChannels } from '../io/image-codec.js';
-import { matchClasses } from '../eval/class-match.js';
+import { type ClassMatch, matchClasses } from '../eval/class-match.js';
 import { checkModelInputOptions } from './model-inputs.js';
 import { heldOutFolder, prepareExplainedModel, type ExplainedModel } from './explained-model.js';
 import { checkGradientPaths, type GradientNeed } from './layer-choice.js';
@@ -72,33 +72,12 @@ async function evaluateModel(
   context: { reportPath: string | undefined; backend: string },
   log: Log,
 ): Promise<EvalRunResult> {
-  const { metadata, cut, layerName, inputShape, preprocessing } = model;
+  const { cut, layerName, preprocessing } = model;
   checkGradientPaths(model, gradientNeeds(names));
   const { test, classNames: datasetClasses } = await loadTestSet(options, model, log);
-  const [height, width, channels] = inputShape;
-  if (test.height !== height || test.width !== width || test.channels !== channels) {
-    throw new UsageError(
-      `--dataset ${options.dataset}: its images are ${test.height}×${test.width}×${test.channels}, the model takes ${height}×${width}×${channels}`,
-    );
-  }
-  if (metadata && metadata.dataset !== options.dataset)
-    log.warn(`the model was trained on ${metadata.dataset}, evaluating on ${options.dataset}`);
-  const count = Math.min(options.count, test.count);
-  if (count < options.count)
-    log.warn(`--count ${options.count}: the ${options.dataset} test set has ${test.count} images; using all of them`);
-  const steps = options.steps ?? height;
-  if (steps > height * width)
-    throw new UsageError(`--steps ${steps}: an image has only ${height * width} pixels to remove; use at most that`);
-
-  // A model without gradcam.json or --labels has classes named by index only: nothing to match.
-  const modelNames = metadata || options.labels !== undefined ? model.classNames : undefined;
-  const match = matchClasses(datasetClasses, modelNames);
-  if ('unknown' in match) {
-    const hint = modelNames ? '' : ' (give --labels FILE)';
-    log.info(`accuracy unknown: ${match.unknown}${hint}`);
-  }
-
-  const sources = names.map((name) => mapSource(name, cut, inputShape, options));
+  const { count, steps } = checkTestSet(options, model, test, log);
+  const classes = matchModelClasses(options, model, datasetClasses, log);
+  const sources = names.map((name) => mapSource(name, cut, model.inputShape, options));
   const sanityImages = Math.min(options.sanityCount ?? count, count);
   log.info(
     `evaluating ${sources.map((source) => source.name).join(', ')} on ${count} ${options.dataset} test images ` +
@@ -113,7 +92,7 @@ async function evaluateModel(
       cut,
       set: test,
       indices: Array.from({ length: count }, (_, i) => i),
-      modelClassOfLabel: 'unknown' in match ? undefined : match.modelClassOfLabel,
+      modelClassOfLabel: 'unknown' in classes.match ? undefined : classes.match.modelClassOfLabel,
     },
     {
       sources,
@@ -124,37 +103,97 @@ async function evaluateModel(
       sanityImages,
       exampleImages: context.reportPath ? options.examples : 0,
     },
-    {
-      onImages: (done, total) => log.info(`scored ${done}/${total} images (${elapsed(started)})`),
-      onSanityStep: (step, total, layer) =>
-        log.info(`sanity check ${step}/${total}: randomized down to ${layer} (${elapsed(started)})`),
-    },
+    progressLog(log, started),
   );
 
   const report = buildReport(options, result, {
     layerName,
     shape: cut.activationShape,
     backend: context.backend,
-    classes: { model: modelNames ?? null, dataset: datasetClasses },
+    classes: { model: classes.modelNames ?? null, dataset: datasetClasses },
     classNames: model.classNames,
-    accuracyUnknown: 'unknown' in match ? match.unknown : undefined,
+    accuracyUnknown: 'unknown' in classes.match ? classes.match.unknown : undefined,
     removedPixel: zeroPixel(preprocessing),
     redraw: cascade.redraw,
   });
   const { reportPath } = context;
   if (reportPath) {
     const methods = [...sources.map((source) => source.name), RANDOM_BASELINE];
-    const rows = renderExampleRows(result.examples, test, methods, {
-      labels: datasetClasses,
-      classes: model.classNames,
-    });
-    await writeFileAtomic(reportPath, renderReportHtml(report, rows)).catch((error: unknown) => {
-      throw new InputError(`--report ${options.report}: cannot write (${messageOf(error)})`);
-    });
+    await writeHtmlReport(reportPath, options, report, result, { test, methods, datasetClasses, model });
     log.info(`report written to ${reportPath}`);
   }
   log.info(`done in ${elapsed(started)}`);
   return { report, reportPath };
+}
+
+/**
+ * Checks the test set against the model's input and the options; returns how many images to
+ * score (at most the set's) and the deletion steps (default: one per image row).
+ */
+function checkTestSet(
+  options: EvalCommandOptions,
+  model: ExplainedModel,
+  test: ImageSet,
+  log: Log,
+): { count: number; steps: number } {
+  const [height, width, channels] = model.inputShape;
+  if (test.height !== height || test.width !== width || test.channels !== channels) {
+    throw new UsageError(
+      `--dataset ${options.dataset}: its images are ${test.height}×${test.width}×${test.channels}, the model takes ${height}×${width}×${channels}`,
+    );
+  }
+  const { metadata } = model;
+  if (metadata && metadata.dataset !== options.dataset)
+    log.warn(`the model was trained on ${metadata.dataset}, evaluating on ${options.dataset}`);
+  const count = Math.min(options.count, test.count);
+  if (count < options.count)
+    log.warn(`--count ${options.count}: the ${options.dataset} test set has ${test.count} images; using all of them`);
+  const steps = options.steps ?? height;
+  if (steps > height * width)
+    throw new UsageError(`--steps ${steps}: an image has only ${height * width} pixels to remove; use at most that`);
+  return { count, steps };
+}
+
+/** Which model class each dataset label is, when both have names; says so when accuracy cannot be known. */
+function matchModelClasses(
+  options: EvalCommandOptions,
+  model: ExplainedModel,
+  datasetClasses: string[],
+  log: Log,
+): { modelNames: string[] | undefined; match: ClassMatch } {
+  // A model without gradcam.json or --labels has classes named by index only: nothing to match.
+  const modelNames = model.metadata || options.labels !== undefined ? model.classNames : undefined;
+  const match = matchClasses(datasetClasses, modelNames);
+  if ('unknown' in match) {
+    const hint = modelNames ? '' : ' (give --labels FILE)';
+    log.info(`accuracy unknown: ${match.unknown}${hint}`);
+  }
+  return { modelNames, match };
+}
+
+function progressLog(log: Log, started: number): EvalProgress {
+  return {
+    onImages: (done, total) => log.info(`scored ${done}/${total} images (${elapsed(started)})`),
+    onSanityStep: (step, total, layer) =>
+      log.info(`sanity check ${step}/${total}: randomized down to ${layer} (${elapsed(started)})`),
+  };
+}
+
+/** The HTML page: the report and, per example image, each method's map. */
+async function writeHtmlReport(
+  reportPath: string,
+  options: EvalCommandOptions,
+  report: EvalReport,
+  result: EvalResult,
+  examples: { test: ImageSet; methods: string[]; datasetClasses: string[]; model: ExplainedModel },
+): Promise<void> {
+  const rows = renderExampleRows(result.examples, examples.test, examples.methods, {
+    labels: examples.datasetClasses,
+    classes: examples.model.classNames,
+  });
+  await writeFileAtomic(reportPath, renderReportHtml(report, rows)).catch((error: unknown) => {
+    throw new InputError(`--report ${options.report}: cannot write (${messageOf(error)})`);
+  });
 }
 
 /**
