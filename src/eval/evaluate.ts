@@ -164,6 +164,44 @@ interface BatchContext {
   tieBreaks: Float32Array[];
 }
 
+/** What every step of one run shares. */
+interface RunContext {
+  input: EvalInput;
+  settings: EvalSettings;
+  inputShape: InputShape;
+  /** The random baseline's map size: the target layer's. */
+  mapShape: [number, number];
+  classifier: Classifier;
+}
+
+/** The per-source score accumulators: the random baseline's and each source's, in settings order. */
+interface Scorers {
+  random: ScoreAccumulator;
+  sources: ScoreAccumulator[];
+}
+
+/** One batch's maps: the random baseline's and each source's, by source name; one map per image. */
+interface BatchMaps {
+  random: Float32Array[];
+  bySource: Map<string, Float32Array[]>;
+}
+
+/** What the run keeps of each image beyond its scores: accuracy counts, examples, sanity-check inputs. */
+class ImageRecords {
+  correct = 0;
+  probabilitySum = 0;
+  readonly predictions: number[];
+  readonly examples: ExampleImage[] = [];
+  readonly sanityImages: Float32Array[] = [];
+  readonly sanityClasses: number[] = [];
+  readonly sanityMaps: Map<string, Float32Array[]>;
+
+  constructor(classes: number, sources: readonly MapSource[]) {
+    this.predictions = Array<number>(classes).fill(0);
+    this.sanityMaps = new Map(sources.map((source) => [source.name, []]));
+  }
+}
+
 /**
  * Runs the evaluation. Throws RangeError for inconsistent inputs (e.g. a test set whose image
  * size is not the model's input size); the caller checks user input before.
@@ -171,98 +209,132 @@ interface BatchContext {
 export function evaluateMethods(input: EvalInput, settings: EvalSettings, progress: EvalProgress = {}): EvalResult {
   const { set, cut, indices } = input;
   const inputShape: InputShape = [set.height, set.width, set.channels];
-  const [mapHeight, mapWidth] = cut.activationShape;
-  const classifier = classifierOf(cut, inputShape);
+  const run: RunContext = {
+    input,
+    settings,
+    inputShape,
+    mapShape: cut.activationShape.slice(0, 2) as [number, number],
+    classifier: classifierOf(cut, inputShape),
+  };
   const points = settings.steps + 1;
-  const random = new ScoreAccumulator(
-    RANDOM_BASELINE,
-    'uniform random values at the map resolution, seeded per image',
-    points,
-  );
-  const accumulators = settings.sources.map((source) => new ScoreAccumulator(source.name, source.reference, points));
-  const examples: ExampleImage[] = [];
-  const sanityMaps = new Map<string, Float32Array[]>(settings.sources.map((source) => [source.name, []]));
-  const sanityImages: Float32Array[] = [];
-  const sanityClasses: number[] = [];
-  let correct = 0;
-  let probabilitySum = 0;
-  const predictions = Array<number>(cut.classes).fill(0);
-
+  const scorers: Scorers = {
+    random: new ScoreAccumulator(
+      RANDOM_BASELINE,
+      'uniform random values at the map resolution, seeded per image',
+      points,
+    ),
+    sources: settings.sources.map((source) => new ScoreAccumulator(source.name, source.reference, points)),
+  };
+  const records = new ImageRecords(cut.classes, settings.sources);
   for (let first = 0; first < indices.length; first += settings.batchSize) {
     const batchIndices = indices.slice(first, first + settings.batchSize);
-    const context = prepareBatch(set, batchIndices, inputShape, classifier, settings);
-    const randomMaps = batchIndices.map((index) =>
-      uniformValues(new Random(imageSeed(settings.seed, index, 1)), mapHeight * mapWidth),
-    );
-    scoreMaps(context, randomMaps, random, classifier, inputShape, [mapHeight, mapWidth], settings);
-
-    const batchMaps = new Map<string, Float32Array[]>();
-    settings.sources.forEach((source, s) => {
-      const explained = source.explain(context.images, context.classes);
-      accumulators[s].emptyMaps += explained.filter((entry) => entry.empty).length;
-      const maps = explained.map((entry) => entry.map);
-      batchMaps.set(source.name, maps);
-      scoreMaps(context, maps, accumulators[s], classifier, inputShape, source.mapShape, settings);
-    });
-
-    const size = inputShape[0] * inputShape[1] * inputShape[2];
-    batchIndices.forEach((datasetIndex, b) => {
-      const position = first + b;
-      if (context.classes[b] === input.modelClassOfLabel?.[set.labels[datasetIndex]]) correct++;
-      predictions[context.classes[b]]++;
-      probabilitySum += context.fullProbability[b];
-      if (position < settings.exampleImages) {
-        const maps: ExampleImage['maps'] = new Map([
-          [RANDOM_BASELINE, { map: randomMaps[b], shape: [mapHeight, mapWidth] }],
-        ]);
-        settings.sources.forEach((source) =>
-          maps.set(source.name, { map: (batchMaps.get(source.name) as Float32Array[])[b], shape: source.mapShape }),
-        );
-        examples.push({
-          datasetIndex,
-          label: set.labels[datasetIndex],
-          predicted: context.classes[b],
-          probability: context.fullProbability[b],
-          maps,
-        });
-      }
-      if (position < settings.sanityImages) {
-        sanityImages.push(context.images.slice(b * size, (b + 1) * size));
-        sanityClasses.push(context.classes[b]);
-        for (const [name, sourceMaps] of batchMaps) sanityMaps.get(name)?.push(sourceMaps[b]);
-      }
-    });
+    const context = prepareBatch(set, batchIndices, inputShape, run.classifier, settings);
+    const maps = scoreBatch(run, context, batchIndices, scorers);
+    recordBatch(run, records, first, batchIndices, context, maps);
     progress.onImages?.(Math.min(indices.length, first + settings.batchSize), indices.length);
   }
-
-  let sanity: SanityResult | undefined;
-  if (sanityClasses.length > 0 && settings.sources.length > 0) {
-    const size = inputShape[0] * inputShape[1] * inputShape[2];
-    const images = new Float32Array(sanityClasses.length * size);
-    sanityImages.forEach((image, i) => images.set(image, i * size));
-    sanity = cascadingRandomization({
-      cascade: input.cascade,
-      images,
-      classes: sanityClasses,
-      sources: settings.sources,
-      trainedMaps: sanityMaps,
-      seed: settings.seed,
-      onStep: progress.onSanityStep,
-    });
-  }
-
   return {
     images: indices.length,
     steps: settings.steps,
-    accuracy: input.modelClassOfLabel ? correct / indices.length : null,
-    predictions,
-    meanProbability: probabilitySum / indices.length,
+    accuracy: input.modelClassOfLabel ? records.correct / indices.length : null,
+    predictions: records.predictions,
+    meanProbability: records.probabilitySum / indices.length,
     blur: { ...RISE_BLUR },
-    random: random.scores(),
-    methods: accumulators.map((accumulator) => accumulator.scores()),
-    sanity,
-    examples,
+    random: scorers.random.scores(),
+    methods: scorers.sources.map((accumulator) => accumulator.scores()),
+    sanity: sanityCheck(run, records, progress),
+    examples: records.examples,
   };
+}
+
+/** Scores one batch's random maps and every source's maps; returns the maps. */
+function scoreBatch(
+  run: RunContext,
+  context: BatchContext,
+  batchIndices: readonly number[],
+  scorers: Scorers,
+): BatchMaps {
+  const { settings, classifier, inputShape, mapShape } = run;
+  const random = batchIndices.map((index) =>
+    uniformValues(new Random(imageSeed(settings.seed, index, 1)), mapShape[0] * mapShape[1]),
+  );
+  scoreMaps(context, random, scorers.random, classifier, inputShape, mapShape, settings);
+  const bySource = new Map<string, Float32Array[]>();
+  settings.sources.forEach((source, s) => {
+    const explained = source.explain(context.images, context.classes);
+    scorers.sources[s].emptyMaps += explained.filter((entry) => entry.empty).length;
+    const maps = explained.map((entry) => entry.map);
+    bySource.set(source.name, maps);
+    scoreMaps(context, maps, scorers.sources[s], classifier, inputShape, source.mapShape, settings);
+  });
+  return { random, bySource };
+}
+
+/** Counts each image of the batch (`first` is its position in the run) and keeps what examples and the sanity check need. */
+function recordBatch(
+  run: RunContext,
+  records: ImageRecords,
+  first: number,
+  batchIndices: readonly number[],
+  context: BatchContext,
+  maps: BatchMaps,
+): void {
+  const { input, settings, inputShape } = run;
+  const size = inputShape[0] * inputShape[1] * inputShape[2];
+  batchIndices.forEach((datasetIndex, b) => {
+    const position = first + b;
+    if (context.classes[b] === input.modelClassOfLabel?.[input.set.labels[datasetIndex]]) records.correct++;
+    records.predictions[context.classes[b]]++;
+    records.probabilitySum += context.fullProbability[b];
+    if (position < settings.exampleImages) records.examples.push(exampleImage(run, datasetIndex, b, context, maps));
+    if (position < settings.sanityImages) {
+      records.sanityImages.push(context.images.slice(b * size, (b + 1) * size));
+      records.sanityClasses.push(context.classes[b]);
+      for (const [name, sourceMaps] of maps.bySource) records.sanityMaps.get(name)?.push(sourceMaps[b]);
+    }
+  });
+}
+
+/** Image b of the batch with its prediction and every map, for the report's examples. */
+function exampleImage(
+  run: RunContext,
+  datasetIndex: number,
+  b: number,
+  context: BatchContext,
+  maps: BatchMaps,
+): ExampleImage {
+  const exampleMaps: ExampleImage['maps'] = new Map([[RANDOM_BASELINE, { map: maps.random[b], shape: run.mapShape }]]);
+  run.settings.sources.forEach((source) =>
+    exampleMaps.set(source.name, {
+      map: (maps.bySource.get(source.name) as Float32Array[])[b],
+      shape: source.mapShape,
+    }),
+  );
+  return {
+    datasetIndex,
+    label: run.input.set.labels[datasetIndex],
+    predicted: context.classes[b],
+    probability: context.fullProbability[b],
+    maps: exampleMaps,
+  };
+}
+
+/** The cascading-randomization sanity check on the kept images; undefined when there are none or no sources. */
+function sanityCheck(run: RunContext, records: ImageRecords, progress: EvalProgress): SanityResult | undefined {
+  const { input, settings, inputShape } = run;
+  if (records.sanityClasses.length === 0 || settings.sources.length === 0) return undefined;
+  const size = inputShape[0] * inputShape[1] * inputShape[2];
+  const images = new Float32Array(records.sanityClasses.length * size);
+  records.sanityImages.forEach((image, i) => images.set(image, i * size));
+  return cascadingRandomization({
+    cascade: input.cascade,
+    images,
+    classes: records.sanityClasses,
+    sources: settings.sources,
+    trainedMaps: records.sanityMaps,
+    seed: settings.seed,
+    onStep: progress.onSanityStep,
+  });
 }
 
 /** A well-mixed uint32 seed for (run seed, dataset index, purpose). */
