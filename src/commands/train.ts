@@ -183,13 +183,14 @@ export async function runTrain(
   if (!resumeFrom) await checkTrainOutput(settings);
   // A run that fails removes the --out it created (unless a checkpoint there can be resumed).
   const createdOut = !resumeFrom && (await statIfExists(settings.out)) === undefined;
-  const { dataset, train, test } = await loadTrainingData(settings, log);
+  const data = await loadTrainingData(settings, log);
   const backend = await startBackend(globals, log);
   if (resumeFrom && resumeFrom.backend !== backend.description) {
     log.warn(
       `the checkpoint was written on ${resumeFrom.backend}; resuming on ${backend.description} will not reproduce the uninterrupted run exactly`,
     );
   }
+  const { dataset, train, test } = data;
   log.info(`training on ${train.count} ${settings.dataset} images (${dataset.source}), testing on ${test.count}`);
 
   const architecture = vggConfigFor(settings, train, dataset.classNames.length);
@@ -198,32 +199,8 @@ export async function runTrain(
   const optimizer = createOptimizer(settings.optimizer, settings.learningRate);
   try {
     const start = await startingProgress(settings, train.count, model, optimizer, resumeFrom, log);
-    let lastCheckpoint = resumeFrom?.path ?? '';
-    const outcome = await trainModel({
-      model,
-      optimizer,
-      train,
-      test,
-      options: { ...settings, normalization },
-      start,
-      events: {
-        onStep: reporter.onStep,
-        onEpoch: reporter.onEpoch,
-        shouldStop: control.shouldStop,
-        checkpointEvery: settings.checkpointEvery,
-        onCheckpoint: async (progress) => {
-          lastCheckpoint = await writeCheckpoint(
-            settings.out,
-            model,
-            optimizer,
-            progress,
-            settings,
-            backend.description,
-          );
-        },
-      },
-    }).finally(() => reporter.stop());
-    if (!outcome.finished) throw new StoppedError(lastCheckpoint);
+    const run = { settings, model, optimizer, backend: backend.description };
+    const history = await trainWithCheckpoints(run, data, normalization, start, reporter, control);
     const metadata = buildModelMetadata({
       dataset: settings.dataset,
       classNames: dataset.classNames,
@@ -236,7 +213,7 @@ export async function runTrain(
         resumed: resumeFrom !== undefined,
       },
       backend: backend.description,
-      history: outcome.history,
+      history,
     });
     const report = trainingReportHtml(model, metadata, { settings, dataset, test }, log);
     // --out now holds our checkpoints (or a model --force lets us replace): swap in the model.
@@ -254,6 +231,41 @@ export async function runTrain(
     model.dispose();
     optimizer.dispose();
   }
+}
+
+/**
+ * Trains from `start`, writing checkpoints into --out as it goes; returns the epochs' history.
+ * Throws StoppedError, naming the last checkpoint, when a stop was requested.
+ */
+async function trainWithCheckpoints(
+  run: { settings: TrainSettings; model: tf.LayersModel; optimizer: tf.Optimizer; backend: string },
+  data: { train: ImageSet; test: ImageSet },
+  normalization: Normalization,
+  start: TrainingProgress,
+  reporter: TrainingReporter,
+  control: TrainControl & { resumeFrom?: Checkpoint<TrainSettings> },
+): Promise<EpochRecord[]> {
+  const { settings, model, optimizer } = run;
+  let lastCheckpoint = control.resumeFrom?.path ?? '';
+  const outcome = await trainModel({
+    model,
+    optimizer,
+    train: data.train,
+    test: data.test,
+    options: { ...settings, normalization },
+    start,
+    events: {
+      onStep: reporter.onStep,
+      onEpoch: reporter.onEpoch,
+      shouldStop: control.shouldStop,
+      checkpointEvery: settings.checkpointEvery,
+      onCheckpoint: async (progress) => {
+        lastCheckpoint = await writeCheckpoint(settings.out, model, optimizer, progress, settings, run.backend);
+      },
+    },
+  }).finally(() => reporter.stop());
+  if (!outcome.finished) throw new StoppedError(lastCheckpoint);
+  return outcome.history;
 }
 
 function resultOf(
