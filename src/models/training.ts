@@ -102,90 +102,137 @@ export function initialProgress(trainCount: number, seed: number): TrainingProgr
   };
 }
 
+/** Where a run is: the progress fields trainModel advances, as one mutable record. */
+class RunState {
+  completedEpochs: number;
+  stepInEpoch: number;
+  globalStep: number;
+  readonly order: Int32Array;
+  readonly random: Random;
+  readonly history: EpochRecord[];
+  running: TrainingProgress['running'];
+
+  constructor(start: TrainingProgress) {
+    ({ completedEpochs: this.completedEpochs, stepInEpoch: this.stepInEpoch, globalStep: this.globalStep } = start);
+    this.order = Int32Array.from(start.order);
+    this.random = Random.fromState(start.random);
+    this.history = [...start.history];
+    this.running = { ...start.running };
+  }
+
+  /** A copy to persist: later steps do not change it. */
+  progress(): TrainingProgress {
+    return {
+      completedEpochs: this.completedEpochs,
+      stepInEpoch: this.stepInEpoch,
+      globalStep: this.globalStep,
+      order: Array.from(this.order),
+      random: this.random.getState(),
+      running: { ...this.running },
+      history: [...this.history],
+    };
+  }
+}
+
+/** What stays fixed over a run: steps per epoch and in all, warm-up steps, the classes and the weights trained. */
+interface StepPlan {
+  steps: number;
+  totalSteps: number;
+  warmupSteps: number;
+  classes: number;
+  variables: tf.Variable[];
+}
+
 /**
  * Trains `model` in place from `start` (a fresh or a restored progress) with `optimizer`.
  * Awaits between steps so signals and timers are served during long runs.
  */
 export async function trainModel(run: TrainingRun): Promise<TrainingOutcome> {
-  const { model, optimizer, train, test, options, start, events = {} } = run;
-  const classes = model.outputs[0].shape[1] as number;
-  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  const { model, train, test, options, events = {} } = run;
   const steps = Math.ceil(train.count / options.batchSize);
-  const totalSteps = steps * options.epochs;
-  const warmupSteps = Math.round(steps * options.warmupEpochs);
-  const order = Int32Array.from(start.order);
-  const random = Random.fromState(start.random);
-  const history = [...start.history];
-  let { completedEpochs, stepInEpoch, globalStep } = start;
-  let running = { ...start.running };
-
-  const progress = (): TrainingProgress => ({
-    completedEpochs,
-    stepInEpoch,
-    globalStep,
-    order: Array.from(order),
-    random: random.getState(),
-    running: { ...running },
-    history: [...history],
-  });
-
-  while (completedEpochs < options.epochs) {
-    const epoch = completedEpochs + 1;
-    if (stepInEpoch === 0) {
-      random.shuffle(order);
-      running = { lossSum: 0, correct: 0, seen: 0, seconds: 0 };
+  const plan: StepPlan = {
+    steps,
+    totalSteps: steps * options.epochs,
+    warmupSteps: Math.round(steps * options.warmupEpochs),
+    classes: model.outputs[0].shape[1] as number,
+    variables: model.trainableWeights.map((weight) => weight.read() as tf.Variable),
+  };
+  const state = new RunState(run.start);
+  while (state.completedEpochs < options.epochs) {
+    const epoch = state.completedEpochs + 1;
+    if (state.stepInEpoch === 0) {
+      state.random.shuffle(state.order);
+      state.running = { lossSum: 0, correct: 0, seen: 0, seconds: 0 };
     }
-    let resumedAt = performance.now();
-    for (let step = stepInEpoch + 1; step <= steps; step++) {
-      const indices = order.subarray((step - 1) * options.batchSize, step * options.batchSize);
-      const batch = fillBatch(train, indices, options.normalization, options.augment ? random : undefined);
-      const dropoutSeed = random.nextUint32();
-      setLearningRate(
-        optimizer,
-        learningRateAt(options.schedule, options.learningRate, globalStep, totalSteps, warmupSteps),
-      );
-      const { loss, hits } = trainStep(model, optimizer, variables, batch, {
-        classes,
-        dropoutSeed,
-        labelSmoothing: options.labelSmoothing,
-        weightDecay: options.weightDecay,
-      });
-      running.lossSum += loss * indices.length;
-      running.correct += hits;
-      running.seen += indices.length;
-      stepInEpoch = step;
-      globalStep++;
-      const now = performance.now();
-      running.seconds += (now - resumedAt) / 1000;
-      resumedAt = now;
-      events.onStep?.({
-        epoch,
-        step,
-        steps,
-        loss: running.lossSum / running.seen,
-        accuracy: running.correct / running.seen,
-        imagesPerSecond: running.seen / running.seconds,
-      });
-      if (events.shouldStop?.()) {
-        await events.onCheckpoint?.(progress(), 'stop');
-        return { history, finished: false };
-      }
-      if (events.checkpointEvery && globalStep % events.checkpointEvery === 0 && step < steps) {
-        await events.onCheckpoint?.(progress(), 'interval');
-        resumedAt = performance.now(); // checkpoint time is not training time
-      }
-      // Yield to the event loop (signals, progress redraws) between steps.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    const record = epochRecord(epoch, running, evaluate(model, test, options.normalization));
-    history.push(record);
-    completedEpochs = epoch;
-    stepInEpoch = 0;
+    if (await trainEpochSteps(run, plan, state, epoch)) return { history: state.history, finished: false };
+    const record = epochRecord(epoch, state.running, evaluate(model, test, options.normalization));
+    state.history.push(record);
+    state.completedEpochs = epoch;
+    state.stepInEpoch = 0;
     events.onEpoch?.(record);
-    await events.onCheckpoint?.(progress(), 'epoch');
-    if (completedEpochs < options.epochs && events.shouldStop?.()) return { history, finished: false };
+    await events.onCheckpoint?.(state.progress(), 'epoch');
+    if (state.completedEpochs < options.epochs && events.shouldStop?.())
+      return { history: state.history, finished: false };
   }
-  return { history, finished: true };
+  return { history: state.history, finished: true };
+}
+
+/**
+ * The remaining steps of `epoch`, each followed by its events and, when due, a checkpoint.
+ * Returns true when a stop was requested (after its 'stop' checkpoint).
+ */
+async function trainEpochSteps(run: TrainingRun, plan: StepPlan, state: RunState, epoch: number): Promise<boolean> {
+  const { events = {} } = run;
+  const { running } = state;
+  let resumedAt = performance.now();
+  for (let step = state.stepInEpoch + 1; step <= plan.steps; step++) {
+    trainBatch(run, plan, state, step);
+    state.stepInEpoch = step;
+    state.globalStep++;
+    const now = performance.now();
+    running.seconds += (now - resumedAt) / 1000;
+    resumedAt = now;
+    events.onStep?.({
+      epoch,
+      step,
+      steps: plan.steps,
+      loss: running.lossSum / running.seen,
+      accuracy: running.correct / running.seen,
+      imagesPerSecond: running.seen / running.seconds,
+    });
+    if (events.shouldStop?.()) {
+      await events.onCheckpoint?.(state.progress(), 'stop');
+      return true;
+    }
+    if (events.checkpointEvery && state.globalStep % events.checkpointEvery === 0 && step < plan.steps) {
+      await events.onCheckpoint?.(state.progress(), 'interval');
+      resumedAt = performance.now(); // checkpoint time is not training time
+    }
+    // Yield to the event loop (signals, progress redraws) between steps.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return false;
+}
+
+/** One optimizer step on batch `step` of the epoch's order; adds its loss and hits to the running sums. */
+function trainBatch(run: TrainingRun, plan: StepPlan, state: RunState, step: number): void {
+  const { model, optimizer, train, options } = run;
+  const indices = state.order.subarray((step - 1) * options.batchSize, step * options.batchSize);
+  const batch = fillBatch(train, indices, options.normalization, options.augment ? state.random : undefined);
+  const dropoutSeed = state.random.nextUint32();
+  setLearningRate(
+    optimizer,
+    learningRateAt(options.schedule, options.learningRate, state.globalStep, plan.totalSteps, plan.warmupSteps),
+  );
+  const { loss, hits } = trainStep(model, optimizer, plan.variables, batch, {
+    classes: plan.classes,
+    dropoutSeed,
+    labelSmoothing: options.labelSmoothing,
+    weightDecay: options.weightDecay,
+  });
+  state.running.lossSum += loss * indices.length;
+  state.running.correct += hits;
+  state.running.seen += indices.length;
 }
 
 function epochRecord(
