@@ -14,15 +14,14 @@ import { MAX_IMAGE_PIXELS, readImageFile, writePngAtomic, type DecodedImage } fr
 import { readUserText } from '../io/read-files.js';
 import { readNpy } from '../cam-output/npy.js';
 import { checkOutputDirectory, checkOutputFile, createOutputDirectory } from '../io/output-directory.js';
-import { resizeImage, roundToBytes } from '../io/resize.js';
 import { InputError, UsageError, forOption, fsReasonOf, relabel } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
-import { captionFactsOf, captionHeight, drawCaption, stackCaption, type CaptionFacts } from '../render/caption.js';
-import { CONTACT_SHEET_GAP, contactSheet, sheetCaptionWidth, type ContactSheetRow } from '../render/compose.js';
+import { captionFactsOf, drawCaption, stackCaption, type CaptionFacts } from '../render/caption.js';
+import { ContactSheetRows, contactSheetSize, type TileSize } from '../render/contact-sheet.js';
 import type { RgbImage } from '../render/compose.js';
 import { drawExplanation, type Drawing } from '../render/draw.js';
 import { gallerySettingsOf, renderGalleryHtml, type GalleryEntry } from '../report/gallery-html.js';
-import { guidedToRgb } from '../render/guided.js';
+import { guidedPicture } from '../render/guided.js';
 import type { RenderCommandOptions } from './render-options.js';
 
 /** One thing to draw: a map and the image it explains. */
@@ -100,7 +99,7 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
 
   const rendered: RenderedEntry[] = [];
   const galleryEntries: GalleryEntry[] = [];
-  const sheet = new SheetRows();
+  const sheet = new ContactSheetRows();
   const drawOptions = { size, scale: options.scale, alpha: options.alpha, colormap: options.colormap };
   for (const job of jobs) {
     const gridRows = gridPath !== undefined && sheet.tile === undefined ? jobs.length : undefined;
@@ -121,7 +120,7 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
   const empty = jobs.filter((job) => job.empty).map((job) => job.id);
   if (empty.length > 0)
     log.warn(`${empty.length} map(s) marked empty (no positive value; drawn all dark blue): ${empty.join(', ')}`);
-  const grid = gridPath ? await sheet.write(gridPath) : undefined;
+  const grid = gridPath ? await writeGrid(gridPath, sheet.picture()) : undefined;
   let html: string | undefined;
   if (htmlPath && manifest && galleryEntries.length > 0) {
     // The gallery also lists what cam could not explain (by source) and what was not drawn here.
@@ -227,28 +226,6 @@ async function writeEntry(out: string, id: string, { drawing, blend, guided }: D
   return { id, ...files };
 }
 
-/** The contact sheet's rows, each under its caption when the entry has one; every tile takes the first drawing's size. */
-class SheetRows {
-  tile: { width: number; height: number } | undefined;
-  private readonly rows: ContactSheetRow[] = [];
-
-  add(drawing: Drawing, facts: CaptionFacts | undefined): void {
-    this.tile ??= { width: drawing.blend.width, height: drawing.blend.height };
-    const caption = facts ? drawCaption(facts, sheetCaptionWidth(this.tile.width)) : undefined;
-    this.rows.push({ ...fitRow(drawing, this.tile), ...(caption ? { caption } : {}) });
-  }
-
-  /** Writes the sheet; undefined when no entry was drawn. */
-  async write(path: string): Promise<string | undefined> {
-    if (!this.tile || this.rows.length === 0) return undefined;
-    const sheet = contactSheet(this.rows, this.tile.width, this.tile.height);
-    await writePngAtomic(path, { ...sheet, channels: 3 }).catch((error: unknown) => {
-      throw new InputError(`--grid ${path}: cannot write (${fsReasonOf(error)})`);
-    });
-    return path;
-  }
-}
-
 interface CollectedJobs {
   jobs: RenderJob[];
   defaultOut: string;
@@ -332,10 +309,7 @@ async function drawJob(job: RenderJob, options: DrawOptions): Promise<Drawing> {
   return drawExplanation(map.data, map.shape[0], map.shape[1], image, options);
 }
 
-/**
- * Guided Grad-CAM `.npy` (float32 [H, W, 1 or 3], the model's input size) → normalized RGB
- * (render/guided.ts), resized to the output size like the original image.
- */
+/** Guided Grad-CAM `.npy` (float32 [H, W, 1 or 3], the model's input size) → RGB at the output size. */
 async function drawGuided(path: string, width: number, height: number): Promise<RgbImage> {
   const guided = await readNpy(path);
   const [rows, columns, channels] = guided.shape;
@@ -345,25 +319,7 @@ async function drawGuided(path: string, width: number, height: number): Promise<
     );
   }
   if (guided.data.some((value) => !Number.isFinite(value))) throw new InputError(`${path}: contains NaN or Infinity`);
-  const picture = guidedToRgb(guided.data, channels);
-  const data =
-    rows === height && columns === width
-      ? picture
-      : roundToBytes(resizeImage(picture, rows, columns, 3, height, width));
-  return { data, width, height };
-}
-
-/** Grid tiles share one size: a drawing of another size is resized to it. */
-function fitRow(drawing: Drawing, tile: { width: number; height: number }): ContactSheetRow {
-  const fitPicture = (picture: Drawing['blend']) =>
-    picture.width === tile.width && picture.height === tile.height
-      ? picture.data
-      : roundToBytes(resizeImage(picture.data, picture.height, picture.width, 3, tile.height, tile.width));
-  return {
-    original: fitPicture(drawing.original),
-    heatmap: fitPicture(drawing.heatmap),
-    blend: fitPicture(drawing.blend),
-  };
+  return guidedPicture(guided.data, [rows, columns, channels], width, height);
 }
 
 function rgb(picture: Drawing['blend']): DecodedImage {
@@ -389,17 +345,23 @@ function checkOutputSize(
  * when the first drawing shows it would be too large, before any file is written (rows of failed
  * entries are left out, so this errs high).
  */
-function checkGridSize(rows: number, tile: { width: number; height: number }, captioned: boolean): void {
-  const gap = CONTACT_SHEET_GAP;
-  const width = 3 * tile.width + 4 * gap;
-  const band = captioned ? captionHeight(sheetCaptionWidth(tile.width)) : 0;
-  const height = rows * (tile.height + band + gap) + gap;
+function checkGridSize(rows: number, tile: TileSize, captioned: boolean): void {
+  const { width, height } = contactSheetSize(rows, tile, captioned);
   if (width * height > MAX_OUTPUT_PIXELS) {
     throw new UsageError(
       `--grid: ${rows} rows of ${tile.width}x${tile.height} tiles make a ${width}x${height} sheet, more than the ` +
         `${MAX_OUTPUT_PIXELS / 1e6} MP render draws; use a smaller --size or --scale, or drop --grid`,
     );
   }
+}
+
+/** Writes the contact sheet; undefined when no entry was drawn. */
+async function writeGrid(path: string, sheet: RgbImage | undefined): Promise<string | undefined> {
+  if (!sheet) return undefined;
+  await writePngAtomic(path, rgb(sheet)).catch((error: unknown) => {
+    throw new InputError(`--grid ${path}: cannot write (${fsReasonOf(error)})`);
+  });
+  return path;
 }
 
 /**

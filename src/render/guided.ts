@@ -5,6 +5,8 @@
  * truncated to a byte. So the mean is mid-gray (127), ±1 standard deviation is ±25 levels, and
  * anything beyond ±5 standard deviations saturates; the sign stays visible as darker / brighter.
  */
+import { resizeImage, roundToBytes } from '../io/resize.js';
+import type { RgbImage } from './compose.js';
 
 /**
  * @param values float32 [height × width × channels] row-major, any finite values (signed)
@@ -31,4 +33,23 @@ export function guidedToRgb(values: Float32Array, channels: 1 | 3): Uint8Array {
   const rgb = new Uint8Array(values.length * 3);
   for (let i = 0; i < values.length; i++) rgb.fill(bytes[i], i * 3, i * 3 + 3);
   return rgb;
+}
+
+/**
+ * Guided Grad-CAM values (float32 [rows × columns × channels], the model's input size) as an RGB
+ * picture of width × height: normalized by guidedToRgb, then resized (bilinear, rounded to bytes)
+ * like the original image when the sizes differ.
+ */
+export function guidedPicture(
+  values: Float32Array,
+  [rows, columns, channels]: [number, number, 1 | 3],
+  width: number,
+  height: number,
+): RgbImage {
+  const picture = guidedToRgb(values, channels);
+  const data =
+    rows === height && columns === width
+      ? picture
+      : roundToBytes(resizeImage(picture, rows, columns, 3, height, width));
+  return { data, width, height };
 }

@@ -5,7 +5,7 @@
  *   np.uint8(np.clip(img, 0, 1) * 255)
  */
 import { describe, expect, it } from 'vitest';
-import { guidedToRgb } from '../../src/render/guided.js';
+import { guidedPicture, guidedToRgb } from '../../src/render/guided.js';
 
 // rng = np.random.default_rng(3); (rng.standard_normal((3, 3, 3)) * [0.02, 0.5, 3.0]).astype(np.float32),
 // with [1, 1, 2] = 40 and [0, 2, 1] = −40.
@@ -39,5 +39,23 @@ describe('guidedToRgb (deprocess_image normalization)', () => {
     values[50] = -100;
     const rgb = guidedToRgb(values, 1);
     expect([rgb[0], rgb[7 * 3], rgb[50 * 3]]).toEqual([127, 255, 0]);
+  });
+});
+
+describe('guidedPicture', () => {
+  it('is guidedToRgb at the model’s size', () => {
+    const picture = guidedPicture(Float32Array.from(COLOUR), [3, 3, 3], 3, 3);
+    expect([picture.width, picture.height]).toEqual([3, 3]);
+    expect(Array.from(picture.data)).toEqual(COLOUR_BYTES);
+  });
+
+  it('resizes to the output size (bilinear: a 2× enlargement of a uniform row stays uniform)', () => {
+    // One channel [−1, 1, 3, 5] as 1×4 → bytes 93, 116, 138, 161 (above); 2×8 keeps the ends.
+    const picture = guidedPicture(Float32Array.from([-1, 1, 3, 5]), [1, 4, 1], 8, 2);
+    expect([picture.width, picture.height, picture.data.length]).toEqual([8, 2, 48]);
+    const reds = Array.from({ length: 8 }, (_, x) => picture.data[x * 3]);
+    expect(reds[0]).toBe(93);
+    expect(reds[7]).toBe(161);
+    expect(Array.from(picture.data.subarray(0, 24))).toEqual(Array.from(picture.data.subarray(24, 48)));
   });
 });
