@@ -1,21 +1,9 @@
 /**
- * Rewrites a graph model's fused nodes as the plain TensorFlow ops they fuse, before the model is
- * built: `_FusedConv2D` → Conv2D, BiasAdd, activation; `FusedDepthwiseConv2dNative` →
- * DepthwiseConv2dNative, BiasAdd, activation; `_FusedMatMul` → MatMul, BiasAdd, activation.
- * The last node of each chain keeps the fused node's name (TensorFlow names a fused node after
- * its last op, e.g. `.../Conv_1/Relu6`), so every name the model had still means the same value.
- *
- * Why: Grad-CAM needs ∂y^c/∂A only, never the gradients of the weights. tfjs-core records a fused
- * op as one custom gradient that always computes the filter gradient too; the plain ops have one
- * lazy gradient per input, so the backward pass computes only
- * what is on the path from A to the score. On the cpu backend, explaining an early node of a
- * small separable-convolution network took 56 s fused, almost all of it in Conv2DBackpropFilter.
- * A fused op with a non-linear activation is run unfused by tfjs-core anyway while a gradient is
- * recorded (fused_util.ts `shouldFuse`), so the arithmetic is the same. (Dilated convolutions stay
- * without a gradient either way: tfjs-core 4.22's Conv2D and depthwise gradients refuse them.)
- *
- * Pure JSON work on model.json's NodeDefs; nodes of other kinds are kept as they are, and so are
- * fused nodes whose fused ops are not a BiasAdd followed by at most one known activation.
+ * Rewrites a graph model's fused nodes (`_FusedConv2D`, `FusedDepthwiseConv2dNative`,
+ * `_FusedMatMul`) as the plain ops they fuse, before the model is built; the last op of each chain
+ * keeps the fused node's name. Why: the plain ops' gradients compute only what lies between A and
+ * the score, never the filter gradient (docs/design-notes.md, "Unfusing a graph model").
+ * Pure JSON work on model.json's NodeDefs.
  */
 
 /** A NodeDef as model.json stores it. */

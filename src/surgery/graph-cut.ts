@@ -1,22 +1,9 @@
 /**
  * Cuts a graph model at a target node, for the CAM methods (the same `CutModel` as for layers
- * models, layers-cut.ts): A = the model executed up to that node; the logits = the model
- * executed from A up to the input of its final Softmax (pre-softmax scores).
- *
- * How: TensorFlow.js's graph executor accepts any node as an input, not only the placeholders
- * (`model.execute({[node]: A}, [logits])` starts there). Every node downstream of the target sees
- * A; a path that bypasses the target (a skip connection from an earlier node) must not be
- * recomputed from A, so the values where such paths join are fed too, as computed from the image:
- * that is exactly the partial derivative with respect to the target's output.
- *
- * Gradients: tfjs-core 4.22 can already differentiate every fused kernel the converter emits
- * (`_FusedConv2D`, `FusedDepthwiseConv2dNative`, `_FusedMatMul` with Relu, Relu6, Elu, Prelu,
- * LeakyRelu or Sigmoid): while a gradient is recorded it runs one with a non-linear activation as
- * its unfused composition, and one without through a custom gradient (fused_util.ts `shouldFuse`).
- * But that custom gradient also computes the filter's, which Grad-CAM never needs (on the cpu
- * backend it was 46 of 56 s for an early node of a small separable network). So the passes whose gradient is taken (`logitsFrom`, guided `logits`) run the
- * model's unfused twin (../models/graph-unfuse.ts); the others run the model as converted. The
- * wasm backend's missing depthwise input gradient is added with its training kernels.
+ * models, layers-cut.ts): A = the model executed up to that node; the logits = the model executed
+ * from A (fed as an input, with the values of any path bypassing the target) up to the input of
+ * its final Softmax. Passes whose gradient is taken run the model's unfused twin
+ * (../models/graph-unfuse.ts). Why: docs/design-notes.md, "Cutting a graph model".
  */
 import type * as tf from '../tf.js';
 import type { GraphModel, GraphModelNode, LoadedGraphModel } from '../models/graph-model.js';

@@ -1,20 +1,9 @@
 /**
- * Fast training kernels for the TensorFlow.js wasm backend (tfjs-backend-wasm 4.22.0).
- *
- * Why this module exists: wasm 4.22 registers no `Conv2DBackpropFilter` kernel, so the gradient of
- * any convolution fails, and its `Conv2DBackpropInput`, and its `BatchMatMul` / `_FusedMatMul`
- * whenever a transpose flag is set or more than one matrix pair is multiplied, are naive C++
- * loops (0.6-4 GFLOP/s). Its fast path is XNNPACK's matrix product (20-30 GFLOP/s single-threaded
- * SIMD), reachable as `BatchMatMul` of ONE untransposed pair `[1, m, k] x [1, k, n]`.
- *
- * Each kernel turns its work into such products plus data movement: unfolding patches
- * (im2col), adding them back (col2im), transposing. The data movement is JavaScript on the wasm
- * heap rather than the wasm `Transpose` kernel, which is an untiled loop (see `transposeMatrices`
- * in heap.ts). The kernels live in
- * conv-gradients.ts and mat-mul.ts; this module registers them.
- *
- * All kernels are NHWC, float32, dilation 1 (the tfjs gradients of `conv2d` refuse dilation > 1
- * anyway). Cases they do not cover are handed to the original wasm kernel unchanged.
+ * Fast training kernels for the TensorFlow.js wasm backend (tfjs-backend-wasm 4.22.0): the
+ * convolution gradients and matrix products, turned into XNNPACK's one fast path, a single
+ * untransposed `BatchMatMul`, plus data movement. The kernels live in conv-gradients.ts and
+ * mat-mul.ts; this module registers them. NHWC, float32, dilation 1; other cases go to the original
+ * kernel. Why they exist: docs/design-notes.md, "Wasm training kernels".
  */
 import {
   BatchMatMul,

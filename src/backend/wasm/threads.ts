@@ -1,24 +1,9 @@
 /**
  * Starts the multi-threaded SIMD build of tfjs-backend-wasm in Node, so XNNPACK's convolutions and
- * matrix products use more than one CPU core.
- *
- * tfjs-backend-wasm 4.22 never does this by itself in Node, for three reasons this module works
- * around without touching node_modules:
- * 1. Its `WASM_HAS_MULTITHREAD_SUPPORT` flag is hard-wired to false in Node (tfjs issue #3830), so
- *    `tf.setBackend('wasm')` always loads the single-threaded SIMD binary.
- * 2. Forcing that flag does not help: its loader hands the Emscripten runtime a `blob:` URL for the
- *    pthread worker script, which Node's `worker_threads.Worker` rejects (ERR_WORKER_PATH), and a
- *    Blob holding the bundle-internal glue, which cannot run inside a worker anyway.
- * 3. Its C++ side caps the thread pool at half of `emscripten_num_logical_cores()` (it assumes two
- *    hyperthreads per core), so a 2-core machine would get 1 thread even when asked for 2.
- *
- * So we run the package's own Emscripten glue (`wasm-out/tfjs-backend-wasm-threaded-simd.js`)
- * with the documented Emscripten Module hooks: `locateFile` points the workers at a real file
- * holding the package's own worker script, `mainScriptUrlOrBlob` at the same glue file the main
- * thread runs, `instantiateWasm` reports the core count as 2 × threads so the cap equals the
- * request, and `preInit` sizes the worker pool to exactly the threads XNNPACK will start. The
- * module is wrapped in the package's exported `BackendWasm` and registered as the 'wasm' backend,
- * so every kernel registered for 'wasm' (tfjs's and ours) applies unchanged.
+ * matrix products use more than one CPU core: runs the package's own Emscripten glue with the
+ * documented Module hooks (worker file, core count, pool size) and registers it as the 'wasm'
+ * backend. tfjs 4.22 does not do this in Node by itself; why, and how each obstacle is worked
+ * around: docs/design-notes.md, "Multi-threaded wasm in Node".
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
