@@ -202,7 +202,7 @@ async function drawEntry(
   const drawing = await drawJob(job, options);
   if (gridRows !== undefined) checkGridSize(gridRows, drawing.blend, captioned);
   const guided = job.guidedPath
-    ? await drawGuided(job.guidedPath, drawing.blend.width, drawing.blend.height)
+    ? await readGuidedPicture(job.guidedPath, drawing.blend.width, drawing.blend.height)
     : undefined;
   return { drawing, blend: drawing.blend, guided };
 }
@@ -310,7 +310,7 @@ async function drawJob(job: RenderJob, options: DrawOptions): Promise<Drawing> {
 }
 
 /** Guided Grad-CAM `.npy` (float32 [H, W, 1 or 3], the model's input size) → RGB at the output size. */
-async function drawGuided(path: string, width: number, height: number): Promise<RgbImage> {
+async function readGuidedPicture(path: string, width: number, height: number): Promise<RgbImage> {
   const guided = await readNpy(path);
   const [rows, columns, channels] = guided.shape;
   if (guided.shape.length !== 3 || (channels !== 1 && channels !== 3)) {
