@@ -77,7 +77,11 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
 
   const manifest = buildCamManifest({
     model: resolve(options.model),
-    layer: { name: subject.layerName, shape: subject.split.activationShape },
+    layer: {
+      name: subject.layerName,
+      shape: subject.split.activationShape,
+      ...(subject.layerGrid ? { grid: subject.layerGrid } : {}),
+    },
     preprocessing: subject.preprocessing,
     method: explainOptions.method.name,
     smooth: explainOptions.smooth,

@@ -7,6 +7,8 @@ import { defaultGraphTarget, splitGraphModel } from '../surgery/graph-cut.js';
 import { LayerChoiceError, defaultTargetLayer, splitModel, type SplitModel } from '../surgery/layers-cut.js';
 import { UsageError } from '../errors.js';
 import type { LoadedGraphModel } from '../models/graph-model.js';
+import type { LoadedOnnxModel } from '../models/onnx-model.js';
+import { defaultOnnxTarget, splitOnnxModel, type OnnxSplit } from '../surgery/onnx-cut.js';
 import type * as tf from '../tf.js';
 
 export interface ChosenSplit {
@@ -39,6 +41,26 @@ export function splitGraphAtChosenNode(
     () => defaultGraphTarget(loaded),
     (name) => splitGraphModel(loaded, name),
   );
+}
+
+/** The same for an ONNX model: a node name or its output's name. */
+export function splitOnnxAtChosenNode(
+  loaded: LoadedOnnxModel,
+  layerOption: string | undefined,
+): ChosenSplit & {
+  split: OnnxSplit;
+} {
+  let onnxSplit: OnnxSplit | undefined;
+  const chosen = splitAtChosen(
+    layerOption,
+    undefined,
+    () => defaultOnnxTarget(loaded),
+    (name) => {
+      onnxSplit = splitOnnxModel(loaded, name);
+      return onnxSplit;
+    },
+  );
+  return { layerName: chosen.split.layerName, split: onnxSplit as OnnxSplit };
 }
 
 function splitAtChosen(

@@ -48,6 +48,16 @@ export interface ModelFacts {
  */
 export function declaredModelFacts(directory: string, files: ModelFiles) {
   const topology = files.artifacts.modelTopology;
+  if (files.onnx) {
+    // ONNX states [batch, channels, height, width]; a symbolic or unknown dim is open.
+    const shape = files.onnx.inputs.length === 1 ? files.onnx.inputs[0].shape : undefined;
+    return {
+      directory,
+      modelFile: files.onnx.path,
+      metadata: files.metadata,
+      declaredShape: shape?.length === 4 ? [null, shape[2], shape[3], shape[1]] : undefined,
+    };
+  }
   return {
     directory,
     modelFile: join(directory, 'model.json'),

@@ -1,0 +1,232 @@
+/**
+ * Splits an ONNX model (../models/onnx-model.ts) at a target node, for the CAM methods (the same
+ * `SplitModel` as for layers and graph models): A = the node's output 0 computed from the image;
+ * the logits = the graph run from A up to the input of a final Softmax (pre-softmax scores).
+ *
+ * As for graph models (graph-cut.ts), the values where paths that bypass the target join the
+ * paths through it (a residual branch's skip) are fed as computed from the image, so that the
+ * gradient of the logits with respect to A is exactly the partial derivative ∂y^c/∂A.
+ *
+ * A is handed over as [batch, h, w, channels]: a rank-4 ONNX value is NCHW (the executor keeps it
+ * NHWC already); a vision transformer's tokens [batch, 1 + h·w, channels] are read as an h×w grid
+ * with the class token dropped, as pytorch-grad-cam's `reshape_transform` does, and the class
+ * token is put back unchanged when the forward pass resumes.
+ */
+import * as tf from '../tf.js';
+import { UsageError } from '../errors.js';
+import type { LoadedOnnxModel, OnnxModelNode } from '../models/onnx-model.js';
+import { device, type DeviceValue, type Value } from '../models/onnx-values.js';
+import { defaultTargetNode, type ModelGraph } from './default-target.js';
+import { withGuidedRelu } from './guided-relu.js';
+import { LayerChoiceError, type SplitModel } from './layers-cut.js';
+import type { TypedGraphNode } from './graph-cut.js';
+
+/** How a node's output becomes the h×w×channels activations A. */
+export type ActivationLayout =
+  | { kind: 'spatial' }
+  /** Tokens [batch, 1 + h·w, channels]: the first (class) token dropped, the rest row-major h×w. */
+  | { kind: 'tokens'; height: number; width: number };
+
+/** Describes the layout for cam.json: how the map's grid was formed from the node's output. */
+export function describeActivationLayout(layout: ActivationLayout): string | undefined {
+  return layout.kind === 'tokens'
+    ? `tokens [batch, 1 + ${layout.height}·${layout.width}, channels]: class token dropped, the rest read row-major as a ${layout.height}×${layout.width} grid`
+    : undefined;
+}
+
+/** The layout of a node's output, or undefined when it cannot be explained as a grid. */
+export function activationLayoutOf(node: OnnxModelNode): ActivationLayout | undefined {
+  const shape = node.onnxShape;
+  if (shape.length === 4 && node.outputShape.length === 4 && shape.every((d) => d > 0)) return { kind: 'spatial' };
+  if (shape.length === 3 && shape[1] > 1) {
+    const side = Math.round(Math.sqrt(shape[1] - 1));
+    if (side > 1 && side * side === shape[1] - 1) return { kind: 'tokens', height: side, width: side };
+  }
+  return undefined;
+}
+
+/** The graph as default-target.ts reads it; its output is the pre-softmax node. */
+export function onnxGenericGraph(loaded: LoadedOnnxModel): Omit<ModelGraph, 'nodes'> & { nodes: TypedGraphNode[] } {
+  return {
+    nodes: loaded.nodes.map((node) => ({
+      name: node.name,
+      inputs: node.inputs,
+      outputShape: node.outputShape,
+      type: node.opType,
+    })),
+    inputs: [loaded.inputName],
+    output: logitsNodeOf(loaded).name,
+  };
+}
+
+/**
+ * The default target by the rule of default-target.ts (the last convolution followed through its
+ * element-wise successors, else the last spatial node every path passes through). A transformer
+ * has none: its target must be named.
+ */
+export function defaultOnnxTarget(loaded: LoadedOnnxModel): string {
+  const graph = onnxGenericGraph(loaded);
+  const ops = new Map(graph.nodes.map((node) => [node.name, node.type]));
+  const target = defaultTargetNode(graph, (name) => ops.get(name) === 'Conv');
+  if (target === undefined) {
+    throw new UsageError(
+      'the graph has no node with a spatial output larger than 1×1 that every path to the output passes through',
+    );
+  }
+  return target;
+}
+
+/** Names of the nodes that can be explained. */
+export function explainableOnnxNodes(loaded: LoadedOnnxModel): string[] {
+  const structure = analyse(loaded);
+  return loaded.nodes
+    .filter((node) => whyNotExplainable(node, loaded, structure) === undefined)
+    .map((node) => node.name);
+}
+
+/** The node `--layer` names: a node name or the name of a node's output 0. */
+export function findOnnxNode(loaded: LoadedOnnxModel, name: string): OnnxModelNode | undefined {
+  return loaded.nodes.find((node) => node.name === name) ?? loaded.nodes.find((node) => node.output === name);
+}
+
+export interface OnnxSplit extends SplitModel {
+  layout: ActivationLayout;
+}
+
+/** Splits the model at `nodeName`. Throws LayerChoiceError for a node that cannot be explained. */
+export function splitOnnxModel(loaded: LoadedOnnxModel, nodeName: string): OnnxSplit {
+  const structure = analyse(loaded);
+  const target = findOnnxNode(loaded, nodeName);
+  if (!target) {
+    throw new LayerChoiceError(
+      nodeName,
+      `no such node; nodes that can be explained: ${explainableOnnxNodes(loaded).join(', ')}`,
+    );
+  }
+  const why = whyNotExplainable(target, loaded, structure);
+  if (why !== undefined) throw new LayerChoiceError(nodeName, why);
+  const layout = activationLayoutOf(target) as ActivationLayout;
+  const logitsValue = logitsNodeOf(loaded).output;
+  const joins = joiningValues(target, loaded, structure);
+  const [h, w, k] =
+    layout.kind === 'spatial' ? target.outputShape.slice(1) : [layout.height, layout.width, target.onnxShape[2]];
+  const imageFeed = (images: tf.Tensor4D) => new Map<string, Value>([[loaded.inputName, device(images, true)]]);
+  const logitsOf = (images: tf.Tensor4D) =>
+    (loaded.run(imageFeed(images), [logitsValue])[0] as DeviceValue).tensor as tf.Tensor2D;
+
+  return {
+    layerName: target.name,
+    activationShape: [h, w, k],
+    classes: loaded.classes,
+    layout,
+    forward(images) {
+      const [value, ...joinValues] = loaded.run(imageFeed(images), [target.output, ...joins]);
+      const fed = new Map<string, Value>();
+      joins.forEach((name, index) => fed.set(name, joinValues[index]));
+      const tensor = (value as DeviceValue).tensor;
+      let activations: tf.Tensor4D;
+      let valueFrom: (replacement: tf.Tensor4D) => Value;
+      if (layout.kind === 'spatial') {
+        activations = ((value as DeviceValue).nhwc ? tensor : tf.transpose(tensor, [0, 2, 3, 1])) as tf.Tensor4D;
+        valueFrom = (replacement) => device(replacement, true);
+      } else {
+        const batch = tensor.shape[0];
+        const classToken = tf.slice(tensor, [0, 0, 0], [batch, 1, k]);
+        activations = tf.reshape(tf.slice(tensor, [0, 1, 0], [batch, h * w, k]), [batch, h, w, k]) as tf.Tensor4D;
+        valueFrom = (replacement) =>
+          device(tf.concat([classToken, tf.reshape(replacement, [replacement.shape[0], h * w, k])], 1));
+      }
+      const logitsFrom = (replacement: tf.Tensor4D) =>
+        (loaded.run(new Map([...fed, [target.output, valueFrom(replacement)]]), [logitsValue])[0] as DeviceValue)
+          .tensor as tf.Tensor2D;
+      return { activations, logitsFrom };
+    },
+    logits(images, options = {}) {
+      return options.guidedRelu ? withGuidedRelu(() => logitsOf(images)) : logitsOf(images);
+    },
+  };
+}
+
+interface OnnxStructure {
+  byName: Map<string, OnnxModelNode>;
+  readers: Map<string, string[]>;
+  logitsNode: OnnxModelNode;
+  logitsAncestors: Set<string>;
+  fromImage: Set<string>;
+}
+
+function analyse(loaded: LoadedOnnxModel): OnnxStructure {
+  const byName = new Map(loaded.nodes.map((node) => [node.name, node]));
+  const readers = new Map<string, string[]>();
+  for (const node of loaded.nodes)
+    for (const input of node.inputs) readers.set(input, [...(readers.get(input) ?? []), node.name]);
+  const logitsNode = logitsNodeOf(loaded);
+  return {
+    byName,
+    readers,
+    logitsNode,
+    logitsAncestors: reachable([logitsNode.name], (name) => byName.get(name)?.inputs ?? []),
+    fromImage: reachable([loaded.inputName], (name) => readers.get(name) ?? []),
+  };
+}
+
+/**
+ * The output node with a trailing Softmax (and Identity nodes) stripped: y^c must be the
+ * pre-softmax score, or a saturated softmax gives blank maps.
+ */
+function logitsNodeOf(loaded: LoadedOnnxModel): OnnxModelNode {
+  const byName = new Map(loaded.nodes.map((node) => [node.name, node]));
+  let current = byName.get(loaded.outputNode) as OnnxModelNode;
+  while (current.opType === 'Identity' && current.inputs.length === 1)
+    current = byName.get(current.inputs[0]) as OnnxModelNode;
+  if (current.opType === 'Softmax' && current.inputs.length === 1) {
+    const logits = byName.get(current.inputs[0]) as OnnxModelNode;
+    if (logits.onnxShape.length === 2) return logits;
+  }
+  return current;
+}
+
+function whyNotExplainable(node: OnnxModelNode, loaded: LoadedOnnxModel, structure: OnnxStructure): string | undefined {
+  if (node.name === loaded.inputName) return 'is the model input';
+  if (activationLayoutOf(node) === undefined) {
+    return `output [${node.onnxShape.join(', ')}] is neither a spatial output [batch, channels, h, w] nor tokens [batch, 1 + h·w, channels]`;
+  }
+  if (!structure.fromImage.has(node.name)) return 'is not computed from the image';
+  if (!structure.logitsAncestors.has(node.name))
+    return `has no path to the class scores ("${structure.logitsNode.name}")`;
+  return undefined;
+}
+
+/**
+ * Values computed from the image, not downstream of the target, read by nodes downstream of it
+ * on the way to the logits (any output of the node writing them, not only output 0).
+ */
+function joiningValues(target: OnnxModelNode, loaded: LoadedOnnxModel, structure: OnnxStructure): string[] {
+  const downstream = reachable([target.name], (name) => structure.readers.get(name) ?? []);
+  const writer = new Map<string, string>();
+  for (const node of loaded.graph.nodes) for (const output of node.outputs) writer.set(output, node.name);
+  writer.set(loaded.inputName, loaded.inputName);
+  const joins = new Set<string>();
+  for (const node of loaded.graph.nodes) {
+    if (node.name === target.name || !downstream.has(node.name) || !structure.logitsAncestors.has(node.name)) continue;
+    for (const value of node.inputs) {
+      const from = writer.get(value);
+      if (from !== undefined && !downstream.has(from) && structure.fromImage.has(from)) joins.add(value);
+    }
+  }
+  return [...joins];
+}
+
+function reachable(starts: string[], next: (name: string) => string[]): Set<string> {
+  const seen = new Set(starts);
+  const stack = [...starts];
+  while (stack.length > 0) {
+    for (const name of next(stack.pop() as string)) {
+      if (!seen.has(name)) {
+        seen.add(name);
+        stack.push(name);
+      }
+    }
+  }
+  return seen;
+}
