@@ -20,6 +20,7 @@ import type { ModelMetadata } from '../models/metadata.js';
 import { flagOf } from './option-table.js';
 import { graphInputShape, topologyInputShape } from '../models/declared-input-shape.js';
 import { isGraphModelFormat, type ModelFiles } from '../models/model-dir.js';
+import { declaredOnnxInputShape } from '../models/onnx-graph.js';
 import { MODEL_INPUT_OPTIONS, type ModelInputOptions } from './model-input-options.js';
 
 export interface ModelInputs {
@@ -49,13 +50,11 @@ export interface ModelFacts {
 export function declaredModelFacts(directory: string, files: ModelFiles) {
   const topology = files.artifacts.modelTopology;
   if (files.onnx) {
-    // ONNX states [batch, channels, height, width]; a symbolic or unknown dim is open.
-    const shape = files.onnx.inputs.length === 1 ? files.onnx.inputs[0].shape : undefined;
     return {
       directory,
       modelFile: files.onnx.path,
       metadata: files.metadata,
-      declaredShape: shape?.length === 4 ? [null, shape[2], shape[3], shape[1]] : undefined,
+      declaredShape: declaredOnnxInputShape(files.onnx),
     };
   }
   return {

@@ -53,3 +53,12 @@ export interface OnnxGraph {
   inputs: OnnxValueInfo[];
   outputs: OnnxValueInfo[];
 }
+
+/**
+ * The image input's shape as gradcam states shapes, [batch, height, width, channels] with null
+ * where open, from ONNX's [batch, channels, height, width]; undefined when the file states none.
+ */
+export function declaredOnnxInputShape(graph: OnnxGraph): (number | null)[] | undefined {
+  const shape = graph.inputs.length === 1 ? graph.inputs[0].shape : undefined;
+  return shape?.length === 4 ? [null, shape[2], shape[3], shape[1]] : undefined;
+}

@@ -408,16 +408,16 @@ function describeNodes(
  * `/layer4/layer4.1/relu_1/Relu` → `layer4.1.relu` (a repeated call of one module gets `_1`, `_2`).
  */
 export function modulePathOf(nodeName: string): string {
-  const scopes = nodeName
-    .split('/')
-    .filter((part) => part !== '')
-    .slice(0, -1);
-  let path = '';
+  const scopes = nodeName.split('/').filter((part) => part !== '').slice(0, -1);
+  // A child of a Sequential is written with its parent's name in front (`layer4/layer4.1`).
+  const parts: string[] = [];
+  let previous = '';
   for (const scope of scopes) {
-    const part = scope.replace(/_\d+$/, '');
-    path = path !== '' && !part.startsWith(`${path}.`) ? `${path}.${part}` : part;
+    const name = scope.replace(/_\d+$/, '');
+    parts.push(previous !== '' && name.startsWith(`${previous}.`) ? name.slice(previous.length + 1) : name);
+    previous = name;
   }
-  return path;
+  return parts.join('.');
 }
 
 function firstLine(text: string): string {
