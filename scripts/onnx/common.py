@@ -99,15 +99,13 @@ def module_output(model, module, x, call=0):
     return outputs[call]
 
 
-def gradcam_map(model, module, x, class_index, reshape_transform=None, call=0):
-    """pytorch-grad-cam's GradCAM map for `class_index` at `module` (its first use in the forward
-    pass: pytorch-grad-cam pairs activations and gradients of the first call), at the layer's own
-    resolution: min-max normalized float32 [h, w]."""
+def gradcam_maps(model, module, x, class_indices, reshape_transform=None):
+    """pytorch-grad-cam's GradCAM maps for a batch x [n, 3, h, w], one class per image, at
+    `module`'s first use in the forward pass (pytorch-grad-cam pairs activations and gradients of
+    the first call), at the layer's own resolution: min-max normalized float32 [n, h, w]."""
     from pytorch_grad_cam import GradCAM
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
-    if call != 0:
-        raise ValueError("pytorch-grad-cam explains a module's first call only")
     activation = module_output(model, module, x)
     if reshape_transform is not None:
         activation = reshape_transform(activation)
@@ -116,12 +114,17 @@ def gradcam_map(model, module, x, class_index, reshape_transform=None, call=0):
     height, width = activation.shape[2], activation.shape[3]
     with GradCAM(model=model, target_layers=[module], reshape_transform=reshape_transform) as cam:
         cam.get_target_width_height = lambda _x: (width, height)
-        maps = cam(input_tensor=x, targets=[ClassifierOutputTarget(class_index)])
+        maps = cam(input_tensor=x, targets=[ClassifierOutputTarget(k) for k in class_indices])
         recorded = cam.activations_and_grads.activations[0]
     # The activation pytorch-grad-cam used is the one we meant (first call, same transform).
-    if not torch.equal(recorded, activation):
+    if not torch.allclose(recorded, activation, rtol=1e-5, atol=1e-6):
         raise AssertionError("pytorch-grad-cam recorded a different activation than the layer's first call")
-    return maps[0].astype(np.float32)
+    return maps.astype(np.float32)
+
+
+def gradcam_map(model, module, x, class_index, reshape_transform=None):
+    """gradcam_maps for one image: float32 [h, w]."""
+    return gradcam_maps(model, module, x, [class_index], reshape_transform)[0]
 
 
 def minmax(values):
