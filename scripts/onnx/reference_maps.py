@@ -5,9 +5,10 @@ Map (run with PYTHONPATH=<pytorch-grad-cam source>, e.g. ../shared/anchors):
   DIR/NAME.pt rebuilt as torchvision's NAME; each PNG (default DIR/test-image.png; the model's
   size, RGB) preprocessed as gradcam's `--preprocess torch`; GradCAM for class K (default: the
   predicted one) at the layer (a role from DIR/models.json, default 'default', or a PyTorch
-  module path), at the layer's own resolution, ReLU then min-max normalized (pytorch-grad-cam's
-  own steps). One image: OUT (default NAME.ROLE.npy) is float32 [h, w]; several: OUT is a folder
-  of IMAGE-STEM.npy. Prints one JSON line.
+  module path; 'all': every role, into OUT (default DIR/reference) as NAME.ROLE.npy), at the
+  layer's own resolution, ReLU then min-max normalized (pytorch-grad-cam's own steps). One
+  image: OUT (default NAME.ROLE.npy) is float32 [h, w]; several: OUT is a folder of
+  IMAGE-STEM.npy. Prints one JSON line per layer.
 
 Timing:
     reference_maps.py DIR NAME --time [--layer ROLE] [--images N] [--threads T] [--repeats R]
@@ -34,7 +35,7 @@ def parse():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("dir", type=Path)
     parser.add_argument("name")
-    parser.add_argument("--layer", default="default", help="a role in DIR/models.json or a PyTorch module path")
+    parser.add_argument("--layer", default="default", help="a role in DIR/models.json, a PyTorch module path, or all")
     parser.add_argument("--image", type=Path, nargs="+")
     parser.add_argument("--class", dest="class_index", type=int)
     parser.add_argument("--out", type=Path)
@@ -56,7 +57,7 @@ def resolve_layer(name, layer):
 
 
 def compute(args):
-    """The map(s), in this process."""
+    """The map(s), in this process. Returns one JSON-able record per layer."""
     # Threads before torch starts its pools.
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     import numpy as np
@@ -67,7 +68,6 @@ def compute(args):
     import torchvision_models as tv
 
     torch.set_num_threads(args.threads)
-    role, module_path, node = resolve_layer(args.name, args.layer)
     model = tv.build(args.name, 0)
     model.load_state_dict(torch.load(args.dir / f"{args.name}.pt"))
     model.eval()
@@ -79,31 +79,39 @@ def compute(args):
             sys.exit(f"{path}: {picture.shape[1]}x{picture.shape[0]}, expected {tv.SIZE}x{tv.SIZE} RGB")
     x = torch.from_numpy(np.concatenate([common.torch_preprocess(p) for p in pictures]))
     transform = common.vit_reshape_transform(*tv.VIT_GRID) if args.name == "vit_b_16" else None
-    module = explained.get_submodule(module_path)
     with torch.no_grad():
         logits = explained(x)
     predicted = logits.argmax(1).tolist()
     classes = [args.class_index] * len(pictures) if args.class_index is not None else predicted
-    maps = common.gradcam_maps(explained, module, x, classes, transform)
-    if len(pictures) == 1:
-        out = args.out or Path(f"{args.name}.{role}.npy")
-        np.save(out, maps[0])
-    else:
-        out = args.out or Path(f"{args.name}.{role}")
-        out.mkdir(parents=True, exist_ok=True)
-        for path, heatmap in zip(images, maps):
-            np.save(out / f"{Path(path).stem}.npy", heatmap)
-    return {
-        "model": args.name,
-        "layer": role,
-        "pytorchModule": module_path,
-        "onnxNode": node,
-        "images": len(pictures),
-        "predictedClass": predicted if len(predicted) > 1 else predicted[0],
-        "class": classes if len(classes) > 1 else classes[0],
-        "mapShape": list(maps.shape[1:]),
-        "out": str(out),
-    }
+    layers = [role for role, _, _ in tv.MODELS[args.name][1]] if args.layer == "all" else [args.layer]
+    records = []
+    for layer in layers:
+        role, module_path, node = resolve_layer(args.name, layer)
+        maps = common.gradcam_maps(explained, explained.get_submodule(module_path), x, classes, transform)
+        if args.layer == "all":
+            folder = args.out or args.dir / "reference"
+            folder.mkdir(parents=True, exist_ok=True)
+            out = folder / f"{args.name}.{role}.npy" if len(pictures) == 1 else folder / f"{args.name}.{role}"
+        else:
+            out = args.out or Path(f"{args.name}.{role}.npy" if len(pictures) == 1 else f"{args.name}.{role}")
+        if len(pictures) == 1:
+            np.save(out, maps[0])
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            for path, heatmap in zip(images, maps):
+                np.save(out / f"{Path(path).stem}.npy", heatmap)
+        records.append({
+            "model": args.name,
+            "layer": role,
+            "pytorchModule": module_path,
+            "onnxNode": node,
+            "images": len(pictures),
+            "predictedClass": predicted if len(predicted) > 1 else predicted[0],
+            "class": classes if len(classes) > 1 else classes[0],
+            "mapShape": list(maps.shape[1:]),
+            "out": str(out),
+        })
+    return records
 
 
 def batch_images(directory, count):
@@ -148,7 +156,11 @@ def time_process(args):
 def main():
     args = parse()
     sys.path.insert(0, str(HERE))
-    print(json.dumps(time_process(args) if args.time else compute(args)))
+    if args.time:
+        print(json.dumps(time_process(args)))
+    else:
+        for record in compute(args):
+            print(json.dumps(record))
 
 
 if __name__ == "__main__":
