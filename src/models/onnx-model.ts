@@ -26,7 +26,12 @@ export interface OnnxModelNode {
   constants: string[];
   /** ONNX shape of output 0 for a batch of one. */
   onnxShape: number[];
-  /** Output 0's shape as explained: [batch, h, w, channels] for a rank-4 (NCHW) value, else the ONNX shape. */
+  /**
+   * Output 0 is an NCHW feature map computed from the image through the layout-keeping ops
+   * (onnx-values.ts), which the tool holds as NHWC; not so a rank-4 value a permute made NHWC.
+   */
+  spatial: boolean;
+  /** Output 0's shape as explained: [batch, h, w, channels] for a spatial value, else the ONNX shape. */
   outputShape: number[];
   /** The PyTorch module the exporter's name points at (`layer4.1.relu`), '' if none. */
   modulePath: string;
@@ -329,6 +334,7 @@ interface ValueShape {
   /** ONNX shape. */
   shape: number[];
   dtype: string;
+  nhwc: boolean;
 }
 
 function shapesOnZeroImage(
@@ -346,10 +352,15 @@ function shapesOnZeroImage(
     const values = run(new Map([[inputName, image]]), names);
     names.forEach((name, index) => {
       const value = values[index];
-      shapes.set(name, { shape: shapeOf(value), dtype: value.kind === 'device' ? value.tensor.dtype : 'host' });
+      const onDevice = value.kind === 'device';
+      shapes.set(name, {
+        shape: shapeOf(value),
+        dtype: onDevice ? value.tensor.dtype : 'host',
+        nhwc: onDevice && value.nhwc,
+      });
     });
   });
-  shapes.set(inputName, { shape: [1, inputShape[2], inputShape[0], inputShape[1]], dtype: 'float32' });
+  shapes.set(inputName, { shape: [1, inputShape[2], inputShape[0], inputShape[1]], dtype: 'float32', nhwc: true });
   void graph;
   return shapes;
 }
@@ -370,16 +381,21 @@ function describeNodes(
     inputs: [],
     constants: [],
     onnxShape: [1, inputShape[2], inputShape[0], inputShape[1]],
+    spatial: true,
     outputShape: [1, ...inputShape],
     modulePath: '',
     dilated: false,
   };
+  const modules = modulePathsOf(nodes.map((node) => node.name));
   void graph;
   return [
     input,
     ...nodes.map((node) => {
       const onnxShape = shapes.get(node.outputs[0])?.shape ?? [];
-      const dtype = shapes.get(node.outputs[0])?.dtype;
+      const spatial =
+        onnxShape.length === 4 &&
+        shapes.get(node.outputs[0])?.dtype === 'float32' &&
+        shapes.get(node.outputs[0])?.nhwc === true;
       const readNodes = node.inputs
         .filter((value) => value !== '' && !initializers.has(value))
         .map((value) => (value === inputName ? inputName : producers.get(value)?.name))
@@ -392,11 +408,9 @@ function describeNodes(
         inputs: [...new Set(readNodes)],
         constants: node.inputs.filter((value) => initializers.has(value)),
         onnxShape,
-        outputShape:
-          onnxShape.length === 4 && dtype === 'float32'
-            ? [onnxShape[0], onnxShape[2], onnxShape[3], onnxShape[1]]
-            : onnxShape,
-        modulePath: modulePathOf(node.name),
+        spatial,
+        outputShape: spatial ? [onnxShape[0], onnxShape[2], onnxShape[3], onnxShape[1]] : onnxShape,
+        modulePath: modules.get(node.name) ?? '',
         dilated: node.opType === 'Conv' && dilations?.kind === 'ints' && dilations.value.some((rate) => rate > 1),
       };
     }),
@@ -404,20 +418,38 @@ function describeNodes(
 }
 
 /**
- * The PyTorch module a node comes from, read from the scope the exporter writes into its name:
- * `/layer4/layer4.1/relu_1/Relu` → `layer4.1.relu` (a repeated call of one module gets `_1`, `_2`).
+ * The PyTorch module each node comes from, read from the scopes the exporter writes into node
+ * names: `/layer4/layer4.1/relu_1/Relu` → `layer4.1.relu`. A module called twice gets scopes
+ * `relu` and `relu_1`; a suffix is dropped only where that sibling scope exists, since `ln_1`
+ * or `encoder_layer_1` are module names of their own.
  */
-export function modulePathOf(nodeName: string): string {
-  const scopes = nodeName.split('/').filter((part) => part !== '').slice(0, -1);
-  // A child of a Sequential is written with its parent's name in front (`layer4/layer4.1`).
-  const parts: string[] = [];
-  let previous = '';
-  for (const scope of scopes) {
-    const name = scope.replace(/_\d+$/, '');
-    parts.push(previous !== '' && name.startsWith(`${previous}.`) ? name.slice(previous.length + 1) : name);
-    previous = name;
+export function modulePathsOf(nodeNames: readonly string[]): Map<string, string> {
+  const scopesOf = (name: string) =>
+    name
+      .split('/')
+      .filter((part) => part !== '')
+      .slice(0, -1);
+  const known = new Set<string>();
+  for (const name of nodeNames) {
+    const scopes = scopesOf(name);
+    scopes.forEach((_, depth) => known.add(scopes.slice(0, depth + 1).join('/')));
   }
-  return parts.join('.');
+  const paths = new Map<string, string>();
+  for (const name of nodeNames) {
+    const scopes = scopesOf(name);
+    const parts: string[] = [];
+    let previous = '';
+    scopes.forEach((scope, depth) => {
+      const base = scope.replace(/_\d+$/, '');
+      const repeated = base !== scope && known.has([...scopes.slice(0, depth), base].join('/'));
+      const module = repeated ? base : scope;
+      // A child of a Sequential is written with its parent's name in front (`layer4/layer4.1`).
+      parts.push(previous !== '' && module.startsWith(`${previous}.`) ? module.slice(previous.length + 1) : module);
+      previous = module;
+    });
+    paths.set(name, parts.join('.'));
+  }
+  return paths;
 }
 
 function firstLine(text: string): string {

@@ -342,45 +342,70 @@ function split(inputs: (Value | undefined)[], { node }: KernelContext): Value[] 
   return tf.split(logical(x), count, axis).map((part) => device(part));
 }
 
-/** Slice's bounds clamped as numpy does, for step 1 or more. */
-function sliceBounds(
-  shape: number[],
-  inputs: (Value | undefined)[],
-  node: OnnxNode,
-): { begin: number[]; end: number[]; steps: number[] } {
+/** Per axis, the indices a Slice keeps, in order (numpy's clamping, for positive and negative steps). */
+function sliceIndices(shape: number[], inputs: (Value | undefined)[], node: OnnxNode): number[][] {
   const starts = hostInput(inputs, 1, node) ?? intsAttribute(node, 'starts') ?? [];
   const ends = hostInput(inputs, 2, node) ?? intsAttribute(node, 'ends') ?? [];
   const axes = hostInput(inputs, 3, node) ?? intsAttribute(node, 'axes') ?? starts.map((_, index) => index);
-  const stepList = hostInput(inputs, 4, node) ?? starts.map(() => 1);
-  const begin = shape.map(() => 0);
-  const end = [...shape];
-  const steps = shape.map(() => 1);
+  const steps = hostInput(inputs, 4, node) ?? starts.map(() => 1);
+  const kept = shape.map((size) => Array.from({ length: size }, (_, index) => index));
   axes.forEach((rawAxis, index) => {
     const axis = normalizeAxis(rawAxis, shape.length);
     const size = shape[axis];
-    if (stepList[index] < 1) throw new OnnxOpError(`node "${node.name}" (Slice): negative steps are not supported`);
-    const clamp = (value: number) => Math.min(size, Math.max(0, value < 0 ? value + size : value));
-    begin[axis] = clamp(starts[index]);
-    end[axis] = Math.max(begin[axis], clamp(ends[index]));
-    steps[axis] = stepList[index];
+    const step = steps[index];
+    if (step === 0) throw new OnnxOpError(`node "${node.name}" (Slice): step 0`);
+    const wrap = (value: number) => (value < 0 ? value + size : value);
+    const [low, high] = step > 0 ? [0, size] : [-1, size - 1];
+    const first = Math.min(high, Math.max(low, wrap(starts[index])));
+    const last = Math.min(high, Math.max(low, wrap(ends[index])));
+    const picked: number[] = [];
+    for (let at = first; step > 0 ? at < last : at > last; at += step) picked.push(at);
+    kept[axis] = picked;
   });
-  return { begin, end, steps };
+  return kept;
 }
 
 function slice(inputs: (Value | undefined)[], { node }: KernelContext): Value[] {
   const x = required(inputs, 0, node);
   const shape = shapeOf(x);
-  const { begin, end, steps } = sliceBounds(shape, inputs, node);
-  if (x.kind === 'host' && shape.length === 1) {
+  const kept = sliceIndices(shape, inputs, node);
+  const outShape = kept.map((indices) => indices.length);
+  if (x.kind === 'host') {
+    const strides = shape.map((_, axis) => shape.slice(axis + 1).reduce((a, b) => a * b, 1));
     const data: number[] = [];
-    for (let index = begin[0]; index < end[0]; index += steps[0]) data.push(x.data[index]);
-    return [host(data, [data.length], x.dataType)];
+    const walk = (axis: number, offset: number) => {
+      if (axis === shape.length) data.push(x.data[offset]);
+      else for (const index of kept[axis]) walk(axis + 1, offset + index * strides[axis]);
+    };
+    walk(0, 0);
+    return [host(data, outShape, x.dataType)];
   }
-  if (isNhwc(x)) {
-    const map = (list: number[]) => NCHW_TO_NHWC_AXIS.map((_, stored) => list[NCHW_TO_NHWC_AXIS.indexOf(stored)]);
-    return [device(tf.stridedSlice((x as DeviceValue).tensor, map(begin), map(end), map(steps)), true)];
+  // On the backend as slices (whose gradient is a pad) and reverses; other steps as strided slices.
+  const nhwc = isNhwc(x);
+  const order = nhwc ? NCHW_TO_NHWC_AXIS.map((_, stored) => NCHW_TO_NHWC_AXIS.indexOf(stored)) : shape.map((_, a) => a);
+  let tensor = nhwc ? (x as DeviceValue).tensor : logical(x);
+  const stored = order.map((axis) => kept[axis]);
+  const contiguous = (indices: number[], direction: number) =>
+    indices.every((index, at) => at === 0 || index === indices[at - 1] + direction);
+  if (stored.every((indices) => indices.length === 0 || contiguous(indices, 1) || contiguous(indices, -1))) {
+    const begin = stored.map((indices) => (indices.length === 0 ? 0 : Math.min(indices[0], indices.at(-1) as number)));
+    tensor = tf.slice(
+      tensor,
+      begin,
+      stored.map((indices) => indices.length),
+    );
+    const reversed = stored.flatMap((indices, axis) => (indices.length > 1 && indices[1] < indices[0] ? [axis] : []));
+    if (reversed.length > 0) tensor = tf.reverse(tensor, reversed);
+  } else {
+    const step = (indices: number[]) => (indices.length > 1 ? indices[1] - indices[0] : 1);
+    tensor = tf.stridedSlice(
+      tensor,
+      stored.map((indices) => indices[0] ?? 0),
+      stored.map((indices) => (indices.at(-1) ?? 0) + Math.sign(step(indices))),
+      stored.map(step),
+    );
   }
-  return [device(tf.stridedSlice(logical(x), begin, end, steps))];
+  return [device(tensor, nhwc)];
 }
 
 function pad(inputs: (Value | undefined)[], { node }: KernelContext): Value[] {
@@ -404,8 +429,21 @@ function transpose(inputs: (Value | undefined)[], { node }: KernelContext): Valu
   const x = required(inputs, 0, node);
   const rank = shapeOf(x).length;
   const perm = intsAttribute(node, 'perm') ?? [...Array(rank).keys()].reverse();
-  if (x.kind === 'host') return [device(tf.transpose(toTensor(x), perm))];
+  if (x.kind === 'host') return [hostTranspose(x, perm)];
   return [transposeValue(x, perm)];
+}
+
+/** A Transpose of a small host value (a pads vector reshaped to [n, 2] and reversed, say). */
+function hostTranspose(x: HostValue, perm: number[]): HostValue {
+  const shape = perm.map((axis) => x.shape[axis]);
+  const strides = x.shape.map((_, axis) => x.shape.slice(axis + 1).reduce((a, b) => a * b, 1));
+  const data: number[] = [];
+  const walk = (axis: number, offset: number) => {
+    if (axis === shape.length) data.push(x.data[offset]);
+    else for (let index = 0; index < shape[axis]; index += 1) walk(axis + 1, offset + index * strides[perm[axis]]);
+  };
+  walk(0, 0);
+  return host(data, shape, x.dataType);
 }
 
 function flatten(inputs: (Value | undefined)[], { node }: KernelContext): Value[] {
@@ -588,7 +626,17 @@ function gather(inputs: (Value | undefined)[], { node }: KernelContext): Value[]
       ),
     ];
   }
-  const gathered = tf.gather(logical(data), tf.tensor1d(positions, 'int32'), axis);
+  const tensor = logical(data);
+  const contiguous = positions.every((index, at) => at === 0 || index === positions[at - 1] + 1);
+  // A run of indices (a transformer's class token x[:, 0]) as a slice: gather's gradient needs
+  // UnsortedSegmentSum, which the wasm backend lacks.
+  const gathered = contiguous
+    ? tf.slice(
+        tensor,
+        tensor.shape.map((_, at) => (at === axis ? positions[0] : 0)),
+        tensor.shape.map((size, at) => (at === axis ? positions.length : size)),
+      )
+    : tf.gather(tensor, tf.tensor1d(positions, 'int32'), axis);
   const outShape = [...shapeIn.slice(0, axis), ...indices.shape, ...shapeIn.slice(axis + 1)];
   return [device(tf.reshape(gathered, outShape))];
 }
@@ -613,6 +661,40 @@ function expand(inputs: (Value | undefined)[], context: KernelContext): Value[] 
   if (shapeOut.reduce((a, b) => a * b, 1) > MAX_ELEMENTS)
     throw new OnnxOpError(`node "${node.name}" (Expand): [${shapeOut.join(', ')}] is too large`);
   return [device(tf.broadcastTo(tf.reshape(logical(x), padded), shapeOut))];
+}
+
+function constantOfShape(inputs: (Value | undefined)[], { node }: KernelContext): Value[] {
+  const dims = hostInput(inputs, 0, node) ?? [];
+  const elements = dims.reduce((a, b) => a * b, 1);
+  if (dims.some((size) => !Number.isInteger(size) || size < 0) || elements > MAX_ELEMENTS)
+    throw new OnnxOpError(`node "${node.name}" (ConstantOfShape): shape [${dims.join(', ')}] is invalid or too large`);
+  const value = node.attributes.get('value');
+  const fill = value?.kind === 'tensor' ? Number(value.value.values[0] ?? 0) : 0;
+  const float = value?.kind === 'tensor' && (value.value.dataType === 'float32' || value.value.dataType === 'float64');
+  if (elements <= 4096) return [host(Array(elements).fill(fill), dims, float ? 'float32' : 'int')];
+  return [device(tf.fill(dims, fill, float ? 'float32' : 'int32'))];
+}
+
+/** Equal and Where: on the host, where exporters use them (shape vectors of a dynamic batch). */
+function equal(inputs: (Value | undefined)[], { node }: KernelContext): Value[] {
+  const a = required(inputs, 0, node);
+  const b = required(inputs, 1, node);
+  if (a.kind === 'host' && b.kind === 'host') return [hostBinary(a, b, (x, y) => (x === y ? 1 : 0))];
+  return [device(tf.cast(tf.equal(logical(a), logical(b)), 'int32'))];
+}
+
+function where(inputs: (Value | undefined)[], { node }: KernelContext): Value[] {
+  const [condition, a, b] = [0, 1, 2].map((index) => required(inputs, index, node));
+  if (condition.kind === 'host' && a.kind === 'host' && b.kind === 'host') {
+    const picked = hostBinary(
+      condition,
+      hostBinary(a, b, (x, y) => x - y),
+      (c, difference) => c * difference,
+    );
+    return [hostBinary(picked, b, (x, y) => x + y)];
+  }
+  const mask = tf.cast(logical(condition), 'bool');
+  return [device(tf.where(mask, logical(a), logical(b)))];
 }
 
 function hardSigmoid(x: tf.Tensor, { node }: KernelContext): tf.Tensor {
@@ -662,4 +744,7 @@ export const KERNELS: ReadonlyMap<string, Kernel> = new Map<string, Kernel>([
   ['Gather', gather],
   ['Cast', cast],
   ['Expand', expand],
+  ['ConstantOfShape', constantOfShape],
+  ['Equal', equal],
+  ['Where', where],
 ]);

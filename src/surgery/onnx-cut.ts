@@ -37,7 +37,7 @@ export function describeActivationLayout(layout: ActivationLayout): string | und
 /** The layout of a node's output, or undefined when it cannot be explained as a grid. */
 export function activationLayoutOf(node: OnnxModelNode): ActivationLayout | undefined {
   const shape = node.onnxShape;
-  if (shape.length === 4 && node.outputShape.length === 4 && shape.every((d) => d > 0)) return { kind: 'spatial' };
+  if (node.spatial && shape.every((d) => d > 0)) return { kind: 'spatial' };
   if (shape.length === 3 && shape[1] > 1) {
     const side = Math.round(Math.sqrt(shape[1] - 1));
     if (side > 1 && side * side === shape[1] - 1) return { kind: 'tokens', height: side, width: side };
@@ -61,19 +61,51 @@ export function onnxGenericGraph(loaded: LoadedOnnxModel): Omit<ModelGraph, 'nod
 
 /**
  * The default target by the rule of default-target.ts (the last convolution followed through its
- * element-wise successors, else the last spatial node every path passes through). A transformer
- * has none: its target must be named.
+ * element-wise successors, else the last spatial node every path passes through). A vision
+ * transformer has no spatial node: its default is the last block's first LayerNorm, where
+ * pytorch-grad-cam's ViT example explains (`blocks[-1].norm1`; torchvision: `ln_1`).
  */
 export function defaultOnnxTarget(loaded: LoadedOnnxModel): string {
   const graph = onnxGenericGraph(loaded);
+  const spatial = new Set(loaded.nodes.filter((node) => node.spatial).map((node) => node.name));
+  // Only NCHW maps count as spatial here: a permuted [batch, h, w, c] value is not one.
+  const ruleGraph = {
+    ...graph,
+    nodes: graph.nodes.map((node) => ({
+      ...node,
+      outputShape: spatial.has(node.name) || node.outputShape?.length !== 4 ? node.outputShape : undefined,
+    })),
+  };
   const ops = new Map(graph.nodes.map((node) => [node.name, node.type]));
-  const target = defaultTargetNode(graph, (name) => ops.get(name) === 'Conv');
+  const target = defaultTargetNode(ruleGraph, (name) => ops.get(name) === 'Conv') ?? lastBlockFirstNorm(loaded);
   if (target === undefined) {
     throw new UsageError(
-      'the graph has no node with a spatial output larger than 1×1 that every path to the output passes through',
+      'the graph has no node with a spatial output larger than 1×1 that every path to the output passes through, nor transformer blocks with layer norms',
     );
   }
   return target;
+}
+
+/**
+ * A transformer's last block's first layer norm: the output node of each normalization module
+ * (a module path ending in `ln…` or `norm…`, exported as LayerNormalization or as its pieces)
+ * with a token output, grouped by the block holding them; the last block with two or more (a
+ * final norm stands alone), its first one.
+ */
+function lastBlockFirstNorm(loaded: LoadedOnnxModel): string | undefined {
+  const structure = analyse(loaded);
+  const lastOfModule = new Map<string, OnnxModelNode>();
+  for (const node of loaded.nodes) if (node.modulePath !== '') lastOfModule.set(node.modulePath, node);
+  const blocks = new Map<string, string[]>();
+  for (const [path, node] of lastOfModule) {
+    const parts = path.split('.');
+    const isNorm = /^(ln|norm)/i.test(parts.at(-1) ?? '');
+    if (!isNorm || activationLayoutOf(node)?.kind !== 'tokens' || whyNotExplainable(node, loaded, structure)) continue;
+    const block = parts.slice(0, -1).join('.');
+    blocks.set(block, [...(blocks.get(block) ?? []), node.name]);
+  }
+  const inBlocks = [...blocks.values()].filter((norms) => norms.length >= 2);
+  return inBlocks.at(-1)?.[0];
 }
 
 /** Names of the nodes that can be explained. */
