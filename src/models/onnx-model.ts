@@ -12,7 +12,7 @@ import { InputError, UsageError, messageOf } from '../errors.js';
 import { MAX_INPUT_SIDE } from './metadata.js';
 import type { OnnxGraph, OnnxNode } from './onnx-graph.js';
 import { KERNELS, OnnxOpError, initializerValue, type KernelContext } from './onnx-ops.js';
-import { device, logical, shapeOf, type Value } from './onnx-values.js';
+import { type DeviceValue, device, logical, shapeOf, type Value } from './onnx-values.js';
 
 /** One node that runs on the image (constants and folded nodes left out). */
 export interface OnnxModelNode {
@@ -83,13 +83,23 @@ export function buildOnnxModel(graph: OnnxGraph, inputSize?: [number, number]): 
 
   const constants = new Map<string, Value>();
   const prepared = new Map<string, tf.Tensor>();
+  const weights = new Map<Value, LazyWeight>();
+  const resident = (value: Value) =>
+    value.kind !== 'device' ? undefined : weights.has(value) ? weights.get(value)?.uploaded() : value.tensor;
   const disposeAll = () => {
-    for (const value of constants.values()) if (value.kind === 'device') value.tensor.dispose();
+    for (const value of constants.values()) resident(value)?.dispose();
     for (const tensor of prepared.values()) tensor.dispose();
   };
   try {
-    for (const initializer of graph.initializers.values())
-      constants.set(initializer.name, initializerValue(initializer));
+    for (const initializer of graph.initializers.values()) {
+      if (initializer.dataType === 'float32' && initializer.values.length > 64) {
+        const weight = lazyWeight(initializer.values as Float32Array, initializer.dims);
+        weights.set(weight.value, weight);
+        constants.set(initializer.name, weight.value);
+      } else {
+        constants.set(initializer.name, initializerValue(initializer));
+      }
+    }
     const initializerNames = new Set(graph.initializers.keys());
     const contextOf = (node: OnnxNode, inputs: (Value | undefined)[]): KernelContext => ({
       node,
@@ -98,12 +108,18 @@ export function buildOnnxModel(graph: OnnxGraph, inputSize?: [number, number]): 
         const name = node.inputs[index];
         const value = inputs[index];
         if (value === undefined) throw new OnnxOpError(`node "${node.name}" (${node.opType}) lacks input ${index}`);
-        const weightOf = () => logical(value);
-        if (!initializerNames.has(name)) return prepare(weightOf());
+        if (!initializerNames.has(name)) return prepare(logical(value));
         const key = `${node.name}\u0000${index}`;
         const cached = prepared.get(key);
         if (cached) return cached;
-        const made = tf.tidy(() => prepare(weightOf()));
+        const lazy = weights.get(value);
+        if (lazy && lazy.uploaded() === undefined) {
+          // Made from the file's bytes: the weight as stored (OIHW) never stays on the backend.
+          const made = tf.keep(tf.tidy(() => prepare(lazy.temporary())));
+          prepared.set(key, made);
+          return made;
+        }
+        const made = tf.tidy(() => prepare(logical(value)));
         // An initializer used as it is stays the constant's own tensor, never a second owner of it.
         if (value.kind === 'device' && made === value.tensor) return made;
         prepared.set(key, tf.keep(made));
@@ -120,7 +136,7 @@ export function buildOnnxModel(graph: OnnxGraph, inputSize?: [number, number]): 
     for (const node of runtimeNodes) for (const output of node.outputs) producers.set(output, node);
 
     const run = (feeds: ReadonlyMap<string, Value>, wanted: readonly string[]): Value[] =>
-      execute(runtimeNodes, producers, constants, feeds, wanted, runNode);
+      execute(runtimeNodes, producers, constants, feeds, wanted, runNode, resident);
 
     const shapes = shapesOnZeroImage(graph, runtimeNodes, inputName, inputShape, run);
     const nodes = describeNodes(graph, runtimeNodes, inputName, inputShape, shapes, initializerNames, producers);
@@ -168,6 +184,29 @@ export function buildOnnxModel(graph: OnnxGraph, inputSize?: [number, number]): 
     if (error instanceof InputError || error instanceof UsageError) throw error;
     throw new InputError(`${path}: cannot run the model (${firstLine(messageOf(error))})`);
   }
+}
+
+/** A float initializer whose backend tensor is made only if an op reads it as stored. */
+interface LazyWeight {
+  value: DeviceValue;
+  /** The tensor, if made. */
+  uploaded(): tf.Tensor | undefined;
+  /** A new tensor of the values, for the caller to dispose (inside a tidy). */
+  temporary(): tf.Tensor;
+}
+
+function lazyWeight(values: Float32Array, dims: number[]): LazyWeight {
+  let tensor: tf.Tensor | undefined;
+  const value: DeviceValue = {
+    kind: 'device',
+    nhwc: false,
+    dims,
+    get tensor() {
+      tensor ??= tf.keep(tf.tensor(values, dims, 'float32'));
+      return tensor;
+    },
+  };
+  return { value, uploaded: () => tensor, temporary: () => tf.tensor(values, dims, 'float32') };
 }
 
 /** Drops the prepared forms (e.g. HWIO filters) of the replaced initializers, so they are made again. */
@@ -284,6 +323,7 @@ function execute(
   feeds: ReadonlyMap<string, Value>,
   wanted: readonly string[],
   runNode: (node: OnnxNode, inputs: (Value | undefined)[]) => Value[],
+  resident: (value: Value) => tf.Tensor | undefined,
 ): Value[] {
   const needed = new Set<string>();
   const stack = wanted.filter((name) => !feeds.has(name) && !constants.has(name));
@@ -297,7 +337,10 @@ function execute(
   const readsLeft = new Map<string, number>();
   for (const node of plan) for (const input of node.inputs) readsLeft.set(input, (readsLeft.get(input) ?? 0) + 1);
   const keep = new Set<tf.Tensor>();
-  for (const value of [...feeds.values(), ...constants.values()]) if (value.kind === 'device') keep.add(value.tensor);
+  for (const value of [...feeds.values(), ...constants.values()]) {
+    const tensor = resident(value);
+    if (tensor) keep.add(tensor);
+  }
   const values = new Map<string, Value>(feeds);
   const lookup = (name: string): Value | undefined => {
     if (name === '') return undefined;

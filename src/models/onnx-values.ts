@@ -21,6 +21,8 @@ export interface DeviceValue {
   tensor: tf.Tensor;
   /** The ONNX value is rank-4 NCHW and `tensor` holds it as NHWC. */
   nhwc: boolean;
+  /** The shape, for a weight whose tensor is made on first use (reading `tensor` would make it). */
+  dims?: number[];
 }
 
 /** A small value computed on the host: shapes, axes, indices, scalars. */
@@ -50,6 +52,7 @@ export function host(data: number[], shape: number[], dataType: HostValue['dataT
 /** The ONNX shape of a value. */
 export function shapeOf(value: Value): number[] {
   if (value.kind === 'host') return value.shape;
+  if (value.dims) return value.dims;
   const shape = value.tensor.shape;
   return value.nhwc ? [shape[0], shape[3], shape[1], shape[2]].map(Number) : shape;
 }
