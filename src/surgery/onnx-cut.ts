@@ -68,13 +68,18 @@ export function onnxGenericGraph(loaded: LoadedOnnxModel): Omit<ModelGraph, 'nod
 export function defaultOnnxTarget(loaded: LoadedOnnxModel): string {
   const graph = onnxGenericGraph(loaded);
   const spatial = new Set(loaded.nodes.filter((node) => node.spatial).map((node) => node.name));
-  // Only NCHW maps count as spatial here: a permuted [batch, h, w, c] value is not one.
+  const gates = gatingNodes(graph.nodes);
+  // Only NCHW maps count as spatial here: a permuted [batch, h, w, c] value is not one. A SiLU
+  // or hard swish exported as x · gate(x) is one element-wise activation for the rule.
   const ruleGraph = {
     ...graph,
-    nodes: graph.nodes.map((node) => ({
-      ...node,
-      outputShape: spatial.has(node.name) || node.outputShape?.length !== 4 ? node.outputShape : undefined,
-    })),
+    nodes: graph.nodes
+      .filter((node) => !gates.has(node.name))
+      .map((node) => ({
+        ...node,
+        inputs: node.inputs.filter((input) => !gates.has(input)),
+        outputShape: spatial.has(node.name) || node.outputShape?.length !== 4 ? node.outputShape : undefined,
+      })),
   };
   const ops = new Map(graph.nodes.map((node) => [node.name, node.type]));
   const target = defaultTargetNode(ruleGraph, (name) => ops.get(name) === 'Conv') ?? lastBlockFirstNorm(loaded);
@@ -84,6 +89,23 @@ export function defaultOnnxTarget(loaded: LoadedOnnxModel): string {
     );
   }
   return target;
+}
+
+/**
+ * The gates of x · gate(x) activations (SiLU: Sigmoid; hard swish at opset 13: HardSigmoid): a
+ * Sigmoid or HardSigmoid read only by one Mul that also reads the gate's own input.
+ */
+function gatingNodes(nodes: TypedGraphNode[]): Set<string> {
+  const readers = new Map<string, TypedGraphNode[]>();
+  for (const node of nodes) for (const input of node.inputs) readers.set(input, [...(readers.get(input) ?? []), node]);
+  const gates = new Set<string>();
+  for (const node of nodes) {
+    if ((node.type !== 'Sigmoid' && node.type !== 'HardSigmoid') || node.inputs.length !== 1) continue;
+    const consumers = readers.get(node.name) ?? [];
+    if (consumers.length === 1 && consumers[0].type === 'Mul' && consumers[0].inputs.includes(node.inputs[0]))
+      gates.add(node.name);
+  }
+  return gates;
 }
 
 /**
