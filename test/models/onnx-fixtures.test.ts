@@ -5,7 +5,8 @@
  * PyTorch computed and pytorch-grad-cam's GradCAM map at two layers (the default one and one
  * inside a residual branch). Here, on the wasm backend as the CLI runs: the same logits to 1e-4,
  * the same predicted class, the same default layer, and each map equal to pytorch-grad-cam's to
- * 1e-3 after both are min-max normalized at the layer's resolution.
+ * 1e-3 after both are min-max normalized at the layer's resolution; explaining again leaves no
+ * tensor behind.
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
@@ -88,7 +89,13 @@ for (const name of MODELS) {
           expect(split.layerName).toBe(layer.onnxNode);
           expect(split.activationShape.slice(0, 2)).toEqual(layer.mapShape);
           expect(split.layout.kind).toBe(layer.tokenGrid ? 'tokens' : 'spatial');
+          const tensorsBefore = tf.memory().numTensors;
           const [explanation] = explainBatch(split, image, { kind: 'top' }, { method: gradcam, counterfactual: false });
+          // Prepared weights (HWIO filters) are made once, on the first pass of the model.
+          const again = tf.memory().numTensors;
+          explainBatch(split, image, { kind: 'top' }, { method: gradcam, counterfactual: false });
+          expect(tf.memory().numTensors).toBe(again);
+          expect(again).toBeGreaterThanOrEqual(tensorsBefore);
           expect(explanation.predicted.index).toBe(fixture.predictedClass);
           const ours = minMax(explanation.map);
           const theirs = layer.map.flat();
