@@ -100,6 +100,14 @@ for (const name of MODELS) {
           const ours = minMax(explanation.map);
           const theirs = layer.map.flat();
           expect(Math.max(...theirs.map((value, index) => Math.abs(value - ours[index])))).toBeLessThan(1e-3);
+          // A batch of two (the model may have been exported with a fixed batch of one) gives the same map twice.
+          const pair = tf.concat([image, image]);
+          const maps = explainBatch(split, pair, { kind: 'top' }, { method: gradcam, counterfactual: false });
+          pair.dispose();
+          for (const { map } of maps) {
+            const pairMap = minMax(map);
+            expect(Math.max(...theirs.map((value, index) => Math.abs(value - pairMap[index])))).toBeLessThan(1e-3);
+          }
         });
       }
     });
