@@ -418,7 +418,8 @@ async function measureOnnx(out) {
   const python = (argv) =>
     execFileSync('/usr/bin/python3', argv, {
       encoding: 'utf8',
-      env: { ...process.env, PYTHONPATH: join(root, '..', 'shared', 'anchors') },
+      // pytorch-grad-cam's source, beside the repository as for the other peers (or PYTHONPATH).
+      env: { ...process.env, PYTHONPATH: process.env.PYTHONPATH ?? join(root, '..', 'shared', 'anchors') },
     });
   try {
     if (!existsSync(model)) {
