@@ -129,7 +129,14 @@ export function buildOnnxModel(graph: OnnxGraph, inputSize?: [number, number]): 
     const runNode = (node: OnnxNode, inputs: (Value | undefined)[]): Value[] => {
       const kernel = KERNELS.get(node.opType);
       if (!kernel) throw new OnnxOpError(`node "${node.name}": ${node.opType} is not supported`);
-      return kernel(inputs, contextOf(node, inputs));
+      // A kernel's temporaries (a padded or transposed copy) go as soon as it returns, not when
+      // the caller's scope ends; backpropagation keeps its own copies of what it needs.
+      let outputs: Value[] = [];
+      tf.tidy(() => {
+        outputs = kernel(inputs, contextOf(node, inputs));
+        return outputs.flatMap((value) => (value.kind === 'device' ? [value.tensor] : []));
+      });
+      return outputs;
     };
     const runtimeNodes = foldConstants(graph, constants, runNode);
     const producers = new Map<string, OnnxNode>();
@@ -138,8 +145,8 @@ export function buildOnnxModel(graph: OnnxGraph, inputSize?: [number, number]): 
     const run = (feeds: ReadonlyMap<string, Value>, wanted: readonly string[]): Value[] =>
       execute(runtimeNodes, producers, constants, feeds, wanted, runNode, resident);
 
-    const shapes = shapesOnZeroImage(graph, runtimeNodes, inputName, inputShape, run);
-    const nodes = describeNodes(graph, runtimeNodes, inputName, inputShape, shapes, initializerNames, producers);
+    const shapes = shapesOnZeroImage(runtimeNodes, inputName, inputShape, run);
+    const nodes = describeNodes(runtimeNodes, inputName, inputShape, shapes, initializerNames, producers);
     const output = shapes.get(outputName);
     const classes = output?.shape.at(-1) ?? 0;
     if (output?.shape.length !== 2 || classes < 1) {
@@ -356,20 +363,18 @@ function execute(
     for (const input of node.inputs) {
       const left = (readsLeft.get(input) ?? 0) - 1;
       readsLeft.set(input, left);
-      if (left === 0 && !wanted.includes(input)) release(input, values, keep, wanted);
+      if (left === 0 && !wanted.includes(input)) release(input, values, keep);
     }
   }
   return wanted.map((name) => lookup(name) as Value);
 }
 
 /** Disposes a value's tensor unless another live value (an Identity's output, say) holds the same tensor. */
-function release(name: string, values: Map<string, Value>, keep: Set<tf.Tensor>, wanted: readonly string[]): void {
+function release(name: string, values: Map<string, Value>, keep: Set<tf.Tensor>): void {
   const value = values.get(name);
   if (value?.kind !== 'device' || keep.has(value.tensor)) return;
   values.delete(name);
-  for (const [other, held] of values) {
-    if (held.kind === 'device' && held.tensor === value.tensor && (other !== name || wanted.includes(other))) return;
-  }
+  for (const held of values.values()) if (held.kind === 'device' && held.tensor === value.tensor) return;
   value.tensor.dispose();
 }
 
@@ -381,7 +386,6 @@ interface ValueShape {
 }
 
 function shapesOnZeroImage(
-  graph: OnnxGraph,
   nodes: OnnxNode[],
   inputName: string,
   inputShape: [number, number, number],
@@ -404,12 +408,10 @@ function shapesOnZeroImage(
     });
   });
   shapes.set(inputName, { shape: [1, inputShape[2], inputShape[0], inputShape[1]], dtype: 'float32', nhwc: true });
-  void graph;
   return shapes;
 }
 
 function describeNodes(
-  graph: OnnxGraph,
   nodes: OnnxNode[],
   inputName: string,
   inputShape: [number, number, number],
@@ -430,7 +432,6 @@ function describeNodes(
     dilated: false,
   };
   const modules = modulePathsOf(nodes.map((node) => node.name));
-  void graph;
   return [
     input,
     ...nodes.map((node) => {
