@@ -103,7 +103,6 @@ export function buildOnnxModel(graph: OnnxGraph, inputSize?: [number, number]): 
     const initializerNames = new Set(graph.initializers.keys());
     const contextOf = (node: OnnxNode, inputs: (Value | undefined)[]): KernelContext => ({
       node,
-      exportedBatch,
       prepared(index, prepare) {
         const name = node.inputs[index];
         const value = inputs[index];
@@ -142,8 +141,14 @@ export function buildOnnxModel(graph: OnnxGraph, inputSize?: [number, number]): 
     const producers = new Map<string, OnnxNode>();
     for (const node of runtimeNodes) for (const output of node.outputs) producers.set(output, node);
 
-    const run = (feeds: ReadonlyMap<string, Value>, wanted: readonly string[]): Value[] =>
+    const runOnce = (feeds: ReadonlyMap<string, Value>, wanted: readonly string[]): Value[] =>
       execute(runtimeNodes, producers, constants, feeds, wanted, runNode, resident);
+    // A model exported with a fixed batch may have written it into a Reshape or Expand shape (a
+    // transformer's `view(n, …)`): other batch sizes run in slices of that size, which is exact.
+    const batchBound =
+      exportedBatch !== undefined && graph.nodes.some((node) => node.opType === 'Reshape' || node.opType === 'Expand');
+    const run = (feeds: ReadonlyMap<string, Value>, wanted: readonly string[]): Value[] =>
+      batchBound ? runInSlices(feeds, wanted, exportedBatch as number, runOnce) : runOnce(feeds, wanted);
 
     const shapes = shapesOnZeroImage(runtimeNodes, inputName, inputShape, run);
     const nodes = describeNodes(runtimeNodes, inputName, inputShape, shapes, initializerNames, producers);
@@ -191,6 +196,48 @@ export function buildOnnxModel(graph: OnnxGraph, inputSize?: [number, number]): 
     if (error instanceof InputError || error instanceof UsageError) throw error;
     throw new InputError(`${path}: cannot run the model (${firstLine(messageOf(error))})`);
   }
+}
+
+/**
+ * Runs `run` on slices of `size` along the batch axis (axis 0 of every fed tensor, in either
+ * layout) and joins the wanted values along it; one run when the batch already is `size`.
+ */
+function runInSlices(
+  feeds: ReadonlyMap<string, Value>,
+  wanted: readonly string[],
+  size: number,
+  run: (feeds: ReadonlyMap<string, Value>, wanted: readonly string[]) => Value[],
+): Value[] {
+  const fed = [...feeds].filter((entry): entry is [string, DeviceValue] => entry[1].kind === 'device');
+  const batch = fed[0]?.[1].tensor.shape[0] ?? size;
+  if (batch === size || batch % size !== 0) return run(feeds, wanted);
+  const parts: Value[][] = [];
+  for (let start = 0; start < batch; start += size) {
+    const slice = new Map(feeds);
+    for (const [name, value] of fed) {
+      const { tensor } = value;
+      const begin = tensor.shape.map((_, axis) => (axis === 0 ? start : 0));
+      slice.set(name, {
+        ...value,
+        tensor: tf.slice(
+          tensor,
+          begin,
+          tensor.shape.map((d, axis) => (axis === 0 ? size : d)),
+        ),
+      });
+    }
+    parts.push(run(slice, wanted));
+  }
+  return wanted.map((_, index) => {
+    const first = parts[0][index] as DeviceValue;
+    return device(
+      tf.concat(
+        parts.map((part) => (part[index] as DeviceValue).tensor),
+        0,
+      ),
+      first.nhwc,
+    );
+  });
 }
 
 /** A float initializer whose backend tensor is made only if an op reads it as stored. */

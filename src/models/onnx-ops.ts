@@ -30,8 +30,6 @@ export interface KernelContext {
    * kept when that input is an initializer, computed each time otherwise.
    */
   prepared(index: number, prepare: (weight: tf.Tensor) => tf.Tensor): tf.Tensor;
-  /** The batch size the graph was exported with, when fixed (see Reshape). */
-  exportedBatch: number | undefined;
 }
 
 export type Kernel = (inputs: (Value | undefined)[], context: KernelContext) => Value[];
@@ -454,27 +452,13 @@ function flatten(inputs: (Value | undefined)[], { node }: KernelContext): Value[
   return [device(tf.reshape(logical(x), [outer, -1]))];
 }
 
-/**
- * Reshape to a constant shape (0: keep that axis, -1: infer). A model exported with a fixed batch
- * (torch.onnx.export without dynamic axes) writes that batch into its Reshape shapes; a leading
- * entry equal to it is read as "the batch" so that the model runs on batches of any size.
- */
-function reshape(inputs: (Value | undefined)[], context: KernelContext): Value[] {
-  const { node } = context;
+/** Reshape to a constant shape (0: keep that axis unless allowzero, -1: infer). */
+function reshape(inputs: (Value | undefined)[], { node }: KernelContext): Value[] {
   const x = required(inputs, 0, node);
   const inShape = shapeOf(x);
   const target = [...(hostInput(inputs, 1, node) ?? [])];
   const allowZero = intAttribute(node, 'allowzero', 0) === 1;
   const shape = target.map((size, axis) => (size === 0 && !allowZero ? inShape[axis] : size));
-  if (
-    context.exportedBatch !== undefined &&
-    shape.length > 0 &&
-    shape[0] === context.exportedBatch &&
-    inShape[0] !== context.exportedBatch &&
-    x.kind === 'device'
-  ) {
-    shape[0] = inShape[0];
-  }
   if (x.kind === 'host') return [host(x.data, resolveShape(shape, x.data.length, node), x.dataType)];
   return [
     device(

@@ -62,8 +62,8 @@ export function onnxGenericGraph(loaded: LoadedOnnxModel): Omit<ModelGraph, 'nod
 /**
  * The default target by the rule of default-target.ts (the last convolution followed through its
  * element-wise successors, else the last spatial node every path passes through). A vision
- * transformer has no spatial node: its default is the last block's first LayerNorm, where
- * pytorch-grad-cam's ViT example explains (`blocks[-1].norm1`; torchvision: `ln_1`).
+ * transformer's default is its last block's first LayerNorm, where pytorch-grad-cam's ViT
+ * example explains (`blocks[-1].norm1`; torchvision: `ln_1`), when that comes after the former.
  */
 export function defaultOnnxTarget(loaded: LoadedOnnxModel): string {
   const graph = onnxGenericGraph(loaded);
@@ -82,7 +82,16 @@ export function defaultOnnxTarget(loaded: LoadedOnnxModel): string {
       })),
   };
   const ops = new Map(graph.nodes.map((node) => [node.name, node.type]));
-  const target = defaultTargetNode(ruleGraph, (name) => ops.get(name) === 'Conv') ?? lastBlockFirstNorm(loaded);
+  const spatialTarget = defaultTargetNode(ruleGraph, (name) => ops.get(name) === 'Conv');
+  const tokenTarget = lastBlockFirstNorm(loaded);
+  // A transformer's patch embedding is a convolution too: its blocks, after it, take precedence.
+  const order = new Map(loaded.nodes.map((node, index) => [node.name, index]));
+  const target =
+    spatialTarget !== undefined && tokenTarget !== undefined
+      ? (order.get(tokenTarget) as number) > (order.get(spatialTarget) as number)
+        ? tokenTarget
+        : spatialTarget
+      : (spatialTarget ?? tokenTarget);
   if (target === undefined) {
     throw new UsageError(
       'the graph has no node with a spatial output larger than 1×1 that every path to the output passes through, nor transformer blocks with layer norms',
