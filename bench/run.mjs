@@ -10,19 +10,26 @@
  *           time of one `gradcam cam` process explaining a single image (start-up included)
  *   render  images/s of `render` over those 1,000 maps
  *   memory  peak RSS and tf.memory().numBytes after each phase
+ *   onnx    torchvision ResNet-50 exported to ONNX (scripts/onnx/): the wall time of one `gradcam cam`
+ *           process for one 224×224 image, and images/s of one process for 64 images, each beside
+ *           pytorch-grad-cam's whole Python process for the same maps at 2 threads
+ *           (scripts/onnx/reference_maps.py --time), measured in the same run
  *
  * Each figure is the median of several runs. Options:
  *   --backend NAME     wasm (default: auto, like the CLI), cpu, tensorflow
  *   --threads N        wasm threads (default: available cores)
  *   --all-backends     run everything once per available backend (one process each)
- *   --phases a,b       subset of train,cam,render (default: all)
+ *   --phases a,b       subset of train,cam,render,onnx (default: all)
+ *   --onnx-models DIR  where the ONNX exports are (default /tmp/onnx-models; made there with
+ *                      /usr/bin/python3 scripts/onnx/export_torchvision.py when missing)
  *   --quick            fewer steps and images (for a smoke run)
  *   --peer             also run the PyTorch peers with 1 and 2 threads: bench/peer_recipe.py (the
  *                      default recipes) and ../shared/bench/peer_torch.py (the full-width net)
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -34,7 +41,8 @@ const { values: args } = parseArgs({
     backend: { type: 'string', default: process.env.GRADCAM_BACKEND ?? 'auto' },
     threads: { type: 'string' },
     'all-backends': { type: 'boolean', default: false },
-    phases: { type: 'string', default: 'train,cam,render' },
+    phases: { type: 'string', default: 'train,cam,render,onnx' },
+    'onnx-models': { type: 'string', default: '/tmp/onnx-models' },
     quick: { type: 'boolean', default: false },
     peer: { type: 'boolean', default: false },
   },
@@ -393,10 +401,79 @@ try {
     });
     emitMemory('render');
   }
+  if (phases.has('onnx')) await measureOnnx(join(scratch, 'onnx'));
 } finally {
   await rm(scratch, { recursive: true, force: true });
 }
 if (args.peer) runPeer();
+
+/**
+ * ResNet-50 as a PyTorch user brings it: one image in one process, then 64 images in one process,
+ * gradcam against pytorch-grad-cam (2 threads) at the same layer, alternating so that both see the
+ * same machine load. Needs Debian's python3-torch and python3-torchvision for the export and the peer.
+ */
+async function measureOnnx(out) {
+  const directory = args['onnx-models'];
+  const model = join(directory, 'resnet50.opset13.onnx');
+  const python = (argv) =>
+    execFileSync('/usr/bin/python3', argv, {
+      encoding: 'utf8',
+      // pytorch-grad-cam's source, beside the repository as for the other peers (or PYTHONPATH).
+      env: { ...process.env, PYTHONPATH: process.env.PYTHONPATH ?? join(root, '..', 'shared', 'anchors') },
+    });
+  try {
+    if (!existsSync(model)) {
+      log(`onnx: exporting resnet50 to ${directory}`);
+      python([join(root, 'scripts', 'onnx', 'export_torchvision.py'), directory, 'resnet50']);
+    }
+    const peerTime = (images) =>
+      JSON.parse(
+        python([
+          join(root, 'scripts', 'onnx', 'reference_maps.py'),
+          directory,
+          'resnet50',
+          '--time',
+          '--images',
+          String(images),
+          '--threads',
+          '2',
+          '--repeats',
+          quick ? '1' : '3',
+        ]),
+      );
+    for (const images of [1, 64]) {
+      log(`onnx: resnet50, ${images} image(s), pytorch-grad-cam`);
+      const peer = peerTime(images);
+      // The peer writes the 64 pictures it explains into DIR/batch64/ (seeded); gradcam explains the same files.
+      const inputs =
+        images === 1 ? ['--image', join(directory, 'test-image.png')] : ['--images', join(directory, 'batch64')];
+      const walls = [];
+      for (let run = 0; run < (quick ? 1 : 3); run++) {
+        log(`onnx: resnet50, ${images} image(s), gradcam run ${run + 1}`);
+        walls.push(
+          await runProcess(['cam', '--model', model, ...inputs, '--preprocess', 'torch', '--out', out, '--quiet']),
+        );
+      }
+      emit({
+        phase: 'onnx',
+        metric: images === 1 ? 'single_image_process_seconds' : 'batch_process_images_per_second',
+        model: 'resnet50.opset13.onnx',
+        images,
+        value: images === 1 ? round(median(walls), 3) : round(images / median(walls), 2),
+        runs: walls.map((w) => round(w, 3)),
+        peer: {
+          what: peer.peer,
+          threads: peer.threads,
+          value: images === 1 ? peer.median : peer.imagesPerSecond,
+          runs: peer.seconds,
+        },
+        loadAverage: loadavg()[0],
+      });
+    }
+  } catch (error) {
+    log(`onnx: skipped (${error.message.split('\n')[0]}); needs apt-get install -y python3-torch python3-torchvision`);
+  }
+}
 
 /** The PyTorch peers: the default recipes (bench/peer_recipe.py) and the full-width net (peer_torch.py), 1 and 2 threads. */
 function runPeer() {

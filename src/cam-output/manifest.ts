@@ -45,7 +45,8 @@ export interface CamManifest {
   toolVersion: string;
   createdAt: string;
   model: string;
-  layer: { name: string; shape: [number, number, number] };
+  /** grid: how the map's grid was formed, when the layer's output is not spatial (a transformer's tokens). */
+  layer: { name: string; shape: [number, number, number]; grid?: string };
   /**
    * How the images' pixels became the model's input: (pixel/255 − mean) / std per model channel,
    * in `channelOrder` (gradcam.json's normalization, or cam's --preprocess, --mean/--std, --scale).

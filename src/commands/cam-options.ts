@@ -7,7 +7,7 @@ import { MODEL_INPUT_OPTIONS } from './model-input-options.js';
 export const CAM_OPTIONS = defineOptions({
   model: {
     flags: '--model <dir>',
-    description: 'model directory written by `gradcam train`, or any TensorFlow.js layers or graph model',
+    description: 'model directory written by `gradcam train`, any TensorFlow.js layers or graph model, or an ONNX file',
     required: true,
   },
   image: { flags: '--image <file>', description: 'a PNG or JPEG image to explain (repeatable)', parse: collect },

@@ -78,7 +78,11 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
 
   const manifest = buildCamManifest({
     model: resolve(options.model),
-    layer: { name: model.layerName, shape: model.cut.activationShape },
+    layer: {
+      name: model.layerName,
+      shape: model.cut.activationShape,
+      ...(model.layerGrid ? { grid: model.layerGrid } : {}),
+    },
     preprocessing: model.preprocessing,
     method: explainOptions.method.name,
     smooth: explainOptions.smooth,

@@ -10,7 +10,7 @@ export const EVAL_SOURCE_NAMES: readonly string[] = [...CAM_METHOD_NAMES, ...GUI
 export const EVAL_OPTIONS = defineOptions({
   model: {
     flags: '--model <dir>',
-    description: 'model directory written by `gradcam train`, or any TensorFlow.js layers or graph model',
+    description: 'model directory written by `gradcam train`, any TensorFlow.js layers or graph model, or an ONNX file',
     required: true,
   },
   dataset: {

@@ -6,12 +6,16 @@
  * describe the input of the last two).
  */
 import { genericGraphOf } from '../surgery/graph-cut.js';
+import { describeActivationLayout, onnxGenericGraph } from '../surgery/onnx-cut.js';
+import { onnxCascade } from '../eval/onnx-randomize.js';
+import { buildOnnxModel } from '../models/onnx-model.js';
+import type { OnnxGraph } from '../models/onnx-graph.js';
 import { firstBlockingNode } from '../surgery/gradient-path.js';
 import { isDilatedLayer, layersModelGraph } from '../surgery/layers-graph.js';
 import type { CutModel } from '../surgery/layers-cut.js';
 import { folderOptionsOfModel, type FolderReadOptions } from '../datasets/load-dataset.js';
 import { hasTestFolder } from '../datasets/folder-listing.js';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, relabel, UsageError } from '../errors.js';
 import { graphCascade } from '../eval/graph-randomize.js';
 import { layersCascade, type WeightCascade } from '../eval/randomize.js';
 import type { Log } from '../log.js';
@@ -19,7 +23,7 @@ import { withInputSize } from '../models/declared-input-shape.js';
 import { buildGraphModelFromFiles, disposeGraphModel } from '../models/graph-model.js';
 import type { ModelMetadata } from '../models/metadata.js';
 import { buildModel, isGraphModelFormat, type ModelFiles } from '../models/model-dir.js';
-import { cutAtChosenLayer, cutGraphAtChosenNode } from './layer-choice.js';
+import { cutAtChosenLayer, cutGraphAtChosenNode, cutOnnxAtChosenNode } from './layer-choice.js';
 import type { ModelInputOptions } from './model-input-options.js';
 import { declaredModelFacts, resolveInputShape, resolveModelInputs, type ModelInputs } from './model-inputs.js';
 
@@ -27,6 +31,8 @@ import { declaredModelFacts, resolveInputShape, resolveModelInputs, type ModelIn
 export type ExplainedModelOptions = { model: string; layer?: string } & ModelInputOptions;
 
 export interface ExplainedModel extends ModelInputs {
+  /** How the map's grid was formed from the target's output, when not a plain spatial output (cam.json). */
+  layerGrid?: string;
   /** gradcam.json, when the model has one. */
   metadata: ModelMetadata | undefined;
   cut: CutModel;
@@ -53,7 +59,11 @@ export async function prepareExplainedModel(
   const size = facts.declaredShape
     ? resolveInputShape(options, { ...facts, declaredShape: facts.declaredShape })
     : undefined;
-  const model = graph ? graphModelOf(options, files, size) : await layersModelOf(options, files, size);
+  const model = files.onnx
+    ? onnxModelOf(options, files.onnx, size)
+    : graph
+      ? graphModelOf(options, files, size)
+      : await layersModelOf(options, files, size);
   try {
     const inputs = await resolveModelInputs(
       options,
@@ -67,7 +77,7 @@ export async function prepareExplainedModel(
   }
 }
 
-type ModelPart = Pick<ExplainedModel, 'cut' | 'layerName' | 'cascade' | 'gradientBlocker' | 'dispose'> & {
+type ModelPart = Pick<ExplainedModel, 'cut' | 'layerName' | 'layerGrid' | 'cascade' | 'gradientBlocker' | 'dispose'> & {
   classCount: number;
   declaredShape: readonly (number | null)[];
 };
@@ -134,6 +144,39 @@ function graphModelOf(
     };
   } catch (error) {
     disposeGraphModel(loaded);
+    throw error;
+  }
+}
+
+/** An ONNX model: `--layer` names a node or its output; a transformer's tokens are read as a grid. */
+function onnxModelOf(options: ExplainedModelOptions, graph: OnnxGraph, size: [number, number, number] | undefined): ModelPart {
+  // An unsupported op is a usage error: the model cannot be explained with any option.
+  const loaded = relabel(() => buildOnnxModel(graph, size ? [size[0], size[1]] : undefined));
+  try {
+    const channels = loaded.inputShape[2];
+    if (channels !== 1 && channels !== 3) {
+      throw new InputError(
+        `${graph.path}: the input has ${channels} channels; images can be given to models with 1 or 3`,
+      );
+    }
+    const { layerName, cut } = cutOnnxAtChosenNode(loaded, options.layer);
+    return {
+      cut,
+      layerName,
+      layerGrid: describeActivationLayout(cut.layout),
+      declaredShape: [null, ...loaded.inputShape],
+      classCount: loaded.classes,
+      cascade: () => onnxCascade(loaded),
+      gradientBlocker: (toImage) => {
+        const dilated = new Set(loaded.nodes.filter((node) => node.dilated).map((node) => node.name));
+        return firstBlockingNode(onnxGenericGraph(loaded), toImage ? undefined : layerName, (name) =>
+          dilated.has(name),
+        );
+      },
+      dispose: () => loaded.dispose(),
+    };
+  } catch (error) {
+    loaded.dispose();
     throw error;
   }
 }

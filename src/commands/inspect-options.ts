@@ -5,7 +5,7 @@ import { MODEL_INPUT_OPTIONS } from './model-input-options.js';
 export const INSPECT_OPTIONS = defineOptions({
   model: {
     flags: '--model <dir>',
-    description: 'model directory: from `gradcam train`, or any TensorFlow.js layers or graph model',
+    description: 'model directory: from `gradcam train`, any TensorFlow.js layers or graph model, or an ONNX file',
     required: true,
   },
   inputSize: MODEL_INPUT_OPTIONS.inputSize,

@@ -9,8 +9,12 @@ import { defaultGraphTarget, explainableNodeNames, genericGraphOf } from '../sur
 import { defaultTargetLayerName, layersModelGraph } from '../surgery/layers-graph.js';
 import { NoDefaultTargetError } from '../surgery/default-target.js';
 import { stderrLog, type Log } from '../log.js';
+import { relabel } from '../errors.js';
 import { graphInputShape, topologyInputShape, withInputSize } from '../models/declared-input-shape.js';
 import { buildGraphModelFromFiles, disposeGraphModel } from '../models/graph-model.js';
+import { buildOnnxModel } from '../models/onnx-model.js';
+import { declaredOnnxInputShape, type OnnxGraph } from '../models/onnx-graph.js';
+import { defaultOnnxTarget, explainableOnnxNodes, onnxGenericGraph } from '../surgery/onnx-cut.js';
 import { declaredInput } from '../models/input-size.js';
 import {
   buildInspectReport,
@@ -38,6 +42,16 @@ export async function runInspect(
 ): Promise<InspectReport> {
   const [backend, files] = await Promise.all([startBackend(globals, log, false), readModelDirectory(options.model)]);
   announceBackend(backend, log);
+  if (files.onnx) {
+    // Shapes come from running the model, which needs a size.
+    const facts = declaredModelFacts(options.model, files);
+    const size = resolveInputShape(
+      { inputSize: options.inputSize },
+      { ...facts, declaredShape: facts.declaredShape ?? [] },
+    );
+    const description = inspectOnnxModel(files.onnx, size);
+    return buildInspectReport({ ...description, model: resolve(files.onnx.path), metadata: undefined });
+  }
   const graph = isGraphModelFormat(files.artifacts.format);
   const facts = declaredModelFacts(options.model, files);
   // A layers model lists its shapes without a size (open sides shown as '?'); a graph model's
@@ -100,6 +114,24 @@ function inspectGraphModel(files: ModelFiles, size: [number, number, number] | u
     };
   } finally {
     disposeGraphModel(loaded);
+  }
+}
+
+function inspectOnnxModel(graph: OnnxGraph, size: [number, number, number]): LoadedDescription {
+  const loaded = relabel(() => buildOnnxModel(graph, [size[0], size[1]]));
+  try {
+    const generic = onnxGenericGraph(loaded);
+    const modules = new Map(loaded.nodes.map((node) => [node.name, node.modulePath]));
+    return {
+      modelFormat: 'onnx',
+      graph: { ...generic, nodes: generic.nodes.map((node) => ({ ...node, module: modules.get(node.name) ?? '' })) },
+      explainable: new Set(explainableOnnxNodes(loaded)),
+      defaultTarget: defaultNode(() => defaultOnnxTarget(loaded)),
+      input: declaredInput(declaredOnnxInputShape(graph) ?? [null, ...loaded.inputShape], graph.path),
+      classes: loaded.classes,
+    };
+  } finally {
+    loaded.dispose();
   }
 }
 

@@ -8,6 +8,8 @@ import { LayerChoiceError, defaultTargetLayer, cutModelAt, type CutModel } from 
 import { relabel, UsageError } from '../errors.js';
 import { NoDefaultTargetError } from '../surgery/default-target.js';
 import type { LoadedGraphModel } from '../models/graph-model.js';
+import type { LoadedOnnxModel } from '../models/onnx-model.js';
+import { defaultOnnxTarget, cutOnnxModelAt, type OnnxCut } from '../surgery/onnx-cut.js';
 import type * as tf from '../tf.js';
 
 export interface ChosenCut {
@@ -40,6 +42,21 @@ export function cutGraphAtChosenNode(
     () => defaultGraphTarget(loaded),
     (name) => cutGraphModelAt(loaded, name),
   );
+}
+
+/** The same for an ONNX model: a node name or its output's name. */
+export function cutOnnxAtChosenNode(loaded: LoadedOnnxModel, layerOption: string | undefined): ChosenCut & { cut: OnnxCut } {
+  let onnxCut: OnnxCut | undefined;
+  const chosen = cutAtChosen(
+    layerOption,
+    undefined,
+    () => defaultOnnxTarget(loaded),
+    (name) => {
+      onnxCut = cutOnnxModelAt(loaded, name);
+      return onnxCut;
+    },
+  );
+  return { layerName: chosen.layerName, cut: onnxCut as OnnxCut };
 }
 
 function cutAtChosen(

@@ -20,6 +20,7 @@ import type { ModelMetadata } from '../models/metadata.js';
 import { flagOf } from './option-table.js';
 import { graphInputShape, topologyInputShape } from '../models/declared-input-shape.js';
 import { isGraphModelFormat, type ModelFiles } from '../models/model-dir.js';
+import { declaredOnnxInputShape } from '../models/onnx-graph.js';
 import { MODEL_INPUT_OPTIONS, type ModelInputOptions } from './model-input-options.js';
 
 export interface ModelInputs {
@@ -48,6 +49,14 @@ export interface ModelFacts {
  */
 export function declaredModelFacts(directory: string, files: ModelFiles) {
   const topology = files.artifacts.modelTopology;
+  if (files.onnx) {
+    return {
+      directory,
+      modelFile: files.onnx.path,
+      metadata: files.metadata,
+      declaredShape: declaredOnnxInputShape(files.onnx),
+    };
+  }
   return {
     directory,
     modelFile: join(directory, 'model.json'),

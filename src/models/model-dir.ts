@@ -9,15 +9,20 @@
  * Saving and loading use in-memory IO handlers plus node:fs, so they work on every backend.
  */
 import * as tf from '../tf.js';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError, messageOf, relabel } from '../errors.js';
 import { temporarySibling } from '../io/atomic.js';
 import { readUserText, statIfExists } from '../io/read-files.js';
 import { METADATA_FILE, parseMetadata, type ModelMetadata } from './metadata.js';
+import { isOnnxPath, readOnnxFile } from './onnx-file.js';
+import type { OnnxGraph } from './onnx-graph.js';
 import { checkWeightsFinite, parseWeightsManifest, type WeightsGroup } from './weights-manifest.js';
 
 export const MODEL_FILE = 'model.json';
+
+/** The `format` of the artifacts of an ONNX model (which has no model.json: see ModelFiles.onnx). */
+export const ONNX_FORMAT = 'onnx';
 
 /** True for a model.json whose `format` names a graph model. */
 export function isGraphModelFormat(format: unknown): boolean {
@@ -98,6 +103,8 @@ export interface ModelFiles {
   directory: string;
   artifacts: tf.ModelArtifacts;
   metadata: ModelMetadata | undefined;
+  /** An ONNX model, read and checked (artifacts.format is ONNX_FORMAT and holds nothing else). */
+  onnx?: OnnxGraph;
 }
 
 /** Loads a model directory written by `train`, or any TensorFlow.js layers model directory. */
@@ -110,6 +117,11 @@ export async function loadModelDirectory(directory: string): Promise<LoadedModel
  * it while the backend starts (its wasm threads take a few hundred milliseconds to come up).
  */
 export async function readModelDirectory(directory: string): Promise<ModelFiles> {
+  const onnxFile = await onnxFileOf(directory);
+  if (onnxFile !== undefined) {
+    const onnx = await readOnnxFile(onnxFile);
+    return { directory: dirname(onnxFile), artifacts: { format: ONNX_FORMAT }, metadata: undefined, onnx };
+  }
   const modelPath = join(directory, MODEL_FILE);
   const directoryStat = await statIfExists(directory);
   if (!directoryStat?.isDirectory())
@@ -121,6 +133,20 @@ export async function readModelDirectory(directory: string): Promise<ModelFiles>
     ? parseMetadata(await readUserText(metadataPath, 'a gradcam.json file'), metadataPath)
     : undefined;
   return { directory, artifacts, metadata };
+}
+
+/**
+ * The ONNX file `path` names: the path itself when it ends in `.onnx`, or the one `.onnx` file of
+ * a directory that holds no model.json; undefined for anything else (a TensorFlow.js model).
+ */
+async function onnxFileOf(path: string): Promise<string | undefined> {
+  if (isOnnxPath(path)) return path;
+  const info = await statIfExists(path);
+  if (!info?.isDirectory() || (await statIfExists(join(path, MODEL_FILE)))) return undefined;
+  const found = (await readdir(path)).filter(isOnnxPath);
+  if (found.length > 1)
+    throw new InputError(`${path}: holds ${found.length} .onnx files (${found.join(', ')}); give the one to use`);
+  return found.length === 1 ? join(path, found[0]) : undefined;
 }
 
 /** Builds the model from its files (on the current backend) and checks gradcam.json against it. */

@@ -12,15 +12,17 @@ export const INSPECT_FORMAT = 'gradcam-inspect';
 export const INSPECT_VERSION = 1;
 
 export interface InspectNode extends GraphNode {
-  /** Layer class (`Conv2D`) or graph op (`_FusedConv2D`). */
+  /** Layer class (`Conv2D`) or graph op (`_FusedConv2D`, ONNX `Conv`). */
   type: string;
+  /** ONNX models: the PyTorch module the node comes from (`layer4.1.conv1`), from its name. */
+  module?: string;
 }
 
 /** A loaded model, described without TensorFlow.js. */
 export interface ModelDescription {
   /** The model directory as an absolute path. */
   model: string;
-  modelFormat: 'layers-model' | 'graph-model';
+  modelFormat: 'layers-model' | 'graph-model' | 'onnx';
   graph: Omit<ModelGraph, 'nodes'> & { nodes: InspectNode[] };
   /** The nodes `cam --layer` accepts (for a layers model: `explainableNodes(graph)`). */
   explainable: ReadonlySet<string>;
@@ -45,13 +47,15 @@ export interface InspectLayer {
   explainable: boolean;
   /** Every path from the input to the output passes through it (else it sits in one branch). */
   onEveryPath: boolean;
+  /** ONNX models: the PyTorch module path read from the node's name ('' when none). */
+  module?: string;
 }
 
 export interface InspectReport {
   format: typeof INSPECT_FORMAT;
   formatVersion: typeof INSPECT_VERSION;
   model: string;
-  modelFormat: 'layers-model' | 'graph-model';
+  modelFormat: 'layers-model' | 'graph-model' | 'onnx';
   /** Whether the directory has a gradcam.json (a model `gradcam train` wrote). */
   gradcamJson: boolean;
   /** null sides: the model accepts any size there. */
@@ -94,6 +98,7 @@ export function buildInspectReport(description: ModelDescription): InspectReport
       outputShape: node.outputShape ? node.outputShape.slice(1).map((d) => d ?? null) : null,
       explainable: explainable.has(node.name),
       onEveryPath: onEveryPath.has(node.name),
+      ...(node.module !== undefined ? { module: node.module } : {}),
     })),
   };
 }
@@ -145,12 +150,18 @@ export function formatInspectReport(report: InspectReport): string {
   ];
   const keyWidth = Math.max(...summary.map(([key]) => key.length));
   // Names come from the model file: a newline or terminal escape in one must not break the table.
+  // ONNX nodes also name their PyTorch module, the column a PyTorch user looks for.
+  const modules = report.layers.some((layer) => layer.module !== undefined);
   const rows = report.layers.map((layer) =>
-    [layer.name, layer.type, formatShape(layer.outputShape), explainColumn(layer, report.defaultTarget)].map(
-      escapeControlCharacters,
-    ),
+    [
+      layer.name,
+      layer.type,
+      ...(modules ? [layer.module || '-'] : []),
+      formatShape(layer.outputShape),
+      explainColumn(layer, report.defaultTarget),
+    ].map(escapeControlCharacters),
   );
-  const table = alignColumns([['layer', 'type', 'output', 'Grad-CAM'], ...rows]);
+  const table = alignColumns([['layer', 'type', ...(modules ? ['module'] : []), 'output', 'Grad-CAM'], ...rows]);
   const lines = [
     ...summary.map(([key, value]) => `${key.padEnd(keyWidth)}  ${escapeControlCharacters(value)}`),
     '',
