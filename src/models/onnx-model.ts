@@ -67,6 +67,123 @@ export interface LoadedOnnxModel {
 
 const GRAPH_INPUT_OP = 'Input';
 
+/** The model's constants on the backend: initializers, folded values, and weights prepared for an op. */
+interface WeightStore {
+  constants: Map<string, Value>;
+  /** A weight in the form one node's op reads it (e.g. a filter as HWIO), keyed by node and input. */
+  prepared: Map<string, tf.Tensor>;
+  /** Large float32 initializers, uploaded only if some op reads them as they are. */
+  lazy: Map<Value, LazyWeight>;
+  initializerNames: Set<string>;
+}
+
+function emptyWeightStore(graph: OnnxGraph): WeightStore {
+  return {
+    constants: new Map(),
+    prepared: new Map(),
+    lazy: new Map(),
+    initializerNames: new Set(graph.initializers.keys()),
+  };
+}
+
+function loadInitializers(graph: OnnxGraph, store: WeightStore): void {
+  for (const initializer of graph.initializers.values()) {
+    if (initializer.dataType === 'float32' && initializer.values.length > 64) {
+      const weight = lazyWeight(initializer.values as Float32Array, initializer.dims);
+      store.lazy.set(weight.value, weight);
+      store.constants.set(initializer.name, weight.value);
+    } else {
+      store.constants.set(initializer.name, initializerValue(initializer));
+    }
+  }
+}
+
+/** The tensor a device value holds on the backend now (a lazy weight's only once uploaded). */
+function residentTensor(store: WeightStore, value: Value): tf.Tensor | undefined {
+  if (value.kind !== 'device') return undefined;
+  return store.lazy.has(value) ? store.lazy.get(value)?.uploaded() : value.tensor;
+}
+
+function disposeWeightStore(store: WeightStore): void {
+  for (const value of store.constants.values()) residentTensor(store, value)?.dispose();
+  for (const tensor of store.prepared.values()) tensor.dispose();
+}
+
+/** What a kernel may ask of the model: its inputs' weights in the form the op reads, made once. */
+function kernelContext(store: WeightStore, node: OnnxNode, inputs: (Value | undefined)[]): KernelContext {
+  return {
+    node,
+    prepared(index, prepare) {
+      const name = node.inputs[index];
+      const value = inputs[index];
+      if (value === undefined) throw new OnnxOpError(`node "${node.name}" (${node.opType}) lacks input ${index}`);
+      if (!store.initializerNames.has(name)) return prepare(logical(value));
+      const key = `${node.name}\u0000${index}`;
+      const cached = store.prepared.get(key);
+      if (cached) return cached;
+      const lazy = store.lazy.get(value);
+      if (lazy && lazy.uploaded() === undefined) {
+        // Made from the file's bytes: the weight as stored (OIHW) never stays on the backend.
+        const made = tf.keep(tf.tidy(() => prepare(lazy.temporary())));
+        store.prepared.set(key, made);
+        return made;
+      }
+      const made = tf.tidy(() => prepare(logical(value)));
+      // An initializer used as it is stays the constant's own tensor, never a second owner of it.
+      if (value.kind === 'device' && made === value.tensor) return made;
+      store.prepared.set(key, tf.keep(made));
+      return made;
+    },
+  };
+}
+
+type NodeRunner = (node: OnnxNode, inputs: (Value | undefined)[]) => Value[];
+
+function nodeRunner(store: WeightStore): NodeRunner {
+  return (node, inputs) => {
+    const kernel = KERNELS.get(node.opType);
+    if (!kernel) throw new OnnxOpError(`node "${node.name}": ${node.opType} is not supported`);
+    // A kernel's temporaries (a padded or transposed copy) go as soon as it returns, not when
+    // the caller's scope ends; backpropagation keeps its own copies of what it needs.
+    let outputs: Value[] = [];
+    tf.tidy(() => {
+      outputs = kernel(inputs, kernelContext(store, node, inputs));
+      return outputs.flatMap((value) => (value.kind === 'device' ? [value.tensor] : []));
+    });
+    return outputs;
+  };
+}
+
+/** Swaps initializers for the sanity check; the returned function puts the originals back. */
+function initializerReplacer(
+  store: WeightStore,
+  runtimeNodes: OnnxNode[],
+): LoadedOnnxModel['replaceInitializers'] {
+  return (replacements) => {
+    const originals = new Map<string, Value | undefined>();
+    for (const [name, tensor] of replacements) {
+      if (!store.initializerNames.has(name))
+        throw new RangeError(`replaceInitializers: "${name}" is not an initializer`);
+      originals.set(name, store.constants.get(name));
+      store.constants.set(name, device(tensor));
+    }
+    clearPrepared(store.prepared, runtimeNodes, replacements);
+    return () => {
+      for (const [name, value] of originals) if (value) store.constants.set(name, value);
+      clearPrepared(store.prepared, runtimeNodes, replacements);
+    };
+  };
+}
+
+function singleOutputName(graph: OnnxGraph): string {
+  if (graph.outputs.length !== 1) {
+    throw new InputError(
+      `${graph.path}: the graph has ${graph.outputs.length} outputs; only models with one output can be explained`,
+    );
+  }
+  return graph.outputs[0].name;
+}
+
 /**
  * Builds the model on the current backend. inputSize: [height, width] for a model whose input
  * leaves them open. Throws InvalidValueError for unsupported ops, InputError for anything malformed.
@@ -75,74 +192,19 @@ export function buildOnnxModel(graph: OnnxGraph, inputSize?: [number, number]): 
   const { path } = graph;
   checkSupportedOps(graph);
   const { inputName, inputShape, exportedBatch } = imageInputOf(graph, inputSize);
-  if (graph.outputs.length !== 1)
-    throw new InputError(
-      `${path}: the graph has ${graph.outputs.length} outputs; only models with one output can be explained`,
-    );
-  const outputName = graph.outputs[0].name;
-
-  const constants = new Map<string, Value>();
-  const prepared = new Map<string, tf.Tensor>();
-  const weights = new Map<Value, LazyWeight>();
-  const resident = (value: Value) =>
-    value.kind !== 'device' ? undefined : weights.has(value) ? weights.get(value)?.uploaded() : value.tensor;
-  const disposeAll = () => {
-    for (const value of constants.values()) resident(value)?.dispose();
-    for (const tensor of prepared.values()) tensor.dispose();
-  };
+  const outputName = singleOutputName(graph);
+  const store = emptyWeightStore(graph);
   try {
-    for (const initializer of graph.initializers.values()) {
-      if (initializer.dataType === 'float32' && initializer.values.length > 64) {
-        const weight = lazyWeight(initializer.values as Float32Array, initializer.dims);
-        weights.set(weight.value, weight);
-        constants.set(initializer.name, weight.value);
-      } else {
-        constants.set(initializer.name, initializerValue(initializer));
-      }
-    }
-    const initializerNames = new Set(graph.initializers.keys());
-    const contextOf = (node: OnnxNode, inputs: (Value | undefined)[]): KernelContext => ({
-      node,
-      prepared(index, prepare) {
-        const name = node.inputs[index];
-        const value = inputs[index];
-        if (value === undefined) throw new OnnxOpError(`node "${node.name}" (${node.opType}) lacks input ${index}`);
-        if (!initializerNames.has(name)) return prepare(logical(value));
-        const key = `${node.name}\u0000${index}`;
-        const cached = prepared.get(key);
-        if (cached) return cached;
-        const lazy = weights.get(value);
-        if (lazy && lazy.uploaded() === undefined) {
-          // Made from the file's bytes: the weight as stored (OIHW) never stays on the backend.
-          const made = tf.keep(tf.tidy(() => prepare(lazy.temporary())));
-          prepared.set(key, made);
-          return made;
-        }
-        const made = tf.tidy(() => prepare(logical(value)));
-        // An initializer used as it is stays the constant's own tensor, never a second owner of it.
-        if (value.kind === 'device' && made === value.tensor) return made;
-        prepared.set(key, tf.keep(made));
-        return made;
-      },
-    });
-    const runNode = (node: OnnxNode, inputs: (Value | undefined)[]): Value[] => {
-      const kernel = KERNELS.get(node.opType);
-      if (!kernel) throw new OnnxOpError(`node "${node.name}": ${node.opType} is not supported`);
-      // A kernel's temporaries (a padded or transposed copy) go as soon as it returns, not when
-      // the caller's scope ends; backpropagation keeps its own copies of what it needs.
-      let outputs: Value[] = [];
-      tf.tidy(() => {
-        outputs = kernel(inputs, contextOf(node, inputs));
-        return outputs.flatMap((value) => (value.kind === 'device' ? [value.tensor] : []));
-      });
-      return outputs;
-    };
-    const runtimeNodes = foldConstants(graph, constants, runNode);
+    loadInitializers(graph, store);
+    const runNode = nodeRunner(store);
+    const runtimeNodes = foldConstants(graph, store.constants, runNode);
     const producers = new Map<string, OnnxNode>();
     for (const node of runtimeNodes) for (const output of node.outputs) producers.set(output, node);
 
     const runOnce = (feeds: ReadonlyMap<string, Value>, wanted: readonly string[]): Value[] =>
-      execute(runtimeNodes, producers, constants, feeds, wanted, runNode, resident);
+      execute(runtimeNodes, producers, store.constants, feeds, wanted, runNode, (value) =>
+        residentTensor(store, value),
+      );
     // A model exported with a fixed batch may have written it into a Reshape or Expand shape (a
     // transformer's `view(n, …)`): other batch sizes run in slices of that size, which is exact.
     const batchBound =
@@ -151,7 +213,7 @@ export function buildOnnxModel(graph: OnnxGraph, inputSize?: [number, number]): 
       batchBound ? runInSlices(feeds, wanted, exportedBatch as number, runOnce) : runOnce(feeds, wanted);
 
     const shapes = shapesOnZeroImage(runtimeNodes, inputName, inputShape, run);
-    const nodes = describeNodes(runtimeNodes, inputName, inputShape, shapes, initializerNames, producers);
+    const nodes = describeNodes(runtimeNodes, inputName, inputShape, shapes, store.initializerNames, producers);
     const output = shapes.get(outputName);
     const classes = output?.shape.at(-1) ?? 0;
     if (output?.shape.length !== 2 || classes < 1) {
@@ -159,7 +221,6 @@ export function buildOnnxModel(graph: OnnxGraph, inputSize?: [number, number]): 
         `${path}: the output "${outputName}" has shape [${output?.shape.join(', ')}]; expected [batch, classes]`,
       );
     }
-    const outputNode = producers.get(outputName)?.name ?? inputName;
     return {
       path,
       graph,
@@ -167,31 +228,19 @@ export function buildOnnxModel(graph: OnnxGraph, inputSize?: [number, number]): 
       inputShape,
       exportedBatch,
       outputName,
-      outputNode,
+      outputNode: producers.get(outputName)?.name ?? inputName,
       nodes,
       classes,
       run,
-      replaceInitializers(replacements) {
-        const originals = new Map<string, Value | undefined>();
-        for (const [name, tensor] of replacements) {
-          if (!initializerNames.has(name)) throw new RangeError(`replaceInitializers: "${name}" is not an initializer`);
-          originals.set(name, constants.get(name));
-          constants.set(name, device(tensor));
-        }
-        clearPrepared(prepared, runtimeNodes, replacements);
-        return () => {
-          for (const [name, value] of originals) if (value) constants.set(name, value);
-          clearPrepared(prepared, runtimeNodes, replacements);
-        };
-      },
+      replaceInitializers: initializerReplacer(store, runtimeNodes),
       weight(name) {
-        const value = constants.get(name);
-        return value?.kind === 'device' && initializerNames.has(name) ? value.tensor : undefined;
+        const value = store.constants.get(name);
+        return value?.kind === 'device' && store.initializerNames.has(name) ? value.tensor : undefined;
       },
-      dispose: disposeAll,
+      dispose: () => disposeWeightStore(store),
     };
   } catch (error) {
-    disposeAll();
+    disposeWeightStore(store);
     if (error instanceof OnnxOpError) throw new InputError(`${path}: ${error.message}`);
     if (error instanceof InputError || error instanceof InvalidValueError) throw error;
     throw new InputError(`${path}: cannot run the model (${firstLine(messageOf(error))})`);
