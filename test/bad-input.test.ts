@@ -37,6 +37,14 @@ import {
 } from './datasets/fixtures.js';
 import type { Quantization } from './helpers/converter-weights.js';
 import { writeSyntheticFolder } from './helpers/synthetic-data.js';
+import { CAM_OPTIONS } from '../src/commands/cam-options.js';
+import { DEMO_OPTIONS } from '../src/commands/demo-options.js';
+import { EVAL_OPTIONS } from '../src/commands/eval-options.js';
+import { INSPECT_OPTIONS } from '../src/commands/inspect-options.js';
+import { MERGE_MANIFESTS_OPTIONS } from '../src/commands/merge-manifests-options.js';
+import { flagOf, GLOBAL_OPTIONS, type OptionTable } from '../src/commands/option-table.js';
+import { RENDER_OPTIONS } from '../src/commands/render-options.js';
+import { TRAIN_OPTIONS } from '../src/commands/train-options.js';
 import { LAUNCHER, runCli, type CliResult } from './helpers/run-cli.js';
 import { diffTrees, snapshotTree, type TreeSnapshot } from './helpers/tree-snapshot.js';
 
@@ -1430,7 +1438,37 @@ const CASES: BadInputCase[] = [
       return { args: ['merge-manifests', sharded], mentions: ['given twice', join(sharded, 'cam.shard-01-of-2.json')] };
     },
   },
+  ...optionLikeValueCases(),
 ];
+
+/**
+ * `gradcam <command> --out --quiet`: every value option of every command (and the global ones)
+ * refuses the next option as its value, before any file is read or written.
+ */
+function optionLikeValueCases(): BadInputCase[] {
+  const tables: [string, OptionTable][] = [
+    ['train', TRAIN_OPTIONS],
+    ['cam', CAM_OPTIONS],
+    ['inspect', INSPECT_OPTIONS],
+    ['render', RENDER_OPTIONS],
+    ['merge-manifests', MERGE_MANIFESTS_OPTIONS],
+    ['demo', DEMO_OPTIONS],
+    ['eval', EVAL_OPTIONS],
+    ['cam', GLOBAL_OPTIONS],
+  ];
+  return tables.flatMap(([command, table]) =>
+    Object.values(table)
+      .filter((spec) => spec.flags.includes('<'))
+      .map(
+        (spec): BadInputCase => ({
+          name: `${command} ${flagOf(spec)} --quiet (an option where a value goes)`,
+          code: 2,
+          setup: () => ({ args: [command, flagOf(spec)], mentions: [`'${spec.flags}'`, "argument '--quiet'"] }),
+          maxSeconds: 20,
+        }),
+      ),
+  );
+}
 
 // ---- running and checking a case
 
