@@ -169,7 +169,9 @@ async function loadTestSet(
   if (options.dataset !== 'folder')
     return loadDatasetOption(options.dataset, { data: options.data, splits: ['test'], log });
   if (options.data === undefined)
-    throw new UsageError('--dataset folder needs --data DIR, a folder laid out as train/<class>/ with test/<class>/');
+    throw new UsageError(
+      '--dataset folder needs --data DIR, a folder holding test/<class>/ (train/<class>/ may be there too)',
+    );
   const held = await heldOutFolder(model, resolve(options.data), options.model);
   const folder = { ...held, limits: { test: options.count } };
   const { test, classNames } = await loadDatasetOption('folder', { data: options.data, splits: ['test'], folder, log });

@@ -60,7 +60,7 @@ export type LoadDatasetOptions = DownloadOptions &
 
 export type FolderReadOptions = Pick<
   FolderDatasetOptions,
-  'inputSize' | 'validationFraction' | 'seed' | 'limits' | 'preferTestFolder'
+  'inputSize' | 'validationFraction' | 'seed' | 'limits' | 'preferTestFolder' | 'testOnly'
 >;
 
 /** What `--input-size` is when not given: see the README (the pools of VGG-11 suit 32×32; cost grows with pixels). */
