@@ -45,6 +45,7 @@ import { MERGE_MANIFESTS_OPTIONS } from '../src/commands/merge-manifests-options
 import { flagOf, GLOBAL_OPTIONS, type OptionTable } from '../src/commands/option-table.js';
 import { RENDER_OPTIONS } from '../src/commands/render-options.js';
 import { TRAIN_OPTIONS } from '../src/commands/train-options.js';
+import { GraphBuilder, writeGraphModel } from './helpers/graph-models.js';
 import { LAUNCHER, runCli, type CliResult } from './helpers/run-cli.js';
 import { diffTrees, snapshotTree, type TreeSnapshot } from './helpers/tree-snapshot.js';
 
@@ -967,6 +968,26 @@ const CASES: BadInputCase[] = [
     setup: (dir) => camOnModel(dir, 'model.json', (path) => writeFile(path, '')),
   },
   { name: 'model.json truncated', code: 1, setup: (dir) => camOnModel(dir, 'model.json', truncateToHalf) },
+  {
+    name: "graph model with an op TensorFlow.js lacks (node gap/Mean: op 'FancyPool')",
+    code: 1,
+    setup: async (dir) => {
+      const model = join(dir, 'graph');
+      const g = new GraphBuilder(3);
+      const conv = g.fusedConv('conv/BiasAdd', g.placeholder('images', [-1, 8, 8, 3]), [1, 1, 3, 3]);
+      g.unary('Identity', 'Identity', g.dense('logits', g.spatialMean('gap/Mean', conv), 3, 2));
+      await writeGraphModel(model, g, { quantization: 'uint8' });
+      const modelJson = join(model, 'model.json');
+      await editJson(modelJson, (json) => {
+        const nodes = (json.modelTopology as { node: { name: string; op: string }[] }).node;
+        (nodes.find((node) => node.name === 'gap/Mean') as { op: string }).op = 'FancyPool';
+      });
+      return {
+        args: ['cam', '--model', model, '--image', shared.png, '--out', join(dir, 'out')],
+        mentions: [`${modelJson}: node gap/Mean: op 'FancyPool' is not supported by TensorFlow.js`],
+      };
+    },
+  },
   {
     name: 'model.json garbage',
     code: 1,
