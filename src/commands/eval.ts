@@ -21,6 +21,8 @@ import { renderReportHtml } from '../report/eval-report-html.js';
 import { stderrLog, type Log } from '../log.js';
 import { announceBackend, startBackend } from './backend-option.js';
 import { loadDatasetOption } from './dataset-option.js';
+import { forwardBatchFor } from '../eval/classifier.js';
+import { createEvalReporter } from './eval-progress.js';
 import { readModelDirectory } from '../models/model-dir.js';
 import { zeroPixel } from '../model-input/preprocessing.js';
 import type { Dataset, ImageSet } from '../datasets/image-set.js';
@@ -107,29 +109,36 @@ async function evaluateModel(
 
   const started = performance.now();
   const cascade = model.cascade();
-  const result = evaluateMethods(
-    {
-      cascade,
-      cut,
-      set: test,
-      indices: Array.from({ length: count }, (_, i) => i),
-      modelClassOfLabel: 'unknown' in match ? undefined : match.modelClassOfLabel,
-    },
-    {
-      sources,
-      steps,
-      seed: options.seed,
-      normalization: preprocessing,
-      batchSize: options.batchSize,
-      sanityImages,
-      exampleImages: context.reportPath ? options.examples : 0,
-    },
-    {
-      onImages: (done, total) => log.info(`scored ${done}/${total} images (${elapsed(started)})`),
-      onSanityStep: (step, total, layer) =>
-        log.info(`sanity check ${step}/${total}: randomized down to ${layer} (${elapsed(started)})`),
-    },
-  );
+  const reporter = createEvalReporter(log, options.quiet);
+  let result: EvalResult;
+  try {
+    result = evaluateMethods(
+      {
+        cascade,
+        cut,
+        set: test,
+        indices: Array.from({ length: count }, (_, i) => i),
+        modelClassOfLabel: 'unknown' in match ? undefined : match.modelClassOfLabel,
+      },
+      {
+        sources,
+        steps,
+        seed: options.seed,
+        normalization: preprocessing,
+        batchSize: options.batchSize,
+        sanityImages,
+        exampleImages: context.reportPath ? options.examples : 0,
+      },
+      {
+        onImages: (done, total) => log.info(`scored ${done}/${total} images (${elapsed(started)})`),
+        onSanityStep: (step, total, layer) =>
+          log.info(`sanity check ${step}/${total}: randomized down to ${layer} (${elapsed(started)})`),
+        onWork: (work) => reporter.onWork(work),
+      },
+    );
+  } finally {
+    reporter.stop();
+  }
 
   const report = buildReport(options, result, {
     layerName,
@@ -240,7 +249,7 @@ function mapSource(
   }
   return camMapSource(cut, inputShape, CAM_METHODS[name as CamMethodName], {
     maxChannels: options.maxChannels,
-    forwardBatchSize: 256,
+    forwardBatchSize: forwardBatchFor(inputShape),
   });
 }
 

@@ -113,6 +113,20 @@ export interface EvalResult {
 export interface EvalProgress {
   onImages?: (done: number, total: number) => void;
   onSanityStep?: (step: number, steps: number, layer: string) => void;
+  /** After each piece of work (a source scored on some images, a sanity step of one source). */
+  onWork?: (work: EvalWork) => void;
+}
+
+/** Where a run is: `done` of `total` pieces of work, the last one named by phase, method and image. */
+export interface EvalWork {
+  phase: 'scoring' | 'sanity check';
+  /** The map source (or 'random'). */
+  method: string;
+  /** Scoring: the last image scored (1-based) of `images`; sanity check: the cascade step of `images` steps. */
+  image: number;
+  images: number;
+  done: number;
+  total: number;
 }
 
 /** Per-image scores of one map source (a method or the random baseline), accumulated. */
@@ -184,6 +198,16 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
   const sanityMaps = new Map<string, Float32Array[]>(settings.sources.map((source) => [source.name, []]));
   const sanityImages: Float32Array[] = [];
   const sanityClasses: number[] = [];
+  const sanitySources = settings.sanityImages > 0 ? settings.sources.length : 0;
+  const work = {
+    done: 0,
+    total: indices.length * (settings.sources.length + 1) + input.cascade.steps.length * sanitySources,
+  };
+  const report = (phase: EvalWork['phase'], method: string, image: number, images: number, pieces: number) => {
+    work.done += pieces;
+    progress.onWork?.({ phase, method, image, images, ...work });
+  };
+  const scored = (method: string) => (image: number) => report('scoring', method, image, indices.length, 1);
   let correct = 0;
   let probabilitySum = 0;
   const predictions = Array<number>(cut.classes).fill(0);
@@ -194,7 +218,8 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
     const randomMaps = batchIndices.map((index) =>
       uniformValues(new Random(imageSeed(settings.seed, index, 1)), mapHeight * mapWidth),
     );
-    scoreMaps(context, randomMaps, random, classifier, inputShape, [mapHeight, mapWidth], settings);
+    const scoredRandom = (b: number) => scored(RANDOM_BASELINE)(first + b + 1);
+    scoreMaps(context, randomMaps, random, classifier, inputShape, [mapHeight, mapWidth], settings, scoredRandom);
 
     const batchMaps = new Map<string, Float32Array[]>();
     settings.sources.forEach((source, s) => {
@@ -202,7 +227,8 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
       accumulators[s].emptyMaps += explained.filter((entry) => entry.empty).length;
       const maps = explained.map((entry) => entry.map);
       batchMaps.set(source.name, maps);
-      scoreMaps(context, maps, accumulators[s], classifier, inputShape, source.mapShape, settings);
+      const scoredSource = (b: number) => scored(source.name)(first + b + 1);
+      scoreMaps(context, maps, accumulators[s], classifier, inputShape, source.mapShape, settings, scoredSource);
     });
 
     const size = inputShape[0] * inputShape[1] * inputShape[2];
@@ -248,6 +274,7 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
       trainedMaps: sanityMaps,
       seed: settings.seed,
       onStep: progress.onSanityStep,
+      onSource: (step, steps, method) => report('sanity check', method, step, steps, 1),
     });
   }
 
@@ -317,6 +344,7 @@ function scoreMaps(
   inputShape: InputShape,
   mapShape: readonly [number, number],
   settings: EvalSettings,
+  onScored: (image: number) => void,
 ): void {
   const [height, width, channels] = inputShape;
   const size = height * width * channels;
@@ -350,6 +378,7 @@ function scoreMaps(
       into.insertionAucs.push(trapezoidAuc(insertion));
       into.full.push(context.fullProbability[b]);
       into.explained.push(target(2 * points));
+      onScored(b);
     }
   }
 }
