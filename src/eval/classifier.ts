@@ -12,8 +12,9 @@ export interface Classifier {
   /**
    * images: float32 [count × height × width × channels], HWC, scaled as the model expects.
    * Returns float32 [count × classes], row-major: softmax probabilities, each row summing to 1.
+   * `onPass` is called after each forward pass (a long call reports that it is alive).
    */
-  probabilities(images: Float32Array, count: number): Float32Array;
+  probabilities(images: Float32Array, count: number, onPass?: () => void): Float32Array;
 }
 
 /**
@@ -40,7 +41,7 @@ export function classifierOf(cut: CutModel, inputShape: InputShape, maxBatch = 2
   const size = inputShape[0] * inputShape[1] * inputShape[2];
   const perPass = forwardBatchFor(inputShape, maxBatch);
   return {
-    probabilities(images, count) {
+    probabilities(images, count, onPass) {
       if (images.length !== count * size)
         throw new RangeError(`probabilities: ${images.length} values for ${count} images of ${size}`);
       const classes = cut.classes;
@@ -52,6 +53,7 @@ export function classifierOf(cut: CutModel, inputShape: InputShape, maxBatch = 2
           return tf.softmax(cut.logits(batch)).dataSync() as Float32Array;
         });
         out.set(rows, first * classes);
+        onPass?.();
       }
       return out;
     },

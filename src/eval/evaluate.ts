@@ -113,7 +113,10 @@ export interface EvalResult {
 export interface EvalProgress {
   onImages?: (done: number, total: number) => void;
   onSanityStep?: (step: number, steps: number, layer: string) => void;
-  /** After each piece of work (a source scored on some images, a sanity step of one source). */
+  /**
+   * After each piece of work (a source scored on an image, a sanity step of one source), and
+   * after each forward pass of the scoring, with `done` unchanged: a piece can take minutes.
+   */
   onWork?: (work: EvalWork) => void;
 }
 
@@ -207,7 +210,8 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
     work.done += pieces;
     progress.onWork?.({ phase, method, image, images, ...work });
   };
-  const scored = (method: string) => (image: number) => report('scoring', method, image, indices.length, 1);
+  const scored = (method: string) => (image: number, pieces: 0 | 1) =>
+    report('scoring', method, image, indices.length, pieces);
   let correct = 0;
   let probabilitySum = 0;
   const predictions = Array<number>(cut.classes).fill(0);
@@ -218,7 +222,7 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
     const randomMaps = batchIndices.map((index) =>
       uniformValues(new Random(imageSeed(settings.seed, index, 1)), mapHeight * mapWidth),
     );
-    const scoredRandom = (b: number) => scored(RANDOM_BASELINE)(first + b + 1);
+    const scoredRandom = (b: number, pieces: 0 | 1) => scored(RANDOM_BASELINE)(first + b + 1, pieces);
     scoreMaps(context, randomMaps, random, classifier, inputShape, [mapHeight, mapWidth], settings, scoredRandom);
 
     const batchMaps = new Map<string, Float32Array[]>();
@@ -227,7 +231,7 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
       accumulators[s].emptyMaps += explained.filter((entry) => entry.empty).length;
       const maps = explained.map((entry) => entry.map);
       batchMaps.set(source.name, maps);
-      const scoredSource = (b: number) => scored(source.name)(first + b + 1);
+      const scoredSource = (b: number, pieces: 0 | 1) => scored(source.name)(first + b + 1, pieces);
       scoreMaps(context, maps, accumulators[s], classifier, inputShape, source.mapShape, settings, scoredSource);
     });
 
@@ -344,7 +348,8 @@ function scoreMaps(
   inputShape: InputShape,
   mapShape: readonly [number, number],
   settings: EvalSettings,
-  onScored: (image: number) => void,
+  /** Image b of the batch: scored (1 piece), or one of its forward passes done (0). */
+  onScored: (b: number, pieces: 0 | 1) => void,
 ): void {
   const [height, width, channels] = inputShape;
   const size = height * width * channels;
@@ -365,7 +370,7 @@ function scoreMaps(
       batch.set(insertionSeries(image, context.blurred[b], order, settings.steps, channels), offset + points * size);
       batch.set(multiplyImageByMap(image, saliency, settings.normalization), offset + 2 * points * size);
     }
-    const probabilities = classifier.probabilities(batch, count * perImage);
+    const probabilities = classifier.probabilities(batch, count * perImage, () => onScored(first, 0));
     const classCount = probabilities.length / (count * perImage);
     for (let g = 0; g < count; g++) {
       const b = first + g;
@@ -378,7 +383,7 @@ function scoreMaps(
       into.insertionAucs.push(trapezoidAuc(insertion));
       into.full.push(context.fullProbability[b]);
       into.explained.push(target(2 * points));
-      onScored(b);
+      onScored(b, 1);
     }
   }
 }
