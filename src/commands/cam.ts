@@ -54,7 +54,6 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   // Only checked here: --out is created when the first file is written, so a bad model or a
   // run whose every input fails leaves no empty directory behind.
   await forOption('--out', () => checkOutputDirectory(out));
-  await clearEarlierRun(out, options, log);
   // Reading a large model overlaps with starting the backend's threads.
   const [backend, modelFiles] = await Promise.all([
     startBackend(globals, log, false),
@@ -67,6 +66,9 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   const explainOptions = explainOptionsOf(options);
   const camImages = await selectImages(options, model, log);
   logPlan(camImages.length, model, explainOptions, log);
+  // After every check of the model, the layer and the inputs: a run refused for those leaves an
+  // earlier run's files alone, also under --force.
+  await clearEarlierRun(out, options, log);
 
   const started = performance.now();
   const { entries, failures } = await explainImages(
