@@ -86,11 +86,11 @@ describe('faithfulness metrics on a model that looks at one region only', () => 
 
   it('reports every piece of work once, in order, with the forward passes between (progress lines)', () => {
     const model = regionModel();
-    const split = splitModel(model, 'conv');
+    const cut = cutModelAt(model, 'conv');
     const cascade = layersCascade(model);
     const events: EvalWork[] = [];
     evaluateMethods(
-      { cascade, split, set: regionImages(), indices: [0, 1, 2], modelClassOfLabel: [0, 1] },
+      { cascade, cut, set: regionImages(), indices: [0, 1, 2], modelClassOfLabel: [0, 1] },
       {
         sources: [oracle],
         steps: 4,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LayerChoiceError, spatialLayerNames, splitModel } from '../../src/surgery/layers-cut.js';
+import { LayerChoiceError, spatialLayerNames, cutModelAt } from '../../src/surgery/layers-cut.js';
 
 beforeAll(async () => {
   tf.env().set('PROD', true);
@@ -18,10 +18,10 @@ describe('cam --layer follows the rule inspect and the default target use (defau
       ],
     });
     expect(spatialLayerNames(model)).toEqual(['conv']);
-    expect(splitModel(model, 'conv').activationShape).toEqual([2, 2, 2]);
+    expect(cutModelAt(model, 'conv').activationShape).toEqual([2, 2, 2]);
     let error: unknown;
     try {
-      splitModel(model, 'pool');
+      cutModelAt(model, 'pool');
     } catch (thrown) {
       error = thrown;
     }
