@@ -37,6 +37,15 @@ import {
 } from './datasets/fixtures.js';
 import type { Quantization } from './helpers/converter-weights.js';
 import { writeSyntheticFolder } from './helpers/synthetic-data.js';
+import { CAM_OPTIONS } from '../src/commands/cam-options.js';
+import { DEMO_OPTIONS } from '../src/commands/demo-options.js';
+import { EVAL_OPTIONS } from '../src/commands/eval-options.js';
+import { INSPECT_OPTIONS } from '../src/commands/inspect-options.js';
+import { MERGE_MANIFESTS_OPTIONS } from '../src/commands/merge-manifests-options.js';
+import { flagOf, GLOBAL_OPTIONS, type OptionTable } from '../src/commands/option-table.js';
+import { RENDER_OPTIONS } from '../src/commands/render-options.js';
+import { TRAIN_OPTIONS } from '../src/commands/train-options.js';
+import { GraphBuilder, writeGraphModel } from './helpers/graph-models.js';
 import { LAUNCHER, runCli, type CliResult } from './helpers/run-cli.js';
 import { diffTrees, snapshotTree, type TreeSnapshot } from './helpers/tree-snapshot.js';
 
@@ -960,6 +969,26 @@ const CASES: BadInputCase[] = [
   },
   { name: 'model.json truncated', code: 1, setup: (dir) => camOnModel(dir, 'model.json', truncateToHalf) },
   {
+    name: "graph model with an op TensorFlow.js lacks (node gap/Mean: op 'FancyPool')",
+    code: 1,
+    setup: async (dir) => {
+      const model = join(dir, 'graph');
+      const g = new GraphBuilder(3);
+      const conv = g.fusedConv('conv/BiasAdd', g.placeholder('images', [-1, 8, 8, 3]), [1, 1, 3, 3]);
+      g.unary('Identity', 'Identity', g.dense('logits', g.spatialMean('gap/Mean', conv), 3, 2));
+      await writeGraphModel(model, g, { quantization: 'uint8' });
+      const modelJson = join(model, 'model.json');
+      await editJson(modelJson, (json) => {
+        const nodes = (json.modelTopology as { node: { name: string; op: string }[] }).node;
+        (nodes.find((node) => node.name === 'gap/Mean') as { op: string }).op = 'FancyPool';
+      });
+      return {
+        args: ['cam', '--model', model, '--image', shared.png, '--out', join(dir, 'out')],
+        mentions: [`${modelJson}: node gap/Mean: op 'FancyPool' is not supported by TensorFlow.js`],
+      };
+    },
+  },
+  {
     name: 'model.json garbage',
     code: 1,
     setup: (dir) => camOnModel(dir, 'model.json', (path) => writeFile(path, garbage(2000))),
@@ -1430,7 +1459,37 @@ const CASES: BadInputCase[] = [
       return { args: ['merge-manifests', sharded], mentions: ['given twice', join(sharded, 'cam.shard-01-of-2.json')] };
     },
   },
+  ...optionLikeValueCases(),
 ];
+
+/**
+ * `gradcam <command> --out --quiet`: every value option of every command (and the global ones)
+ * refuses the next option as its value, before any file is read or written.
+ */
+function optionLikeValueCases(): BadInputCase[] {
+  const tables: [string, OptionTable][] = [
+    ['train', TRAIN_OPTIONS],
+    ['cam', CAM_OPTIONS],
+    ['inspect', INSPECT_OPTIONS],
+    ['render', RENDER_OPTIONS],
+    ['merge-manifests', MERGE_MANIFESTS_OPTIONS],
+    ['demo', DEMO_OPTIONS],
+    ['eval', EVAL_OPTIONS],
+    ['cam', GLOBAL_OPTIONS],
+  ];
+  return tables.flatMap(([command, table]) =>
+    Object.values(table)
+      .filter((spec) => spec.flags.includes('<'))
+      .map(
+        (spec): BadInputCase => ({
+          name: `${command} ${flagOf(spec)} --quiet (an option where a value goes)`,
+          code: 2,
+          setup: () => ({ args: [command, flagOf(spec)], mentions: [`'${spec.flags}'`, "argument '--quiet'"] }),
+          maxSeconds: 20,
+        }),
+      ),
+  );
+}
 
 // ---- running and checking a case
 

@@ -83,6 +83,12 @@ export const CAM_OPTIONS = defineOptions({
     description: 'explain only the K-th of N equal blocks of the inputs; writes cam.shard-K-of-N.json',
     parse: shardSpec,
   },
+  force: {
+    flags: '--force',
+    description:
+      'use an --out that is not empty: first remove what an earlier cam or render wrote there (nothing else)',
+    default: false,
+  },
   json: { flags: '--json', description: 'print the manifest on stdout', default: false },
   quiet: { flags: '--quiet', description: 'print nothing but errors', default: false },
 });

@@ -17,7 +17,8 @@ import { imagesFromDataset, imagesFromFolder, imagesFromFiles, type CamImage } f
 import { folderSplits } from '../datasets/folder-dataset.js';
 import { writePngAtomic, type DecodedImage } from '../io/image-codec.js';
 import { checkOutputDirectory, createOutputDirectory } from '../io/output-directory.js';
-import { shardManifestName, shardOf, type Shard } from '../cam-output/shards.js';
+import { SHARD_MANIFEST_PATTERN, shardManifestName, shardOf, type Shard } from '../cam-output/shards.js';
+import { readFolderContents, removeFromFolder } from '../cam-output/earlier-run.js';
 import { buildCamManifest, MANIFEST_FILE, type CamManifest, type ManifestEntry } from '../cam-output/manifest.js';
 import { toModelInput } from '../model-input/image-to-input.js';
 import { toRgbOrder } from '../model-input/preprocessing.js';
@@ -65,6 +66,9 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   const explainOptions = explainOptionsOf(options);
   const camImages = await selectImages(options, model, log);
   logPlan(camImages.length, model, explainOptions, log);
+  // After every check of the model, the layer and the inputs: a run refused for those leaves an
+  // earlier run's files alone, also under --force.
+  await clearEarlierRun(out, options, log);
 
   const started = performance.now();
   const { entries, failures } = await explainImages(
@@ -107,6 +111,49 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   );
   if (failures.length > 0) log.warn(`${failures.length} input(s) failed; see "failures" in ${manifestPath}`);
   return { manifest, manifestPath };
+}
+
+/**
+ * The output folder rule: a run's folder holds that run's files only, so its manifest describes
+ * the folder. An --out that is not empty is refused unless --force, and --force removes only
+ * what an earlier gradcam run wrote there, by its manifests (cam-output/earlier-run.ts): the
+ * user's own files stay. A shard (--shard K/N) shares the folder with the other shards of its
+ * job, so it objects only to manifests of another job: cam.json (already merged), its own
+ * cam.shard-K-of-N.json, or a shard manifest of another N.
+ */
+async function clearEarlierRun(out: string, options: CamCommandOptions, log: Log): Promise<void> {
+  const contents = await readFolderContents(out);
+  const { shard } = options;
+  const conflicting = shard
+    ? contents.manifests.filter((name) => {
+        const match = SHARD_MANIFEST_PATTERN.exec(name);
+        return !match || name === shardManifestName(shard) || Number(match[2]) !== shard.count;
+      })
+    : [...contents.written, ...contents.other];
+  if (conflicting.length === 0) return;
+  if (!options.force) {
+    const what =
+      contents.manifests.length > 0
+        ? `the output of an earlier run (${(shard ? conflicting : contents.manifests).join(', ')})`
+        : `${contents.other.length} file(s) gradcam did not write (${contents.other[0]}, …)`;
+    throw new InputError(
+      `--out ${out}: holds ${what}; use --force to remove what gradcam wrote there, or another --out`,
+    );
+  }
+  // The files of the manifests in the way; a file another shard of this job lists stays.
+  const keep = shard ? contents.manifests.filter((name) => !conflicting.includes(name)) : [];
+  const kept = new Set((await readFolderContents(out, keep)).written);
+  const remove = (
+    await readFolderContents(
+      out,
+      conflicting.filter((name) => contents.manifests.includes(name)),
+    )
+  ).written.filter((name) => !kept.has(name));
+  await removeFromFolder(out, remove);
+  log.info(
+    `--force: removed ${remove.length} file(s) an earlier run wrote in ${out}` +
+      (contents.other.length > 0 && !shard ? `; kept ${contents.other.length} file(s) gradcam did not write` : ''),
+  );
 }
 
 /** All images to explain, or this shard's block of them. */

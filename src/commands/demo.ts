@@ -48,6 +48,7 @@ export async function demoCommand(options: DemoCommandOptions, globals: GlobalOp
       dataset: 'mnist',
       count: options.count,
       out: join(out, 'cam'),
+      force: true, // as for the model: re-running replaces the maps of the last demo
       quiet: options.quiet,
     },
     globals,

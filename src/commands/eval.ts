@@ -21,6 +21,8 @@ import { renderReportHtml } from '../report/eval-report-html.js';
 import { stderrLog, type Log } from '../log.js';
 import { announceBackend, startBackend } from './backend-option.js';
 import { loadDatasetOption } from './dataset-option.js';
+import { forwardBatchFor } from '../eval/classifier.js';
+import { createEvalReporter } from './eval-progress.js';
 import { readModelDirectory } from '../models/model-dir.js';
 import { zeroPixel } from '../model-input/preprocessing.js';
 import type { Dataset, ImageSet } from '../datasets/image-set.js';
@@ -86,25 +88,31 @@ async function evaluateModel(
 
   const started = performance.now();
   const cascade = model.cascade();
-  const result = evaluateMethods(
-    {
-      cascade,
-      cut,
-      set: test,
-      indices: Array.from({ length: count }, (_, i) => i),
-      modelClassOfLabel: 'unknown' in classes.match ? undefined : classes.match.modelClassOfLabel,
-    },
-    {
-      sources,
-      steps,
-      seed: options.seed,
-      normalization: preprocessing,
-      batchSize: options.batchSize,
-      sanityImages,
-      exampleImages: context.reportPath ? options.examples : 0,
-    },
-    progressLog(log, started),
-  );
+  const reporter = createEvalReporter(log, options.quiet);
+  let result: EvalResult;
+  try {
+    result = evaluateMethods(
+      {
+        cascade,
+        cut,
+        set: test,
+        indices: Array.from({ length: count }, (_, i) => i),
+        modelClassOfLabel: 'unknown' in classes.match ? undefined : classes.match.modelClassOfLabel,
+      },
+      {
+        sources,
+        steps,
+        seed: options.seed,
+        normalization: preprocessing,
+        batchSize: options.batchSize,
+        sanityImages,
+        exampleImages: context.reportPath ? options.examples : 0,
+      },
+      { ...progressLog(log, started), onWork: (work) => reporter.onWork(work) },
+    );
+  } finally {
+    reporter.stop();
+  }
 
   const report = buildReport(options, result, {
     layerName,
@@ -208,7 +216,9 @@ async function loadTestSet(
   if (options.dataset !== 'folder')
     return loadDatasetOption(options.dataset, { data: options.data, splits: ['test'], log });
   if (options.data === undefined)
-    throw new UsageError('--dataset folder needs --data DIR, a folder laid out as train/<class>/ with test/<class>/');
+    throw new UsageError(
+      '--dataset folder needs --data DIR, a folder holding test/<class>/ (train/<class>/ may be there too)',
+    );
   const held = await heldOutFolder(model, resolve(options.data), options.model);
   const folder = { ...held, limits: { test: options.count } };
   const { test, classNames } = await loadDatasetOption('folder', { data: options.data, splits: ['test'], folder, log });
@@ -277,7 +287,7 @@ function mapSource(
   }
   return camMapSource(cut, inputShape, CAM_METHODS[name as CamMethodName], {
     maxChannels: options.maxChannels,
-    forwardBatchSize: 256,
+    forwardBatchSize: forwardBatchFor(inputShape),
   });
 }
 

@@ -201,5 +201,5 @@ export async function heldOutFolder(
       : `${modelOption} has no gradcam.json recording a validation split`;
     throw new UsageError(`--data ${root}: no test/ folder, and ${why}; put the images in test/<class>/`);
   }
-  return { ...held, inputSize: { height, width } };
+  return { ...held, inputSize: { height, width }, testOnly: true };
 }

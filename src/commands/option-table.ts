@@ -4,7 +4,7 @@
  * derived from it (`OptionValues`). The key of an entry is the name the code uses; `flags` is
  * what the user types. No TensorFlow.js here: the CLI builds its help from these tables.
  */
-import { Option, type Command } from '@commander-js/extra-typings';
+import { InvalidArgumentError, Option, type Command } from '@commander-js/extra-typings';
 import { BACKEND_CHOICES } from '../choices.js';
 import { integerIn } from './option-parsers.js';
 
@@ -85,12 +85,39 @@ export function addOptionTable(
     const option = new Option(spec.flags, spec.description);
     if (spec.parse) option.argParser(spec.parse as (value: string, previous: unknown) => unknown);
     if (spec.choices) option.choices(spec.choices);
+    if (takesValue(spec)) refuseOptionLikeValues(option);
     if ('default' in spec) option.default(spec.default);
     if (spec.env) option.env(spec.env);
     if (spec.required) option.makeOptionMandatory();
     command.addOption(option as Option);
     if (spec.negation) command.addOption(new Option(spec.negation.flags, spec.negation.description) as Option);
   }
+}
+
+function takesValue(spec: OptionSpec): boolean {
+  return /[<[]/.test(spec.flags);
+}
+
+/**
+ * Commander takes the word after `--out` as its value even when it is the next option
+ * (`render --grid --quiet` would write a file named `--quiet`). Checked here, before the option's
+ * own parser, so every value option of every command refuses it the same way. Numbers stay
+ * allowed (`--mean -0.5,0,0`, `--scale -1-1`); a path that starts with `-` can be written `./-name`.
+ */
+function refuseOptionLikeValues(option: Option): void {
+  const parse = option.parseArg;
+  option.argParser((value: string, previous: unknown) => {
+    if (looksLikeOption(value)) throw new InvalidArgumentError(OPTION_LIKE_VALUE);
+    return parse ? parse(value, previous) : value;
+  });
+}
+
+const OPTION_LIKE_VALUE =
+  "Expected a value, not an option: a value may start with '-' only if it is a number (write a path as ./-name).";
+
+/** `-`, `--quiet`, `-v`: not `-1`, `-0.5` or `-.5,0,0`. */
+function looksLikeOption(value: string): boolean {
+  return value.startsWith('-') && !/^-\.?\d/.test(value);
 }
 
 /** Commander's parsed values keyed by the table's names, and the names given on the command line. */

@@ -44,6 +44,8 @@ export interface FolderDatasetOptions {
    * cam and eval find the test images of a model trained with a validation split.
    */
   preferTestFolder?: boolean;
+  /** Only test images are read (cam, eval): a tree may lack train/ (folder-listing.ts). */
+  testOnly?: boolean;
   /** Splits to decode; the others come back empty (count 0). */
   splits: readonly SplitName[];
   /** Decode only the first N images of a split (they cover the classes evenly, see interleaveByClass). */
@@ -146,9 +148,9 @@ export interface FolderSplits {
  */
 export async function folderSplits(
   root: string,
-  options: Pick<FolderDatasetOptions, 'validationFraction' | 'seed' | 'preferTestFolder'>,
+  options: Pick<FolderDatasetOptions, 'validationFraction' | 'seed' | 'preferTestFolder' | 'testOnly'>,
 ): Promise<FolderSplits> {
-  const listing = await listImageFolder(root);
+  const listing = await listImageFolder(root, { testOnly: options.testOnly });
   const { validationFraction } = options;
   const classCount = listing.classNames.length;
   const splits = (train: FolderFile[], test: FolderFile[], testSplit: FolderSplits['testSplit']): FolderSplits => ({

@@ -55,36 +55,32 @@ export function compareCodePoints(a: string, b: string): number {
 }
 
 /**
- * Lists `root`'s ImageFolder tree.
+ * Lists `root`'s ImageFolder tree. With `testOnly` (cam and eval read only test images), a tree
+ * without train/ is accepted: its classes are then test/'s class folders, sorted the same way.
  *
- * @throws InputError when `root` or `root/train` is not a readable directory, or `test/` has a
- *         class folder that `train/` lacks (its labels would mean nothing to the model).
+ * @throws InputError when `root` or `root/train` (or, with testOnly and no train/, `root/test`) is
+ *         not a readable directory, or `test/` has a class folder that `train/` lacks (its labels
+ *         would mean nothing to the model).
  * @throws InvalidValueError when `train/` has fewer than two class folders, more than
  *         MAX_FOLDER_CLASSES, or a class folder without any PNG or JPEG file.
  */
-export async function listImageFolder(root: string): Promise<FolderListing> {
+export async function listImageFolder(root: string, options: { testOnly?: boolean } = {}): Promise<FolderListing> {
   await requireDirectory(root, 'expected a folder holding train/<class>/ (and optionally test/<class>/)');
   const trainRoot = join(root, 'train');
-  await requireDirectory(trainRoot, 'expected train/<class>/ folders of PNG or JPEG images');
+  const testRoot = join(root, 'test');
   const ignored = { count: 0 };
-  const classNames = (await subdirectories(trainRoot, ignored)).sort(compareCodePoints);
-  if (classNames.length < 2) {
-    const found = classNames.length === 0 ? 'no class folders' : `only one class folder (${classNames[0]})`;
-    throw new InvalidValueError(
-      `${trainRoot}: ${found}; expected one folder of images per class, at least two classes`,
-    );
+  if (options.testOnly && !(await exists(trainRoot)) && (await exists(testRoot))) {
+    const classNames = await classFolders(testRoot, ignored, 1);
+    const test = await listSplit(testRoot, classNames, classNames, ignored, false);
+    if (test.length === 0) throw new InvalidValueError(`${testRoot}: no PNG or JPEG images in its class folders`);
+    return { root, classNames, train: [], test, ignoredFiles: ignored.count };
   }
-  if (classNames.length > MAX_FOLDER_CLASSES) {
-    throw new InvalidValueError(
-      `${trainRoot}: ${classNames.length} class folders; at most ${MAX_FOLDER_CLASSES} are supported`,
-    );
-  }
+  await requireDirectory(trainRoot, 'expected train/<class>/ folders of PNG or JPEG images');
+  const classNames = await classFolders(trainRoot, ignored, 2);
   const train = await listSplit(trainRoot, classNames, classNames, ignored, true);
 
-  const testRoot = join(root, 'test');
-  const testInfo = await stat(testRoot).catch(() => undefined);
   let test: FolderFile[] | undefined;
-  if (testInfo) {
+  if (await exists(testRoot)) {
     await requireDirectory(testRoot, 'expected test/<class>/ folders of PNG or JPEG images');
     const testClasses = (await subdirectories(testRoot, ignored)).sort(compareCodePoints);
     const unknown = testClasses.filter((name) => !classNames.includes(name));
@@ -97,6 +93,28 @@ export async function listImageFolder(root: string): Promise<FolderListing> {
     if (test.length === 0) throw new InvalidValueError(`${testRoot}: no PNG or JPEG images in its class folders`);
   }
   return { root, classNames, train, test, ignoredFiles: ignored.count };
+}
+
+/** The class folders of a split, sorted; a training split needs two, test images alone one. */
+async function classFolders(splitRoot: string, ignored: { count: number }, atLeast: 1 | 2): Promise<string[]> {
+  await requireDirectory(splitRoot, 'expected <class>/ folders of PNG or JPEG images');
+  const classNames = (await subdirectories(splitRoot, ignored)).sort(compareCodePoints);
+  if (classNames.length < atLeast) {
+    const found = classNames.length === 0 ? 'no class folders' : `only one class folder (${classNames[0]})`;
+    throw new InvalidValueError(
+      `${splitRoot}: ${found}; expected one folder of images per class, at least ${atLeast === 2 ? 'two classes' : 'one'}`,
+    );
+  }
+  if (classNames.length > MAX_FOLDER_CLASSES) {
+    throw new InvalidValueError(
+      `${splitRoot}: ${classNames.length} class folders; at most ${MAX_FOLDER_CLASSES} are supported`,
+    );
+  }
+  return classNames;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined)) !== undefined;
 }
 
 /**

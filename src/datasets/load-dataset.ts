@@ -60,7 +60,7 @@ export type LoadDatasetOptions = DownloadOptions &
 
 export type FolderReadOptions = Pick<
   FolderDatasetOptions,
-  'inputSize' | 'validationFraction' | 'seed' | 'limits' | 'preferTestFolder'
+  'inputSize' | 'validationFraction' | 'seed' | 'limits' | 'preferTestFolder' | 'testOnly'
 >;
 
 /**

@@ -12,12 +12,24 @@ export interface Classifier {
   /**
    * images: float32 [count × height × width × channels], HWC, scaled as the model expects.
    * Returns float32 [count × classes], row-major: softmax probabilities, each row summing to 1.
+   * `onPass` is called after each forward pass (a long call reports that it is alive).
    */
-  probabilities(images: Float32Array, count: number): Float32Array;
+  probabilities(images: Float32Array, count: number, onPass?: () => void): Float32Array;
 }
 
-/** Input values per forward pass: 32 images of 224×224×3; the full 256 up to 79×79×3 (MNIST, CIFAR-10). */
-const MAX_BATCH_VALUES = 32 * 224 * 224 * 3;
+/**
+ * Input values per forward pass: the full 256 images up to 32×32×3 (MNIST, CIFAR-10), 5 of
+ * 224×224×3. The wasm heap grows to the largest pass and never shrinks, and a pass keeps every
+ * intermediate activation of its images (MobileNetV2: about 30 MB per 224×224 image), so the
+ * pass, not the number of perturbed copies, sets the memory an eval needs.
+ */
+const MAX_BATCH_VALUES = 256 * 32 * 32 * 3;
+
+/** Images per forward pass for inputs of this shape: at most `maxBatch`, at least 1. */
+export function forwardBatchFor(inputShape: InputShape, maxBatch = 256): number {
+  const size = inputShape[0] * inputShape[1] * inputShape[2];
+  return Math.max(1, Math.min(maxBatch, Math.floor(MAX_BATCH_VALUES / size)));
+}
 
 /**
  * A classifier from a cut model: softmax of the pre-softmax logits (the scores the CAM methods
@@ -27,9 +39,9 @@ const MAX_BATCH_VALUES = 32 * 224 * 224 * 3;
  */
 export function classifierOf(cut: CutModel, inputShape: InputShape, maxBatch = 256): Classifier {
   const size = inputShape[0] * inputShape[1] * inputShape[2];
-  const perPass = Math.max(1, Math.min(maxBatch, Math.floor(MAX_BATCH_VALUES / size)));
+  const perPass = forwardBatchFor(inputShape, maxBatch);
   return {
-    probabilities(images, count) {
+    probabilities(images, count, onPass) {
       if (images.length !== count * size)
         throw new RangeError(`probabilities: ${images.length} values for ${count} images of ${size}`);
       const classes = cut.classes;
@@ -41,6 +53,7 @@ export function classifierOf(cut: CutModel, inputShape: InputShape, maxBatch = 2
           return tf.softmax(cut.logits(batch)).dataSync() as Float32Array;
         });
         out.set(rows, first * classes);
+        onPass?.();
       }
       return out;
     },

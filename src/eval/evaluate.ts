@@ -113,6 +113,23 @@ export interface EvalResult {
 export interface EvalProgress {
   onImages?: (done: number, total: number) => void;
   onSanityStep?: (step: number, steps: number, layer: string) => void;
+  /**
+   * After each piece of work (a source scored on an image, a sanity step of one source), and
+   * after each forward pass of the scoring, with `done` unchanged: a piece can take minutes.
+   */
+  onWork?: (work: EvalWork) => void;
+}
+
+/** Where a run is: `done` of `total` pieces of work, the last one named by phase, method and image. */
+export interface EvalWork {
+  phase: 'scoring' | 'sanity check';
+  /** The map source (or 'random'). */
+  method: string;
+  /** Scoring: the last image scored (1-based) of `images`; sanity check: the cascade step of `images` steps. */
+  image: number;
+  images: number;
+  done: number;
+  total: number;
 }
 
 /** Per-image scores of one map source (a method or the random baseline), accumulated. */
@@ -172,6 +189,28 @@ interface RunContext {
   /** The random baseline's map size: the target layer's. */
   mapShape: [number, number];
   classifier: Classifier;
+  work: WorkCounter;
+}
+
+/** Counts pieces of work and tells the listener after each one (and after each forward pass). */
+class WorkCounter {
+  private done = 0;
+
+  constructor(
+    private readonly total: number,
+    private readonly listener: EvalProgress['onWork'],
+  ) {}
+
+  report(phase: EvalWork['phase'], method: string, image: number, images: number, pieces: 0 | 1): void {
+    this.done += pieces;
+    this.listener?.({ phase, method, image, images, done: this.done, total: this.total });
+  }
+}
+
+/** Every source and the random baseline scored on every image, plus each cascade step of each source. */
+function workPieces(input: EvalInput, settings: EvalSettings): number {
+  const sanitySources = settings.sanityImages > 0 ? settings.sources.length : 0;
+  return input.indices.length * (settings.sources.length + 1) + input.cascade.steps.length * sanitySources;
 }
 
 /** The per-source score accumulators: the random baseline's and each source's, in settings order. */
@@ -215,6 +254,7 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
     inputShape,
     mapShape: cut.activationShape.slice(0, 2) as [number, number],
     classifier: classifierOf(cut, inputShape),
+    work: new WorkCounter(workPieces(input, settings), progress.onWork),
   };
   const points = settings.steps + 1;
   const scorers: Scorers = {
@@ -229,7 +269,7 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
   for (let first = 0; first < indices.length; first += settings.batchSize) {
     const batchIndices = indices.slice(first, first + settings.batchSize);
     const context = prepareBatch(set, batchIndices, inputShape, run.classifier, settings);
-    const maps = scoreBatch(run, context, batchIndices, scorers);
+    const maps = scoreBatch(run, context, first, batchIndices, scorers);
     recordBatch(run, records, first, batchIndices, context, maps);
     progress.onImages?.(Math.min(indices.length, first + settings.batchSize), indices.length);
   }
@@ -251,21 +291,34 @@ export function evaluateMethods(input: EvalInput, settings: EvalSettings, progre
 function scoreBatch(
   run: RunContext,
   context: BatchContext,
+  first: number,
   batchIndices: readonly number[],
   scorers: Scorers,
 ): BatchMaps {
   const { settings, classifier, inputShape, mapShape } = run;
+  const images = run.input.indices.length;
+  const scored = (method: string) => (b: number, pieces: 0 | 1) =>
+    run.work.report('scoring', method, first + b + 1, images, pieces);
   const random = batchIndices.map((index) =>
     uniformValues(new Random(imageSeed(settings.seed, index, 1)), mapShape[0] * mapShape[1]),
   );
-  scoreMaps(context, random, scorers.random, classifier, inputShape, mapShape, settings);
+  scoreMaps(context, random, scorers.random, classifier, inputShape, mapShape, settings, scored(RANDOM_BASELINE));
   const bySource = new Map<string, Float32Array[]>();
   settings.sources.forEach((source, s) => {
     const explained = source.explain(context.images, context.classes);
     scorers.sources[s].emptyMaps += explained.filter((entry) => entry.empty).length;
     const maps = explained.map((entry) => entry.map);
     bySource.set(source.name, maps);
-    scoreMaps(context, maps, scorers.sources[s], classifier, inputShape, source.mapShape, settings);
+    scoreMaps(
+      context,
+      maps,
+      scorers.sources[s],
+      classifier,
+      inputShape,
+      source.mapShape,
+      settings,
+      scored(source.name),
+    );
   });
   return { random, bySource };
 }
@@ -334,6 +387,7 @@ function sanityCheck(run: RunContext, records: ImageRecords, progress: EvalProgr
     trainedMaps: records.sanityMaps,
     seed: settings.seed,
     onStep: progress.onSanityStep,
+    onSource: (step, steps, method) => run.work.report('sanity check', method, step, steps, 1),
   });
 }
 
@@ -389,6 +443,8 @@ function scoreMaps(
   inputShape: InputShape,
   mapShape: readonly [number, number],
   settings: EvalSettings,
+  /** Image b of the batch: scored (1 piece), or one of its forward passes done (0). */
+  onScored: (b: number, pieces: 0 | 1) => void,
 ): void {
   const [height, width, channels] = inputShape;
   const size = height * width * channels;
@@ -409,7 +465,7 @@ function scoreMaps(
       batch.set(insertionSeries(image, context.blurred[b], order, settings.steps, channels), offset + points * size);
       batch.set(multiplyImageByMap(image, saliency, settings.normalization), offset + 2 * points * size);
     }
-    const probabilities = classifier.probabilities(batch, count * perImage);
+    const probabilities = classifier.probabilities(batch, count * perImage, () => onScored(first, 0));
     const classCount = probabilities.length / (count * perImage);
     for (let g = 0; g < count; g++) {
       const b = first + g;
@@ -422,6 +478,7 @@ function scoreMaps(
       into.insertionAucs.push(trapezoidAuc(insertion));
       into.full.push(context.fullProbability[b]);
       into.explained.push(target(2 * points));
+      onScored(b, 1);
     }
   }
 }

@@ -44,6 +44,8 @@ export interface SanityInput {
   seed: number;
   /** Called after each cascade step (1-based) with the layer just randomized. */
   onStep?: (step: number, steps: number, layer: string) => void;
+  /** Called after each source's maps of a cascade step (1-based). */
+  onSource?: (step: number, steps: number, method: string) => void;
 }
 
 /**
@@ -75,6 +77,7 @@ export function cascadingRandomization(input: SanityInput): SanityResult {
         });
         curves[m].correlation.push(sum / input.classes.length);
         curves[m].constantMaps.push(constant);
+        input.onSource?.(step + 1, cascade.steps.length, source.name);
       });
       input.onStep?.(step + 1, cascade.steps.length, layer);
     });

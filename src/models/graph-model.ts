@@ -365,6 +365,18 @@ function singleOutputOf(model: GraphModel, modelPath: string): string {
 }
 
 /**
+ * What TensorFlow.js's failure means for the user. An op it has no kernel for is named with the
+ * first node that uses it (its own message only asks to file an issue or register the op);
+ * anything else is passed on, its first line.
+ */
+function whyNotRunnable(message: string, nodes: readonly CheckedNode[]): string {
+  const op = /^Unknown op '([^']+)'/.exec(message)?.[1];
+  const node = op === undefined ? undefined : nodes.find((candidate) => candidate.op === op);
+  if (node) return `node ${node.name}: op '${op}' is not supported by TensorFlow.js`;
+  return `cannot run the graph model (${firstLine(message)})`;
+}
+
+/**
  * Every non-constant node with its output shape, from one run on a zero image (batch 1). Nodes
  * that the run does not reach (not fed by the input, nor needed for anything) get the shape
  * TensorFlow.js computes for them all the same, since they are asked for by name.
@@ -394,7 +406,7 @@ function describeNodes(
       );
       outputs = Array.isArray(result) ? result : [result];
     } catch (error) {
-      throw new InputError(`${modelPath}: cannot run the graph model (${firstLine(messageOf(error))})`);
+      throw new InputError(`${modelPath}: ${whyNotRunnable(messageOf(error), ordered)}`);
     }
     names.forEach((name, index) => shapes.set(name, { shape: outputs[index].shape, dtype: outputs[index].dtype }));
   });

@@ -92,13 +92,20 @@ export function defaultTargetNode(graph: ModelGraph, isConvolutionLike: (name: s
   return computed.filter(qualifies).at(-1)?.name;
 }
 
-/** [batch, h, w, channels] with h·w > 1, or h or w unknown. */
-export function hasSpatialOutput(node: GraphNode): boolean {
+/**
+ * The one rule for which nodes can carry a map, used by the default target, by `inspect` and by
+ * `cam --layer`: [batch, h, w, channels] with h·w > 1, or h or w unknown (then the image decides).
+ * A 1×1 output is left out: its map is one value, which shows no location.
+ */
+export function hasSpatialOutput(node: Pick<GraphNode, 'outputShape'>): boolean {
   const shape = node.outputShape;
   if (shape?.length !== 4) return false;
   const [, h, w] = shape;
   return h === null || w === null || h * w > 1;
 }
+
+/** Why a 1×1 layer is refused, in the words inspect and cam use. */
+export const ONE_BY_ONE = 'output is 1×1: its map would be one value, which shows no location';
 
 function followElementwise(
   start: GraphNode,

@@ -7,7 +7,14 @@
  */
 import type * as tf from '../tf.js';
 import type { GraphModel, GraphModelNode, LoadedGraphModel } from '../models/graph-model.js';
-import { NoDefaultTargetError, defaultTargetNode, type GraphNode, type ModelGraph } from './default-target.js';
+import {
+  NoDefaultTargetError,
+  defaultTargetNode,
+  hasSpatialOutput,
+  ONE_BY_ONE,
+  type GraphNode,
+  type ModelGraph,
+} from './default-target.js';
 import { withGuidedRelu } from './guided-relu.js';
 import { LayerChoiceError, type CutModel } from './layers-cut.js';
 
@@ -193,6 +200,7 @@ function whyNotExplainable(
   if (shape.length !== 4 || !shape.every((d) => d > 0) || node.dtype !== 'float32') {
     return `output [${shape.join(', ')}] (${node.dtype}) is not a float32 spatial output [batch, h, w, channels]`;
   }
+  if (!hasSpatialOutput(node)) return ONE_BY_ONE;
   if (!structure.fromImage.has(node.name)) return 'is not computed from the image';
   if (!structure.logitsAncestors.has(node.name)) return `has no path to the class scores ("${structure.logitsNode}")`;
   if (node.hasOtherOutputsUsed) return 'has several outputs in use; only a node read as one output can be replaced';

@@ -4,7 +4,7 @@
  * and what is known about the input (size, channels, preprocessing) and the classes. Built from a
  * plain description of the model (no TensorFlow.js), so layers and graph models report alike.
  */
-import { articulationNodes, type GraphNode, type ModelGraph } from './default-target.js';
+import { articulationNodes, hasSpatialOutput, type GraphNode, type ModelGraph } from './default-target.js';
 import { escapeControlCharacters } from '../errors.js';
 import type { DeclaredInput } from '../models/input-size.js';
 
@@ -104,7 +104,7 @@ export function buildInspectReport(description: ModelDescription): InspectReport
 }
 
 /**
- * Nodes with a spatial output ([batch, h, w, channels], any size) that are computed from the
+ * Nodes with a spatial output larger than 1×1 (default-target.ts hasSpatialOutput) that are computed from the
  * inputs and that the output depends on: the ones whose activations have a gradient to explain.
  */
 export function explainableNodes(graph: ModelGraph): Set<string> {
@@ -120,7 +120,7 @@ export function explainableNodes(graph: ModelGraph): Set<string> {
           fromInputs.has(node.name) &&
           toOutput.has(node.name) &&
           !graph.inputs.includes(node.name) &&
-          node.outputShape?.length === 4,
+          hasSpatialOutput(node),
       )
       .map((node) => node.name),
   );

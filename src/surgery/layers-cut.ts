@@ -17,6 +17,7 @@ import { InvalidValueError } from '../errors.js';
 import { NoDefaultTargetError } from './default-target.js';
 import { withGuidedRelu } from './guided-relu.js';
 import { defaultTargetLayerName } from './layers-graph.js';
+import { hasSpatialOutput, ONE_BY_ONE } from './default-target.js';
 
 type SymbolicTensor = tf.SymbolicTensor & { id: number; nodeIndex: number; tensorIndex: number };
 interface LayerNode {
@@ -59,7 +60,7 @@ export class LayerChoiceError extends InvalidValueError {
   }
 }
 
-/** Layers whose output has a spatial layout ([batch, h, w, channels]) and can be explained. */
+/** Layers whose output has a spatial layout ([batch, h, w, channels]) larger than 1×1 and can be explained. */
 export function spatialLayerNames(model: tf.LayersModel): string[] {
   return model.layers.filter((layer) => isSpatial(layer as Layer)).map((layer) => layer.name);
 }
@@ -90,10 +91,12 @@ export function cutModelAt(model: tf.LayersModel, layerName: string): CutModel {
     );
   }
   if (!isSpatial(target)) {
-    throw new LayerChoiceError(
-      layerName,
-      `output shape [${outputShapeOf(target).join(', ')}] is not spatial [batch, h, w, channels]; choose one of: ${spatialLayerNames(model).join(', ')}`,
-    );
+    const shape = outputShapeOf(target);
+    const reason =
+      shape.length === 4 && shape[1] === 1 && shape[2] === 1
+        ? ONE_BY_ONE
+        : `output shape [${shape.join(', ')}] is not spatial [batch, h, w, channels]`;
+    throw new LayerChoiceError(layerName, `${reason}; choose one of: ${spatialLayerNames(model).join(', ')}`);
   }
   if (target.inboundNodes.length !== 1) {
     throw new LayerChoiceError(
@@ -258,7 +261,11 @@ function batchNormWithUnitScale(layer: Layer, x: tf.Tensor): tf.Tensor {
 function isSpatial(layer: Layer): boolean {
   if (layer.getClassName() === 'InputLayer' || layer.inboundNodes.length === 0) return false;
   const shape = outputShapeOf(layer);
-  return shape.length === 4 && shape.slice(1).every((d) => typeof d === 'number' && d > 0);
+  return (
+    shape.length === 4 &&
+    shape.slice(1).every((d) => typeof d === 'number' && d > 0) &&
+    hasSpatialOutput({ outputShape: shape })
+  );
 }
 
 function outputShapeOf(layer: Layer): (number | null)[] {

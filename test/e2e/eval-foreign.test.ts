@@ -11,7 +11,7 @@
  * arithmetic, not against our own preprocessing code.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -237,5 +237,51 @@ describe('eval on foreign models: bad input is one line, a non-zero exit, and no
     expect(result.stderr).toMatch(/^gradcam: error: --input-size 16x16: /);
     expect(result.stdout).toBe('');
     await expect(stat(report)).rejects.toThrow();
+  });
+});
+
+describe("a folder with only test/<class>/ (someone else's model, no training set)", () => {
+  it('eval scores it as it scores the same images beside a train/ folder', async () => {
+    const testOnly = join(root, 'test-only');
+    await cp(join(photos, 'test'), join(testOnly, 'test'), { recursive: true });
+    const args = (data: string) => [...evalArgs(layersModel, '--labels', labels, '--json'), '--data', data];
+    const [alone, beside] = await Promise.all([runCli(args(testOnly)), runCli(args(photos))]);
+    expect(alone.code, alone.stderr).toBe(0);
+    expect(beside.code, beside.stderr).toBe(0);
+    const withoutTime = (stdout: string) => ({ ...JSON.parse(stdout), createdAt: undefined });
+    const scores = withoutTime(alone.stdout);
+    expect(scores.accuracy).toBe(1);
+    expect(scores.classes.dataset).toEqual(['blueish', 'reddish']);
+    expect(scores).toEqual(withoutTime(beside.stdout));
+  });
+
+  it('cam explains its images, labelled by their class folders', async () => {
+    const testOnly = join(root, 'test-only-cam');
+    await cp(join(photos, 'test'), join(testOnly, 'test'), { recursive: true });
+    const out = join(root, 'test-only-maps');
+    const result = await runCli([
+      'cam',
+      '--model',
+      layersModel,
+      '--preprocess',
+      'caffe',
+      '--labels',
+      labels,
+      '--dataset',
+      'folder',
+      '--data',
+      testOnly,
+      '--count',
+      '2',
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const entries = JSON.parse(result.stdout).entries as { source: string; label: { name: string; index: number } }[];
+    expect(entries.map((entry) => [entry.source, entry.label])).toEqual([
+      [join(testOnly, 'test', 'blueish', 'blue.png'), { index: 0, name: 'blueish' }],
+      [join(testOnly, 'test', 'reddish', 'red.png'), { index: 1, name: 'reddish' }],
+    ]);
   });
 });

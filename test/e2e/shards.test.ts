@@ -1,5 +1,5 @@
 /** `cam --shard K/N` jobs into one directory, then `merge-manifests`: the same result as one job. */
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,5 +120,82 @@ describe('sharded cam', () => {
     ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--shard <K\/N>.*Expected K\/N/);
+  });
+});
+
+describe('an --out that holds an earlier run (issue 21)', () => {
+  const camArgs = (out: string, count: string, ...more: string[]) => [
+    'cam',
+    '--model',
+    model,
+    '--dataset',
+    'mnist',
+    '--data',
+    data,
+    '--count',
+    count,
+    '--out',
+    out,
+    '--quiet',
+    ...more,
+  ];
+  const listing = async (dir: string) => (await readdir(dir)).sort();
+
+  it('cam refuses it, and --force removes only what gradcam wrote (maps, inputs, renders, gallery)', async () => {
+    const out = join(root, 'again');
+    expect((await runCli(camArgs(out, '3'))).code).toBe(0);
+    expect((await runCli(['render', '--cam', out, '--quiet'])).code).toBe(0);
+    await writeFile(join(out, 'notes.txt'), 'mine');
+    const before = await listing(out);
+    expect(before).toContain('index.html');
+    expect(before).toContain('blend_test_00002.png');
+
+    const refused = await runCli(camArgs(out, '2'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      `gradcam: error: --out ${out}: holds the output of an earlier run (cam.json); use --force to remove what gradcam wrote there, or another --out\n`,
+    );
+    expect(await listing(out)).toEqual(before);
+
+    const forced = await runCli(camArgs(out, '2', '--force', '--json'));
+    expect(forced.code, forced.stderr).toBe(0);
+    // The folder now matches its manifest: its files and the user's, nothing of the first run.
+    expect(await listing(out)).toEqual(
+      [
+        'cam.json',
+        'notes.txt',
+        'test_00000.input.png',
+        'test_00000.npy',
+        'test_00001.input.png',
+        'test_00001.npy',
+      ].sort(),
+    );
+    expect(await readFile(join(out, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('cam refuses a folder of files gradcam did not write, unless --force (which removes none of them)', async () => {
+    const out = join(root, 'foreign');
+    await mkdir(out);
+    await writeFile(join(out, 'photo.png'), 'not ours');
+    const refused = await runCli(camArgs(out, '1'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`--out ${out}: holds 1 file(s) gradcam did not write (photo.png, …)`);
+    expect((await runCli(camArgs(out, '1', '--force'))).code).toBe(0);
+    expect(await listing(out)).toEqual(['cam.json', 'photo.png', 'test_00000.input.png', 'test_00000.npy']);
+  });
+
+  it('shards of one job share a folder; a shard run again needs --force and leaves the other shard alone', async () => {
+    const out = join(root, 'shared-shards');
+    for (const shard of ['1/2', '2/2']) expect((await runCli(camArgs(out, '4', '--shard', shard))).code).toBe(0);
+    const both = await listing(out);
+    const again = await runCli(camArgs(out, '4', '--shard', '1/2'));
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('holds the output of an earlier run (cam.shard-1-of-2.json)');
+    expect((await runCli(camArgs(out, '4', '--shard', '1/2', '--force'))).code).toBe(0);
+    expect(await listing(out)).toEqual(both);
+    const merged = await runCli(['merge-manifests', out, '--quiet']);
+    expect(merged.code, merged.stderr).toBe(0);
+    // Merged: a shard of this job now meets cam.json, the finished job.
+    expect((await runCli(camArgs(out, '4', '--shard', '2/2'))).stderr).toContain('(cam.json, cam.shard-2-of-2.json)');
   });
 });

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cutModelAt } from '../../src/surgery/layers-cut.js';
 import type { ImageSet } from '../../src/datasets/image-set.js';
-import { evaluateMethods, RANDOM_BASELINE } from '../../src/eval/evaluate.js';
+import { evaluateMethods, RANDOM_BASELINE, type EvalWork } from '../../src/eval/evaluate.js';
 import type { MapSource } from '../../src/eval/map-sources.js';
 import { layersCascade } from '../../src/eval/randomize.js';
 
@@ -83,6 +83,44 @@ describe('faithfulness metrics on a model that looks at one region only', () => 
       },
     );
   }
+
+  it('reports every piece of work once, in order, with the forward passes between (progress lines)', () => {
+    const model = regionModel();
+    const cut = cutModelAt(model, 'conv');
+    const cascade = layersCascade(model);
+    const events: EvalWork[] = [];
+    evaluateMethods(
+      { cascade, cut, set: regionImages(), indices: [0, 1, 2], modelClassOfLabel: [0, 1] },
+      {
+        sources: [oracle],
+        steps: 4,
+        seed: 0,
+        normalization: { mean: [0], std: [1 / 255] },
+        batchSize: 2,
+        sanityImages: 2,
+        exampleImages: 0,
+      },
+      { onWork: (work) => events.push(work) },
+    );
+    // 3 images × (the oracle + the random map), then the cascade's steps × 1 source.
+    const total = 3 * 2 + cascade.steps.length;
+    const pieces = events.filter((work, i) => work.done > (events[i - 1]?.done ?? 0));
+    expect(pieces.map((work) => work.done)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(events.every((work) => work.total === total)).toBe(true);
+    expect(pieces.slice(0, 6).map((work) => `${work.method} ${work.image}/${work.images}`)).toEqual([
+      'random 1/3',
+      'random 2/3',
+      'oracle 1/3',
+      'oracle 2/3',
+      'random 3/3',
+      'oracle 3/3',
+    ]);
+    expect(pieces.slice(6).map((work) => `${work.phase} ${work.image}/${work.images}`)).toEqual(
+      cascade.steps.map((_, step) => `sanity check ${step + 1}/${cascade.steps.length}`),
+    );
+    // Forward passes in between: each piece of scoring is preceded by at least one tick.
+    expect(events.length).toBeGreaterThan(pieces.length);
+  });
 
   it('gives the region map the hand-computed deletion curve', () => {
     const result = run(8);

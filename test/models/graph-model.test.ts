@@ -182,7 +182,7 @@ describe('hostile graph models are one-line InputErrors', () => {
     [
       'an op TensorFlow.js does not know',
       (json) => (named(json, 'gap').op = 'FancyPool'),
-      "cannot run the graph model (Unknown op 'FancyPool'",
+      "model.json: node gap: op 'FancyPool' is not supported by TensorFlow.js",
     ],
     ['control flow', (json) => (named(json, 'softmax').op = 'Switch'), 'cannot run the graph model'],
     [

@@ -48,6 +48,28 @@ function subject(overrides: Partial<ModelDescription> = {}): ModelDescription {
 }
 
 describe('explainableNodes', () => {
+  it("applies the default rule's size test: a 1×1 output (one value, no location) is neither listed nor the default", () => {
+    // A VGG-like tail: conv 2×2, a conv that leaves 1×1, pooling to 1×1, dense.
+    const nodes = [
+      node('input', 'InputLayer', [], [null, 4, 4, 3]),
+      node('conv', 'Conv2D', ['input'], [null, 2, 2, 8]),
+      node('conv_relu', 'ReLU', ['conv'], [null, 2, 2, 8]),
+      node('last_conv', 'Conv2D', ['conv_relu'], [null, 1, 1, 8]),
+      node('pool', 'AveragePooling2D', ['last_conv'], [null, 1, 1, 8]),
+      node('flat', 'Flatten', ['pool'], [null, 8]),
+      node('logits', 'Dense', ['flat'], [null, 2]),
+    ];
+    const graph = { nodes, inputs: ['input'], output: 'logits' };
+    const isConvolution = (name: string) => nodes.find((n) => n.name === name)?.type === 'Conv2D';
+    expect([...explainableNodes(graph)]).toEqual(['conv', 'conv_relu']);
+    expect(defaultTargetNode(graph, isConvolution)).toBe('conv_relu');
+    // An open size (the image decides) counts as larger than 1×1 in both.
+    const open = nodes.map((n) => (n.name === 'last_conv' ? { ...n, outputShape: [null, null, null, 8] } : n));
+    const openGraph = { ...graph, nodes: open };
+    expect([...explainableNodes(openGraph)]).toEqual(['conv', 'conv_relu', 'last_conv']);
+    expect(defaultTargetNode(openGraph, isConvolution)).toBe('last_conv');
+  });
+
   it('is every spatial node computed from the input with a path to the output', () => {
     expect([...explainableNodes(subject().graph)]).toEqual(['stem', 'stem_relu', 'branch_a', 'branch_b', 'mixed']);
   });
