@@ -66,6 +66,7 @@ export const {
   _FusedMatMul,
   // classes
   AdamOptimizer,
+  MomentumOptimizer,
   // namespaces
   backend_util,
   broadcast_util,
