@@ -66,7 +66,6 @@ export const {
   _FusedMatMul,
   // classes
   AdamOptimizer,
-  MomentumOptimizer,
   // namespaces
   backend_util,
   broadcast_util,

@@ -10,7 +10,6 @@ import { fillBatch, type Batch, type Normalization } from '../datasets/batches.j
 import { Random } from '../random.js';
 import type { OptimizerName } from '../choices.js';
 import { FusedAdamOptimizer } from './adam.js';
-import { FusedMomentumOptimizer } from './momentum.js';
 import type { TrainingProgress } from './checkpoint.js';
 import { computeLogits } from './forward.js';
 import { learningRateAt, setLearningRate, type LearningRateSchedule } from './schedule.js';
@@ -87,7 +86,7 @@ export function createOptimizer(name: OptimizerName, learningRate: number): tf.O
   // β1, β2 and ε as tf.train.adam's defaults (ε: the backend's float32 epsilon).
   if (name === 'adam') return new FusedAdamOptimizer(learningRate, 0.9, 0.999);
   // tfjs's Nesterov update is PyTorch's: v ← μv + g, w ← w − lr·(g + μv).
-  return new FusedMomentumOptimizer(learningRate, SGD_MOMENTUM, name === 'nesterov');
+  return tf.train.momentum(learningRate, SGD_MOMENTUM, name === 'nesterov');
 }
 
 /** The progress of a run that has not started. */
