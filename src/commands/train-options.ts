@@ -184,6 +184,15 @@ export function trainingDefaultsFor(dataset: DatasetName): DatasetDefaults {
 }
 
 /**
+ * The warm-up when --warmup-epochs is not given: the default's share of the default run, so a run
+ * shorter than the default warms up for as large a part of it (a one-epoch CIFAR-10 recipe warms up
+ * for 0.8/11 of an epoch, not 0.8 of its only epoch); longer runs keep the default's epochs.
+ */
+export function defaultWarmupEpochs(defaults: DatasetDefaults, epochs: number): number {
+  return defaults.warmupEpochs * Math.min(1, epochs / defaults.epochs);
+}
+
+/**
  * Run settings gradcam.json does not list under "training": where files are, the architecture
  * (its own field) and the image limits (recorded as image counts).
  */

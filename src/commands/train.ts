@@ -21,6 +21,7 @@ import {
   isRunOption,
   trainingRecordOf,
   TRAIN_OPTIONS,
+  defaultWarmupEpochs,
   trainingDefaultsFor,
   type TrainCommandOptions,
   type TrainSettings,
@@ -103,8 +104,10 @@ export function resolveTrainSettings(options: TrainCommandOptions): TrainSetting
   }
   const { resume, json, quiet, ...run } = options;
   const defaults = trainingDefaultsFor(options.dataset);
+  const epochs = options.epochs ?? defaults.epochs;
   return {
     ...defaults,
+    warmupEpochs: defaultWarmupEpochs(defaults, epochs),
     ...definedOf(run),
     dataset: options.dataset,
     data: options.data === undefined ? undefined : resolve(options.data),
