@@ -428,7 +428,9 @@ try {
       const image = join(camOut, 'test_00000.input.png');
       const walls = [];
       for (let run = 0; run < 5; run++)
-        walls.push(await runProcess(['cam', '--model', model, '--image', image, '--out', single, '--force', '--quiet']));
+        walls.push(
+          await runProcess(['cam', '--model', model, '--image', image, '--out', single, '--force', '--quiet']),
+        );
       emit({
         phase: 'cam',
         metric: 'single_image_process_seconds',
@@ -517,7 +519,18 @@ async function measureOnnx(out) {
       for (let run = 0; run < (quick ? 1 : 3); run++) {
         log(`onnx: resnet50, ${images} image(s), gradcam run ${run + 1}`);
         walls.push(
-          await runProcess(['cam', '--model', model, ...inputs, '--preprocess', 'torch', '--out', out, '--force', '--quiet']),
+          await runProcess([
+            'cam',
+            '--model',
+            model,
+            ...inputs,
+            '--preprocess',
+            'torch',
+            '--out',
+            out,
+            '--force',
+            '--quiet',
+          ]),
         );
       }
       emit({

@@ -149,7 +149,11 @@ function graphModelOf(
 }
 
 /** An ONNX model: `--layer` names a node or its output; a transformer's tokens are read as a grid. */
-function onnxModelOf(options: ExplainedModelOptions, graph: OnnxGraph, size: [number, number, number] | undefined): ModelPart {
+function onnxModelOf(
+  options: ExplainedModelOptions,
+  graph: OnnxGraph,
+  size: [number, number, number] | undefined,
+): ModelPart {
   // An unsupported op is a usage error: the model cannot be explained with any option.
   const loaded = relabel(() => buildOnnxModel(graph, size ? [size[0], size[1]] : undefined));
   try {

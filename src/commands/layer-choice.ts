@@ -45,7 +45,10 @@ export function cutGraphAtChosenNode(
 }
 
 /** The same for an ONNX model: a node name or its output's name. */
-export function cutOnnxAtChosenNode(loaded: LoadedOnnxModel, layerOption: string | undefined): ChosenCut & { cut: OnnxCut } {
+export function cutOnnxAtChosenNode(
+  loaded: LoadedOnnxModel,
+  layerOption: string | undefined,
+): ChosenCut & { cut: OnnxCut } {
   let onnxCut: OnnxCut | undefined;
   const chosen = cutAtChosen(
     layerOption,

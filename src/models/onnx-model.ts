@@ -155,10 +155,7 @@ function nodeRunner(store: WeightStore): NodeRunner {
 }
 
 /** Swaps initializers for the sanity check; the returned function puts the originals back. */
-function initializerReplacer(
-  store: WeightStore,
-  runtimeNodes: OnnxNode[],
-): LoadedOnnxModel['replaceInitializers'] {
+function initializerReplacer(store: WeightStore, runtimeNodes: OnnxNode[]): LoadedOnnxModel['replaceInitializers'] {
   return (replacements) => {
     const originals = new Map<string, Value | undefined>();
     for (const [name, tensor] of replacements) {
