@@ -15,7 +15,6 @@ import { InputError, messageOf, relabel } from '../errors.js';
 import { temporarySibling } from '../io/atomic.js';
 import { readUserText, statIfExists } from '../io/read-files.js';
 import { METADATA_FILE, parseMetadata, type ModelMetadata } from './metadata.js';
-import { isOnnxPath, readOnnxFile } from './onnx-file.js';
 import type { OnnxGraph } from './onnx-graph.js';
 import { checkWeightsFinite, parseWeightsManifest, type WeightsGroup } from './weights-manifest.js';
 
@@ -23,6 +22,11 @@ export const MODEL_FILE = 'model.json';
 
 /** The `format` of the artifacts of an ONNX model (which has no model.json: see ModelFiles.onnx). */
 export const ONNX_FORMAT = 'onnx';
+
+/** True for a path naming an ONNX file (by its extension, as torch.onnx.export writes it). */
+export function isOnnxPath(path: string): boolean {
+  return path.toLowerCase().endsWith('.onnx');
+}
 
 /** True for a model.json whose `format` names a graph model. */
 export function isGraphModelFormat(format: unknown): boolean {
@@ -119,6 +123,8 @@ export async function loadModelDirectory(directory: string): Promise<LoadedModel
 export async function readModelDirectory(directory: string): Promise<ModelFiles> {
   const onnxFile = await onnxFileOf(directory);
   if (onnxFile !== undefined) {
+    // Loaded only for an ONNX model: protobufjs adds about 50 ms to every command's start-up.
+    const { readOnnxFile } = await import('./onnx-file.js');
     const onnx = await readOnnxFile(onnxFile);
     return { directory: dirname(onnxFile), artifacts: { format: ONNX_FORMAT }, metadata: undefined, onnx };
   }

@@ -45,11 +45,6 @@ const DATA_TYPES: Record<number, { name: OnnxInitializer['dataType']; bytes: num
   11: { name: 'float64', bytes: 8 },
 };
 
-/** True for a path naming an ONNX file by its extension. */
-export function isOnnxPath(path: string): boolean {
-  return path.toLowerCase().endsWith('.onnx');
-}
-
 /** Reads and checks an ONNX model file. Throws InputError naming `path` for anything malformed. */
 export async function readOnnxFile(path: string): Promise<OnnxGraph> {
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
