@@ -10,7 +10,7 @@ import { fsReasonOf, InputError } from '../errors.js';
 import { isPlainFileName, MANIFEST_FILE, parseManifest } from './manifest.js';
 import { SHARD_MANIFEST_PATTERN } from './shards.js';
 
-/** The gallery `render` writes into a cam folder. */
+/** The gallery `render` writes into its --out when --html names no other file. */
 export const GALLERY_FILE = 'index.html';
 
 /** The files `render` writes for entry `id` (guided_<id>.png only for a --guided entry). */

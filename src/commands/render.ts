@@ -13,6 +13,7 @@ import { checkManifestEntry, MANIFEST_FILE, parseManifest, type CamManifest } fr
 import { MAX_IMAGE_PIXELS, readImageFile, writePngAtomic, type DecodedImage } from '../io/image-codec.js';
 import { readUserText } from '../io/read-files.js';
 import { readNpy } from '../cam-output/npy.js';
+import { GALLERY_FILE, renderedFileNames } from '../cam-output/earlier-run.js';
 import { checkOutputDirectory, checkOutputFile, createOutputDirectory } from '../io/output-directory.js';
 import { InputError, UsageError, forOption, fsReasonOf, relabel } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
@@ -138,9 +139,6 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
   return { out, rendered, grid, ...(html ? { html } : {}), failures };
 }
 
-/** The gallery's file name in --out when --html does not name one. */
-export const GALLERY_FILE = 'index.html';
-
 /** Captions and the gallery need cam.json's predictions: refuse them for a lone --heatmap/--image. */
 function checkCaptionOptions(options: RenderCommandOptions): void {
   if (options.cam !== undefined) {
@@ -208,11 +206,13 @@ async function drawEntry(
 }
 
 async function writeEntry(out: string, id: string, { drawing, blend, guided }: DrawnEntry): Promise<RenderedEntry> {
+  // The names cam --force looks for when it clears an earlier run (cam-output/earlier-run.ts).
+  const names = renderedFileNames(id);
   const files = {
-    heatmap: join(out, `heatmap_${id}.png`),
-    blend: join(out, `blend_${id}.png`),
-    original: join(out, `original_${id}.png`),
-    ...(guided ? { guided: join(out, `guided_${id}.png`) } : {}),
+    heatmap: join(out, names.heatmap),
+    blend: join(out, names.blend),
+    original: join(out, names.original),
+    ...(guided ? { guided: join(out, names.guided) } : {}),
   };
   await forOption('--out', () => createOutputDirectory(out));
   try {
