@@ -68,6 +68,7 @@ export const {
   AdamOptimizer,
   // namespaces
   backend_util,
+  fused,
   broadcast_util,
   util,
   image,
@@ -111,6 +112,7 @@ export const {
   min,
   moments,
   mul,
+  neg,
   notEqual,
   oneHot,
   onesLike,

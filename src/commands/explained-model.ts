@@ -107,7 +107,10 @@ async function layersModelOf(
         firstBlockingNode(layersModelGraph(model), toImage ? undefined : layerName, (name) =>
           isDilatedLayer(model.getLayer(name)),
         ),
-      dispose: () => model.dispose(),
+      dispose: () => {
+        cut.dispose();
+        model.dispose();
+      },
     };
   } catch (error) {
     model.dispose();

@@ -137,6 +137,7 @@ export function cutGraphModelAt(loaded: LoadedGraphModel, nodeName: string): Cut
       // Guided backpropagation differentiates this pass; Score-CAM and eval only run it.
       return options.guidedRelu ? withGuidedRelu(() => logitsOf(differentiable, images)) : logitsOf(model, images);
     },
+    dispose() {}, // every tensor it uses is the graph model's
   };
 }
 

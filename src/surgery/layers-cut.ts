@@ -18,6 +18,7 @@ import { NoDefaultTargetError } from './default-target.js';
 import { withGuidedRelu } from './guided-relu.js';
 import { defaultTargetLayerName } from './layers-graph.js';
 import { hasSpatialOutput, ONE_BY_ONE } from './default-target.js';
+import { BatchNormFolder, foldsOf, onGradientTape } from './batch-norm-fold.js';
 
 type SymbolicTensor = tf.SymbolicTensor & { id: number; nodeIndex: number; tensorIndex: number };
 interface LayerNode {
@@ -45,6 +46,8 @@ export interface CutModel {
    * Call inside tf.tidy.
    */
   logits(images: tf.Tensor4D, options?: { guidedRelu?: boolean }): tf.Tensor2D;
+  /** Frees the tensors the cut keeps for itself (a layers model's folded batch norms); the model's stay. */
+  dispose(): void;
 }
 
 /**
@@ -112,6 +115,8 @@ export function cutModelAt(model: tf.LayersModel, layerName: string): CutModel {
   const modelInput = model.inputs[0] as SymbolicTensor;
   const [, h, w, k] = outputShapeOf(target) as number[];
   const { dependsOnTarget, bypassing } = pathsThrough(targetOutput, logitsOutput.tensor);
+  const folder = new BatchNormFolder(foldsOf(model, new Set([targetOutput.id])));
+  const evaluate = (tensor: SymbolicTensor, values: Map<number, tf.Tensor>) => evaluateWith(folder, tensor, values);
   if (!dependsOnTarget.has(logitsOutput.tensor.id)) {
     throw new LayerChoiceError(
       layerName,
@@ -131,13 +136,14 @@ export function cutModelAt(model: tf.LayersModel, layerName: string): CutModel {
       const activations = evaluate(targetOutput, constants) as tf.Tensor4D;
       for (const tensor of bypassing) evaluate(tensor, constants);
       const logitsFrom = (replacement: tf.Tensor4D) =>
-        evaluateLogits(logitsOutput, new Map(constants).set(targetOutput.id, replacement));
+        evaluateLogits(evaluate, logitsOutput, new Map(constants).set(targetOutput.id, replacement));
       return { activations, logitsFrom };
     },
     logits(images, options = {}) {
-      const run = () => evaluateLogits(logitsOutput, new Map<number, tf.Tensor>([[modelInput.id, images]]));
+      const run = () => evaluateLogits(evaluate, logitsOutput, new Map<number, tf.Tensor>([[modelInput.id, images]]));
       return options.guidedRelu ? withGuidedRelu(run) : run();
     },
+    dispose: () => folder.dispose(),
   };
 }
 
@@ -195,7 +201,9 @@ function preSoftmaxOutput(output: SymbolicTensor): LogitsOutput {
 
 const LINEAR = (tf.layers.activation({ activation: 'linear' }) as unknown as { activation: unknown }).activation;
 
-function evaluateLogits(output: LogitsOutput, values: Map<number, tf.Tensor>): tf.Tensor2D {
+type Evaluate = (tensor: SymbolicTensor, values: Map<number, tf.Tensor>) => tf.Tensor;
+
+function evaluateLogits(evaluate: Evaluate, output: LogitsOutput, values: Map<number, tf.Tensor>): tf.Tensor2D {
   if (!output.bypassActivation) return evaluate(output.tensor, values) as tf.Tensor2D;
   const layer = output.tensor.sourceLayer as Layer;
   const saved = layer.activation;
@@ -207,14 +215,26 @@ function evaluateLogits(output: LogitsOutput, values: Map<number, tf.Tensor>): t
   }
 }
 
-/** Computes a symbolic tensor from the values already known (memoized in `values`). */
-function evaluate(tensor: SymbolicTensor, values: Map<number, tf.Tensor>): tf.Tensor {
+/**
+ * Computes a symbolic tensor from the values already known (memoized in `values`). A batch norm
+ * the folder folds runs with its convolution from the convolution's input.
+ */
+function evaluateWith(folder: BatchNormFolder, tensor: SymbolicTensor, values: Map<number, tf.Tensor>): tf.Tensor {
   const known = values.get(tensor.id);
   if (known) return known;
   const layer = tensor.sourceLayer as Layer;
   const node = layer.inboundNodes[tensor.nodeIndex];
   if (!node || node.inputTensors.length === 0) throw new Error(`no value for model input ${tensor.name}`);
-  const inputs = node.inputTensors.map((input) => evaluate(input, values));
+  const fusedActivation = onGradientTape() ? undefined : folder.folds.activations.get(layer.name);
+  const pair = fusedActivation?.pair ?? folder.folds.pairs.get(layer.name);
+  if (pair) {
+    const convolutionInput = pair.convolution.inboundNodes[0].inputTensors[0];
+    const x = evaluateWith(folder, convolutionInput, values) as tf.Tensor4D;
+    const output = folder.apply(pair, x, fusedActivation?.activation);
+    values.set(tensor.id, output);
+    return output;
+  }
+  const inputs = node.inputTensors.map((input) => evaluateWith(folder, input, values));
   const result = applyLayer(layer, inputs);
   const outputs = Array.isArray(result) ? result : [result];
   node.outputTensors.forEach((output, index) => values.set(output.id, outputs[index]));

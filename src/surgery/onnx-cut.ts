@@ -206,6 +206,7 @@ export function cutOnnxModelAt(loaded: LoadedOnnxModel, nodeName: string): OnnxC
     logits(images, options = {}) {
       return options.guidedRelu ? withGuidedRelu(() => logitsOf(images)) : logitsOf(images);
     },
+    dispose() {}, // every tensor it uses is the loaded model's
   };
 }
 

@@ -145,8 +145,10 @@ async function referenceMaps(model: tf.LayersModel, layer: string, head: Head, c
 function explain(model: tf.LayersModel, layer: string, classIndex?: number): Explanation[] {
   const image = IMAGE();
   const spec = classIndex === undefined ? ({ kind: 'top' } as const) : ({ kind: 'class', index: classIndex } as const);
-  const result = explainBatch(cutModelAt(model, layer), image, spec, { method: gradcam, counterfactual: false });
+  const cut = cutModelAt(model, layer);
+  const result = explainBatch(cut, image, spec, { method: gradcam, counterfactual: false });
   image.dispose();
+  cut.dispose();
   return result;
 }
 
