@@ -39,6 +39,10 @@ interface BatchNormConfig {
 export interface FoldedPair {
   convolution: Layer;
   batchNorm: Layer;
+  /** What the folded op reads: the convolution's input, or the input of a zero padding before it. */
+  input: SymbolicTensor;
+  /** 'same' when a zero padding before a 'valid' convolution pads exactly as 'same' would. */
+  pad: 'valid' | 'same';
 }
 
 /** A folded pair and the ReLU (or ReLU6) that alone reads the batch norm's output. */
@@ -78,7 +82,8 @@ export function foldsOf(model: tf.LayersModel, keepVisible: ReadonlySet<number>)
     const input = batchNorm.inboundNodes[0].inputTensors[0];
     const convolution = input.sourceLayer as Layer;
     if (readers.get(input.id) !== 1 || keepVisible.has(input.id)) continue;
-    if (isFoldable(convolution, batchNorm)) pairs.set(batchNorm.name, { convolution, batchNorm });
+    if (isFoldable(convolution, batchNorm))
+      pairs.set(batchNorm.name, withPadding(convolution, batchNorm, readers, keepVisible));
   }
   const activations = new Map<string, FoldedActivation>();
   for (const layer of model.layers as Layer[]) {
@@ -90,6 +95,52 @@ export function foldsOf(model: tf.LayersModel, keepVisible: ReadonlySet<number>)
       activations.set(layer.name, { pair, activation });
   }
   return { pairs, activations };
+}
+
+/**
+ * The pair, reading through a ZeroPadding2D before its convolution when that padding is exactly
+ * the one 'same' would add (Keras's MobileNetV2 pads (0, 1) before each stride-2 convolution on an
+ * even size): one op instead of a copy of the whole feature map.
+ */
+function withPadding(
+  convolution: Layer,
+  batchNorm: Layer,
+  readers: ReadonlyMap<number, number>,
+  keepVisible: ReadonlySet<number>,
+): FoldedPair {
+  const input = convolution.inboundNodes[0].inputTensors[0];
+  const plain: FoldedPair = {
+    convolution,
+    batchNorm,
+    input,
+    pad: (convolution.getConfig() as unknown as ConvConfig).padding as 'valid' | 'same',
+  };
+  const padding = input.sourceLayer as Layer;
+  if (padding.getClassName() !== 'ZeroPadding2D' || padding.inboundNodes.length !== 1) return plain;
+  if (readers.get(input.id) !== 1 || keepVisible.has(input.id) || plain.pad !== 'valid') return plain;
+  const padded = padding.inboundNodes[0].inputTensors[0];
+  const conv = convolution.getConfig() as unknown as ConvConfig & { kernelSize: number | number[] };
+  const [strideY, strideX] = pairOf(conv.strides);
+  const [kernelY, kernelX] = pairOf(conv.kernelSize);
+  const [dilationY, dilationX] = pairOf(conv.dilationRate ?? 1);
+  const [, height, width] = padded.shape as number[];
+  const amounts = (padding.getConfig() as { padding: [[number, number], [number, number]] }).padding;
+  const same =
+    dilationY === 1 &&
+    dilationX === 1 &&
+    sameAs(amounts[0], samePadding(height, kernelY, strideY)) &&
+    sameAs(amounts[1], samePadding(width, kernelX, strideX));
+  return same ? { convolution, batchNorm, input: padded, pad: 'same' } : plain;
+}
+
+/** TensorFlow's 'same' padding of one axis: [before, after]. */
+function samePadding(size: number, kernel: number, stride: number): [number, number] {
+  const total = Math.max((Math.ceil(size / stride) - 1) * stride + kernel - size, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+function sameAs(a: readonly number[], b: readonly number[]): boolean {
+  return a[0] === b[0] && a[1] === b[1];
 }
 
 /** How many layer inputs (and model outputs) read each symbolic tensor. */
@@ -145,7 +196,7 @@ export class BatchNormFolder {
     const conv = pair.convolution.getConfig() as unknown as ConvConfig;
     const strides = pairOf(conv.strides);
     const dilations = pairOf(conv.dilationRate ?? 1);
-    const pad = conv.padding as 'valid' | 'same';
+    const { pad } = pair;
     const depthwise = pair.convolution.getClassName() === 'DepthwiseConv2D';
     // On a gradient tape, tfjs's fused ops also compute the filter's gradient, which nothing
     // here uses; separate ops compute only the gradients asked for.

@@ -228,8 +228,7 @@ function evaluateWith(folder: BatchNormFolder, tensor: SymbolicTensor, values: M
   const fusedActivation = onGradientTape() ? undefined : folder.folds.activations.get(layer.name);
   const pair = fusedActivation?.pair ?? folder.folds.pairs.get(layer.name);
   if (pair) {
-    const convolutionInput = pair.convolution.inboundNodes[0].inputTensors[0];
-    const x = evaluateWith(folder, convolutionInput, values) as tf.Tensor4D;
+    const x = evaluateWith(folder, pair.input, values) as tf.Tensor4D;
     const output = folder.apply(pair, x, fusedActivation?.activation);
     values.set(tensor.id, output);
     return output;
