@@ -742,6 +742,14 @@ const CASES: BadInputCase[] = [
     }),
   },
   {
+    name: 'eval --sanity-steps with --sanity-count 0',
+    code: 2,
+    setup: () => ({
+      args: ['eval', '--model', shared.model, '--dataset', 'mnist', '--sanity-count', '0', '--sanity-steps', '3'],
+      mentions: ['--sanity-steps', '--sanity-count 0'],
+    }),
+  },
+  {
     name: 'merge-manifests without its directory',
     code: 2,
     setup: () => ({ args: ['merge-manifests'], mentions: ["'dir'"] }),

@@ -32,7 +32,7 @@ export const EVAL_OPTIONS = defineOptions({
   },
   steps: {
     flags: '--steps <n>',
-    description: 'perturbation steps per deletion/insertion curve (default: the image height, as in RISE)',
+    description: 'perturbation steps per deletion/insertion curve (default: the image height, as in RISE, at most 32)',
     parse: integerIn(1, 1_000_000),
   },
   layer: {
@@ -41,8 +41,16 @@ export const EVAL_OPTIONS = defineOptions({
   },
   sanityCount: {
     flags: '--sanity-count <n>',
-    description: 'images for the sanity check, the first of --count (default: all; 0 skips it)',
+    description:
+      'images for the sanity check, the first of --count (default: all; 4 for inputs larger than 64×64; 0 skips it)',
     parse: integerIn(0, 10_000_000),
+  },
+  sanitySteps: {
+    flags: '--sanity-steps <n>',
+    description:
+      'cascade steps after which the sanity check compares maps, spread evenly, first and last included ' +
+      '(default: every step of a cascade up to 24 layers, else 8; every layer is still randomized in turn)',
+    parse: integerIn(1, 1_000_000),
   },
   report: {
     flags: '--report <file>',
@@ -56,7 +64,9 @@ export const EVAL_OPTIONS = defineOptions({
   },
   maxChannels: {
     flags: '--max-channels <n>',
-    description: 'scorecam: only the N channels with the highest mean activation',
+    description:
+      'scorecam: only the N channels with the highest mean activation ' +
+      '(default: all, up to 64×224×224 masked input pixels per image: 64 channels at 224×224)',
     parse: integerIn(1, 1_000_000),
   },
   ...MODEL_INPUT_OPTIONS,

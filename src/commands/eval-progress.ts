@@ -44,7 +44,7 @@ export function lineReporter(log: Log, now: () => number): EvalReporter {
  * assumes the remaining pieces cost what the finished ones did on average.
  */
 export function formatWork(work: EvalWork, elapsedMs: number): string {
-  const where = work.phase === 'scoring' ? 'image' : 'step';
+  const where = work.phase === 'scoring' ? 'image' : 'point';
   const left = work.done > 0 ? (elapsedMs / work.done) * (work.total - work.done) : undefined;
   return (
     `${work.phase} ${work.method}, ${where} ${work.image}/${work.images}: ${work.done}/${work.total} done ` +
@@ -76,7 +76,7 @@ function barReporter(now: () => number): EvalReporter {
   const started = now();
   return {
     onWork(work) {
-      const payload = { ...work, where: work.phase === 'scoring' ? 'image' : 'step', elapsed: now() - started };
+      const payload = { ...work, where: work.phase === 'scoring' ? 'image' : 'point', elapsed: now() - started };
       if (!running) {
         bar.start(work.total, 0, payload);
         running = true;

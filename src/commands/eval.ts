@@ -15,7 +15,7 @@ import { forOption, InputError, UsageError, messageOf } from '../errors.js';
 import { RISE_BLUR } from '../eval/blur.js';
 import { EVAL_REPORT_FORMAT, EVAL_REPORT_VERSION, formatEvalTable, type EvalReport } from '../eval/eval-report.js';
 import { type EvalProgress, type EvalResult, evaluateMethods, RANDOM_BASELINE } from '../eval/evaluate.js';
-import { camMapSource, guidedMapSource, type MapSource } from '../eval/map-sources.js';
+import { camMapSource, guidedMapSources, type MapSource } from '../eval/map-sources.js';
 import { renderExampleRows } from '../report/eval-report-examples.js';
 import { renderReportHtml } from '../report/eval-report-html.js';
 import { stderrLog, type Log } from '../log.js';
@@ -33,6 +33,7 @@ import { heldOutFolder, prepareExplainedModel, type ExplainedModel } from './exp
 import { checkGradientPaths, type GradientNeed } from './layer-choice.js';
 import { toolVersion } from '../version.js';
 import { EVAL_SOURCE_NAMES, type EvalCommandOptions } from './eval-options.js';
+import { type EvalPlan, planEvaluation } from '../eval/default-plan.js';
 
 export interface EvalRunResult {
   report: EvalReport;
@@ -54,6 +55,8 @@ export async function runEval(options: EvalCommandOptions, globals: BackendOptio
   if (reportPath) await forOption('--report', () => checkOutputFile(reportPath, { expected: 'an .html file name' }));
   if (options.maxChannels !== undefined && !names.includes('scorecam'))
     throw new UsageError('--max-channels applies to scorecam, which --methods leaves out');
+  if (options.sanitySteps !== undefined && options.sanityCount === 0)
+    throw new UsageError('--sanity-steps applies to the sanity check, which --sanity-count 0 skips');
   const [backend, modelFiles] = await Promise.all([
     startBackend(globals, log, false),
     readModelDirectory(options.model),
@@ -77,17 +80,21 @@ async function evaluateModel(
   const { cut, layerName, preprocessing } = model;
   checkGradientPaths(model, gradientNeeds(names));
   const { test, classNames: datasetClasses } = await loadTestSet(options, model, log);
-  const { count, steps } = checkTestSet(options, model, test, log);
+  const count = checkTestSet(options, model, test, log);
   const classes = matchModelClasses(options, model, datasetClasses, log);
-  const sources = names.map((name) => mapSource(name, cut, model.inputShape, options));
-  const sanityImages = Math.min(options.sanityCount ?? count, count);
-  log.info(
-    `evaluating ${sources.map((source) => source.name).join(', ')} on ${count} ${options.dataset} test images ` +
-      `at layer ${layerName} [${cut.activationShape.join('×')}], ${steps} steps; sanity check on ${sanityImages}`,
-  );
+  const cascade = model.cascade();
+  const plan = planEvaluation({
+    inputSize: [model.inputShape[0], model.inputShape[1]],
+    layerChannels: names.includes('scorecam') ? cut.activationShape[2] : 0,
+    images: count,
+    cascadeLength: cascade.steps.length,
+    given: options,
+  });
+  checkSteps(plan.steps, model.inputShape);
+  const sources = mapSources(names, cut, model.inputShape, plan.maxChannels);
+  logPlan(log, { sources, count, dataset: options.dataset, layerName, cut, plan, cascadeLength: cascade.steps.length });
 
   const started = performance.now();
-  const cascade = model.cascade();
   const reporter = createEvalReporter(log, options.quiet);
   let result: EvalResult;
   try {
@@ -101,11 +108,12 @@ async function evaluateModel(
       },
       {
         sources,
-        steps,
+        steps: plan.steps,
         seed: options.seed,
         normalization: preprocessing,
         batchSize: options.batchSize,
-        sanityImages,
+        sanityImages: plan.sanityImages,
+        sanityPoints: plan.sanityPoints,
         exampleImages: context.reportPath ? options.examples : 0,
       },
       { ...progressLog(log, started), onWork: (work) => reporter.onWork(work) },
@@ -123,6 +131,7 @@ async function evaluateModel(
     accuracyUnknown: 'unknown' in classes.match ? classes.match.unknown : undefined,
     removedPixel: zeroPixel(preprocessing),
     redraw: cascade.redraw,
+    plan,
   });
   const { reportPath } = context;
   if (reportPath) {
@@ -134,16 +143,8 @@ async function evaluateModel(
   return { report, reportPath };
 }
 
-/**
- * Checks the test set against the model's input and the options; returns how many images to
- * score (at most the set's) and the deletion steps (default: one per image row).
- */
-function checkTestSet(
-  options: EvalCommandOptions,
-  model: ExplainedModel,
-  test: ImageSet,
-  log: Log,
-): { count: number; steps: number } {
+/** Checks the test set against the model's input; returns how many images to score (at most the set's). */
+function checkTestSet(options: EvalCommandOptions, model: ExplainedModel, test: ImageSet, log: Log): number {
   const [height, width, channels] = model.inputShape;
   if (test.height !== height || test.width !== width || test.channels !== channels) {
     throw new UsageError(
@@ -156,10 +157,39 @@ function checkTestSet(
   const count = Math.min(options.count, test.count);
   if (count < options.count)
     log.warn(`--count ${options.count}: the ${options.dataset} test set has ${test.count} images; using all of them`);
-  const steps = options.steps ?? height;
+  return count;
+}
+
+function checkSteps(steps: number, [height, width]: readonly number[]): void {
   if (steps > height * width)
     throw new UsageError(`--steps ${steps}: an image has only ${height * width} pixels to remove; use at most that`);
-  return { count, steps };
+}
+
+/** What will run, and each default that leaves work out for this model's size (default-plan.ts). */
+function logPlan(
+  log: Log,
+  run: {
+    sources: MapSource[];
+    count: number;
+    dataset: string;
+    layerName: string;
+    cut: CutModel;
+    plan: EvalPlan;
+    cascadeLength: number;
+  },
+): void {
+  const { plan, cascadeLength } = run;
+  const points = plan.sanityPoints.length;
+  const sanity =
+    plan.sanityImages === 0
+      ? 'no sanity check'
+      : `sanity check on ${plan.sanityImages} image(s) after ${points === cascadeLength ? 'each' : `${points} of the`} ${cascadeLength} cascade steps`;
+  log.info(
+    `evaluating ${run.sources.map((source) => source.name).join(', ')} on ${run.count} ${run.dataset} test images ` +
+      `at layer ${run.layerName} [${run.cut.activationShape.join('×')}], ${plan.steps} steps; ${sanity}`,
+  );
+  if (plan.reductions.length > 0)
+    log.info(`defaults for this input size: ${plan.reductions.join('; ')} (the options set them; docs/eval.md)`);
 }
 
 /** Which model class each dataset label is, when both have names; says so when accuracy cannot be known. */
@@ -276,19 +306,22 @@ function isGuidedSource(name: string): name is GuidedSourceName {
   return (GUIDED_SOURCE_NAMES as readonly string[]).includes(name);
 }
 
-function mapSource(
-  name: string,
+/** The sources in --methods order; the guided ones share their backward pass (map-sources.ts). */
+function mapSources(
+  names: readonly string[],
   cut: CutModel,
   inputShape: [number, number, number],
-  options: EvalCommandOptions,
-): MapSource {
-  if (isGuidedSource(name)) {
-    return guidedMapSource(cut, inputShape, name, CAM_METHODS.gradcam);
-  }
-  return camMapSource(cut, inputShape, CAM_METHODS[name as CamMethodName], {
-    maxChannels: options.maxChannels,
-    forwardBatchSize: forwardBatchFor(inputShape),
-  });
+  maxChannels: number | undefined,
+): MapSource[] {
+  const guided = guidedMapSources(cut, inputShape, names.filter(isGuidedSource), CAM_METHODS.gradcam);
+  return names.map(
+    (name) =>
+      guided.find((source) => source.name === name) ??
+      camMapSource(cut, inputShape, CAM_METHODS[name as CamMethodName], {
+        maxChannels,
+        forwardBatchSize: forwardBatchFor(inputShape),
+      }),
+  );
 }
 
 interface ReportContext {
@@ -303,6 +336,7 @@ interface ReportContext {
   removedPixel: number[];
   /** How the sanity check re-draws weights (randomize.ts). */
   redraw: string;
+  plan: EvalPlan;
 }
 
 function buildReport(options: EvalCommandOptions, result: EvalResult, context: ReportContext): EvalReport {
@@ -317,6 +351,7 @@ function buildReport(options: EvalCommandOptions, result: EvalResult, context: R
     layer: { name: context.layerName, shape: context.shape },
     images: result.images,
     steps: result.steps,
+    maxChannels: context.plan.maxChannels ?? null,
     seed: options.seed,
     classes: context.classes,
     accuracy: result.accuracy,
@@ -340,7 +375,14 @@ function buildReport(options: EvalCommandOptions, result: EvalResult, context: R
         'a uniform random map at the target layer resolution, seeded per test image, scored like a method',
       sanity:
         `Adebayo et al. 2018: ${context.redraw}, from the logits down, cumulatively; ` +
-        "Spearman rank correlation (ties averaged) between each map and the trained model's map, mean over images; a constant map counts as 0",
+        "Spearman rank correlation (ties averaged) between each map and the trained model's map, mean over images; a constant map counts as 0" +
+        (result.sanity && result.sanity.steps.length < result.sanity.cascadeLength
+          ? `; compared after ${result.sanity.steps.length} of the ${result.sanity.cascadeLength} steps, spread evenly`
+          : ''),
+      defaults:
+        context.plan.reductions.length > 0
+          ? `reduced for this input size: ${context.plan.reductions.join('; ')}`
+          : 'the full protocol',
     },
     random: result.random,
     methods: result.methods,

@@ -32,6 +32,14 @@ export function forwardBatchFor(inputShape: InputShape, maxBatch = 256): number 
 }
 
 /**
+ * Images per explanation: half a forward pass (2 of 224×224×3), because the backward pass of
+ * guided backpropagation keeps every activation of the whole model for each image.
+ */
+export function explainBatchFor(inputShape: InputShape): number {
+  return Math.max(1, Math.floor(forwardBatchFor(inputShape) / 2));
+}
+
+/**
  * A classifier from a cut model: softmax of the pre-softmax logits (the scores the CAM methods
  * explain), at most `maxBatch` images per forward pass, and fewer for large inputs (whose
  * activations take memory in proportion: 256 MobileNetV2 inputs of 224×224 need gigabytes), so

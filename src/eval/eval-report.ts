@@ -5,7 +5,7 @@ import type { MethodScores } from './evaluate.js';
 import type { SanityResult } from './sanity.js';
 
 export const EVAL_REPORT_FORMAT = 'gradcam-eval';
-export const EVAL_REPORT_VERSION = 2;
+export const EVAL_REPORT_VERSION = 3;
 
 export interface EvalReport {
   format: typeof EVAL_REPORT_FORMAT;
@@ -19,6 +19,8 @@ export interface EvalReport {
   /** Test images evaluated (the first N of the test split). */
   images: number;
   steps: number;
+  /** Score-CAM's channels per image (the highest mean activations); null: all of them. */
+  maxChannels: number | null;
   seed: number;
   /** Class names: the model's (null when it has none: classes are then named by index) and the dataset's. */
   classes: { model: string[] | null; dataset: string[] };
@@ -37,6 +39,8 @@ export interface EvalReport {
     imageTimesMap: string;
     randomBaseline: string;
     sanity: string;
+    /** Which defaults were scaled down for the model's input size (default-plan.ts), or 'the full protocol'. */
+    defaults: string;
   };
   random: MethodScores;
   methods: MethodScores[];

@@ -42,6 +42,8 @@ export interface EvalSettings {
   batchSize: number;
   /** How many of the images (the first ones) also go through the sanity check; 0 skips it. */
   sanityImages: number;
+  /** Cascade steps (0-based, increasing) after which the sanity check compares maps; default: every step. */
+  sanityPoints?: readonly number[];
   /** How many of the first images keep their maps for example renders. */
   exampleImages: number;
 }
@@ -125,7 +127,7 @@ export interface EvalWork {
   phase: 'scoring' | 'sanity check';
   /** The map source (or 'random'). */
   method: string;
-  /** Scoring: the last image scored (1-based) of `images`; sanity check: the cascade step of `images` steps. */
+  /** Scoring: the last image scored (1-based) of `images`; sanity check: the comparison point of `images` points. */
   image: number;
   images: number;
   done: number;
@@ -171,12 +173,20 @@ function curveScore(curve: CurveMean, aucs: number[]): CurveScore {
   return { auc: mean, aucStandardError: Math.sqrt(variance / n), curve: curve.mean() };
 }
 
-/** What every map source of one batch shares: the images, their targets and random keys. */
+/**
+ * What every map source of one batch shares: the images, their targets and random keys, and the
+ * ends of every deletion and insertion curve, which no map changes: the unmodified image
+ * (deletion's first point, insertion's last), the image with every pixel removed (deletion's
+ * last) and the blurred image (insertion's first). Each is classified once per image, not once
+ * per source.
+ */
 interface BatchContext {
   images: Float32Array;
   count: number;
   classes: number[];
   fullProbability: number[];
+  removedProbability: number[];
+  blurredProbability: number[];
   blurred: Float32Array[];
   tieBreaks: Float32Array[];
 }
@@ -207,10 +217,11 @@ class WorkCounter {
   }
 }
 
-/** Every source and the random baseline scored on every image, plus each cascade step of each source. */
+/** Every source and the random baseline scored on every image, plus each source at each sanity-check point. */
 function workPieces(input: EvalInput, settings: EvalSettings): number {
   const sanitySources = settings.sanityImages > 0 ? settings.sources.length : 0;
-  return input.indices.length * (settings.sources.length + 1) + input.cascade.steps.length * sanitySources;
+  const points = settings.sanityPoints?.length ?? input.cascade.steps.length;
+  return input.indices.length * (settings.sources.length + 1) + points * sanitySources;
 }
 
 /** The per-source score accumulators: the random baseline's and each source's, in settings order. */
@@ -385,9 +396,10 @@ function sanityCheck(run: RunContext, records: ImageRecords, progress: EvalProgr
     classes: records.sanityClasses,
     sources: settings.sources,
     trainedMaps: records.sanityMaps,
+    points: settings.sanityPoints,
     seed: settings.seed,
     onStep: progress.onSanityStep,
-    onSource: (step, steps, method) => run.work.report('sanity check', method, step, steps, 1),
+    onSource: (point, points, method) => run.work.report('sanity check', method, point, points, 1),
   });
 }
 
@@ -405,18 +417,27 @@ function prepareBatch(
 ): BatchContext {
   const [height, width, channels] = inputShape;
   const size = height * width * channels;
+  const count = batchIndices.length;
   const { images } = fillBatch(set, batchIndices, settings.normalization);
-  const probabilities = classifier.probabilities(images, batchIndices.length);
-  const classCount = probabilities.length / batchIndices.length;
+  const blurred = batchIndices.map((_, b) =>
+    gaussianBlur(images.subarray(b * size, (b + 1) * size), height, width, channels),
+  );
+  // The images, their blurred copies and one image of removed pixels (0: the mean pixel), at once.
+  const inputs = new Float32Array((2 * count + 1) * size);
+  inputs.set(images);
+  blurred.forEach((copy, b) => inputs.set(copy, (count + b) * size));
+  const probabilities = classifier.probabilities(inputs, 2 * count + 1);
+  const classCount = probabilities.length / (2 * count + 1);
+  const probability = (copy: number, classIndex: number) => probabilities[copy * classCount + classIndex];
   const classes = batchIndices.map((_, b) => argMax(probabilities.subarray(b * classCount, (b + 1) * classCount)));
   return {
     images,
-    count: batchIndices.length,
+    count,
     classes,
-    fullProbability: classes.map((c, b) => probabilities[b * classCount + c]),
-    blurred: batchIndices.map((_, b) =>
-      gaussianBlur(images.subarray(b * size, (b + 1) * size), height, width, channels),
-    ),
+    fullProbability: classes.map((c, b) => probability(b, c)),
+    blurredProbability: classes.map((c, b) => probability(count + b, c)),
+    removedProbability: classes.map((c) => probability(2 * count, c)),
+    blurred,
     tieBreaks: batchIndices.map((index) =>
       uniformValues(new Random(imageSeed(settings.seed, index, 2)), height * width),
     ),
@@ -431,9 +452,10 @@ function prepareBatch(
 const MAX_PERTURBED_COPIES = 256;
 
 /**
- * Scores one map per image of the batch: builds every image's deletion series, insertion series
- * and image × map, runs them through the model (a few images together, MAX_PERTURBED_COPIES),
- * and adds the target-class probabilities to `into`, in image order.
+ * Scores one map per image of the batch: builds every image's deletion and insertion series
+ * (their inner points: the ends are in `context`) and image × map, runs them through the model
+ * (a few images together, MAX_PERTURBED_COPIES), and adds the target-class probabilities to
+ * `into`, in image order.
  */
 function scoreMaps(
   context: BatchContext,
@@ -448,8 +470,9 @@ function scoreMaps(
 ): void {
   const [height, width, channels] = inputShape;
   const size = height * width * channels;
-  const points = settings.steps + 1;
-  const perImage = 2 * points + 1; // deletion copies, insertion copies, image × map
+  const { steps } = settings;
+  const inner = steps - 1; // copies 1 … S − 1 of each series
+  const perImage = 2 * inner + 1; // inner deletion copies, inner insertion copies, image × map
   const removedValue = settings.normalization.mean.map(() => 0);
   const groupSize = Math.max(1, Math.floor(MAX_PERTURBED_COPIES / perImage));
   for (let first = 0; first < context.count; first += groupSize) {
@@ -461,23 +484,25 @@ function scoreMaps(
       const saliency = upsampleMap(maps[b], mapShape[0], mapShape[1], height, width);
       const order = saliencyOrder(saliency, context.tieBreaks[b]);
       const offset = g * perImage * size;
-      batch.set(deletionSeries(image, order, settings.steps, channels, removedValue), offset);
-      batch.set(insertionSeries(image, context.blurred[b], order, settings.steps, channels), offset + points * size);
-      batch.set(multiplyImageByMap(image, saliency, settings.normalization), offset + 2 * points * size);
+      const innerCopies = (series: Float32Array) => series.subarray(size, steps * size);
+      batch.set(innerCopies(deletionSeries(image, order, steps, channels, removedValue)), offset);
+      batch.set(innerCopies(insertionSeries(image, context.blurred[b], order, steps, channels)), offset + inner * size);
+      batch.set(multiplyImageByMap(image, saliency, settings.normalization), offset + 2 * inner * size);
     }
     const probabilities = classifier.probabilities(batch, count * perImage, () => onScored(first, 0));
     const classCount = probabilities.length / (count * perImage);
     for (let g = 0; g < count; g++) {
       const b = first + g;
       const target = (copy: number) => probabilities[(g * perImage + copy) * classCount + context.classes[b]];
-      const deletion = Array.from({ length: points }, (_, k) => target(k));
-      const insertion = Array.from({ length: points }, (_, k) => target(points + k));
+      const innerPoints = (start: number) => Array.from({ length: inner }, (_, k) => target(start + k));
+      const deletion = [context.fullProbability[b], ...innerPoints(0), context.removedProbability[b]];
+      const insertion = [context.blurredProbability[b], ...innerPoints(inner), context.fullProbability[b]];
       into.deletion.add(deletion);
       into.insertion.add(insertion);
       into.deletionAucs.push(trapezoidAuc(deletion));
       into.insertionAucs.push(trapezoidAuc(insertion));
       into.full.push(context.fullProbability[b]);
-      into.explained.push(target(2 * points));
+      into.explained.push(target(2 * inner));
       onScored(b, 1);
     }
   }

@@ -8,7 +8,7 @@ import { explainBatch, type Explanation, type ExplainOptions } from '../cam/expl
 import type { CamMethod } from '../cam/methods/method.js';
 import type { CutModel } from '../surgery/layers-cut.js';
 import type { GuidedSourceName } from '../choices.js';
-import type { InputShape } from './classifier.js';
+import { explainBatchFor, type InputShape } from './classifier.js';
 
 /** One image's map. */
 export interface ClassMap {
@@ -55,40 +55,50 @@ export function camMapSource(
 }
 
 /**
- * Guided backpropagation (Springenberg et al. 2015) or Guided Grad-CAM (Selvaraju et al. 2017,
- * §3), as a map at the input resolution: |g| summed over the channels, divided by its maximum.
+ * Guided backpropagation (Springenberg et al. 2015) and Guided Grad-CAM (Selvaraju et al. 2017,
+ * §3), as maps at the input resolution: |g| summed over the channels, divided by its maximum.
  * The absolute value is what Adebayo et al. 2018 rank and what a heatmap of the gradient shows:
  * a strongly negative gradient marks a pixel that matters as much as a strongly positive one.
+ *
+ * Both come from one guided backward pass through the whole model, the costliest explanation
+ * there is; so when both are evaluated, the pass made for the first is kept for the second,
+ * which asks next for the same images and classes, and dropped when it has taken it.
  */
-export function guidedMapSource(
+export function guidedMapSources(
   cut: CutModel,
   inputShape: InputShape,
-  kind: GuidedSourceName,
+  kinds: readonly GuidedSourceName[],
   gradcam: CamMethod,
-): MapSource {
+): MapSource[] {
   const [height, width, channels] = inputShape;
-  const reference =
-    kind === 'guided-backprop'
-      ? 'Springenberg et al. 2015, arXiv:1412.6806 (|gradient| summed over channels)'
-      : 'Selvaraju et al. 2017, arXiv:1610.02391 §3 (|guided backprop × Grad-CAM| summed over channels)';
-  return {
-    name: kind,
-    reference,
-    mapShape: [height, width],
-    explain: (images, classes) =>
-      explainForClasses(
-        cut,
-        images,
-        inputShape,
-        classes,
-        { method: gradcam, counterfactual: false, guided: true },
-        (e) => {
-          const signed = kind === 'guided-backprop' ? e.guidedBackprop : e.guided;
-          if (!signed) throw new Error('explainBatch returned no guided gradients');
-          return absoluteChannelSum(signed, height * width, channels);
-        },
-      ),
+  let kept: { kind: GuidedSourceName; images: Float32Array; classes: readonly number[]; maps: ClassMap[] } | undefined;
+  const explain = (kind: GuidedSourceName, images: Float32Array, classes: readonly number[]): ClassMap[] => {
+    if (kept?.kind === kind && kept.images === images && kept.classes === classes) {
+      const { maps } = kept;
+      kept = undefined;
+      return maps;
+    }
+    const options = { method: gradcam, counterfactual: false, guided: true };
+    const both = explainForClasses(cut, images, inputShape, classes, options, (e) => {
+      if (!e.guidedBackprop || !e.guided) throw new Error('explainBatch returned no guided gradients');
+      return {
+        'guided-backprop': absoluteChannelSum(e.guidedBackprop, height * width, channels),
+        'guided-gradcam': absoluteChannelSum(e.guided, height * width, channels),
+      };
+    });
+    const other = kinds.find((name) => name !== kind);
+    kept = other ? { kind: other, images, classes, maps: both.map((pair) => pair[other]) } : undefined;
+    return both.map((pair) => pair[kind]);
   };
+  return kinds.map((kind) => ({
+    name: kind,
+    reference:
+      kind === 'guided-backprop'
+        ? 'Springenberg et al. 2015, arXiv:1412.6806 (|gradient| summed over channels)'
+        : 'Selvaraju et al. 2017, arXiv:1610.02391 §3 (|guided backprop × Grad-CAM| summed over channels)',
+    mapShape: [height, width],
+    explain: (images, classes) => explain(kind, images, classes),
+  }));
 }
 
 /**
@@ -110,34 +120,39 @@ export function absoluteChannelSum(signed: Float32Array, pixels: number, channel
 
 /**
  * Explains image i for class classes[i]. Images are explained in groups of equal target class,
- * because explainBatch takes one target spec per call; the result is in image order. Passing the
- * class explicitly (rather than "top") pins the target to the prediction the caller already
+ * because explainBatch takes one target spec per call, and a few at a time (explainBatchFor: a
+ * backward pass keeps every activation of its images); the result is in image order. Passing
+ * the class explicitly (rather than "top") pins the target to the prediction the caller already
  * made, also after the weights were randomized.
  */
-function explainForClasses(
+function explainForClasses<T>(
   cut: CutModel,
   images: Float32Array,
   inputShape: InputShape,
   classes: readonly number[],
   options: ExplainOptions,
-  pick: (explanation: Explanation) => ClassMap,
-): ClassMap[] {
+  pick: (explanation: Explanation) => T,
+): T[] {
   const size = inputShape[0] * inputShape[1] * inputShape[2];
   if (images.length !== classes.length * size)
     throw new RangeError(`explain: ${images.length} values for ${classes.length} images of ${size}`);
-  const maps: ClassMap[] = new Array(classes.length);
+  const results: T[] = new Array(classes.length);
+  const perPass = explainBatchFor(inputShape);
   for (const classIndex of new Set(classes)) {
     const members = classes.flatMap((c, i) => (c === classIndex ? [i] : []));
-    const pixels = new Float32Array(members.length * size);
-    members.forEach((image, k) => pixels.set(images.subarray(image * size, (image + 1) * size), k * size));
-    const batch = tf.tensor4d(pixels, [members.length, ...inputShape]);
-    try {
-      for (const explanation of explainBatch(cut, batch, { kind: 'class', index: classIndex }, options)) {
-        maps[members[explanation.image]] = pick(explanation);
+    for (let first = 0; first < members.length; first += perPass) {
+      const group = members.slice(first, first + perPass);
+      const pixels = new Float32Array(group.length * size);
+      group.forEach((image, k) => pixels.set(images.subarray(image * size, (image + 1) * size), k * size));
+      const batch = tf.tensor4d(pixels, [group.length, ...inputShape]);
+      try {
+        for (const explanation of explainBatch(cut, batch, { kind: 'class', index: classIndex }, options)) {
+          results[group[explanation.image]] = pick(explanation);
+        }
+      } finally {
+        batch.dispose();
       }
-    } finally {
-      batch.dispose();
     }
   }
-  return maps;
+  return results;
 }

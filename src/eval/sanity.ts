@@ -25,8 +25,15 @@ export interface SanityCurve {
 }
 
 export interface SanityResult {
-  /** Layers (graph models: nodes) in cascade order (output side first); step k has randomized layers[0 … k]. */
+  /**
+   * Where the maps were compared: point k follows the randomization of the cascade's first
+   * `steps[k]` layers (graph models: nodes), output side first, down to `layers[k]`.
+   */
   layers: string[];
+  /** Per point, how many layers of the cascade were randomized (1-based, increasing). */
+  steps: number[];
+  /** Layers in the whole cascade; each one is randomized, in order, whether compared after or not. */
+  cascadeLength: number;
   images: number;
   curves: SanityCurve[];
 }
@@ -42,10 +49,12 @@ export interface SanityInput {
   /** Maps of the trained model, per source name, in image order (float32 [h × w], [0, 1]). */
   trainedMaps: ReadonlyMap<string, readonly Float32Array[]>;
   seed: number;
+  /** Cascade steps (0-based, increasing) after which the maps are compared; default: every step. */
+  points?: readonly number[];
   /** Called after each cascade step (1-based) with the layer just randomized. */
   onStep?: (step: number, steps: number, layer: string) => void;
-  /** Called after each source's maps of a cascade step (1-based). */
-  onSource?: (step: number, steps: number, method: string) => void;
+  /** Called after each source's maps at a point (1-based, of the points). */
+  onSource?: (point: number, points: number, method: string) => void;
 }
 
 /**
@@ -54,6 +63,8 @@ export interface SanityInput {
  */
 export function cascadingRandomization(input: SanityInput): SanityResult {
   const { cascade } = input;
+  const points = input.points ?? cascade.steps.map((_, step) => step);
+  const compareAfter = new Set(points);
   const curves: SanityCurve[] = input.sources.map((source) => ({
     method: source.name,
     correlation: [],
@@ -61,28 +72,44 @@ export function cascadingRandomization(input: SanityInput): SanityResult {
   }));
   const restore = cascade.save();
   try {
+    let point = 0;
     cascade.steps.forEach((layer, step) => {
+      if (point >= points.length) return; // nothing left to compare: the rest need no randomizing
       cascade.randomize(step, (input.seed * 1000 + step) >>> 0);
-      input.sources.forEach((source, m) => {
-        const trained = input.trainedMaps.get(source.name);
-        if (!trained || trained.length !== input.classes.length)
-          throw new RangeError(`sanity check: no trained maps for ${source.name}`);
-        const randomized = source.explain(input.images, input.classes);
-        let sum = 0;
-        let constant = 0;
-        randomized.forEach(({ map }, image) => {
-          const rho = spearman(trained[image], map);
-          if (Number.isNaN(rho)) constant++;
-          else sum += rho;
+      if (compareAfter.has(step)) {
+        point++;
+        input.sources.forEach((source, m) => {
+          compareMaps(input, source, curves[m]);
+          input.onSource?.(point, points.length, source.name);
         });
-        curves[m].correlation.push(sum / input.classes.length);
-        curves[m].constantMaps.push(constant);
-        input.onSource?.(step + 1, cascade.steps.length, source.name);
-      });
+      }
       input.onStep?.(step + 1, cascade.steps.length, layer);
     });
   } finally {
     restore();
   }
-  return { layers: [...cascade.steps], images: input.classes.length, curves };
+  return {
+    layers: points.map((step) => cascade.steps[step]),
+    steps: points.map((step) => step + 1),
+    cascadeLength: cascade.steps.length,
+    images: input.classes.length,
+    curves,
+  };
+}
+
+/** The source's maps of the model as it is now, compared with its trained maps; one point of its curve. */
+function compareMaps(input: SanityInput, source: MapSource, curve: SanityCurve): void {
+  const trained = input.trainedMaps.get(source.name);
+  if (!trained || trained.length !== input.classes.length)
+    throw new RangeError(`sanity check: no trained maps for ${source.name}`);
+  const randomized = source.explain(input.images, input.classes);
+  let sum = 0;
+  let constant = 0;
+  randomized.forEach(({ map }, image) => {
+    const rho = spearman(trained[image], map);
+    if (Number.isNaN(rho)) constant++;
+    else sum += rho;
+  });
+  curve.correlation.push(sum / input.classes.length);
+  curve.constantMaps.push(constant);
 }

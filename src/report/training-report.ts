@@ -10,7 +10,7 @@ import { basename, dirname } from 'node:path';
 import { explainBatch } from '../cam/explain.js';
 import { argMax } from '../cam/targets.js';
 import { CAM_METHODS } from '../cam/methods/index.js';
-import { cutModelAt } from '../surgery/layers-cut.js';
+import { type CutModel, cutModelAt } from '../surgery/layers-cut.js';
 import { fillBatch } from '../datasets/batches.js';
 import type { ImageSet } from '../datasets/image-set.js';
 import type { ModelMetadata } from '../models/metadata.js';
@@ -61,9 +61,17 @@ export function firstIndicesPerClass(labels: ArrayLike<number>, classCount: numb
 
 /** Runs the model over `input.test` and explains a few images per class. Leaves no tensors behind. */
 export function buildTrainingReport(input: TrainingReportInput): TrainingReport {
-  const { model, metadata, test } = input;
+  const cut = cutModelAt(input.model, input.metadata.targetLayer);
+  try {
+    return reportThrough(cut, input);
+  } finally {
+    cut.dispose();
+  }
+}
+
+function reportThrough(cut: CutModel, input: TrainingReportInput): TrainingReport {
+  const { metadata, test } = input;
   const classCount = metadata.classNames.length;
-  const cut = cutModelAt(model, metadata.targetLayer);
   const predicted = predictClasses(cut, test, metadata);
   const confusion = confusionMatrix(test.labels.subarray(0, test.count), predicted, classCount);
 
@@ -122,7 +130,7 @@ export function buildTrainingReport(input: TrainingReportInput): TrainingReport 
 }
 
 /** The predicted class (argmax of the logits) of every image of `set`, in inference mode. */
-function predictClasses(cut: ReturnType<typeof cutModelAt>, set: ImageSet, metadata: ModelMetadata): Int32Array {
+function predictClasses(cut: CutModel, set: ImageSet, metadata: ModelMetadata): Int32Array {
   const classifier = classifierOf(cut, metadata.inputShape, PREDICTION_BATCH);
   const predicted = new Int32Array(set.count);
   for (let start = 0; start < set.count; start += PREDICTION_BATCH) {

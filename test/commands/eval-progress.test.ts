@@ -29,7 +29,7 @@ describe('eval progress on a log (stderr not a terminal)', () => {
     expect(log.lines).toHaveLength(1);
     clock += 1;
     reporter.onWork({ ...work(5), phase: 'sanity check', method: 'scorecam', image: 3, images: 53 });
-    expect(log.lines[1]).toBe('sanity check scorecam, step 3/53: 5/20 done after 1 min 0 s, about 3 min 0 s left');
+    expect(log.lines[1]).toBe('sanity check scorecam, point 3/53: 5/20 done after 1 min 0 s, about 3 min 0 s left');
     // The last piece is followed by the command's own "done" line.
     clock += 10 * PROGRESS_INTERVAL_MS;
     reporter.onWork(work(20));

@@ -87,7 +87,7 @@ describe('gradcam eval through bin/', () => {
     const report = JSON.parse(result.stdout);
     expect(report).toMatchObject({
       format: 'gradcam-eval',
-      formatVersion: 2,
+      formatVersion: 3,
       dataset: 'mnist',
       images: 6,
       steps: 7,
@@ -121,6 +121,11 @@ describe('gradcam eval through bin/', () => {
       'conv1',
     ]);
     expect(report.sanity.images).toBe(3);
+    // Small inputs get the full protocol: every cascade step compared, every channel, no reductions.
+    expect(report.sanity.steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(report.sanity.cascadeLength).toBe(11);
+    expect(report.maxChannels).toBeNull();
+    expect(report.protocol.defaults).toBe('the full protocol');
     const eigen = report.sanity.curves.find((curve: { method: string }) => curve.method === 'eigencam');
     // Eigen-CAM looks only at conv8's activations: the layers above it do not change its maps.
     expect(eigen.correlation.slice(0, 3)).toEqual([1, 1, 1]);

@@ -178,6 +178,38 @@ describe('cascading randomization', () => {
       .forEach((entry, i) => expect(Array.from(entry.map)).toEqual(Array.from(trainedMaps.get('eigencam')?.[i] ?? [])));
   });
 
+  it('compared at a few points, gives the curve of every step at those points, and stops after the last', () => {
+    const model = smallModel();
+    const cut = cutModelAt(model, 'c2');
+    const shape = [6, 6, 1] as const;
+    const sources = [camMapSource(cut, shape, gradcam)];
+    const images = Float32Array.from({ length: 3 * 36 }, (_, i) => Math.abs(Math.sin(i * 0.7)) + (i % 5) / 5);
+    const classes = [0, 1, 2];
+    const trainedMaps = new Map(
+      sources.map((source) => [source.name, source.explain(images, classes).map((entry) => entry.map)]),
+    );
+    const run = (points?: number[], onStep?: (step: number) => void) =>
+      cascadingRandomization({
+        cascade: layersCascade(model),
+        images,
+        classes,
+        sources,
+        trainedMaps,
+        seed: 3,
+        points,
+        onStep,
+      });
+    const every = run();
+    const randomized: number[] = [];
+    const some = run([0, 2], (step) => randomized.push(step));
+    expect(every.steps).toEqual([1, 2, 3, 4]);
+    expect(some).toMatchObject({ layers: ['d2', 'c2'], steps: [1, 3], cascadeLength: 4, images: 3 });
+    expect(some.curves[0].correlation).toEqual([every.curves[0].correlation[0], every.curves[0].correlation[2]]);
+    expect(some.curves[0].correlation[0]).toBeLessThan(0.99);
+    // Nothing is compared after step 3: step 4 is not randomized at all.
+    expect(randomized).toEqual([1, 2, 3]);
+  });
+
   it('snapshot and restore round-trip the weights', () => {
     const model = smallModel();
     const layers = layersTopDown(model);
