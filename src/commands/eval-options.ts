@@ -32,7 +32,8 @@ export const EVAL_OPTIONS = defineOptions({
   },
   steps: {
     flags: '--steps <n>',
-    description: 'perturbation steps per deletion/insertion curve (default: the image height, as in RISE, at most 32)',
+    description:
+      'perturbation steps per deletion/insertion curve (default: the image height, as in RISE, at most 32; 24 for inputs larger than 64×64)',
     parse: integerIn(1, 1_000_000),
   },
   layer: {
@@ -49,7 +50,7 @@ export const EVAL_OPTIONS = defineOptions({
     flags: '--sanity-steps <n>',
     description:
       'cascade steps after which the sanity check compares maps, spread evenly, first and last included ' +
-      '(default: every step of a cascade up to 24 layers, else 8; every layer is still randomized in turn)',
+      '(default: every step of a cascade up to 24 layers, else 6; every layer is still randomized in turn)',
     parse: integerIn(1, 1_000_000),
   },
   report: {

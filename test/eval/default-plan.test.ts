@@ -18,16 +18,21 @@ describe("eval's defaults for the model's size", () => {
 
   it('scale down for a 224×224 MobileNetV2, and say how', () => {
     const plan = planEvaluation(photo);
-    expect(plan.steps).toBe(32);
+    expect(plan.steps).toBe(24);
     expect(plan.maxChannels).toBe(64);
     expect(plan.sanityImages).toBe(4);
-    expect(plan.sanityPoints).toEqual([0, 15, 30, 45, 61, 76, 91, 106]);
+    expect(plan.sanityPoints).toEqual([0, 21, 42, 64, 85, 106]);
     expect(plan.reductions).toEqual([
-      '32 steps rather than one per row (224)',
+      '24 steps rather than one per row (224)',
       'scorecam on the 64 of 1280 channels with the highest mean activation',
       'sanity check on the first 4 of 8 images',
-      'sanity check compared after 8 of 107 cascade steps',
+      'sanity check compared after 6 of 107 cascade steps',
     ]);
+    // 64×64 is still small: one step per row up to 32, every image in the sanity check.
+    expect(planEvaluation({ ...photo, inputSize: [64, 64], layerChannels: 0 })).toMatchObject({
+      steps: 32,
+      sanityImages: 8,
+    });
   });
 
   it('use every option given, as given', () => {
