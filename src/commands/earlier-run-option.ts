@@ -21,8 +21,12 @@ export function heldRunError(out: string, manifests: readonly string[], contents
   );
 }
 
-/** --force: removes `names` (files an earlier run wrote) from `out` and says so, with the `kept` others. */
+/**
+ * --force: removes `names` (files an earlier run wrote) from `out` and says so, with the `kept`
+ * others; silent when there was nothing to remove (a folder of the user's files only).
+ */
 export async function removeEarlierRun(out: string, names: readonly string[], kept: number, log: Log): Promise<void> {
+  if (names.length === 0) return;
   await removeFromFolder(out, names);
   log.info(
     `--force: removed ${names.length} file(s) an earlier run wrote in ${out}` +
