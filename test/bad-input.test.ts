@@ -1396,6 +1396,31 @@ const CASES: BadInputCase[] = [
     },
   },
   {
+    name: "render --out holds another run's renders (render.json): refused, the folder untouched",
+    code: 1,
+    setup: async (dir) => {
+      const out = join(dir, 'out');
+      await mustRun(['render', '--heatmap', shared.npy, '--image', shared.png, '--out', out]);
+      return {
+        args: ['render', '--cam', shared.cam, '--out', out],
+        mentions: [`--out ${out}: holds`, 'render.json', '--force'],
+      };
+    },
+  },
+  {
+    name: 'render --out holds a file gradcam did not write: refused',
+    code: 1,
+    setup: async (dir) => {
+      const out = join(dir, 'out');
+      await mkdir(out);
+      await writeFile(join(out, 'notes.txt'), 'mine');
+      return {
+        args: ['render', '--cam', shared.cam, '--out', out],
+        mentions: [`--out ${out}: holds`, 'notes.txt', '--force'],
+      };
+    },
+  },
+  {
     name: 'render --grid below a file: refused before any PNG is drawn',
     code: 1,
     setup: async (dir) => {
