@@ -10,7 +10,7 @@ export const RENDER_OPTIONS = defineOptions({
   out: {
     flags: '--out <dir>',
     description:
-      "where to write the PNGs (default: the --cam directory, or the heatmap's); another folder must be new, empty or hold this run's renders",
+      "where to write the PNGs; another folder than the source's must be new, empty or hold this run's renders (default: the --cam directory, or the heatmap's)",
   },
   force: {
     flags: '--force',
