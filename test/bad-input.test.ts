@@ -1245,11 +1245,11 @@ const CASES: BadInputCase[] = [
           (json.entries as { input: string }[])[1].input = '/etc/passwd';
         }),
       );
-      // The good entry is drawn, and the gallery shows it (and lists the refused one).
+      // The good entry is drawn, and the gallery shows it (and lists the refused one); render.json records them.
       return {
         ...setup,
         mentions: [...setup.mentions, 'entry 1', '"input"'],
-        outputs: ['out', ...RENDERED('out', 'digit'), 'out/index.html'],
+        outputs: ['out', ...RENDERED('out', 'digit'), 'out/index.html', 'out/render.json'],
       };
     },
   },
