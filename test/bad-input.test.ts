@@ -1253,11 +1253,11 @@ const CASES: BadInputCase[] = [
           (json.entries as { input: string }[])[1].input = '/etc/passwd';
         }),
       );
-      // The good entry is drawn, and the gallery shows it (and lists the refused one).
+      // The good entry is drawn, and the gallery shows it (and lists the refused one); render.json records them.
       return {
         ...setup,
         mentions: [...setup.mentions, 'entry 1', '"input"'],
-        outputs: ['out', ...RENDERED('out', 'digit'), 'out/index.html'],
+        outputs: ['out', ...RENDERED('out', 'digit'), 'out/index.html', 'out/render.json'],
       };
     },
   },
@@ -1400,6 +1400,31 @@ const CASES: BadInputCase[] = [
       return {
         args: ['render', '--cam', shared.cam, '--out', join(file, 'out')],
         mentions: ['--out', join(file, 'out')],
+      };
+    },
+  },
+  {
+    name: "render --out holds another run's renders (render.json): refused, the folder untouched",
+    code: 1,
+    setup: async (dir) => {
+      const out = join(dir, 'out');
+      await mustRun(['render', '--heatmap', shared.npy, '--image', shared.png, '--out', out]);
+      return {
+        args: ['render', '--cam', shared.cam, '--out', out],
+        mentions: [`--out ${out}: holds`, 'render.json', '--force'],
+      };
+    },
+  },
+  {
+    name: 'render --out holds a file gradcam did not write: refused',
+    code: 1,
+    setup: async (dir) => {
+      const out = join(dir, 'out');
+      await mkdir(out);
+      await writeFile(join(out, 'notes.txt'), 'mine');
+      return {
+        args: ['render', '--cam', shared.cam, '--out', out],
+        mentions: [`--out ${out}: holds`, 'notes.txt', '--force'],
       };
     },
   },

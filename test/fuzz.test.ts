@@ -23,6 +23,7 @@ import { parseIdxImages, parseIdxLabels } from '../src/datasets/idx.js';
 import { readDecompressed } from '../src/io/read-files.js';
 import { checkManifestEntry, isPlainFileName, parseManifest, type CamManifest } from '../src/cam-output/manifest.js';
 import { decodeNpy, encodeNpy, type NpyArray } from '../src/cam-output/npy.js';
+import { parseRenderManifest, RENDER_MANIFEST_FILE } from '../src/cam-output/render-manifest.js';
 import { readTarFiles } from '../src/datasets/tar.js';
 import * as tf from '../src/tf.js';
 import { checkWeightsFinite, parseWeightsManifest, type WeightsGroup } from '../src/models/weights-manifest.js';
@@ -602,10 +603,14 @@ describe('fuzzing through the launcher', () => {
           result.code === 0 ? ['gradcam.json', 'model.json', 'report.html', 'weights.bin'] : [],
         );
       } else {
-        // Whatever render wrote is a readable PNG, or its gallery page.
+        // Whatever render wrote is a readable PNG, its gallery page, or its render.json listing them.
         for (const name of written) {
           const bytes = await readFile(join(out, name));
           if (name === 'index.html') expect(bytes.toString('utf8').startsWith('<!DOCTYPE html>\n'), label).toBe(true);
+          else if (name === RENDER_MANIFEST_FILE)
+            expect(parseRenderManifest(bytes.toString('utf8'), name).files, label).toEqual(
+              written.filter((file) => file !== RENDER_MANIFEST_FILE).sort(),
+            );
           else checkImage(decodeImage(bytes, name));
         }
       }

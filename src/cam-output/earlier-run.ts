@@ -1,13 +1,15 @@
 /**
  * What an earlier `cam` run (and `render` from it) wrote in an output folder, found from its
  * manifests (cam.json, cam.shard-K-of-N.json): the manifests, each entry's input, map and guided
- * files, the render outputs named after each entry's id, and the gallery. Everything else in the
+ * files, the render outputs named after each entry's id, and the gallery; and what an earlier
+ * `render` into a folder of its own wrote, as its render.json lists it. Everything else in the
  * folder is the user's, and gradcam never removes it.
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsReasonOf, InputError } from '../errors.js';
 import { isPlainFileName, MANIFEST_FILE, parseManifest } from './manifest.js';
+import { parseRenderManifest, RENDER_MANIFEST_FILE } from './render-manifest.js';
 import { SHARD_MANIFEST_PATTERN } from './shards.js';
 
 /** The gallery `render` writes into its --out when --html names no other file. */
@@ -28,7 +30,7 @@ export interface FolderContents {
   written: string[];
   /** Every other name in the folder. */
   other: string[];
-  /** The manifests found. */
+  /** The manifests found (cam.json, shard manifests, render.json). */
   manifests: string[];
 }
 
@@ -47,18 +49,10 @@ export function sortFolderContents(
   for (const name of manifests) {
     const text = manifestText.get(name);
     if (text === undefined) continue;
-    let entries: unknown[];
-    try {
-      entries = parseManifest(text, name).entries;
-    } catch {
-      continue;
-    }
-    for (const entry of entries as Record<string, unknown>[]) {
-      for (const key of ['input', 'heatmap', 'guided']) if (isPlainFileName(entry?.[key])) listed.add(entry[key]);
-      if (isPlainFileName(entry?.id)) for (const file of Object.values(renderedFileNames(entry.id))) listed.add(file);
-    }
+    for (const file of filesListedBy(name, text)) listed.add(file);
   }
-  if (manifests.length > 0) listed.add(GALLERY_FILE);
+  // render --cam writes the gallery beside cam.json by default; a render.json lists its own.
+  if (manifests.some((name) => name !== RENDER_MANIFEST_FILE)) listed.add(GALLERY_FILE);
   return {
     written: names.filter((name) => listed.has(name)),
     other: names.filter((name) => !listed.has(name)),
@@ -84,7 +78,24 @@ export async function readFolderContents(folder: string, byManifests?: readonly 
 }
 
 function isManifestName(name: string): boolean {
-  return name === MANIFEST_FILE || SHARD_MANIFEST_PATTERN.test(name);
+  return name === MANIFEST_FILE || name === RENDER_MANIFEST_FILE || SHARD_MANIFEST_PATTERN.test(name);
+}
+
+/** The files a manifest says gradcam wrote beside it; none when it cannot be parsed. */
+function filesListedBy(name: string, text: string): string[] {
+  try {
+    if (name === RENDER_MANIFEST_FILE) return parseRenderManifest(text, name).files;
+    const files: string[] = [];
+    // Entries are unchecked (parseManifest leaves them to the reader): take only plain names.
+    const entries: unknown[] = parseManifest(text, name).entries;
+    for (const entry of entries as Record<string, unknown>[]) {
+      for (const key of ['input', 'heatmap', 'guided']) if (isPlainFileName(entry?.[key])) files.push(entry[key]);
+      if (isPlainFileName(entry?.id)) files.push(...Object.values(renderedFileNames(entry.id)));
+    }
+    return files;
+  } catch {
+    return [];
+  }
 }
 
 /** Removes these names from `folder` (files gradcam wrote; a missing one is fine). */

@@ -18,7 +18,8 @@ import { folderSplits } from '../datasets/folder-dataset.js';
 import { writePngAtomic, type DecodedImage } from '../io/image-codec.js';
 import { checkOutputDirectory, createOutputDirectory } from '../io/output-directory.js';
 import { SHARD_MANIFEST_PATTERN, shardManifestName, shardOf, type Shard } from '../cam-output/shards.js';
-import { readFolderContents, removeFromFolder } from '../cam-output/earlier-run.js';
+import { readFolderContents } from '../cam-output/earlier-run.js';
+import { heldRunError, removeEarlierRun } from './earlier-run-option.js';
 import { buildCamManifest, MANIFEST_FILE, type CamManifest, type ManifestEntry } from '../cam-output/manifest.js';
 import { toModelInput } from '../model-input/image-to-input.js';
 import { toRgbOrder } from '../model-input/preprocessing.js';
@@ -119,7 +120,7 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
  * what an earlier gradcam run wrote there, by its manifests (cam-output/earlier-run.ts): the
  * user's own files stay. A shard (--shard K/N) shares the folder with the other shards of its
  * job, so it objects only to manifests of another job: cam.json (already merged), its own
- * cam.shard-K-of-N.json, or a shard manifest of another N.
+ * cam.shard-K-of-N.json, a shard manifest of another N, or a render's render.json.
  */
 async function clearEarlierRun(out: string, options: CamCommandOptions, log: Log): Promise<void> {
   const contents = await readFolderContents(out);
@@ -131,15 +132,7 @@ async function clearEarlierRun(out: string, options: CamCommandOptions, log: Log
       })
     : [...contents.written, ...contents.other];
   if (conflicting.length === 0) return;
-  if (!options.force) {
-    const what =
-      contents.manifests.length > 0
-        ? `the output of an earlier run (${(shard ? conflicting : contents.manifests).join(', ')})`
-        : `${contents.other.length} file(s) gradcam did not write (${contents.other[0]}, …)`;
-    throw new InputError(
-      `--out ${out}: holds ${what}; use --force to remove what gradcam wrote there, or another --out`,
-    );
-  }
+  if (!options.force) throw heldRunError(out, shard ? conflicting : contents.manifests, contents);
   // The files of the manifests in the way; a file another shard of this job lists stays.
   const keep = shard ? contents.manifests.filter((name) => !conflicting.includes(name)) : [];
   const kept = new Set((await readFolderContents(out, keep)).written);
@@ -149,11 +142,7 @@ async function clearEarlierRun(out: string, options: CamCommandOptions, log: Log
       conflicting.filter((name) => contents.manifests.includes(name)),
     )
   ).written.filter((name) => !kept.has(name));
-  await removeFromFolder(out, remove);
-  log.info(
-    `--force: removed ${remove.length} file(s) an earlier run wrote in ${out}` +
-      (contents.other.length > 0 && !shard ? `; kept ${contents.other.length} file(s) gradcam did not write` : ''),
-  );
+  await removeEarlierRun(out, remove, shard ? 0 : contents.other.length, log);
 }
 
 /** All images to explain, or this shard's block of them. */

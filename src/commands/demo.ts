@@ -5,6 +5,7 @@
  *   <out>/cam/          maps (.npy), input images and cam.json
  *   <out>/*.png         heatmap_, blend_ and original_ PNGs, and grid.png (a captioned row per digit)
  *   <out>/index.html    the gallery of the same pictures
+ *   <out>/render.json   what render wrote there (so a re-run replaces exactly that)
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -63,6 +64,8 @@ export async function demoCommand(options: DemoCommandOptions, globals: GlobalOp
       out,
       scale: DEMO_RENDER_SCALE,
       grid: join(out, 'grid.png'),
+      // The demo folder also holds model/ and cam/ (kept); re-running replaces the last renders.
+      force: true,
       quiet: options.quiet,
     },
     log,

@@ -9,7 +9,13 @@ export const RENDER_OPTIONS = defineOptions({
   image: { flags: '--image <file>', description: '... and the image it explains (PNG/JPEG)' },
   out: {
     flags: '--out <dir>',
-    description: "where to write the PNGs (default: the --cam directory, or the heatmap's)",
+    description:
+      "where to write the PNGs; another folder than the source's must be new, empty or hold this run's renders (default: the --cam directory, or the heatmap's)",
+  },
+  force: {
+    flags: '--force',
+    description: 'use an --out that holds another run: first remove what gradcam wrote there (nothing else)',
+    default: false,
   },
   alpha: { flags: '--alpha <a>', description: 'heatmap weight in the blend, 0–1', parse: numberIn(0, 1), default: 0.4 },
   colormap: { flags: '--colormap <name>', description: 'colormap', choices: COLORMAP_NAMES, default: 'jet' },

@@ -3,7 +3,9 @@
  * heatmap_<id>.png (colorized map), blend_<id>.png (alpha blend over the image, captioned with
  * --caption) and original_<id>.png, all at the output size; guided_<id>.png for entries with
  * Guided Grad-CAM (`cam --guided`); optionally one contact sheet with a caption per row (--grid);
- * and, from a cam directory, the HTML gallery index.html (--html, --no-gallery).
+ * and, from a cam directory, the HTML gallery index.html (--html, --no-gallery). Into an --out
+ * other than its source's folder it also writes render.json, and refuses a folder that holds
+ * another run (render-out.ts).
  *
  * Each entry is rendered on its own: a bad one is reported and the others are still drawn.
  */
@@ -15,6 +17,7 @@ import { readUserText } from '../io/read-files.js';
 import { readNpy } from '../cam-output/npy.js';
 import { GALLERY_FILE, renderedFileNames } from '../cam-output/earlier-run.js';
 import { checkOutputDirectory, checkOutputFile, createOutputDirectory } from '../io/output-directory.js';
+import type { RenderSource } from '../cam-output/render-manifest.js';
 import { InputError, UsageError, forOption, fsReasonOf, relabel } from '../errors.js';
 import { stderrLog, type Log } from '../log.js';
 import { captionFactsOf, drawCaption, stackCaption, type CaptionFacts } from '../render/caption.js';
@@ -24,6 +27,7 @@ import { drawExplanation, type Drawing } from '../render/draw.js';
 import { gallerySettingsOf, renderGalleryHtml, type GalleryEntry } from '../report/gallery-html.js';
 import { guidedPicture } from '../render/guided.js';
 import type { RenderCommandOptions } from './render-options.js';
+import { prepareRenderOut } from './render-out.js';
 
 /** One thing to draw: a map and the image it explains. */
 interface RenderJob {
@@ -84,9 +88,9 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
       UsageError,
     );
   checkCaptionOptions(options);
-  const { jobs, defaultOut, failures, manifest } = await collectJobs(options, log);
+  const { jobs, source, sourceFolder, failures, manifest } = await collectJobs(options, log);
   const total = jobs.length + failures.length;
-  const out = resolve(options.out ?? defaultOut);
+  const out = resolve(options.out ?? sourceFolder);
   // Checked now, created before the first write: a run where every entry fails leaves nothing.
   await forOption('--out', () => checkOutputDirectory(out));
   const gridPath = options.grid === undefined ? undefined : resolve(options.grid);
@@ -97,6 +101,18 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
   // With --size the tile size is known now; otherwise it is the first drawing's (checked below).
   if (gridPath && size)
     checkGridSize(jobs.length, { width: size.width * options.scale, height: size.height * options.scale }, captioned);
+  // After every check of the options and the source: a refused run leaves an earlier one alone.
+  const outRecord = await prepareRenderOut(
+    out,
+    {
+      source,
+      sourceFolder,
+      planned: [...jobs.flatMap((job) => plannedFiles(out, job)), gridPath, htmlPath].filter(isDefined),
+      reads: jobs.flatMap(filesRead),
+      force: options.force,
+    },
+    log,
+  );
 
   const rendered: RenderedEntry[] = [];
   const galleryEntries: GalleryEntry[] = [];
@@ -112,6 +128,7 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
     if (!drawn) continue;
     if (options.caption && job.facts)
       drawn.blend = stackCaption(drawCaption(job.facts, drawn.blend.width), drawn.blend);
+    await outRecord.beforeWrite();
     const files = await writeEntry(out, job.id, drawn);
     rendered.push(files);
     if (gridPath) sheet.add(drawn.drawing, job.facts);
@@ -122,19 +139,14 @@ export async function runRender(options: RenderCommandOptions, log: Log): Promis
   if (empty.length > 0)
     log.warn(`${empty.length} map(s) marked empty (no positive value; drawn all dark blue): ${empty.join(', ')}`);
   const grid = gridPath ? await writeGrid(gridPath, sheet.picture()) : undefined;
-  let html: string | undefined;
-  if (htmlPath && manifest && galleryEntries.length > 0) {
-    // The gallery also lists what cam could not explain (by source) and what was not drawn here.
-    const notShown = [
-      ...manifest.failures.map((failure) => ({ id: String(failure.source), error: String(failure.error) })),
-      ...failures,
-    ];
-    const page = renderGalleryHtml(gallerySettingsOf(manifest, options), galleryEntries, notShown);
-    await writeFileAtomic(htmlPath, page).catch((error: unknown) => {
-      throw new InputError(`--html ${htmlPath}: cannot write (${fsReasonOf(error)})`);
-    });
-    html = htmlPath;
-  }
+  const html =
+    htmlPath && manifest ? await writeGallery(htmlPath, manifest, options, galleryEntries, failures) : undefined;
+  // Last, so render.json lists only files that are complete.
+  await outRecord.finish([
+    ...rendered.flatMap((entry) => [entry.heatmap, entry.blend, entry.original, entry.guided]),
+    grid,
+    html,
+  ]);
   log.info(`rendered ${rendered.length} of ${total} entr${total === 1 ? 'y' : 'ies'} into ${out}`);
   return { out, rendered, grid, ...(html ? { html } : {}), failures };
 }
@@ -205,6 +217,46 @@ async function drawEntry(
   return { drawing, blend: drawing.blend, guided };
 }
 
+/**
+ * Writes the gallery of the drawn entries; it also lists what cam could not explain (by source)
+ * and what was not drawn here. Undefined when no entry was drawn.
+ */
+async function writeGallery(
+  path: string,
+  manifest: CamManifest,
+  options: RenderCommandOptions,
+  entries: GalleryEntry[],
+  failures: RenderResult['failures'],
+): Promise<string | undefined> {
+  if (entries.length === 0) return undefined;
+  const notShown = [
+    ...manifest.failures.map((failure) => ({ id: String(failure.source), error: String(failure.error) })),
+    ...failures,
+  ];
+  const page = renderGalleryHtml(gallerySettingsOf(manifest, options), entries, notShown);
+  await writeFileAtomic(path, page).catch((error: unknown) => {
+    throw new InputError(`--html ${path}: cannot write (${fsReasonOf(error)})`);
+  });
+  return path;
+}
+
+/** The files `job` reads, absolute. */
+function filesRead(job: RenderJob): string[] {
+  return [job.heatmapPath, job.imagePath, job.guidedPath].filter(isDefined).map((path) => resolve(path));
+}
+
+/** The files writeEntry may write for `job`. */
+function plannedFiles(out: string, job: RenderJob): string[] {
+  const names = renderedFileNames(job.id);
+  return [names.heatmap, names.blend, names.original, ...(job.guidedPath ? [names.guided] : [])].map((name) =>
+    join(out, name),
+  );
+}
+
+function isDefined<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}
+
 async function writeEntry(out: string, id: string, { drawing, blend, guided }: DrawnEntry): Promise<RenderedEntry> {
   // The names cam --force looks for when it clears an earlier run (cam-output/earlier-run.ts).
   const names = renderedFileNames(id);
@@ -228,7 +280,10 @@ async function writeEntry(out: string, id: string, { drawing, blend, guided }: D
 
 interface CollectedJobs {
   jobs: RenderJob[];
-  defaultOut: string;
+  /** What is drawn, as render.json records it. */
+  source: RenderSource;
+  /** The --cam folder, or the map's: where render draws by default. */
+  sourceFolder: string;
   failures: RenderResult['failures'];
   /** The cam run's manifest, when rendering one. */
   manifest?: CamManifest;
@@ -242,7 +297,8 @@ async function collectJobs(options: RenderCommandOptions, log: Log): Promise<Col
     const id = basename(options.heatmap, extname(options.heatmap)).replace(/[^A-Za-z0-9_.-]+/g, '_') || 'map';
     return {
       jobs: [{ id, heatmapPath: options.heatmap, imagePath: options.image, empty: false }],
-      defaultOut: dirname(options.heatmap),
+      source: { heatmap: resolve(options.heatmap), image: resolve(options.image) },
+      sourceFolder: resolve(dirname(options.heatmap)),
       failures: [],
     };
   }
@@ -280,7 +336,11 @@ async function collectJobs(options: RenderCommandOptions, log: Log): Promise<Col
       log.error(error.message);
     }
   });
-  return { jobs, defaultOut: options.cam, failures, manifest };
+  const source = {
+    cam: resolve(options.cam),
+    ...(typeof manifest.createdAt === 'string' ? { camCreatedAt: manifest.createdAt } : {}),
+  };
+  return { jobs, source, sourceFolder: resolve(options.cam), failures, manifest };
 }
 
 type DrawOptions = Parameters<typeof drawExplanation>[4];

@@ -149,6 +149,8 @@ describe('an --out that holds an earlier run (issue 21)', () => {
     const before = await listing(out);
     expect(before).toContain('index.html');
     expect(before).toContain('blend_test_00002.png');
+    // Rendered beside its cam.json, which already names the renders: no render.json there.
+    expect(before).not.toContain('render.json');
 
     const refused = await runCli(camArgs(out, '2'));
     expect(refused.code).toBe(1);
@@ -171,6 +173,31 @@ describe('an --out that holds an earlier run (issue 21)', () => {
       ].sort(),
     );
     expect(await readFile(join(out, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
+  it("cam (and a shard) refuses render's own --out (render.json); --force removes only render's files", async () => {
+    const cam = join(root, 'rendered-from');
+    const out = join(root, 'rendered-into');
+    expect((await runCli(camArgs(cam, '2'))).code).toBe(0);
+    const rendered = await runCli(['render', '--cam', cam, '--out', out, '--grid', join(out, 'grid.png'), '--quiet']);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    await writeFile(join(out, 'notes.txt'), 'mine');
+    const before = await listing(out);
+    expect(before).toContain('render.json');
+
+    const refused = await runCli(camArgs(out, '1'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      `gradcam: error: --out ${out}: holds the output of an earlier run (render.json); use --force to remove what gradcam wrote there, or another --out\n`,
+    );
+    const shard = await runCli(camArgs(out, '2', '--shard', '1/2'));
+    expect(shard.code).toBe(1);
+    expect(shard.stderr).toContain('holds the output of an earlier run (render.json)');
+    expect(await listing(out)).toEqual(before);
+
+    const forced = await runCli(camArgs(out, '1', '--force'));
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(await listing(out)).toEqual(['cam.json', 'notes.txt', 'test_00000.input.png', 'test_00000.npy']);
   });
 
   it('cam refuses a folder of files gradcam did not write, unless --force (which removes none of them)', async () => {
