@@ -25,6 +25,7 @@ import { toModelInput } from '../model-input/image-to-input.js';
 import { toRgbOrder } from '../model-input/preprocessing.js';
 import { writeNpyAtomic } from '../cam-output/npy.js';
 import { InputError, UsageError, forOption, fsReasonOf, relabel } from '../errors.js';
+import { matchClasses } from '../eval/class-match.js';
 import { stderrLog, type Log } from '../log.js';
 import { announceBackend, startBackend } from './backend-option.js';
 import { loadDatasetOption } from './dataset-option.js';
@@ -66,10 +67,10 @@ export async function runCam(options: CamCommandOptions, globals: BackendOptions
   const target = targetSpec(options, model.classNames);
   const explainOptions = explainOptionsOf(options);
   const camImages = await selectImages(options, model, log);
-  logPlan(camImages.length, model, explainOptions, log);
   // After every check of the model, the layer and the inputs: a run refused for those leaves an
   // earlier run's files alone, also under --force.
   await clearEarlierRun(out, options, log);
+  logPlan(camImages.length, model, explainOptions, log);
 
   const started = performance.now();
   const { entries, failures } = await explainImages(
@@ -325,18 +326,35 @@ async function folderCamImages(options: CamCommandOptions, model: ExplainedModel
   const root = resolve(options.data);
   const heldOut = await heldOutFolder(model, root, options.model);
   const splits = await relabel(() => folderSplits(root, heldOut));
-  const sameClasses = model.metadata
-    ? splits.classNames.join('\n') === model.classNames.join('\n')
-    : splits.classNames.length === model.classNames.length;
-  if (!sameClasses) {
-    throw new UsageError(
-      `--data ${root}: its classes (${splits.classNames.join(', ')}) are not the model's (${model.classNames.join(', ')})`,
-    );
-  }
+  const modelClassOf = folderClassesInModel(splits.classNames, model, options, root);
   log.info(`${splits.testFiles.length} ${splits.testSplit} images in ${root}`);
   const indices =
     options.index ?? Array.from({ length: Math.min(options.count ?? 0, splits.testFiles.length) }, (_, i) => i);
-  return forOption('--index', () => imagesFromFolder(splits.testFiles, splits.testSplit, indices));
+  const files = splits.testFiles.map((file) => ({ ...file, label: modelClassOf[file.label] }));
+  return forOption('--index', () => imagesFromFolder(files, splits.testSplit, indices));
+}
+
+/**
+ * The model's class of each folder class. Named classes (gradcam.json, --labels) are matched by
+ * name, so a folder of someone else's model may hold a few of its classes; a model whose classes
+ * have no names must have as many as the folder, taken in order.
+ */
+function folderClassesInModel(
+  folderClasses: readonly string[],
+  model: ExplainedModel,
+  options: CamCommandOptions,
+  root: string,
+): number[] {
+  const named = model.metadata !== undefined || options.labels !== undefined;
+  if (named) {
+    const match = matchClasses(folderClasses, model.classNames);
+    if ('modelClassOfLabel' in match) return match.modelClassOfLabel;
+    throw new UsageError(`--data ${root}: ${match.unknown} (${model.classNames.join(', ')})`);
+  }
+  if (folderClasses.length === model.classNames.length) return folderClasses.map((_, index) => index);
+  throw new UsageError(
+    `--data ${root}: its ${folderClasses.length} classes (${folderClasses.join(', ')}) are not the model's ${model.classNames.length} (give --labels FILE to match them by name)`,
+  );
 }
 
 interface LoadedImage {

@@ -79,8 +79,8 @@ export function planEvaluation({ inputSize, layerChannels, images, cascadeLength
     reductions.push(`sanity check on the first ${sanityImages} of ${images} images`);
 
   const points = given.sanitySteps ?? (cascadeLength <= MAX_FULL_CASCADE ? cascadeLength : DEFAULT_SANITY_POINTS);
-  const sanityPoints = spreadPoints(cascadeLength, points);
-  if (given.sanitySteps === undefined && sanityPoints.length < cascadeLength)
+  const sanityPoints = sanityImages === 0 ? [] : spreadPoints(cascadeLength, points);
+  if (given.sanitySteps === undefined && sanityImages > 0 && sanityPoints.length < cascadeLength)
     reductions.push(`sanity check compared after ${sanityPoints.length} of ${cascadeLength} cascade steps`);
   return { steps, maxChannels, sanityImages, sanityPoints, reductions };
 }

@@ -284,4 +284,33 @@ describe("a folder with only test/<class>/ (someone else's model, no training se
       [join(testOnly, 'test', 'reddish', 'red.png'), { index: 1, name: 'reddish' }],
     ]);
   });
+
+  it("cam takes a folder of a few of the model's classes, matched to --labels by name", async () => {
+    const some = join(root, 'test-only-reddish');
+    await cp(join(photos, 'test', 'reddish'), join(some, 'test', 'reddish'), { recursive: true });
+    const args = (more: string[]) => [
+      'cam',
+      '--model',
+      layersModel,
+      '--preprocess',
+      'caffe',
+      '--dataset',
+      'folder',
+      '--data',
+      some,
+      '--count',
+      '1',
+      ...more,
+    ];
+    const result = await runCli(args(['--labels', labels, '--out', join(root, 'reddish-maps'), '--json']));
+    expect(result.code, result.stderr).toBe(0);
+    const entries = JSON.parse(result.stdout).entries as { label: { name: string; index: number } }[];
+    expect(entries.map((entry) => entry.label)).toEqual([{ index: 1, name: 'reddish' }]);
+    // Without names, one class folder against two outputs cannot be matched.
+    const unnamed = await runCli(args(['--out', join(root, 'unnamed-maps'), '--quiet']));
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toBe(
+      `gradcam: error: --data ${some}: its 1 classes (reddish) are not the model's 2 (give --labels FILE to match them by name)\n`,
+    );
+  });
 });

@@ -47,7 +47,12 @@ describe("eval's defaults for the model's size", () => {
       sanityPoints: Array.from({ length: 107 }, (_, i) => i),
       reductions: [],
     });
-    expect(planEvaluation({ ...photo, given: { sanityCount: 0 } }).sanityImages).toBe(0);
+    // No sanity check: no points, and no reduction of it to report.
+    expect(planEvaluation({ ...photo, given: { sanityCount: 0 } })).toMatchObject({
+      sanityImages: 0,
+      sanityPoints: [],
+    });
+    expect(planEvaluation({ ...photo, given: { sanityCount: 0 } }).reductions).toHaveLength(2);
   });
 
   it('cap Score-CAM only where its channels exceed the budget', () => {
