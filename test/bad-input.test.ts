@@ -649,7 +649,7 @@ const CASES: BadInputCase[] = [
           '--out',
           join(dir, 'out'),
         ],
-        mentions: [data, "are not the model's"],
+        mentions: [data, "are not among the model's classes"],
       };
     },
   },
