@@ -81,7 +81,10 @@ export function formatEvalTable(report: EvalReport): string {
     lines.push('');
     lines.push(
       `sanity check (Adebayo et al. 2018): Spearman ρ between each map and the trained model's map after randomizing ` +
-        `the layers from the top down (cumulative), mean over ${sanity.images} images`,
+        `the layers from the top down (cumulative), mean over ${sanity.images} images` +
+        (sanity.steps.length < sanity.cascadeLength
+          ? `; compared after ${sanity.steps.length} of the ${sanity.cascadeLength} steps`
+          : ''),
     );
     const sanityRows = sanity.curves.map((curve) => [curve.method, ...curve.correlation.map((rho) => rho.toFixed(3))]);
     lines.push(...alignColumns([['method', ...sanity.layers], ...sanityRows]));
