@@ -39,6 +39,7 @@ const report: EvalReport = {
   layer: { name: 'conv8', shape: [7, 7, 64] },
   images: 20,
   steps: 2,
+  maxChannels: null,
   seed: 3,
   classes: { model: ['0', '1', '7'], dataset: ['0', '1', '7'] },
   accuracy: 0.95,
@@ -47,11 +48,21 @@ const report: EvalReport = {
     { class: 0, name: '0', images: 8 },
   ],
   meanProbability: 0.9,
-  protocol: { target: 't', deletion: 'd', insertion: 'i', imageTimesMap: 'm', randomBaseline: 'r', sanity: 's' },
+  protocol: {
+    target: 't',
+    deletion: 'd',
+    insertion: 'i',
+    imageTimesMap: 'm',
+    randomBaseline: 'r',
+    sanity: 's',
+    defaults: 'the full protocol',
+  },
   random: scores('random', 0.5, 0.5),
   methods: [scores('gradcam', 0.2, 0.8), scores('gradcam++', 0.25, 0.75)],
   sanity: {
     layers: ['logits', 'fc1', 'conv8'],
+    steps: [1, 2, 3],
+    cascadeLength: 3,
     images: 20,
     curves: [
       { method: 'gradcam', correlation: [0.4, 0.1, -0.3], constantMaps: [0, 0, 1] },
@@ -170,6 +181,13 @@ describe('formatEvalTable', () => {
         'gradcam++   0.900  0.800   0.500',
         '',
       ].join('\n'),
+    );
+  });
+
+  it('says when the sanity check compared after only some of the steps', () => {
+    const sanity = { ...(report.sanity as NonNullable<EvalReport['sanity']>), steps: [1, 5, 11], cascadeLength: 11 };
+    expect(formatEvalTable({ ...report, sanity })).toContain(
+      'mean over 20 images; compared after 3 of the 11 steps\nmethod     logits    fc1   conv8',
     );
   });
 });
