@@ -183,7 +183,7 @@ function logPlan(
   const sanity =
     plan.sanityImages === 0
       ? 'no sanity check'
-      : `sanity check on ${plan.sanityImages} image(s) after ${points === cascadeLength ? 'each' : `${points} of the`} ${cascadeLength} cascade steps`;
+      : `sanity check on ${plan.sanityImages} image(s) after ${points === cascadeLength ? 'each' : points} of the ${cascadeLength} cascade steps`;
   log.info(
     `evaluating ${run.sources.map((source) => source.name).join(', ')} on ${run.count} ${run.dataset} test images ` +
       `at layer ${run.layerName} [${run.cut.activationShape.join('×')}], ${plan.steps} steps; ${sanity}`,
