@@ -107,26 +107,42 @@ export function buildCamManifest(facts: CamRunFacts): CamManifest {
 }
 
 /**
- * Parses the manifest's top level. Entries are returned unchecked: callers check each with
- * `checkManifestEntry`, so one bad entry does not stop the others.
+ * A JSON object with gradcam's `format` and `formatVersion` header (cam.json, render.json), its
+ * other fields unchecked. @throws InputError naming `source` for anything else.
  */
-export function parseManifest(text: string, source: string): CamManifest {
+export function parseVersionedObject<T>(
+  text: string,
+  source: string,
+  header: { format: string; version: number; writtenBy: string },
+): Partial<T> & Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new InputError(`${source}: not valid JSON; expected a cam.json written by gradcam cam`);
+    throw new InputError(`${source}: not valid JSON; expected ${header.writtenBy}`);
   }
-  const manifest = value as Partial<CamManifest> | null;
-  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new InputError(`${source}: expected a JSON object`);
-  }
-  if (manifest.format !== MANIFEST_FORMAT) throw new InputError(`${source}: expected "format": "${MANIFEST_FORMAT}"`);
-  if (manifest.formatVersion !== MANIFEST_VERSION) {
+  const object = value as Record<string, unknown>;
+  if (object.format !== header.format) throw new InputError(`${source}: expected "format": "${header.format}"`);
+  if (object.formatVersion !== header.version) {
     throw new InputError(
-      `${source}: unsupported formatVersion ${JSON.stringify(manifest.formatVersion)} (this gradcam reads ${MANIFEST_VERSION})`,
+      `${source}: unsupported formatVersion ${JSON.stringify(object.formatVersion)} (this gradcam reads ${header.version})`,
     );
   }
+  return object as Partial<T> & Record<string, unknown>;
+}
+
+/**
+ * Parses the manifest's top level. Entries are returned unchecked: callers check each with
+ * `checkManifestEntry`, so one bad entry does not stop the others.
+ */
+export function parseManifest(text: string, source: string): CamManifest {
+  const manifest = parseVersionedObject<CamManifest>(text, source, {
+    format: MANIFEST_FORMAT,
+    version: MANIFEST_VERSION,
+    writtenBy: 'a cam.json written by gradcam cam',
+  });
   if (!Array.isArray(manifest.entries)) throw new InputError(`${source}: "entries" must be an array`);
   if (manifest.failures !== undefined && !Array.isArray(manifest.failures))
     throw new InputError(`${source}: "failures" must be an array`);

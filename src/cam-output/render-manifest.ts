@@ -6,7 +6,7 @@
  */
 import { InputError } from '../errors.js';
 import { toolVersion } from '../version.js';
-import { isPlainFileName } from './manifest.js';
+import { isPlainFileName, parseVersionedObject } from './manifest.js';
 
 export const RENDER_MANIFEST_FILE = 'render.json';
 export const RENDER_MANIFEST_FORMAT = 'gradcam-render';
@@ -41,22 +41,11 @@ export function buildRenderManifest(source: RenderSource, files: Iterable<string
  * folder. @throws InputError naming `path` when it is not one.
  */
 export function parseRenderManifest(text: string, path: string): RenderManifest {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new InputError(`${path}: not valid JSON; expected a render.json written by gradcam render`);
-  }
-  const manifest = value as Partial<RenderManifest> | null;
-  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest))
-    throw new InputError(`${path}: expected a JSON object`);
-  if (manifest.format !== RENDER_MANIFEST_FORMAT)
-    throw new InputError(`${path}: expected "format": "${RENDER_MANIFEST_FORMAT}"`);
-  if (manifest.formatVersion !== RENDER_MANIFEST_VERSION) {
-    throw new InputError(
-      `${path}: unsupported formatVersion ${JSON.stringify(manifest.formatVersion)} (this gradcam reads ${RENDER_MANIFEST_VERSION})`,
-    );
-  }
+  const manifest = parseVersionedObject<RenderManifest>(text, path, {
+    format: RENDER_MANIFEST_FORMAT,
+    version: RENDER_MANIFEST_VERSION,
+    writtenBy: 'a render.json written by gradcam render',
+  });
   if (!isRenderSource(manifest.source)) throw new InputError(`${path}: "source" must name a cam folder or a map`);
   if (!Array.isArray(manifest.files)) throw new InputError(`${path}: "files" must be an array`);
   return {

@@ -3,7 +3,7 @@
  * logs) a plain line at most every PROGRESS_INTERVAL_MS, so a run of many minutes is never
  * silent for long; nothing under --quiet.
  */
-import cliProgress from 'cli-progress';
+import { stderrProgressBar } from './progress-bar.js';
 import type { EvalWork } from '../eval/evaluate.js';
 import type { Log } from '../log.js';
 
@@ -62,15 +62,8 @@ export function duration(ms: number): string {
 }
 
 function barReporter(now: () => number): EvalReporter {
-  const bar = new cliProgress.SingleBar(
-    {
-      format: '{phase} {method} {where} {image}/{images} [{bar}] {value}/{total} | ETA {eta_formatted}',
-      stream: process.stderr,
-      hideCursor: true,
-      clearOnComplete: true,
-      etaBuffer: 50,
-    },
-    cliProgress.Presets.shades_classic,
+  const bar = stderrProgressBar(
+    '{phase} {method} {where} {image}/{images} [{bar}] {value}/{total} | ETA {eta_formatted}',
   );
   let running = false;
   const started = now();

@@ -2,7 +2,7 @@
  * How `train` reports progress on stderr: a live cli-progress bar on a terminal, one plain line
  * per epoch otherwise (CI logs), nothing under --quiet.
  */
-import cliProgress from 'cli-progress';
+import { stderrProgressBar } from './progress-bar.js';
 import type { EpochRecord } from '../models/metadata.js';
 import type { StepProgress, TrainingEvents } from '../models/training.js';
 
@@ -31,16 +31,8 @@ function lineReporter(epochs: number): TrainingReporter {
 }
 
 function barReporter(epochs: number): TrainingReporter {
-  const bar = new cliProgress.SingleBar(
-    {
-      format:
-        'epoch {epoch}/{epochs} [{bar}] {value}/{total} | loss {loss} | acc {accuracy} | {speed} img/s | ETA {eta_formatted}',
-      stream: process.stderr,
-      hideCursor: true,
-      clearOnComplete: true,
-      etaBuffer: 50,
-    },
-    cliProgress.Presets.shades_classic,
+  const bar = stderrProgressBar(
+    'epoch {epoch}/{epochs} [{bar}] {value}/{total} | loss {loss} | acc {accuracy} | {speed} img/s | ETA {eta_formatted}',
   );
   let running = false;
   return {
